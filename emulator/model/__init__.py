@@ -1,0 +1,39 @@
+"""The site: Powerwalls, PV, household load and grid, as a pure deterministic model.
+
+No I/O, no wall clock: advance it with explicit times. See :class:`SiteModel`.
+"""
+
+from emulator.model.config import SiteConfig
+from emulator.model.site import SiteModel, initial_state
+from emulator.model.state import (
+    AUTONOMOUS,
+    BACKUP,
+    OPERATION_MODES,
+    SCHEDULER,
+    SELF_CONSUMPTION,
+    SITE_CONTROL,
+    Controls,
+    Counters,
+    Flows,
+    SiteState,
+)
+from emulator.model.tariff import SCE_TOU, Tariff, TariffPeriod
+
+__all__ = [
+    "AUTONOMOUS",
+    "BACKUP",
+    "OPERATION_MODES",
+    "SCE_TOU",
+    "SCHEDULER",
+    "SELF_CONSUMPTION",
+    "SITE_CONTROL",
+    "Controls",
+    "Counters",
+    "Flows",
+    "SiteConfig",
+    "SiteModel",
+    "SiteState",
+    "Tariff",
+    "TariffPeriod",
+    "initial_state",
+]
