@@ -1,0 +1,289 @@
+"""The gateway: the device and its state machines, owning one site model and one clock.
+
+It is the only thing that changes state. HTTP routes, the control API and the
+scenario runner all call its methods; every read first catches the model up
+to ``clock.now()`` in bounded work.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+from emulator.clock import SimClock
+from emulator.errors import SITEMASTER_STOPPED, GatewayError
+from emulator.firmware.profile import FirmwareProfile
+from emulator.grid import GridMachine, GridTimings
+from emulator.identity import Identity, make_identity
+from emulator.model import OPERATION_MODES, Controls, Flows, SiteConfig, SiteModel, SiteState, initial_state
+from emulator.sessions import LoginThrottle, Session, SessionStore, new_token, passwords_match
+from emulator.updates import UpdateStatus
+
+REQUEST_MAX_STEPS = 240  # bounded catch-up work per request, whatever the speed factor
+CONN_TEST_DURATION_S = 5.0
+
+
+@dataclass(frozen=True, slots=True)
+class Operation:
+    mode: str
+    backup_reserve_percent: float
+
+    def __post_init__(self) -> None:
+        if self.mode not in OPERATION_MODES:
+            raise ValueError(f"unknown operation mode {self.mode!r}")
+        if not 0.0 <= self.backup_reserve_percent <= 100.0:
+            raise ValueError("backup_reserve_percent must be within 0..100")
+
+
+@dataclass(frozen=True, slots=True)
+class Overrides:
+    solar_w: float | None = None
+    load_w: float | None = None
+    cloud_cover: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class GatewaySettings:
+    """How a gateway starts: everything reset() returns to."""
+
+    config: SiteConfig = field(default_factory=SiteConfig)
+    gateway_serial: str = "T123456789"
+    start_soe_pct: float = 60.0
+    operation: Operation = Operation("self_consumption", 20.0)
+    grid_connected: bool = True
+    password: str | None = None  # None: the firmware's default password
+    site_name: str = "Home Energy Gateway"
+    grid_timings: GridTimings = GridTimings()
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """Everything a body renderer may need, read at one sim instant."""
+
+    t: float
+    flows: Flows
+    soe_pct: float
+    state: SiteState
+    grid_status: str
+    grid_services_active: bool
+    sitemaster_running: bool
+    sitemaster_since: float
+    started_at: float
+    operation: Operation
+    staged_operation: Operation | None
+    commission_count: int
+
+
+class Gateway:
+    """A Tesla Energy Gateway: sitemaster, grid, sessions, configuration, updates."""
+
+    def __init__(self, profile: FirmwareProfile, clock: SimClock, settings: GatewaySettings) -> None:
+        self.profile = profile
+        self.clock = clock
+        self.settings = settings
+        self.config = settings.config
+        self.identity: Identity = make_identity(
+            settings.gateway_serial, settings.config.powerwalls, settings.config.seed
+        )
+        self.password = settings.password or profile.default_password(self.identity)
+        self.sessions = SessionStore()
+        self.throttle = LoginThrottle(profile.throttle)
+        self._initial_clock = (clock.now(), clock.speed, clock.paused)
+        self._init_state()
+
+    def _init_state(self) -> None:
+        now = self.clock.now()
+        s = self.settings
+        self.model = SiteModel(self.config, initial_state(self.config, now, s.start_soe_pct))
+        self.grid = GridMachine(s.grid_timings)
+        if not s.grid_connected:
+            self.grid.set_utility(False, now)
+            self.grid.fire(now + s.grid_timings.to_island_s)
+        self.sitemaster_running = True
+        self.sitemaster_since = now
+        self.started_at = now
+        self.operation = s.operation
+        self.staged_operation: Operation | None = None
+        self.overrides = Overrides()
+        self.site_name = s.site_name
+        self.commission_count = 0
+        self.update = UpdateStatus(now)
+        self.battery_paused_until = float("-inf")
+        self.conn_tests_started: float | None = None
+        self.registration = {"skipped_registration": False, "emailed_registration": True}
+        self.disabled_networks: set[int] = set()
+        self.sessions.clear()
+        self.throttle.reset()
+
+    def reset(self) -> None:
+        """Back to the starting settings, start time and clock speed; sessions are dropped."""
+        start, speed, paused = self._initial_clock
+        self.clock.set_time(start)
+        self.clock.set_speed(speed)
+        self.clock.pause() if paused else self.clock.resume()
+        self._init_state()
+
+    # -- time -----------------------------------------------------------------
+    def controls(self) -> Controls:
+        return Controls(
+            mode=self.operation.mode,
+            reserve_pct=self.operation.backup_reserve_percent,
+            grid_connected=self.grid.connected,
+            battery_enabled=self.sitemaster_running and self.model.state.t >= self.battery_paused_until,
+            solar_override_w=self.overrides.solar_w,
+            load_override_w=self.overrides.load_w,
+            cloudiness=self.overrides.cloud_cover,
+        )
+
+    def catch_up(self, max_steps: int = REQUEST_MAX_STEPS) -> float:
+        """Advance the model to the clock's now, stopping at every state-machine deadline."""
+        target = self.clock.now()
+        while self.model.state.t < target:
+            stop = min(target, self._next_deadline(target))
+            self.model.advance_to(stop, self.controls(), max_steps=max_steps)
+            self.grid.fire(stop)
+            self.update.advance(stop)
+        return target
+
+    def _next_deadline(self, target: float) -> float:
+        deadlines = [target]
+        if self.grid.deadline is not None:
+            deadlines.append(self.grid.deadline)
+        if self.model.state.t < self.battery_paused_until:
+            deadlines.append(self.battery_paused_until)
+        next_update = self.update.next_change()
+        if next_update is not None:
+            deadlines.append(next_update)
+        return max(min(deadlines), self.model.state.t)
+
+    # -- reads ----------------------------------------------------------------
+    def snapshot(self) -> Snapshot:
+        now = self.catch_up()
+        controls = self.controls()
+        return Snapshot(
+            t=now,
+            flows=self.model.flows_at(now, controls),
+            soe_pct=self.model.state.soe_pct,
+            state=self.model.state,
+            grid_status=self.grid.status,
+            grid_services_active=False,
+            sitemaster_running=self.sitemaster_running,
+            sitemaster_since=self.sitemaster_since,
+            started_at=self.started_at,
+            operation=self.operation,
+            staged_operation=self.staged_operation,
+            commission_count=self.commission_count,
+        )
+
+    def live_snapshot(self) -> Snapshot:
+        """A snapshot for live-data endpoints, which answer 502 while sitemaster is stopped."""
+        if not self.sitemaster_running:
+            raise SITEMASTER_STOPPED
+        return self.snapshot()
+
+    def visible_operation(self) -> Operation:
+        """What GET /api/operation shows: the staged value that will apply, if any."""
+        return self.staged_operation or self.operation
+
+    # -- sessions -------------------------------------------------------------
+    def login(self, username: str, password: str, email: str | None) -> Session:
+        real_now = self.clock.real_time()
+        if self.throttle.locked(real_now):
+            raise GatewayError(429, "Api Limit reached for this endpoint", "API Limit Reached")
+        if not passwords_match(password, self.password):
+            self.throttle.record_failure(real_now)
+            bad = self.profile.bad_credentials
+            raise GatewayError(bad.status, bad.error, bad.message)
+        self.throttle.record_success()
+        now = self.catch_up()
+        session = Session(new_token(), username, email, self.profile.login_roles, now)
+        self.sessions.add(session)
+        if self.profile.login_stops_sitemaster:
+            self.stop_sitemaster()
+        return session
+
+    def authenticate(self, token: str) -> Session | None:
+        return self.sessions.find(token)
+
+    def logout(self, token: str | None) -> None:
+        if token:
+            self.sessions.revoke(token)
+
+    # -- sitemaster -----------------------------------------------------------
+    def stop_sitemaster(self) -> None:
+        self.catch_up()
+        if self.sitemaster_running:
+            self.sitemaster_running = False
+            self.sitemaster_since = self.model.state.t
+
+    def run_sitemaster(self) -> None:
+        self.catch_up()
+        if not self.sitemaster_running:
+            self.sitemaster_running = True
+            self.sitemaster_since = self.model.state.t
+
+    # -- configuration --------------------------------------------------------
+    def set_operation(self, mode: str | None, reserve: float | None) -> Operation:
+        """Stage or apply (per firmware) a new mode and/or reserve; missing parts keep their value."""
+        base = self.visible_operation()
+        new = Operation(
+            mode if mode is not None else base.mode,
+            float(reserve) if reserve is not None else base.backup_reserve_percent,
+        )
+        self.catch_up()
+        if self.profile.operation_staged:
+            self.staged_operation = new
+        else:
+            self.operation = new
+        return new
+
+    def apply_operation(self, op: Operation) -> None:
+        """Make an operation active at once, dropping anything staged (control API, scenarios)."""
+        self.catch_up()
+        self.operation = op
+        self.staged_operation = None
+
+    def commit_config(self) -> None:
+        """GET /api/config/completed: staged configuration takes effect now."""
+        self.catch_up()
+        if self.staged_operation is not None:
+            self.operation = self.staged_operation
+            self.staged_operation = None
+        self.commission_count += 1
+
+    def set_site_name(self, name: str) -> None:
+        self.site_name = name
+
+    # -- grid -----------------------------------------------------------------
+    def set_utility_grid(self, up: bool) -> None:
+        now = self.catch_up()
+        self.grid.set_utility(up, now)
+
+    def request_island(self, island: bool) -> None:
+        now = self.catch_up()
+        self.grid.request_island(island, now)
+
+    # -- direct control (control API, scenarios) ---------------------------------
+    def set_soe(self, soe_pct: float) -> None:
+        self.catch_up()
+        self.model.set_soe(soe_pct)
+
+    def set_overrides(self, overrides: Overrides) -> None:
+        self.catch_up()
+        self.overrides = overrides
+
+    def pause_battery(self, seconds: float) -> None:
+        """Hold the battery idle (a firmware update restarting the inverters)."""
+        now = self.catch_up()
+        self.battery_paused_until = max(self.battery_paused_until, now + seconds)
+
+    def start_conn_tests(self) -> None:
+        self.conn_tests_started = self.catch_up()
+
+    def conn_tests_done(self) -> bool | None:
+        """None: never started; False: running; True: complete."""
+        if self.conn_tests_started is None:
+            return None
+        return self.catch_up() >= self.conn_tests_started + CONN_TEST_DURATION_S
+
+    def with_settings(self, **changes: object) -> GatewaySettings:
+        return replace(self.settings, **changes)  # type: ignore[arg-type]
