@@ -1,0 +1,323 @@
+"""Response bodies as firmware 1.15.0 wrote them; newer firmware subclasses and extends.
+
+Every method turns gateway state (a :class:`~emulator.gateway.Snapshot` and
+the gateway's fixed facts) into the JSON-ready structure of one endpoint.
+Field names and their order are the wire's; this is the one place that
+knows them.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any
+
+from emulator.errors import GatewayError
+from emulator.firmware import wizard_data
+from emulator.firmware.formats import GO_ZERO_TIME, epoch_ms, go_duration, rfc3339nano, start_time
+from emulator.model.noise import smooth01
+
+if TYPE_CHECKING:
+    from emulator.gateway import Gateway, Operation, Snapshot
+    from emulator.sessions import Session
+
+Body = Any
+_VOLT, _FREQ, _REACTIVE = 31, 32, 33
+_POWERWALL_1_15_PART = "1092170-03-E"
+
+
+class Bodies:
+    """Firmware 1.15.0 shapes (spring 2018): the seed notes' samples."""
+
+    aggregate_meters: tuple[str, ...] = ("site", "battery", "load", "solar", "busway", "frequency", "generator")
+    powerwall_part_number = _POWERWALL_1_15_PART
+
+    # -- helpers shared by the live-data bodies ------------------------------
+    def meter_readings(self, gw: Gateway, snap: Snapshot) -> dict[str, dict[str, float]]:
+        """Per-meter electrical readings derived from the flows (volts, hertz, VAr, A)."""
+        cfg, seed, t = gw.config, gw.config.seed, snap.t
+        flows = snap.flows
+        grid_v = cfg.nominal_voltage_v * (0.99 + 0.02 * smooth01(seed, _VOLT, t, 20.0)) if gw.grid.utility_up else 0.0
+        grid_f = cfg.nominal_frequency_hz + 0.04 * (smooth01(seed, _FREQ, t, 7.0) - 0.5) if gw.grid.utility_up else 0.0
+        if gw.grid.connected or flows.blackout:
+            island_f = grid_f
+        else:  # the Powerwalls form the grid, and lift the frequency to curtail solar
+            island_f = cfg.nominal_frequency_hz + (0.6 if flows.curtailed_w > 0 else 0.0)
+        house_v = grid_v if gw.grid.connected else (0.0 if flows.blackout else cfg.nominal_voltage_v)
+        house_f = grid_f if gw.grid.connected else island_f
+        battery_v = 0.0 if flows.blackout else cfg.nominal_voltage_v * 1.01
+        q = 40.0 + 120.0 * smooth01(seed, _REACTIVE, t, 30.0)
+        return {
+            "site": {"p": flows.site_w, "q": -q if grid_v else 0.0, "v": grid_v, "f": grid_f},
+            "battery": {"p": flows.battery_w, "q": 0.0, "v": battery_v, "f": 0.0 if flows.blackout else house_f},
+            "load": {"p": flows.load_w, "q": -q * 0.5 if house_v else 0.0, "v": house_v, "f": house_f},
+            "solar": {"p": flows.solar_w, "q": 12.0 if flows.solar_w > 0 else 0.0, "v": house_v, "f": house_f},
+        }
+
+    def meter(self, name: str, reading: dict[str, float], energy: tuple[float, float], when: str) -> dict[str, Any]:
+        p, q, v = reading["p"], reading["q"], reading["v"]
+        current = abs(p) / v if v else 0.0
+        if name == "battery" and p > 0:
+            current = -current  # real gateways report battery current opposite to power
+        return {
+            "last_communication_time": when,
+            "instant_power": p,
+            "instant_reactive_power": q,
+            "instant_apparent_power": math.hypot(p, q),
+            "frequency": reading["f"],
+            "energy_exported": energy[0],
+            "energy_imported": energy[1],
+            "instant_average_voltage": v,
+            "instant_total_current": current,
+            "i_a_current": 0,
+            "i_b_current": 0,
+            "i_c_current": 0,
+        }
+
+    def idle_meter(self) -> dict[str, Any]:
+        return self.meter("idle", {"p": 0, "q": 0, "v": 0, "f": 0}, (0, 0), GO_ZERO_TIME)
+
+    @staticmethod
+    def meter_energy(snap: Snapshot) -> dict[str, tuple[float, float]]:
+        """(exported, imported) Wh per meter, in the gateway's sense of each word."""
+        c = snap.state.counters
+        return {
+            "site": (c.site_exported_wh, c.site_imported_wh),
+            "battery": (c.battery_exported_wh, c.battery_imported_wh),
+            "load": (0.0, c.load_imported_wh),
+            "solar": (c.solar_exported_wh, c.solar_imported_wh),
+        }
+
+    # -- live data -----------------------------------------------------------
+    def aggregates(self, gw: Gateway, snap: Snapshot) -> Body:
+        readings = self.meter_readings(gw, snap)
+        energy = self.meter_energy(snap)
+        when = rfc3339nano(snap.t, gw.model.local.zone)
+        body: dict[str, Any] = {}
+        for name in self.aggregate_meters:
+            if name in readings:
+                body[name] = self.meter(name, readings[name], energy[name], when)
+            else:
+                body[name] = self.idle_meter()
+        return body
+
+    def soe(self, gw: Gateway, snap: Snapshot) -> Body:
+        return {"percentage": snap.soe_pct}
+
+    def grid_status(self, gw: Gateway, snap: Snapshot) -> Body:
+        return {"grid_status": snap.grid_status}
+
+    def grid_faults(self, gw: Gateway, snap: Snapshot) -> Body:
+        return []
+
+    # -- device ----------------------------------------------------------------
+    def sitemaster(self, gw: Gateway, snap: Snapshot) -> Body:
+        if not snap.sitemaster_running:
+            return {"running": False, "uptime": "log:", "connected_to_tesla": False}
+        uptime = int(snap.t - snap.sitemaster_since)
+        return {"running": True, "uptime": f"{uptime}s,", "connected_to_tesla": True}
+
+    def status(self, gw: Gateway, snap: Snapshot) -> Body:
+        profile = gw.profile
+        return {
+            "start_time": start_time(snap.started_at),
+            "up_time_seconds": go_duration(snap.t - snap.started_at),
+            "is_new": False,
+            "version": profile.version_string,
+            "git_hash": profile.git_hash,
+        }
+
+    def powerwalls(self, gw: Gateway, snap: Snapshot) -> Body:
+        packs = [
+            {"PackagePartNumber": self.powerwall_part_number, "PackageSerialNumber": serial}
+            for serial in gw.identity.powerwall_serials
+        ]
+        return {"powerwalls": packs, "has_sync": len(packs) > 1}
+
+    def powerwalls_status(self, gw: Gateway, snap: Snapshot) -> Body:
+        """The wizard's view of the Powerwalls; 1.15 refuses it while sitemaster runs."""
+        if snap.sitemaster_running:
+            raise GatewayError(409, "Sitemaster is current running", "Sitemaster is current running")
+        body = self.powerwalls(gw, snap)
+        return {"enumerating": False, "updating": False, "checking_if_offgrid": False, **body}
+
+    def update_status(self, gw: Gateway, snap: Snapshot) -> Body:
+        return {"state": gw.update.state, "info": {"status": [gw.update.status]}, "current_time": epoch_ms(snap.t)}
+
+    def config_completed(self, gw: Gateway, snap: Snapshot) -> Body | None:
+        """None: 1.15 answers 202 with no body."""
+        return None
+
+    def login(self, gw: Gateway, session: Session) -> Body:
+        return {
+            "email": session.email if session.email else None,
+            "firstname": "Tesla",
+            "lastname": "Energy",
+            "roles": list(session.roles),
+            "token": session.token,
+            "provider": "Basic",
+        }
+
+    def config(self, gw: Gateway, snap: Snapshot) -> Body:
+        return {"vin": gw.identity.din}
+
+    # -- site ------------------------------------------------------------------
+    def site_info(self, gw: Gateway, snap: Snapshot) -> Body:
+        cfg = gw.config
+        return {
+            "site_name": gw.site_name,
+            "timezone": cfg.timezone,
+            "min_site_meter_power_kW": -1000000000,
+            "max_site_meter_power_kW": 1000000000,
+            "nominal_system_energy_kWh": cfg.battery_capacity_wh * cfg.powerwalls / 1000.0,
+            **self.grid_code_fields(gw),
+        }
+
+    def grid_code_fields(self, gw: Gateway) -> dict[str, Any]:
+        code = self.grid_code(gw)
+        return {
+            "grid_code": code["grid_code"],
+            "grid_voltage_setting": code["grid_voltage_setting"],
+            "grid_freq_setting": code["grid_freq_setting"],
+            "grid_phase_setting": code["grid_phase_setting"],
+            "country": code["country"],
+            "state": code["state"],
+            "region": code["region"],
+        }
+
+    @staticmethod
+    def grid_code(gw: Gateway) -> dict[str, Any]:
+        hz = int(gw.config.nominal_frequency_hz)
+        for code in wizard_data.GRID_CODES:
+            if code["grid_freq_setting"] == hz:
+                return code
+        return wizard_data.GRID_CODES[0]
+
+    def site_name(self, gw: Gateway, snap: Snapshot) -> Body:
+        return {"site_name": gw.site_name, "timezone": gw.config.timezone}
+
+    def operation(self, gw: Gateway, op: Operation) -> Body:
+        return {"mode": op.mode, "backup_reserve_percent": op.backup_reserve_percent}
+
+    def operation_posted(self, gw: Gateway, op: Operation, request: dict[str, Any]) -> Body:
+        """1.15 echoes what was posted (as staged), including max_pv_export_power_kW when sent."""
+        body = self.operation(gw, op)
+        if "max_pv_export_power_kW" in request:
+            body["max_pv_export_power_kW"] = request["max_pv_export_power_kW"]
+        return body
+
+    def registration(self, gw: Gateway, snap: Snapshot) -> Body:
+        return {
+            "privacy_notice": True,
+            "limited_warranty": True,
+            "grid_services": None,
+            "marketing": None,
+            "registered": True,
+            "emailed_registration": gw.registration["emailed_registration"],
+            "skipped_registration": gw.registration["skipped_registration"],
+            "timed_out_registration": False,
+        }
+
+    def customer(self, gw: Gateway, snap: Snapshot) -> Body:
+        return {
+            "city": "New York",
+            "state": "New York ",
+            "zip": "10010",
+            "country": "US",
+            "registered": True,
+            "privacy_notice": True,
+            "limited_warranty": True,
+            "emailed_registration": gw.registration["emailed_registration"],
+        }
+
+    def installer(self, gw: Gateway, snap: Snapshot) -> Body:
+        return {
+            "company": "Tesla Orange County",
+            "customer_id": "1234567",
+            "phone": "1231234567",
+            "email": "installer@example.com",
+            "run_sitemaster": snap.sitemaster_running,
+        }
+
+    def solars(self, gw: Gateway, snap: Snapshot) -> Body:
+        rating = int(round(gw.config.pv_rating_w))
+        if rating <= 0:
+            return []
+        return [{"brand": "SolarEdge Technologies", "model": "SE5000 (240V) w/ -ER-US or A-US", "power_rating_watts": rating}]
+
+    def generators(self, gw: Gateway, snap: Snapshot) -> Body:
+        return {"disconnect_type": "None", "generators": []}
+
+    # -- meters ----------------------------------------------------------------
+    def meters(self, gw: Gateway, snap: Snapshot) -> Body:
+        four = [False, False, False, False]
+        return [
+            {
+                "serial": gw.identity.meter_serial,
+                "short_id": gw.identity.meter_serial[-5:],
+                "connected": True,
+                "cts": [
+                    {"type": "solar", "valid": [False, False, True, True], "inverted": list(four)},
+                    {"type": "site", "valid": [True, True, False, False], "inverted": list(four)},
+                ],
+            }
+        ]
+
+    def meter_readings_raw(self, gw: Gateway, snap: Snapshot) -> Body:
+        """/api/meters/readings: per-CT raw values from the site meter (Neurio)."""
+        readings = self.meter_readings(gw, snap)
+        energy = self.meter_energy(snap)
+        cts = []
+        for ct, (meter, share) in enumerate((("site", 0.5), ("site", 0.5), ("solar", 0.5), ("solar", 0.5)), start=1):
+            r, (exported, imported) = readings[meter], energy[meter]
+            cts.append(
+                {
+                    "ct": ct,
+                    "v_V": r["v"] / 2,
+                    "p_W": r["p"] * share,
+                    "q_VAR": r["q"] * share,
+                    "eExp_Ws": int(exported * share * 3600),
+                    "eImp_Ws": int(imported * share * 3600),
+                }
+            )
+        data = {
+            "IP": f"Neurio-{gw.identity.meter_serial[-5:]}",
+            "sensorId": "0x" + gw.identity.meter_serial[-8:].rjust(16, "0"),
+            "firmwareVersion": "Tesla-0.0.7",
+            "f_Hz": readings["site"]["f"],
+            "cts": cts,
+        }
+        return {gw.identity.meter_serial: {"error": "", "data": data}}
+
+    # -- networks ----------------------------------------------------------------
+    def networks(self, gw: Gateway, snap: Snapshot) -> Body:
+        wifi_enabled = 171 not in gw.disabled_networks
+        return [
+            {"id": 2, "name": "can0", "connected": True, "is_dhcp": True, "ip_address": "", "subnet": "", "config": None},
+            {"id": 3, "name": "eth0", "connected": 3 not in gw.disabled_networks, "is_dhcp": True, "ip_address": "", "subnet": "", "config": None},
+            {"id": 170, "name": "rpine0", "connected": 170 not in gw.disabled_networks, "is_dhcp": True, "ip_address": "", "subnet": "", "config": None},
+            {
+                "id": 171,
+                "name": "wifi0",
+                "connected": wifi_enabled,
+                "is_dhcp": True,
+                "ip_address": "192.168.1.50" if wifi_enabled else "",
+                "subnet": "255.255.255.0",
+                "config": {"network_name": "HomeNetwork", "interface": "WifiType", "security_type": "WPA2_Personal", "dhcp": True, "enabled": wifi_enabled},
+            },
+            {"id": 172, "name": "wifi1", "connected": True, "is_dhcp": True, "ip_address": "192.168.91.1", "subnet": "255.255.255.0", "config": None},
+        ]
+
+    def system_networks(self, gw: Gateway, snap: Snapshot) -> Body:
+        return [
+            {"network_name": "default_gsm", "interface": "GsmType", "security_type": "NONE", "dhcp": None},
+            {"network_name": "default_eth", "interface": "EthType", "security_type": "NONE", "dhcp": True},
+            {"network_name": "HomeNetwork", "interface": "WifiType", "security_type": "WPA2_Personal", "dhcp": True, "enabled": 171 not in gw.disabled_networks},
+        ]
+
+    def conn_tests(self, gw: Gateway, snap: Snapshot) -> Body:
+        done = gw.conn_tests_done()
+        if not done:
+            return {"results": None, "timestamp": GO_ZERO_TIME}
+        finished = (gw.conn_tests_started or snap.t) + 5.0
+        results = {name: {"pass": True, "error": ""} for name in wizard_data.CONN_TEST_NAMES}
+        return {"results": results, "timestamp": rfc3339nano(finished, gw.model.local.zone)}

@@ -1,0 +1,57 @@
+"""Route names by firmware era. A route name is the path after ``/api/`` with
+``/`` written as ``.`` and path parameters bare (``solars.brands.brand``); the
+JSON Schemas in schemas/responses/ are named the same way."""
+
+from __future__ import annotations
+
+SEED_ROUTES = frozenset(
+    {
+        # open reads
+        "meters.aggregates",
+        "system_status.soe",
+        "sitemaster",
+        "powerwalls",
+        "customer.registration",
+        "system_status.grid_status",
+        "system.update.status",
+        "site_info",
+        "site_info.site_name",
+        "status",
+        "system_status.grid_faults",
+        "logout",
+        "sitemaster.stop",
+        "sitemaster.run",
+        "config.completed",
+        "login.Basic",
+        # token-protected
+        "operation",
+        "powerwalls.status",
+        "site_info.grid_codes",
+        "solars",
+        "solars.brands",
+        "solars.brands.brand",
+        "generators",
+        "generators.disconnect_types",
+        "customer",
+        "config",
+        "meters",
+        "installer",
+        # others to document
+        "installer.companies",
+        "networks",
+        "system.networks",
+        "networks.wifi_security_types",
+        "meters.readings",
+        "system.testing",
+        "system.networks.conn_tests",
+        "networks.wifi_scan",
+        "meters.serial.verify",
+        "customer.registration.skip",
+        "customer.registration.emailed",
+        "customer.registration.legal",
+        "sitemaster.run_for_commissioning",
+        "logging",
+        "networks.id.enable",
+        "networks.id.disable",
+    }
+)
