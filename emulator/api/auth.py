@@ -1,0 +1,38 @@
+"""Login and logout. The profile says what a login does (stop sitemaster, set cookies)."""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+from emulator.api.base import Ctx, Reply, api_route, dumps, presented_tokens
+
+
+async def login(ctx: Ctx) -> Any:
+    body = await ctx.body("requests/login.Basic.json", form_ok=True)
+    session = ctx.gateway.login(str(body.get("username", "")), body["password"], body.get("email"))
+    reply = ctx.bodies.login(ctx.gateway, session)
+    if not ctx.profile.cookie_sessions:
+        return reply
+    user_record = base64.b64encode(dumps(reply)).decode("ascii")
+    cookies = (
+        ("set-cookie", f"AuthCookie={session.token}; Path=/; Secure; HttpOnly; SameSite=Strict"),
+        ("set-cookie", f"UserRecord={user_record}; Path=/; Secure; SameSite=Strict"),
+    )
+    return Reply(200, reply, headers=cookies)
+
+
+async def logout(ctx: Ctx) -> Any:
+    for token in presented_tokens(ctx.request):
+        ctx.gateway.logout(token)
+    headers: tuple[tuple[str, str], ...] = ()
+    if ctx.profile.cookie_sessions:
+        expired = "Path=/; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT"
+        headers = (("set-cookie", f"AuthCookie=; {expired}"), ("set-cookie", f"UserRecord=; {expired}"))
+    return Reply(204, empty=True, headers=headers)
+
+
+ROUTES = [
+    api_route("login.Basic", "/api/login/Basic", {"POST": login}),
+    api_route("logout", "/api/logout", {"GET": logout}),
+]

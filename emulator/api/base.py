@@ -1,0 +1,174 @@
+"""What every /api/ route shares: credentials, request bodies, replies, headers.
+
+Routes are thin adapters: :func:`api_route` wraps a handler so that the
+firmware profile decides whether the route exists and whether it needs a
+login, the handler asks the gateway, and the reply is rendered here, once.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qsl
+
+from jsonschema import ValidationError
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from emulator import contract
+from emulator.errors import GatewayError, bad_request, not_found
+from emulator.firmware.profile import FirmwareProfile
+from emulator.gateway import Gateway
+from emulator.sessions import Session
+
+MAX_BODY_BYTES = 64 * 1024
+_BASE_HEADERS = {"cache-control": "no-cache, no-store", "x-content-type-options": "nosniff"}
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """A handler's answer when it is not a plain 200 JSON body."""
+
+    status: int
+    body: Any = None
+    empty: bool = False
+    headers: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(slots=True)
+class Ctx:
+    request: Request
+    gateway: Gateway
+    session: Session | None
+
+    @property
+    def profile(self) -> FirmwareProfile:
+        return self.gateway.profile
+
+    @property
+    def bodies(self) -> Any:
+        return self.gateway.profile.bodies
+
+    async def body(self, schema: str, *, form_ok: bool = False) -> dict[str, Any]:
+        """The request body, parsed and validated against ``schemas/<schema>``; 400 otherwise."""
+        return validate(schema, await read_body(self.request, form_ok=form_ok))
+
+
+Handler = Callable[[Ctx], Awaitable[Any]]
+
+
+async def read_body(request: Request, *, form_ok: bool = False) -> Any:
+    raw = await request.body()
+    if len(raw) > MAX_BODY_BYTES:
+        raise GatewayError(413, "Payload Too Large", f"request body exceeds {MAX_BODY_BYTES} bytes")
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if form_ok and content_type == "application/x-www-form-urlencoded":
+        try:
+            return dict(parse_qsl(raw.decode("utf-8"), keep_blank_values=True, strict_parsing=bool(raw)))
+        except (UnicodeDecodeError, ValueError):
+            raise bad_request("form body could not be parsed") from None
+    if not raw.strip():
+        raise bad_request("a JSON request body is required")
+    try:
+        return json.loads(raw)
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise bad_request(f"malformed JSON body: {exc}") from None
+
+
+def validate(schema: str, value: Any) -> Any:
+    errors = sorted(contract.validator(schema).iter_errors(value), key=lambda e: list(e.absolute_path))
+    if errors:
+        raise bad_request(describe(errors[0]))
+    return value
+
+
+def describe(error: ValidationError) -> str:
+    where = "/".join(str(p) for p in error.absolute_path)
+    return f"{where or 'body'}: {error.message}"
+
+
+# -- credentials -----------------------------------------------------------------
+def presented_tokens(request: Request) -> list[str]:
+    """Every token the request carries: bearer header and each AuthCookie (quotes stripped)."""
+    tokens: list[str] = []
+    auth = request.headers.get("authorization", "")
+    if auth[:7].lower() == "bearer ":
+        tokens.append(auth[7:].strip())
+    for header in request.headers.getlist("cookie"):
+        for part in header.split(";"):
+            name, sep, value = part.strip().partition("=")
+            if sep and name == "AuthCookie":
+                value = value.strip()
+                if len(value) >= 2 and value[0] == value[-1] == '"':
+                    value = value[1:-1]
+                if value:
+                    tokens.append(value)
+    return tokens
+
+
+def authorize(request: Request, gateway: Gateway) -> Session:
+    profile = gateway.profile
+    tokens = presented_tokens(request)
+    if not tokens:
+        text = profile.missing_credentials
+        raise GatewayError(text.status, text.error.format(method=request.method), text.message)
+    for token in tokens:
+        session = gateway.authenticate(token)
+        if session is not None:
+            return session
+    text = profile.invalid_credentials
+    raise GatewayError(text.status, text.error.format(method=request.method), text.message)
+
+
+# -- replies ---------------------------------------------------------------------
+def headers_for(profile: FirmwareProfile) -> dict[str, str]:
+    headers = dict(_BASE_HEADERS)
+    headers.update(profile.extra_headers)
+    return headers
+
+
+def dumps(body: Any) -> bytes:
+    return json.dumps(body, separators=(",", ":"), allow_nan=False).encode("utf-8")
+
+
+def json_reply(status: int, body: Any, headers: dict[str, str]) -> Response:
+    return Response(dumps(body), status_code=status, headers=headers, media_type="application/json")
+
+
+def render(result: Any, profile: FirmwareProfile) -> Response:
+    headers = headers_for(profile)
+    if isinstance(result, Reply):
+        headers.update(result.headers)
+        if result.empty:
+            return Response(b"", status_code=result.status, headers=headers)
+        return json_reply(result.status, result.body, headers)
+    return json_reply(200, result, headers)
+
+
+def render_error(exc: GatewayError, profile: FirmwareProfile | None) -> Response:
+    headers = headers_for(profile) if profile is not None else dict(_BASE_HEADERS)
+    body = exc.body()
+    if body is None:
+        return Response(b"", status_code=exc.status, headers=headers)
+    return json_reply(exc.status, body, headers)
+
+
+def api_route(name: str, path: str, handlers: dict[str, Handler]) -> Route:
+    """A Starlette route whose methods share one name for the firmware's existence and auth rules."""
+
+    async def endpoint(request: Request) -> Response:
+        gateway: Gateway = request.app.state.gateway
+        profile = gateway.profile
+        if not profile.serves(name):
+            raise not_found(f"{request.url.path} is not available on firmware {profile.version}")
+        handler = handlers.get("GET" if request.method == "HEAD" else request.method)
+        if handler is None:
+            raise GatewayError(405, "Method Not Allowed", f"{request.method} is not allowed on {request.url.path}")
+        session = None if profile.is_open(name) else authorize(request, gateway)
+        result = await handler(Ctx(request, gateway, session))
+        return render(result, profile)
+
+    return Route(path, endpoint, methods=sorted(handlers), name=name)

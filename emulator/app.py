@@ -1,0 +1,59 @@
+"""The ASGI application: /api/ routes, the control API, and error rendering in one place."""
+
+from __future__ import annotations
+
+import logging
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+
+from emulator.api import API_ROUTES
+from emulator.api.base import render_error
+from emulator.control import CONTROL_ROUTES
+from emulator.errors import GatewayError
+from emulator.gateway import Gateway
+
+log = logging.getLogger("teg_emulator")
+
+
+def create_app(gateway: Gateway) -> Starlette:
+    """A Starlette app serving one gateway."""
+    app = Starlette(
+        routes=[*API_ROUTES, *CONTROL_ROUTES],
+        exception_handlers={
+            GatewayError: _gateway_error,
+            HTTPException: _http_error,
+            Exception: _unexpected_error,
+        },
+    )
+    app.state.gateway = gateway
+    return app
+
+
+def _profile(request: Request):  # type: ignore[no-untyped-def]
+    gateway = getattr(request.app.state, "gateway", None)
+    return gateway.profile if gateway is not None else None
+
+
+async def _gateway_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, GatewayError)
+    return render_error(exc, _profile(request))
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    texts = {404: ("Not Found", f"{request.url.path} was not found"), 405: ("Method Not Allowed", f"{request.method} is not allowed on {request.url.path}")}
+    error, message = texts.get(exc.status_code, (exc.detail, exc.detail))
+    response = render_error(GatewayError(exc.status_code, error, message), _profile(request))
+    if exc.headers:
+        response.headers.update(exc.headers)
+    return response
+
+
+async def _unexpected_error(request: Request, exc: Exception) -> Response:
+    """A bug in the emulator: log it for the developer, answer JSON without a traceback."""
+    log.exception("unexpected error while answering %s %s", request.method, request.url.path)
+    error = GatewayError(500, "Internal Server Error", "the emulator failed to answer; see its log")
+    return render_error(error, _profile(request))

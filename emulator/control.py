@@ -1,0 +1,151 @@
+"""The emulator's own control API under /_emulator/ (never under /api/).
+
+Lets tests and people drive the gateway into any state: grid up or down,
+clock speed, pause and advance, SOE and solar/load overrides, sitemaster,
+operation, reset. Bad input gets a 4xx JSON error and changes nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from emulator.api.base import json_reply, read_body, validate
+from emulator.gateway import Gateway, Operation, Overrides
+from emulator.reserve import api_to_app, app_to_api
+
+_HEADERS = {"cache-control": "no-cache, no-store"}
+
+
+def state_body(gw: Gateway) -> dict[str, Any]:
+    snap = gw.snapshot()
+    flows, c = snap.flows, snap.state.counters
+    staged = snap.staged_operation
+    return {
+        "firmware": gw.profile.version,
+        "sim_time": gw.model.local.datetime(snap.t).isoformat(),
+        "sim_time_s": snap.t,
+        "speed": gw.clock.speed,
+        "paused": gw.clock.paused,
+        "soe_pct": snap.soe_pct,
+        "power_w": {"site": flows.site_w, "battery": flows.battery_w, "load": flows.load_w, "solar": flows.solar_w},
+        "energy_wh": {
+            "site_imported": c.site_imported_wh,
+            "site_exported": c.site_exported_wh,
+            "battery_imported": c.battery_imported_wh,
+            "battery_exported": c.battery_exported_wh,
+            "solar_exported": c.solar_exported_wh,
+            "load_imported": c.load_imported_wh,
+        },
+        "grid": {"connected": gw.grid.connected, "utility_up": gw.grid.utility_up, "status": snap.grid_status},
+        "sitemaster": {"running": snap.sitemaster_running},
+        "operation": _operation(snap.operation),
+        "staged_operation": _operation(staged) if staged else None,
+        "overrides": {
+            "solar_w": gw.overrides.solar_w,
+            "load_w": gw.overrides.load_w,
+            "cloud_cover": gw.overrides.cloud_cover,
+        },
+        "curtailed_w": flows.curtailed_w,
+        "blackout": flows.blackout,
+        "powerwalls": gw.config.powerwalls,
+        "update": {"state": gw.update.state, "status": gw.update.status},
+        "sessions": len(gw.sessions),
+    }
+
+
+def _operation(op: Operation) -> dict[str, Any]:
+    return {
+        "mode": op.mode,
+        "backup_reserve_percent": op.backup_reserve_percent,
+        "backup_reserve_app_percent": api_to_app(op.backup_reserve_percent),
+    }
+
+
+def _gateway(request: Request) -> Gateway:
+    return request.app.state.gateway
+
+
+def _reply(gw: Gateway) -> Response:
+    return json_reply(200, state_body(gw), dict(_HEADERS))
+
+
+async def get_state(request: Request) -> Response:
+    return _reply(_gateway(request))
+
+
+async def patch_state(request: Request) -> Response:
+    body = validate("control/state.patch.json", await read_body(request))
+    gw = _gateway(request)
+    current = gw.overrides
+    overrides = Overrides(
+        solar_w=body.get("solar_w", current.solar_w),
+        load_w=body.get("load_w", current.load_w),
+        cloud_cover=body.get("cloud_cover", current.cloud_cover),
+    )
+    if "soe_pct" in body:
+        gw.set_soe(body["soe_pct"])
+    gw.set_overrides(overrides)
+    return _reply(gw)
+
+
+async def post_grid(request: Request) -> Response:
+    body = validate("control/grid.json", await read_body(request))
+    gw = _gateway(request)
+    gw.set_utility_grid(body["connected"])
+    return _reply(gw)
+
+
+async def post_clock(request: Request) -> Response:
+    body = validate("control/clock.json", await read_body(request))
+    gw = _gateway(request)
+    gw.catch_up()
+    if "paused" in body:
+        gw.clock.pause() if body["paused"] else gw.clock.resume()
+    if "speed" in body:
+        gw.clock.set_speed(body["speed"])
+    if "advance_s" in body:
+        gw.clock.advance(body["advance_s"])
+        gw.catch_up(max_steps=max(240, int(body["advance_s"])))
+    return _reply(gw)
+
+
+async def post_sitemaster(request: Request) -> Response:
+    body = validate("control/sitemaster.json", await read_body(request))
+    gw = _gateway(request)
+    gw.run_sitemaster() if body["running"] else gw.stop_sitemaster()
+    return _reply(gw)
+
+
+async def post_operation(request: Request) -> Response:
+    """Set mode/reserve directly (no staging); the reserve may be given on the app's scale."""
+    body = validate("control/operation.json", await read_body(request))
+    gw = _gateway(request)
+    reserve = body.get("backup_reserve_percent")
+    if "backup_reserve_app_percent" in body:
+        reserve = app_to_api(body["backup_reserve_app_percent"])
+    current = gw.operation
+    gw.apply_operation(
+        Operation(body.get("mode", current.mode), current.backup_reserve_percent if reserve is None else reserve)
+    )
+    return _reply(gw)
+
+
+async def post_reset(request: Request) -> Response:
+    gw = _gateway(request)
+    gw.reset()
+    return _reply(gw)
+
+
+CONTROL_ROUTES = [
+    Route("/_emulator/state", get_state, methods=["GET"]),
+    Route("/_emulator/state", patch_state, methods=["PATCH"]),
+    Route("/_emulator/grid", post_grid, methods=["POST"]),
+    Route("/_emulator/clock", post_clock, methods=["POST"]),
+    Route("/_emulator/sitemaster", post_sitemaster, methods=["POST"]),
+    Route("/_emulator/operation", post_operation, methods=["POST"]),
+    Route("/_emulator/reset", post_reset, methods=["POST"]),
+]
