@@ -1,0 +1,43 @@
+"""`teg-emulator`: parse flags, build objects, start things. No logic lives here."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from emulator.cli import serve
+
+
+class _Parser(argparse.ArgumentParser):
+    """Bad flags get one line on stderr and exit code 2, not a usage dump."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+SUBCOMMANDS = (serve,)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="teg-emulator",
+        description="A stateful emulator of the Tesla Energy Gateway local API.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser, metavar="COMMAND")
+    for module in SUBCOMMANDS:
+        module.add_parser(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.run(args) or 0)
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

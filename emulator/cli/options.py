@@ -1,0 +1,62 @@
+"""Argument types that turn bad flag values into one-line argparse errors."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+
+def bounded_float(low: float, high: float | None = None):  # type: ignore[no-untyped-def]
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+        if value != value or value < low or (high is not None and value > high):
+            upper = f" and {high:g}" if high is not None else ""
+            raise argparse.ArgumentTypeError(f"{text} must be between {low:g}{upper}" if upper else f"{text} must be >= {low:g}")
+        return value
+
+    return parse
+
+
+def bounded_int(low: int, high: int):  # type: ignore[no-untyped-def]
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{text} must be between {low} and {high}")
+        return value
+
+    return parse
+
+
+def port(text: str) -> int:
+    return bounded_int(0, 65535)(text)
+
+
+def timezone_name(text: str) -> str:
+    try:
+        ZoneInfo(text)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise argparse.ArgumentTypeError(f"unknown time zone {text!r} (use an IANA name such as America/Los_Angeles)") from None
+    return text
+
+
+def start_time(text: str) -> datetime:
+    """ISO 8601; a time without an offset is taken as UTC... unless --timezone says otherwise (see serve)."""
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an ISO 8601 time such as 2026-07-01T06:00:00") from None
+    return value
+
+
+def localize(value: datetime, zone: str) -> datetime:
+    """A naive --start is local time at the site, as a person would mean it."""
+    if value.tzinfo is None:
+        return value.replace(tzinfo=ZoneInfo(zone))
+    return value.astimezone(timezone.utc)

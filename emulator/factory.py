@@ -1,0 +1,55 @@
+"""Building a gateway from plain options: what the CLI, the pytest plugin and scenarios share."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+from emulator.clock import Monotonic, SimClock
+from emulator.firmware import get_profile
+from emulator.gateway import Gateway, GatewaySettings, Operation
+from emulator.model import SiteConfig
+
+DEFAULT_START = datetime(2026, 7, 1, 13, 0, tzinfo=timezone.utc)  # 06:00 in Los Angeles
+
+
+@dataclass(frozen=True)
+class EmulatorOptions:
+    firmware: str = "1.15.0"
+    gateway_serial: str = "T123456789"
+    speed: float = 1.0
+    paused: bool = False
+    seed: int = 0
+    powerwalls: int = 1
+    start: datetime = DEFAULT_START
+    soe_pct: float = 69.17
+    mode: str = "self_consumption"
+    reserve_pct: float = 20.0
+    grid_connected: bool = True
+    password: str | None = None
+    pv_rating_w: float = 6_000.0
+    timezone: str = "America/Los_Angeles"
+    site: dict[str, object] = field(default_factory=dict)  # extra SiteConfig fields
+
+
+def build_gateway(options: EmulatorOptions, *, monotonic: Monotonic | None = None) -> Gateway:
+    """A gateway for the options; raises ValueError with a one-line reason on bad options."""
+    profile = get_profile(options.firmware)
+    config = SiteConfig(
+        powerwalls=options.powerwalls,
+        pv_rating_w=options.pv_rating_w,
+        timezone=options.timezone,
+        seed=options.seed,
+        **options.site,  # type: ignore[arg-type]
+    )
+    clock_kwargs = {"monotonic": monotonic} if monotonic is not None else {}
+    clock = SimClock(options.start, speed=options.speed, paused=options.paused, **clock_kwargs)
+    settings = GatewaySettings(
+        config=config,
+        gateway_serial=options.gateway_serial,
+        start_soe_pct=options.soe_pct,
+        operation=Operation(options.mode, options.reserve_pct),
+        grid_connected=options.grid_connected,
+        password=options.password,
+    )
+    return Gateway(profile, clock, settings)
