@@ -1,0 +1,44 @@
+"""Self-signed certificates, made at start, for HTTPS like a real gateway's.
+
+Real gateways present a self-signed certificate that names the gateway's IP
+and the hostnames ``teg``, ``powerwall`` and ``powerpack``; clients turn
+verification off. We make a throw-away CA and leaf with trustme, so a
+caller that *does* want to verify can trust ``ca_pem``.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+
+import trustme
+
+from emulator.server import TLSFiles
+
+GATEWAY_NAMES = ("localhost", "127.0.0.1", "::1", "teg", "powerwall", "powerpack")
+
+
+@dataclass(frozen=True)
+class SelfSigned:
+    files: TLSFiles
+    ca_pem: str  # path of the CA certificate that signed the leaf
+
+
+def self_signed(extra_names: tuple[str, ...] = ()) -> SelfSigned:
+    """Write a fresh key and certificate chain to a private temp dir (removed at exit)."""
+    names = tuple(dict.fromkeys((*GATEWAY_NAMES, *extra_names)))
+    ca = trustme.CA(organization_name="teg-emulator", organization_unit_name="Tesla Energy Products (emulated)")
+    leaf = ca.issue_cert(*names, common_name="powerwall")
+    folder = tempfile.mkdtemp(prefix="teg-emulator-tls-")
+    os.chmod(folder, 0o700)
+    atexit.register(shutil.rmtree, folder, True)
+    cert, key, ca_path = (os.path.join(folder, n) for n in ("cert.pem", "key.pem", "ca.pem"))
+    leaf.cert_chain_pems[0].write_to_path(cert)
+    for extra in leaf.cert_chain_pems[1:]:
+        extra.write_to_path(cert, append=True)
+    leaf.private_key_pem.write_to_path(key)
+    ca.cert_pem.write_to_path(ca_path)
+    return SelfSigned(TLSFiles(cert, key), ca_path)
