@@ -73,9 +73,14 @@ async def read_body(request: Request, *, form_ok: bool = False) -> Any:
     if not raw.strip():
         raise bad_request("a JSON request body is required")
     try:
-        return json.loads(raw)
+        return json.loads(raw, parse_constant=_reject_constant)
     except (UnicodeDecodeError, ValueError) as exc:
         raise bad_request(f"malformed JSON body: {exc}") from None
+
+
+def _reject_constant(name: str) -> float:
+    """NaN and Infinity are not JSON; Python accepts them unless told not to."""
+    raise ValueError(f"{name} is not a valid JSON number")
 
 
 def validate(schema: str, value: Any) -> Any:

@@ -1,0 +1,59 @@
+"""Shared fixtures for the project's own tests: an in-process emulator behind Starlette's TestClient."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable, Iterator
+
+import pytest
+from starlette.testclient import TestClient
+
+from emulator import EmulatorOptions, build_gateway, create_app
+
+
+
+
+class FakeMonotonic:
+    """A monotonic clock the test moves by hand, so nothing sleeps."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def tick(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@pytest.fixture
+def fake_time() -> FakeMonotonic:
+    return FakeMonotonic()
+
+
+@pytest.fixture
+def make_client(fake_time: FakeMonotonic) -> Iterator[Callable[..., TestClient]]:
+    clients: list[TestClient] = []
+
+    def make(**options: object) -> TestClient:
+        options.setdefault("paused", True)
+        gateway = build_gateway(EmulatorOptions(**options), monotonic=fake_time)  # type: ignore[arg-type]
+        client = TestClient(create_app(gateway), raise_server_exceptions=False)
+        clients.append(client)
+        return client
+
+    yield make
+    for client in clients:
+        client.close()
+
+
+@pytest.fixture
+def client(make_client: Callable[..., TestClient]) -> TestClient:
+    """A 1.15.0 gateway, paused at 06:00 local on 1 July 2026."""
+    return make_client()
+
+
+def login_1_15(client: TestClient, serial: str = "T123456789") -> dict[str, str]:
+    response = client.post("/api/login/Basic", json={"username": "", "password": "S" + serial, "force_sm_off": False})
+    assert response.status_code == 200, response.text
+    return {"Authorization": "Bearer " + response.json()["token"]}

@@ -1,0 +1,114 @@
+"""`teg-emulator` as a user types it."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+CLI = [sys.executable, "-m", "emulator.cli"]
+ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*CLI, *args], capture_output=True, text=True, timeout=60, env=ENV)
+
+
+@pytest.fixture
+def served():
+    """`teg-emulator serve` on a free port at speed 60; yields (url, printed lines)."""
+    proc = subprocess.Popen(
+        [*CLI, "serve", "--port", "0", "--firmware", "1.15.0", "--gateway-serial", "T123456789", "--speed", "60"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=ENV,
+    )
+    assert proc.stdout is not None
+    lines = [proc.stdout.readline() for _ in range(3)]
+    url = re.search(r"http://[^ ]+/", lines[0]).group(0)  # type: ignore[union-attr]
+    yield url.rstrip("/"), lines
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+def get(url: str) -> tuple[int, bytes]:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as err:
+        return err.code, err.read()
+
+
+def post_json(url: str, body: dict) -> tuple[int, dict]:
+    request = urllib.request.Request(url, data=json.dumps(body).encode(), headers={"content-type": "application/json"})
+    with urllib.request.urlopen(request, timeout=5) as response:
+        return response.status, json.loads(response.read())
+
+
+def test_serve_prints_the_url_and_password_and_binds_loopback(served):
+    url, lines = served
+    assert url.startswith("http://127.0.0.1:")
+    assert "login password: ST123456789" in lines[1]
+
+
+def test_served_values_move_with_sim_time_at_speed_60(served):
+    url, _ = served
+    first = json.loads(get(url + "/_emulator/state")[1])
+    time.sleep(0.3)
+    second = json.loads(get(url + "/_emulator/state")[1])
+    assert second["sim_time_s"] - first["sim_time_s"] >= 60 * 0.25
+    status, body = get(url + "/api/meters/aggregates")
+    meters = json.loads(body)
+    assert status == 200
+    assert meters["load"]["instant_power"] == pytest.approx(
+        meters["site"]["instant_power"] + meters["battery"]["instant_power"] + meters["solar"]["instant_power"]
+    )
+
+
+def test_served_login_stops_sitemaster_until_run(served):
+    url, _ = served
+    status, body = post_json(url + "/api/login/Basic", {"username": "", "password": "ST123456789", "force_sm_off": False})
+    assert status == 200 and body["token"]
+    assert get(url + "/api/meters/aggregates") == (502, b"")
+    assert get(url + "/api/sitemaster/run")[0] == 202
+    assert get(url + "/api/meters/aggregates")[0] == 200
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["serve", "--port", "http"], "--port"),
+        (["serve", "--port", "70000"], "--port"),
+        (["serve", "--speed", "-1"], "--speed"),
+        (["serve", "--firmware", "2.0"], "--firmware"),
+        (["serve", "--powerwalls", "0"], "--powerwalls"),
+        (["serve", "--soe", "101"], "--soe"),
+        (["serve", "--start", "yesterday"], "--start"),
+        (["serve", "--timezone", "Mars/Olympus"], "--timezone"),
+        (["serve", "--gateway-serial", "bad serial!"], "--gateway-serial"),
+        (["serve", "--bogus"], "--bogus"),
+        (["launch"], "launch"),
+    ],
+)
+def test_bad_flags_get_one_line_and_exit_code_2(args, needle):
+    result = run_cli(*args)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and needle in lines[0] and "Traceback" not in result.stderr
+
+
+def test_a_port_in_use_is_a_clear_error(served):
+    url, _ = served
+    port = url.rsplit(":", 1)[1]
+    result = run_cli("serve", "--port", port)
+    assert result.returncode == 2
+    assert "cannot listen" in result.stderr and "Traceback" not in result.stderr
