@@ -1,0 +1,12 @@
+"""Run every benchmark and print the figures the README quotes."""
+
+from __future__ import annotations
+
+import bench_model_day
+import bench_startup
+import bench_throughput
+
+if __name__ == "__main__":
+    bench_model_day.main()
+    bench_startup.main()
+    bench_throughput.main()
