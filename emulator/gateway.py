@@ -7,6 +7,8 @@ to ``clock.now()`` in bounded work.
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from emulator.clock import SimClock
@@ -19,6 +21,7 @@ from emulator.sessions import LoginThrottle, Session, SessionStore, new_token, p
 from emulator.updates import UpdateStatus
 
 REQUEST_MAX_STEPS = 240  # bounded catch-up work per request, whatever the speed factor
+METER_SAMPLE_S = 0.25  # the gateway samples its meters every 250 ms of sim time (seed: 250-500 ms)
 CONN_TEST_DURATION_S = 5.0
 
 
@@ -113,6 +116,10 @@ class Gateway:
         self.disabled_networks: set[int] = set()
         self.sessions.clear()
         self.throttle.reset()
+        self._version = getattr(self, "_version", 0) + 1
+        self._snapshot: Snapshot | None = None
+        self._snapshot_key: tuple[float, int] | None = None
+        self._rendered: dict[str, bytes] = {}
 
     def reset(self) -> None:
         """Back to the starting settings, start time and clock speed; sessions are dropped."""
@@ -134,9 +141,15 @@ class Gateway:
             cloudiness=self.overrides.cloud_cover,
         )
 
+    def _mutate(self) -> float:
+        """Catch up, then mark every cached snapshot and body stale: state is about to change."""
+        now = self.catch_up()
+        self._version += 1
+        return now
+
     def catch_up(self, max_steps: int = REQUEST_MAX_STEPS) -> float:
-        """Advance the model to the clock's now, stopping at every state-machine deadline."""
-        target = self.clock.now()
+        """Advance the model to the latest meter sample, stopping at every state-machine deadline."""
+        target = max(math.floor(self.clock.now() / METER_SAMPLE_S) * METER_SAMPLE_S, self.model.state.t)
         while self.model.state.t < target:
             stop = min(target, self._next_deadline(target))
             self.model.advance_to(stop, self.controls(), max_steps=max_steps)
@@ -157,7 +170,26 @@ class Gateway:
 
     # -- reads ----------------------------------------------------------------
     def snapshot(self) -> Snapshot:
+        """The gateway at the latest meter sample; the same object until time or state moves."""
         now = self.catch_up()
+        key = (now, self._version)
+        if self._snapshot is not None and self._snapshot_key == key:
+            return self._snapshot
+        self._snapshot = self._take_snapshot(now)
+        self._snapshot_key = key
+        self._rendered = {}
+        return self._snapshot
+
+    def rendered(self, name: str, snap: Snapshot, render: Callable[[], bytes]) -> bytes:
+        """A body rendered once per snapshot: polling clients share the work."""
+        if snap is not self._snapshot:
+            return render()
+        body = self._rendered.get(name)
+        if body is None:
+            body = self._rendered[name] = render()
+        return body
+
+    def _take_snapshot(self, now: float) -> Snapshot:
         controls = self.controls()
         return Snapshot(
             t=now,
@@ -210,13 +242,13 @@ class Gateway:
 
     # -- sitemaster -----------------------------------------------------------
     def stop_sitemaster(self) -> None:
-        self.catch_up()
+        self._mutate()
         if self.sitemaster_running:
             self.sitemaster_running = False
             self.sitemaster_since = self.model.state.t
 
     def run_sitemaster(self) -> None:
-        self.catch_up()
+        self._mutate()
         if not self.sitemaster_running:
             self.sitemaster_running = True
             self.sitemaster_since = self.model.state.t
@@ -229,7 +261,7 @@ class Gateway:
             mode if mode is not None else base.mode,
             float(reserve) if reserve is not None else base.backup_reserve_percent,
         )
-        self.catch_up()
+        self._mutate()
         if self.profile.operation_staged:
             self.staged_operation = new
         else:
@@ -238,46 +270,47 @@ class Gateway:
 
     def apply_operation(self, op: Operation) -> None:
         """Make an operation active at once, dropping anything staged (control API, scenarios)."""
-        self.catch_up()
+        self._mutate()
         self.operation = op
         self.staged_operation = None
 
     def commit_config(self) -> None:
         """GET /api/config/completed: staged configuration takes effect now."""
-        self.catch_up()
+        self._mutate()
         if self.staged_operation is not None:
             self.operation = self.staged_operation
             self.staged_operation = None
         self.commission_count += 1
 
     def set_site_name(self, name: str) -> None:
+        self._mutate()
         self.site_name = name
 
     # -- grid -----------------------------------------------------------------
     def set_utility_grid(self, up: bool) -> None:
-        now = self.catch_up()
+        now = self._mutate()
         self.grid.set_utility(up, now)
 
     def request_island(self, island: bool) -> None:
-        now = self.catch_up()
+        now = self._mutate()
         self.grid.request_island(island, now)
 
     # -- direct control (control API, scenarios) ---------------------------------
     def set_soe(self, soe_pct: float) -> None:
-        self.catch_up()
+        self._mutate()
         self.model.set_soe(soe_pct)
 
     def set_overrides(self, overrides: Overrides) -> None:
-        self.catch_up()
+        self._mutate()
         self.overrides = overrides
 
     def pause_battery(self, seconds: float) -> None:
         """Hold the battery idle (a firmware update restarting the inverters)."""
-        now = self.catch_up()
+        now = self._mutate()
         self.battery_paused_until = max(self.battery_paused_until, now + seconds)
 
     def start_conn_tests(self) -> None:
-        self.conn_tests_started = self.catch_up()
+        self.conn_tests_started = self._mutate()
 
     def conn_tests_done(self) -> bool | None:
         """None: never started; False: running; True: complete."""

@@ -36,6 +36,7 @@ class Reply:
     body: Any = None
     empty: bool = False
     headers: tuple[tuple[str, str], ...] = ()
+    raw: bytes | None = None  # an already-encoded JSON body
 
 
 @dataclass(slots=True)
@@ -51,6 +52,10 @@ class Ctx:
     @property
     def bodies(self) -> Any:
         return self.gateway.profile.bodies
+
+    def shared(self, name: str, snap: Any, build: Callable[[], Any]) -> Reply:
+        """A 200 body rendered once per gateway snapshot and shared by every poller."""
+        return Reply(200, raw=self.gateway.rendered(name, snap, lambda: dumps(build())))
 
     async def body(self, schema: str, *, form_ok: bool = False) -> dict[str, Any]:
         """The request body, parsed and validated against ``schemas/<schema>``; 400 otherwise."""
@@ -149,6 +154,8 @@ def render(result: Any, profile: FirmwareProfile) -> Response:
         headers.update(result.headers)
         if result.empty:
             return Response(b"", status_code=result.status, headers=headers)
+        if result.raw is not None:
+            return Response(result.raw, status_code=result.status, headers=headers, media_type="application/json")
         return json_reply(result.status, result.body, headers)
     return json_reply(200, result, headers)
 

@@ -8,15 +8,18 @@ from emulator.api.base import Ctx, api_route
 
 
 async def aggregates(ctx: Ctx) -> Any:
-    return ctx.bodies.aggregates(ctx.gateway, ctx.gateway.live_snapshot())
+    snap = ctx.gateway.live_snapshot()
+    return ctx.shared("meters.aggregates", snap, lambda: ctx.bodies.aggregates(ctx.gateway, snap))
 
 
 async def soe(ctx: Ctx) -> Any:
-    return ctx.bodies.soe(ctx.gateway, ctx.gateway.live_snapshot())
+    snap = ctx.gateway.live_snapshot()
+    return ctx.shared("system_status.soe", snap, lambda: ctx.bodies.soe(ctx.gateway, snap))
 
 
 async def grid_status(ctx: Ctx) -> Any:
-    return ctx.bodies.grid_status(ctx.gateway, ctx.gateway.live_snapshot())
+    snap = ctx.gateway.live_snapshot()
+    return ctx.shared("system_status.grid_status", snap, lambda: ctx.bodies.grid_status(ctx.gateway, snap))
 
 
 async def grid_faults(ctx: Ctx) -> Any:
