@@ -255,3 +255,18 @@ def test_unknown_paths_and_methods_answer_json(client):
 
 def test_endpoints_of_newer_firmware_are_absent_on_1_15(client):
     assert client.get("/api/system_status").status_code == 404
+
+
+def test_same_seed_start_and_requests_give_the_same_answers(make_client):
+    def story(client) -> list[bytes]:
+        answers = []
+        for step in ({"advance_s": 3600}, {"advance_s": 1234.5}, {"advance_s": 7 * 3600}):
+            client.post("/_emulator/clock", json=step)
+            answers += [client.get(p).content for p in ("/api/meters/aggregates", "/api/system_status/soe", "/api/status")]
+        client.post("/_emulator/grid", json={"connected": False})
+        client.post("/_emulator/clock", json={"advance_s": 600})
+        return answers + [client.get("/api/meters/aggregates").content]
+
+    first, second = make_client(seed=7), make_client(seed=7)
+    assert story(first) == story(second)
+    assert story(make_client(seed=8)) != story(make_client(seed=7))
