@@ -9,28 +9,8 @@ from __future__ import annotations
 
 from emulator.firmware.bodies import Bodies
 from emulator.firmware.profile import ErrorText, FirmwareProfile
-from emulator.firmware.routes import SEED_ROUTES
+from emulator.firmware.routes import SEED_OPEN_ROUTES, SEED_ROUTES
 
-OPEN_ROUTES = frozenset(
-    {
-        "login.Basic",
-        "meters.aggregates",
-        "system_status.soe",
-        "sitemaster",
-        "powerwalls",
-        "customer.registration",
-        "system_status.grid_status",
-        "system.update.status",
-        "site_info",
-        "site_info.site_name",
-        "status",
-        "system_status.grid_faults",
-        "logout",
-        "sitemaster.stop",
-        "sitemaster.run",
-        "config.completed",
-    }
-)
 
 CORS_HEADERS = (
     ("Access-Control-Allow-Credentials", "false"),
@@ -55,7 +35,7 @@ PROFILE = FirmwareProfile(
     login_roles=("Provider_Engineer",),
     bodies=Bodies(),
     served=SEED_ROUTES,
-    open_routes=OPEN_ROUTES,
+    open_routes=SEED_OPEN_ROUTES,
     bad_credentials=ErrorText(401, "Invalid Credentials", "Login Error"),
     missing_credentials=ErrorText(401, "Unauthorized", "Authorization token required"),
     invalid_credentials=ErrorText(401, "Unauthorized", "Token Expired"),
