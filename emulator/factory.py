@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 
 from emulator.clock import Monotonic, SimClock
-from emulator.firmware import get_profile
+from emulator.firmware import FirmwareProfile, get_profile
 from emulator.gateway import Gateway, GatewaySettings, Operation
 from emulator.model import SiteConfig
+from emulator.sessions import ThrottlePolicy
 
 DEFAULT_START = datetime(2026, 7, 1, 13, 0, tzinfo=timezone.utc)  # 06:00 in Los Angeles
 
@@ -30,11 +31,26 @@ class EmulatorOptions:
     pv_rating_w: float = 6_000.0
     timezone: str = "America/Los_Angeles"
     site: dict[str, object] = field(default_factory=dict)  # extra SiteConfig fields
+    login_throttle: int | None = None  # failed logins before a 429 cool-down (None: the firmware's)
+    login_cooldown_s: float | None = None
+
+
+def with_throttle(profile: FirmwareProfile, threshold: int | None, cooldown_s: float | None) -> FirmwareProfile:
+    """The profile with its login throttle tuned (tests want short cool-downs)."""
+    if threshold is None and cooldown_s is None:
+        return profile
+    base = profile.throttle or ThrottlePolicy()
+    policy = ThrottlePolicy(
+        threshold=threshold if threshold is not None else base.threshold,
+        window_s=base.window_s,
+        cooldown_s=cooldown_s if cooldown_s is not None else base.cooldown_s,
+    )
+    return replace(profile, throttle=policy)
 
 
 def build_gateway(options: EmulatorOptions, *, monotonic: Monotonic | None = None) -> Gateway:
     """A gateway for the options; raises ValueError with a one-line reason on bad options."""
-    profile = get_profile(options.firmware)
+    profile = with_throttle(get_profile(options.firmware), options.login_throttle, options.login_cooldown_s)
     config = SiteConfig(
         powerwalls=options.powerwalls,
         pv_rating_w=options.pv_rating_w,

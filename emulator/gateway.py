@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from emulator.clock import SimClock
 from emulator.errors import SITEMASTER_STOPPED, GatewayError
@@ -56,6 +56,17 @@ class GatewaySettings:
     password: str | None = None  # None: the firmware's default password
     site_name: str = "Home Energy Gateway"
     grid_timings: GridTimings = GridTimings()
+
+
+@dataclass(frozen=True, slots=True)
+class GridFault:
+    """An alert the Powerwalls raise when the grid goes away (newer firmware lists them)."""
+
+    t: float
+    alert_name: str
+
+
+MAX_GRID_FAULTS = 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +125,7 @@ class Gateway:
         self.conn_tests_started: float | None = None
         self.registration = {"skipped_registration": False, "emailed_registration": True}
         self.disabled_networks: set[int] = set()
+        self.grid_faults: list[GridFault] = []
         self.sessions.clear()
         self.throttle.reset()
         self._version = getattr(self, "_version", 0) + 1
@@ -282,6 +294,14 @@ class Gateway:
             self.staged_operation = None
         self.commission_count += 1
 
+    def change_password(self, old: str, new: str) -> None:
+        """POST /api/password/change: the old password must match; sessions stay valid."""
+        if not passwords_match(old, self.password):
+            bad = self.profile.bad_credentials
+            raise GatewayError(bad.status, bad.error, bad.message)
+        self._mutate()
+        self.password = new
+
     def set_site_name(self, name: str) -> None:
         self._mutate()
         self.site_name = name
@@ -289,6 +309,8 @@ class Gateway:
     # -- grid -----------------------------------------------------------------
     def set_utility_grid(self, up: bool) -> None:
         now = self._mutate()
+        if self.grid.utility_up and not up:
+            self.grid_faults = [*self.grid_faults, GridFault(now, "PINV_a010_vfCheckUnderVoltage")][-MAX_GRID_FAULTS:]
         self.grid.set_utility(up, now)
 
     def request_island(self, island: bool) -> None:
@@ -318,5 +340,3 @@ class Gateway:
             return None
         return self.catch_up() >= self.conn_tests_started + CONN_TEST_DURATION_S
 
-    def with_settings(self, **changes: object) -> GatewaySettings:
-        return replace(self.settings, **changes)  # type: ignore[arg-type]

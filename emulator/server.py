@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import socket
+import ssl
+import threading
+import time
 from dataclasses import dataclass
 
 import uvicorn
@@ -13,6 +16,15 @@ from starlette.types import ASGIApp
 class TLSFiles:
     certfile: str
     keyfile: str
+
+
+def check_tls(files: TLSFiles) -> None:
+    """Load the pair once so a bad certificate is a clear error at start, not a failed handshake."""
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    try:
+        context.load_cert_chain(files.certfile, files.keyfile)
+    except (ssl.SSLError, OSError) as exc:
+        raise ValueError(f"cannot use {files.certfile} with {files.keyfile}: {exc}") from None
 
 
 def bind(host: str, port: int) -> socket.socket:
@@ -47,3 +59,48 @@ def uvicorn_config(app: ASGIApp, *, tls: TLSFiles | None = None, log_level: str 
 def run(app: ASGIApp, sock: socket.socket, *, tls: TLSFiles | None = None, log_level: str = "warning") -> None:
     server = uvicorn.Server(uvicorn_config(app, tls=tls, log_level=log_level))
     server.run(sockets=[sock])
+
+
+class ServerThread:
+    """An app served by uvicorn in a background thread: fast to start, easy to stop.
+
+    Used by the pytest plugin and the project's tests; the server owns its own
+    event loop, so the caller's thread stays free to act as a client.
+    """
+
+    def __init__(self, app: ASGIApp, *, host: str = "127.0.0.1", port: int = 0, tls: TLSFiles | None = None) -> None:
+        self.sock = bind(host, port)
+        self.tls = tls
+        self.server = uvicorn.Server(uvicorn_config(app, tls=tls, log_level="error"))
+        self.server.install_signal_handlers = lambda: None  # type: ignore[method-assign]  # not the main thread
+        self._thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True)
+
+    @property
+    def port(self) -> int:
+        return int(self.sock.getsockname()[1])
+
+    @property
+    def url(self) -> str:
+        scheme = "https" if self.tls else "http"
+        return f"{scheme}://127.0.0.1:{self.port}"
+
+    def start(self, timeout: float = 10.0) -> ServerThread:
+        self._thread.start()
+        deadline = time.monotonic() + timeout
+        while not self.server.started:
+            if not self._thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError("the emulator's server thread did not start")
+            time.sleep(0.002)
+        return self
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.server.force_exit = True  # do not wait for clients' idle keep-alive connections
+        self._thread.join(timeout=10)
+        self.sock.close()
+
+    def __enter__(self) -> ServerThread:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()

@@ -112,3 +112,37 @@ def test_a_port_in_use_is_a_clear_error(served):
     result = run_cli("serve", "--port", port)
     assert result.returncode == 2
     assert "cannot listen" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_newer_firmware_serves_https_with_a_self_signed_certificate():
+    import ssl
+
+    proc = subprocess.Popen([*CLI, "serve", "--port", "0", "--firmware", "24.4.0", "--password", "s3cret"], stdout=subprocess.PIPE, text=True, env=ENV)
+    try:
+        assert proc.stdout is not None
+        first, second = proc.stdout.readline(), proc.stdout.readline()
+        url = re.search(r"https://[^ ]+/", first).group(0).rstrip("/")  # type: ignore[union-attr]
+        assert "login password: s3cret" in second
+        insecure = ssl.create_default_context()
+        insecure.check_hostname, insecure.verify_mode = False, ssl.CERT_NONE
+        with urllib.request.urlopen(url + "/api/status", context=insecure, timeout=5) as response:
+            assert json.loads(response.read())["version"].startswith("24.4.0")
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["serve", "--cert", "/no/such.pem", "--key", "/no/such.pem"], "--cert"),
+        (["serve", "--tls", "--cert", "README.md", "--key", "README.md"], "cannot use README.md"),
+        (["serve", "--tls", "--cert", "README.md"], "--cert and --key go together"),
+        (["serve", "--tls", "--no-tls"], "--no-tls"),
+        (["serve", "--login-throttle", "0"], "--login-throttle"),
+    ],
+)
+def test_bad_tls_and_throttle_flags_are_refused(args, needle):
+    result = subprocess.run([*CLI, *args], capture_output=True, text=True, timeout=60, env=ENV, cwd=ROOT)
+    assert result.returncode == 2
+    assert needle in result.stderr and len(result.stderr.strip().splitlines()) == 1

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from starlette.routing import Route
 
-from emulator.api import auth, device, live, operation, site_info, wizard
+from emulator.api import auth, device, live, modern, operation, site_info, wizard
 
 API_ROUTES: list[Route] = [
     *live.ROUTES,
@@ -13,6 +13,7 @@ API_ROUTES: list[Route] = [
     *operation.ROUTES,
     *site_info.ROUTES,
     *wizard.ROUTES,
+    *modern.ROUTES,
 ]
 
 __all__ = ["API_ROUTES"]

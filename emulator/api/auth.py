@@ -15,9 +15,10 @@ async def login(ctx: Ctx) -> Any:
     if not ctx.profile.cookie_sessions:
         return reply
     user_record = base64.b64encode(dumps(reply)).decode("ascii")
+    secure = "; Secure" if ctx.request.url.scheme == "https" else ""
     cookies = (
-        ("set-cookie", f"AuthCookie={session.token}; Path=/; Secure; HttpOnly; SameSite=Strict"),
-        ("set-cookie", f"UserRecord={user_record}; Path=/; Secure; SameSite=Strict"),
+        ("set-cookie", f"AuthCookie={session.token}; Path=/{secure}; HttpOnly; SameSite=Strict"),
+        ("set-cookie", f"UserRecord={user_record}; Path=/{secure}; SameSite=Strict"),
     )
     return Reply(200, reply, headers=cookies)
 

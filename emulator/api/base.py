@@ -150,14 +150,17 @@ def json_reply(status: int, body: Any, headers: dict[str, str]) -> Response:
 
 def render(result: Any, profile: FirmwareProfile) -> Response:
     headers = headers_for(profile)
-    if isinstance(result, Reply):
-        headers.update(result.headers)
-        if result.empty:
-            return Response(b"", status_code=result.status, headers=headers)
-        if result.raw is not None:
-            return Response(result.raw, status_code=result.status, headers=headers, media_type="application/json")
-        return json_reply(result.status, result.body, headers)
-    return json_reply(200, result, headers)
+    if not isinstance(result, Reply):
+        return json_reply(200, result, headers)
+    if result.empty:
+        response = Response(b"", status_code=result.status, headers=headers)
+    elif result.raw is not None:
+        response = Response(result.raw, status_code=result.status, headers=headers, media_type="application/json")
+    else:
+        response = json_reply(result.status, result.body, headers)
+    for name, value in result.headers:  # appended: a login sets two cookies
+        response.headers.append(name, value)
+    return response
 
 
 def render_error(exc: GatewayError, profile: FirmwareProfile | None) -> Response:

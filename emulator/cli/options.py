@@ -60,3 +60,12 @@ def localize(value: datetime, zone: str) -> datetime:
     if value.tzinfo is None:
         return value.replace(tzinfo=ZoneInfo(zone))
     return value.astimezone(timezone.utc)
+
+
+def readable_file(text: str) -> str:
+    try:
+        with open(text, "rb"):
+            pass
+    except OSError as exc:
+        raise argparse.ArgumentTypeError(f"cannot read {text}: {exc.strerror}") from None
+    return text

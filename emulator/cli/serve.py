@@ -11,7 +11,8 @@ from emulator.factory import DEFAULT_START, EmulatorOptions, build_gateway
 from emulator.firmware import PROFILES
 from emulator.identity import validate_serial
 from emulator.model import OPERATION_MODES
-from emulator.server import bind, run
+from emulator.server import TLSFiles, bind, check_tls, run
+from emulator.tls import self_signed
 
 
 def _serial(text: str) -> str:
@@ -39,6 +40,13 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--reserve", type=opt.bounded_float(0, 100), default=20.0, help="backup reserve, %% API scale")
     p.add_argument("--pv-rating", type=opt.bounded_float(0, 1_000_000), default=6000.0, help="PV inverter rating, W")
     p.add_argument("--grid", choices=("up", "down"), default="up", help="utility grid at start")
+    tls = p.add_mutually_exclusive_group()
+    tls.add_argument("--tls", dest="tls", action="store_true", default=None, help="serve HTTPS (default for firmware >= 20.49)")
+    tls.add_argument("--no-tls", dest="tls", action="store_false", help="serve plain HTTP even for newer firmware")
+    p.add_argument("--cert", type=opt.readable_file, help="PEM certificate for --tls (default: self-signed, made at start)")
+    p.add_argument("--key", type=opt.readable_file, help="PEM private key for --cert")
+    p.add_argument("--login-throttle", type=opt.bounded_int(1, 1000), default=None, help="failed logins before a 429 (newer firmware; default 5)")
+    p.add_argument("--login-cooldown", type=opt.bounded_float(0, 86_400), default=None, help="seconds a 429 lasts (default 30)")
     p.add_argument("--log-level", choices=("critical", "error", "warning", "info", "debug"), default="warning")
     p.set_defaults(run=run_serve)
 
@@ -60,12 +68,29 @@ def options_from(args: argparse.Namespace) -> EmulatorOptions:
         password=args.password,
         pv_rating_w=args.pv_rating,
         timezone=args.timezone,
+        login_throttle=args.login_throttle,
+        login_cooldown_s=args.login_cooldown,
     )
+
+
+def tls_files(args: argparse.Namespace, tls_default: bool) -> TLSFiles | None:
+    """The certificate to serve with, or None for plain HTTP."""
+    if (args.cert is None) != (args.key is None):
+        raise ValueError("--cert and --key go together")
+    use_tls = tls_default if args.tls is None else args.tls
+    if args.cert is not None:
+        if args.tls is False:
+            raise ValueError("--cert/--key make no sense with --no-tls")
+        return TLSFiles(args.cert, args.key)
+    return self_signed().files if use_tls else None
 
 
 def run_serve(args: argparse.Namespace) -> int:
     try:
         gateway = build_gateway(options_from(args))
+        tls = tls_files(args, gateway.profile.tls_default)
+        if tls is not None:
+            check_tls(tls)
     except ValueError as exc:
         print(f"teg-emulator: error: {exc}", file=sys.stderr)
         return 2
@@ -76,8 +101,9 @@ def run_serve(args: argparse.Namespace) -> int:
         return 2
     host, port = sock.getsockname()[:2]
     shown = f"[{host}]" if ":" in host else host
-    print(f"teg-emulator {gateway.profile.version} listening on http://{shown}:{port}/", flush=True)
+    base = f"{'https' if tls else 'http'}://{shown}:{port}"
+    print(f"teg-emulator {gateway.profile.version} listening on {base}/", flush=True)
     print(f"  login password: {gateway.password}", flush=True)
-    print(f"  control API:    http://{shown}:{port}/_emulator/state", flush=True)
-    run(create_app(gateway), sock, log_level=args.log_level)
+    print(f"  control API:    {base}/_emulator/state", flush=True)
+    run(create_app(gateway), sock, tls=tls, log_level=args.log_level)
     return 0

@@ -60,3 +60,36 @@ SEED_ROUTES = SEED_OPEN_ROUTES | frozenset(
         "networks.id.disable",
     }
 )
+
+MODERN_ONLY_ROUTES = frozenset(
+    {
+        "system_status",
+        "meters.site",
+        "meters.solar",
+        "meters.status",
+        "meters.serial.cts",
+        "solar_powerwall",
+        "troubleshooting.problems",
+        "v2.islanding.mode",
+        "devices.vitals",
+        "auth.toggle.supported",
+        "autoconfig.status",
+        "legal.radio",
+        "networks.access_points",
+        "networks.client_protocols",
+        "powerwalls.phase_usages",
+        "powerwalls.pvi_sub_package_numbers",
+        "synchrometer.ct_voltage_references",
+        "synchrometer.ct_voltage_references.options",
+        "system.networks.ping_test",
+        "password.change",
+    }
+)
+"""What 20.x-24.x firmware added (captures in the research notes)."""
+
+GONE_BY_21 = frozenset({"site_info.grid_codes", "system.networks", "customer.registration.skip", "customer.registration.emailed"})
+"""Wizard endpoints that answer 404 on 21.x gateways (research notes, vls29)."""
+
+MODERN_ROUTES = (SEED_ROUTES - GONE_BY_21) | MODERN_ONLY_ROUTES
+MODERN_OPEN_ROUTES = frozenset({"status", "login.Basic"})
+"""Since 20.49 every /api/ endpoint needs a session except these."""

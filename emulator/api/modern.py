@@ -1,0 +1,96 @@
+"""Endpoints that newer firmware (20.x-24.x) added: system status, meter details, islanding, diagnostics."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from emulator.api.base import Ctx, api_route
+from emulator.errors import GatewayError, not_found
+from emulator.firmware import modern_data
+
+ISLAND_MODES = {"intentional_reconnect_failsafe": True, "backup": False}
+
+
+async def system_status(ctx: Ctx) -> Any:
+    snap = ctx.gateway.live_snapshot()
+    return ctx.shared("system_status", snap, lambda: ctx.bodies.system_status(ctx.gateway, snap))
+
+
+async def meters_site(ctx: Ctx) -> Any:
+    return ctx.bodies.meters_site(ctx.gateway, ctx.gateway.snapshot())
+
+
+async def meters_solar(ctx: Ctx) -> Any:
+    return ctx.bodies.meters_solar(ctx.gateway, ctx.gateway.snapshot())
+
+
+async def meter_cts(ctx: Ctx) -> Any:
+    cts = modern_data.meter_cts(ctx.gateway, ctx.request.path_params["serial"])
+    if cts is None:
+        raise not_found(f"no meter with serial {ctx.request.path_params['serial']!r}")
+    return cts
+
+
+async def solar_powerwall(ctx: Ctx) -> Any:
+    return ctx.bodies.solar_powerwall(ctx.gateway, ctx.gateway.snapshot())
+
+
+async def island_mode(ctx: Ctx) -> Any:
+    """Go off grid ("intentional_reconnect_failsafe") or back ("backup"); the body is echoed."""
+    body = await ctx.body("requests/v2.islanding.mode.json")
+    ctx.gateway.request_island(ISLAND_MODES[body["island_mode"]])
+    return {"island_mode": body["island_mode"]}
+
+
+async def password_change(ctx: Ctx) -> Any:
+    body = await ctx.body("requests/password.change.json")
+    ctx.gateway.change_password(body["old_password"], body["new_password"])
+    return {"password": body["new_password"]}
+
+
+def fixed(value: Any):  # type: ignore[no-untyped-def]
+    """A handler that answers a fixed table."""
+
+    async def handler(ctx: Ctx) -> Any:
+        return value
+
+    return handler
+
+
+def failing(status: int, error: str, message: str):  # type: ignore[no-untyped-def]
+    """A handler that always answers the error real gateways give here."""
+
+    async def handler(ctx: Ctx) -> Any:
+        raise GatewayError(status, error, message)
+
+    return handler
+
+
+async def ct_voltage_options(ctx: Ctx) -> Any:
+    if ctx.gateway.snapshot().sitemaster_running:
+        raise GatewayError(*modern_data.CT_OPTIONS_WHILE_RUNNING)
+    return modern_data.CT_VOLTAGE_OPTIONS
+
+
+ROUTES = [
+    api_route("system_status", "/api/system_status", {"GET": system_status}),
+    api_route("meters.site", "/api/meters/site", {"GET": meters_site}),
+    api_route("meters.solar", "/api/meters/solar", {"GET": meters_solar}),
+    api_route("meters.status", "/api/meters/status", {"GET": fixed(modern_data.METERS_STATUS)}),
+    api_route("meters.serial.cts", "/api/meters/{serial}/cts", {"GET": meter_cts}),
+    api_route("solar_powerwall", "/api/solar_powerwall", {"GET": solar_powerwall}),
+    api_route("troubleshooting.problems", "/api/troubleshooting/problems", {"GET": fixed(modern_data.PROBLEMS)}),
+    api_route("v2.islanding.mode", "/api/v2/islanding/mode", {"POST": island_mode}),
+    api_route("devices.vitals", "/api/devices/vitals", {"GET": failing(*modern_data.VITALS_GONE)}),
+    api_route("auth.toggle.supported", "/api/auth/toggle/supported", {"GET": fixed(modern_data.AUTH_TOGGLE)}),
+    api_route("autoconfig.status", "/api/autoconfig/status", {"GET": fixed(modern_data.AUTOCONFIG)}),
+    api_route("legal.radio", "/api/legal/radio", {"GET": fixed(modern_data.LEGAL_RADIO)}),
+    api_route("networks.access_points", "/api/networks/access_points", {"GET": fixed(modern_data.ACCESS_POINTS)}),
+    api_route("networks.client_protocols", "/api/networks/client_protocols", {"GET": fixed(modern_data.CLIENT_PROTOCOLS)}),
+    api_route("powerwalls.phase_usages", "/api/powerwalls/phase_usages", {"GET": failing(*modern_data.PHASE_USAGES_ERROR)}),
+    api_route("powerwalls.pvi_sub_package_numbers", "/api/powerwalls/pvi_sub_package_numbers", {"GET": fixed(modern_data.PVI_SUB_PACKAGES)}),
+    api_route("synchrometer.ct_voltage_references", "/api/synchrometer/ct_voltage_references", {"GET": fixed(modern_data.CT_VOLTAGE_REFERENCES)}),
+    api_route("synchrometer.ct_voltage_references.options", "/api/synchrometer/ct_voltage_references/options", {"GET": ct_voltage_options}),
+    api_route("system.networks.ping_test", "/api/system/networks/ping_test", {"GET": fixed(modern_data.PING_TEST)}),
+    api_route("password.change", "/api/password/change", {"POST": password_change}),
+]
