@@ -3,25 +3,41 @@
 from __future__ import annotations
 
 import logging
+import time
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
 
 from emulator.api import API_ROUTES
 from emulator.api.base import render_error
 from emulator.control import CONTROL_ROUTES
+from emulator.control_traffic import TRAFFIC_ROUTES
 from emulator.errors import GatewayError
+from emulator.faults import FaultEngine
 from emulator.gateway import Gateway
+from emulator.journal import Journal
+from emulator.middleware import TrafficMiddleware
 
 log = logging.getLogger("teg_emulator")
 
 
-def create_app(gateway: Gateway) -> Starlette:
-    """A Starlette app serving one gateway."""
+def create_app(gateway: Gateway, *, journal_size: int = 1000, fault_seed: int | None = None) -> Starlette:
+    """A Starlette app serving one gateway, with fault injection and a request journal in front."""
+    started = time.monotonic()
+    faults = FaultEngine(gateway.config.seed if fault_seed is None else fault_seed)
+    journal = Journal(journal_size)
+
+    def traffic_clock() -> float:
+        return time.monotonic() - started
+
     app = Starlette(
-        routes=[*API_ROUTES, *CONTROL_ROUTES],
+        routes=[*API_ROUTES, *CONTROL_ROUTES, *TRAFFIC_ROUTES],
+        middleware=[
+            Middleware(TrafficMiddleware, faults=faults, journal=journal, sim_time=gateway.clock.now, clock=traffic_clock)
+        ],
         exception_handlers={
             GatewayError: _gateway_error,
             HTTPException: _http_error,
@@ -29,6 +45,9 @@ def create_app(gateway: Gateway) -> Starlette:
         },
     )
     app.state.gateway = gateway
+    app.state.faults = faults
+    app.state.journal = journal
+    app.state.traffic_clock = traffic_clock
     return app
 
 

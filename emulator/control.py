@@ -135,8 +135,11 @@ async def post_operation(request: Request) -> Response:
 
 
 async def post_reset(request: Request) -> Response:
+    """Fresh state: the gateway back to its start, no fault rules, an empty journal."""
     gw = _gateway(request)
     gw.reset()
+    request.app.state.faults.clear()
+    request.app.state.journal.clear()
     return _reply(gw)
 
 

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 import uvicorn
 from starlette.types import ASGIApp
 
+from emulator.transport import TrackedH11Protocol
+
 
 @dataclass(frozen=True)
 class TLSFiles:
@@ -47,6 +49,7 @@ def uvicorn_config(app: ASGIApp, *, tls: TLSFiles | None = None, log_level: str 
         kwargs = {"ssl_certfile": tls.certfile, "ssl_keyfile": tls.keyfile}
     return uvicorn.Config(
         app,
+        http=TrackedH11Protocol,
         log_level=log_level,
         access_log=log_level in ("info", "debug", "trace"),
         lifespan="off",

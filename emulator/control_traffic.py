@@ -1,0 +1,93 @@
+"""Control routes for misbehaviour and observation: /_emulator/faults and /_emulator/requests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from emulator.api.base import json_reply, read_body, validate
+from emulator.errors import GatewayError, bad_request, not_found
+from emulator.faults import FaultEngine, RuleError
+from emulator.journal import Journal
+
+_HEADERS = {"cache-control": "no-cache, no-store"}
+
+
+def _faults(request: Request) -> FaultEngine:
+    return request.app.state.faults
+
+
+def _journal(request: Request) -> Journal:
+    return request.app.state.journal
+
+
+def served_paths(request: Request) -> list[str]:
+    profile = request.app.state.gateway.profile
+    return [r.path for r in request.app.routes if getattr(r, "name", None) and profile.serves(r.name)]
+
+
+async def add_fault(request: Request) -> Response:
+    spec = validate("control/fault.json", await read_body(request))
+    try:
+        rule = _faults(request).add(spec, request.app.state.traffic_clock(), served_paths(request))
+    except RuleError as exc:
+        raise bad_request(str(exc)) from None
+    return json_reply(201, rule.as_json(), dict(_HEADERS))
+
+
+async def list_faults(request: Request) -> Response:
+    return json_reply(200, {"faults": [r.as_json() for r in _faults(request).rules]}, dict(_HEADERS))
+
+
+async def clear_faults(request: Request) -> Response:
+    _faults(request).clear()
+    return json_reply(200, {"faults": []}, dict(_HEADERS))
+
+
+async def delete_fault(request: Request) -> Response:
+    rule_id = request.path_params["rule_id"]
+    if not _faults(request).remove(rule_id):
+        raise not_found(f"no fault rule {rule_id!r}")
+    return json_reply(200, {"faults": [r.as_json() for r in _faults(request).rules]}, dict(_HEADERS))
+
+
+def _int_param(request: Request, name: str) -> int | None:
+    raw = request.query_params.get(name)
+    if raw is None:
+        return None
+    if not raw.isdigit():
+        raise bad_request(f"query parameter {name} must be a whole number, not {raw!r}")
+    return int(raw)
+
+
+async def list_requests(request: Request) -> Response:
+    unknown = set(request.query_params) - {"method", "path", "status", "since", "limit"}
+    if unknown:
+        raise GatewayError(400, "Bad Request", f"unknown filter(s): {', '.join(sorted(unknown))}")
+    entries = _journal(request).query(
+        method=request.query_params.get("method"),
+        path=request.query_params.get("path"),
+        status=_int_param(request, "status"),
+        since_seq=_int_param(request, "since"),
+        limit=_int_param(request, "limit"),
+    )
+    body: dict[str, Any] = {"requests": [e.as_json() for e in entries]}
+    return json_reply(200, body, dict(_HEADERS))
+
+
+async def clear_requests(request: Request) -> Response:
+    _journal(request).clear()
+    return json_reply(200, {"requests": []}, dict(_HEADERS))
+
+
+TRAFFIC_ROUTES = [
+    Route("/_emulator/faults", add_fault, methods=["POST"]),
+    Route("/_emulator/faults", list_faults, methods=["GET"]),
+    Route("/_emulator/faults", clear_faults, methods=["DELETE"]),
+    Route("/_emulator/faults/{rule_id}", delete_fault, methods=["DELETE"]),
+    Route("/_emulator/requests", list_requests, methods=["GET"]),
+    Route("/_emulator/requests", clear_requests, methods=["DELETE"]),
+]

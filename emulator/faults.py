@@ -1,0 +1,131 @@
+"""Fault injection: rules that make chosen requests misbehave on purpose.
+
+A rule names a path pattern (a glob, or an exact path) and a method, when it
+fires (a probability, the next N matching requests, a window of real time)
+and what happens (latency, a given status and body, a dropped connection, a
+truncated or malformed body, a slow body). Random draws come from one
+``random.Random(seed)``, so a run is repeatable under ``--seed``.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import itertools
+import random
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from starlette.routing import compile_path
+
+KINDS = ("latency", "status", "drop", "truncate", "malformed", "slow_body")
+PRESETS: dict[str, tuple[int, Any]] = {
+    "sitemaster_busy": (502, None),
+    "config_busy": (503, {"code": 503, "error": "current config mode is busy", "message": "current config mode is busy"}),
+    "rate_limited": (429, {"code": 429, "error": "Api Limit reached for this endpoint", "message": "API Limit Reached"}),
+    "token_expired": (401, {"code": 401, "error": "Token Expired", "message": "Invalid token, please log in again"}),
+}
+
+
+class RuleError(ValueError):
+    """A rule that cannot be stored; the message names the problem."""
+
+
+@dataclass
+class FaultRule:
+    id: str
+    path: str
+    method: str | None
+    kind: str
+    probability: float = 1.0
+    count: int | None = None  # fire for the next N matching requests, then retire
+    after_s: float = 0.0  # real seconds after the rule was added before it starts
+    for_s: float | None = None  # real seconds it stays active
+    latency_ms: float = 0.0
+    status: int = 500
+    body: Any = None  # JSON value, or a string sent as text; None: empty body
+    chunk_delay_ms: float = 200.0
+    created_at: float = 0.0
+    hits: int = field(default=0)
+
+    def as_json(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if k != "created_at"}
+
+    def matches(self, method: str, path: str) -> bool:
+        return (self.method is None or self.method == method) and _path_matches(self.path, path)
+
+    def active(self, now: float) -> bool:
+        started = self.created_at + self.after_s
+        if now < started or (self.count is not None and self.count <= 0):
+            return False
+        return self.for_s is None or now < started + self.for_s
+
+
+def _path_matches(pattern: str, path: str) -> bool:
+    return fnmatch.fnmatchcase(path, pattern)
+
+
+class FaultEngine:
+    def __init__(self, seed: int = 0) -> None:
+        self.seed = seed
+        self._rng = random.Random(seed)
+        self._ids = itertools.count(1)
+        self.rules: list[FaultRule] = []
+
+    def add(self, spec: dict[str, Any], now: float, known_paths: Iterable[str]) -> FaultRule:
+        """Store a rule from a validated JSON spec; RuleError if its pattern matches nothing served."""
+        pattern = spec["path"]
+        if not any(_pattern_hits(pattern, known) for known in known_paths):
+            raise RuleError(f"path pattern {pattern!r} matches no path this emulator serves")
+        kind = spec["kind"]
+        preset = spec.get("preset")
+        status, body = PRESETS[preset] if preset else (spec.get("status", 500), spec.get("body"))
+        if kind != "status" and preset:
+            raise RuleError("a preset only applies to kind 'status'")
+        rule = FaultRule(
+            id=f"f{next(self._ids)}",
+            path=pattern,
+            method=spec.get("method", "").upper() or None,
+            kind=kind,
+            probability=spec.get("probability", 1.0),
+            count=spec.get("count"),
+            after_s=spec.get("after_s", 0.0),
+            for_s=spec.get("for_s"),
+            latency_ms=spec.get("latency_ms", 0.0),
+            status=status,
+            body=body,
+            chunk_delay_ms=spec.get("chunk_delay_ms", 200.0),
+            created_at=now,
+        )
+        self.rules.append(rule)
+        return rule
+
+    def pick(self, method: str, path: str, now: float) -> FaultRule | None:
+        """The first active rule for this request that fires (probability drawn per match)."""
+        for rule in self.rules:
+            if not rule.matches(method, path) or not rule.active(now):
+                continue
+            if rule.probability < 1.0 and self._rng.random() >= rule.probability:
+                continue
+            rule.hits += 1
+            if rule.count is not None:
+                rule.count -= 1
+            return rule
+        return None
+
+    def remove(self, rule_id: str) -> bool:
+        before = len(self.rules)
+        self.rules = [r for r in self.rules if r.id != rule_id]
+        return len(self.rules) != before
+
+    def clear(self) -> None:
+        self.rules.clear()
+        self._rng = random.Random(self.seed)
+
+
+def _pattern_hits(pattern: str, template: str) -> bool:
+    """Whether a glob or an exact path can match a route template such as /api/meters/{serial}/verify."""
+    if fnmatch.fnmatchcase(template, pattern):
+        return True
+    regex, _, _ = compile_path(template)
+    return regex.match(pattern) is not None

@@ -1,0 +1,148 @@
+"""An ASGI middleware in front of every gateway: applies fault rules and keeps the journal.
+
+Pure ASGI (no BaseHTTPMiddleware), so it can delay, replace, cut or drip a
+response exactly as a misbehaving gateway or network would.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from emulator.faults import FaultEngine, FaultRule
+from emulator.journal import Journal, JournalEntry, redact_body, redact_headers
+from emulator.transport import abort_connection
+
+MALFORMED_BODY = b'{"site":{"instant_power":12.5,"frequency":60,,"energy_exported":NaN'
+_CONTROL_PREFIX = "/_emulator"
+
+
+class TrafficMiddleware:
+    def __init__(self, app: ASGIApp, *, faults: FaultEngine, journal: Journal, sim_time: Any, clock: Any) -> None:
+        self.app = app
+        self.faults = faults
+        self.journal = journal
+        self.sim_time = sim_time  # () -> float: the gateway's sim clock
+        self.now = clock  # () -> float: real seconds since the app was made
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        began, sim_began = self.now(), self.sim_time()
+        parts: list[bytes] = []
+        status = [0]
+
+        async def recording_receive() -> Message:
+            message = await receive()
+            if message["type"] == "http.request":
+                parts.append(message.get("body", b""))
+            return message
+
+        async def recording_send(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                status[0] = message["status"]
+            await send(message)
+
+        path, method = scope["path"], scope["method"]
+        if path.startswith(_CONTROL_PREFIX):  # the harness driving the emulator: neither faulted nor journaled
+            await self.app(scope, receive, send)
+            return
+        rule = self.faults.pick(method, path, began)
+        try:
+            await self._answer(rule, scope, recording_receive, recording_send)
+        finally:
+            self._record(scope, parts, status[0], began, sim_began, rule)
+
+    async def _answer(self, rule: FaultRule | None, scope: Scope, receive: Receive, send: Send) -> None:
+        if rule is None:
+            await self.app(scope, receive, send)
+        elif rule.kind == "latency":
+            await asyncio.sleep(rule.latency_ms / 1000)
+            await self.app(scope, receive, send)
+        elif rule.kind == "status":
+            await _send_status(send, rule)
+        elif rule.kind == "drop":
+            if abort_connection(scope):
+                await asyncio.sleep(0)  # let the transport report the loss before the cycle ends
+            else:
+                raise ConnectionAbortedError("fault: connection dropped")
+        else:
+            start, body = await _capture(self.app, scope, receive)
+            await _send_altered(rule, send, start, body)
+
+    def _record(self, scope: Scope, parts: list[bytes], status: int, began: float, sim_began: float, rule: FaultRule | None) -> None:
+        headers = redact_headers(scope.get("headers", []))
+        content_type = next((v.decode("latin-1") for k, v in headers if k == b"content-type"), "")
+        entry = JournalEntry(
+            seq=self.journal.next_seq(),
+            real_time=began,
+            sim_time=sim_began,
+            method=scope["method"],
+            path=scope["path"],
+            query=scope.get("query_string", b"").decode("latin-1"),
+            headers=headers,
+            body=redact_body(b"".join(parts), content_type),
+            status=status,
+            latency_ms=(self.now() - began) * 1000,
+            fault=rule.id if rule else None,
+        )
+        self.journal.add(entry)
+
+
+async def _send_status(send: Send, rule: FaultRule) -> None:
+    if rule.body is None:
+        body, content_type = b"", None
+    elif isinstance(rule.body, str):
+        body, content_type = rule.body.encode(), b"text/plain; charset=utf-8"
+    else:
+        body, content_type = json.dumps(rule.body, separators=(",", ":")).encode(), b"application/json"
+    headers = [(b"content-length", str(len(body)).encode())]
+    if content_type:
+        headers.append((b"content-type", content_type))
+    await send({"type": "http.response.start", "status": rule.status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+async def _capture(app: ASGIApp, scope: Scope, receive: Receive) -> tuple[Message, bytes]:
+    """Run the app to completion and hand back its response instead of sending it."""
+    start: Message = {}
+    chunks: list[bytes] = []
+
+    async def keep(message: Message) -> None:
+        nonlocal start
+        if message["type"] == "http.response.start":
+            start = message
+        elif message["type"] == "http.response.body":
+            chunks.append(message.get("body", b""))
+
+    await app(scope, receive, keep)
+    return start, b"".join(chunks)
+
+
+def _with_length(start: Message, length: int, content_type: bytes | None = None) -> Message:
+    headers = [(k, v) for k, v in start.get("headers", []) if k.lower() not in (b"content-length", b"content-type" if content_type else b"")]
+    headers.append((b"content-length", str(length).encode()))
+    if content_type:
+        headers.append((b"content-type", content_type))
+    return {**start, "headers": headers}
+
+
+async def _send_altered(rule: FaultRule, send: Send, start: Message, body: bytes) -> None:
+    if rule.kind == "truncate":
+        cut = body[: max(1, len(body) // 2)] if body else b""
+        await send(_with_length(start, len(cut)))
+        await send({"type": "http.response.body", "body": cut})
+    elif rule.kind == "malformed":
+        await send(_with_length({**start, "status": 200}, len(MALFORMED_BODY), b"application/json"))
+        await send({"type": "http.response.body", "body": MALFORMED_BODY})
+    elif rule.kind == "slow_body":
+        await send(_with_length(start, len(body)))
+        size = max(1, len(body) // 8)
+        for offset in range(0, len(body), size):
+            await asyncio.sleep(rule.chunk_delay_ms / 1000)
+            await send({"type": "http.response.body", "body": body[offset : offset + size], "more_body": True})
+        await send({"type": "http.response.body", "body": b""})
