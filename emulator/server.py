@@ -59,9 +59,26 @@ def uvicorn_config(app: ASGIApp, *, tls: TLSFiles | None = None, log_level: str 
     )
 
 
+def bind_many(host: str, first_port: int, count: int) -> list[socket.socket]:
+    """``count`` listening sockets on consecutive ports from ``first_port`` (or free ports for 0)."""
+    sockets: list[socket.socket] = []
+    try:
+        for offset in range(count):
+            sockets.append(bind(host, first_port + offset if first_port else 0))
+    except OSError:
+        for sock in sockets:
+            sock.close()
+        raise
+    return sockets
+
+
 def run(app: ASGIApp, sock: socket.socket, *, tls: TLSFiles | None = None, log_level: str = "warning") -> None:
+    run_many(app, [sock], tls=tls, log_level=log_level)
+
+
+def run_many(app: ASGIApp, sockets: list[socket.socket], *, tls: TLSFiles | None = None, log_level: str = "warning") -> None:
     server = uvicorn.Server(uvicorn_config(app, tls=tls, log_level=log_level))
-    server.run(sockets=[sock])
+    server.run(sockets=sockets)
 
 
 class ServerThread:

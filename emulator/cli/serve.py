@@ -11,7 +11,8 @@ from emulator.factory import DEFAULT_START, EmulatorOptions, build_gateway
 from emulator.firmware import PROFILES
 from emulator.identity import validate_serial
 from emulator.model import OPERATION_MODES
-from emulator.server import TLSFiles, bind, check_tls, run
+from emulator.fleet import FleetApp, build_fleet
+from emulator.server import TLSFiles, bind, bind_many, check_tls, run, run_many
 from emulator.tls import self_signed
 
 
@@ -47,6 +48,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--key", type=opt.readable_file, help="PEM private key for --cert")
     p.add_argument("--login-throttle", type=opt.bounded_int(1, 1000), default=None, help="failed logins before a 429 (newer firmware; default 5)")
     p.add_argument("--login-cooldown", type=opt.bounded_float(0, 86_400), default=None, help="seconds a 429 lasts (default 30)")
+    p.add_argument("--gateways", type=opt.bounded_int(1, 500), default=1, help="serve N independent gateways (a fleet)")
+    p.add_argument("--fleet-mode", choices=("ports", "host"), default="ports", help="fleet: consecutive ports, or one port keyed by Host (gw-001.localhost)")
     p.add_argument("--log-level", choices=("critical", "error", "warning", "info", "debug"), default="warning")
     p.set_defaults(run=run_serve)
 
@@ -86,6 +89,8 @@ def tls_files(args: argparse.Namespace, tls_default: bool) -> TLSFiles | None:
 
 
 def run_serve(args: argparse.Namespace) -> int:
+    if args.gateways > 1:
+        return run_fleet(args)
     try:
         gateway = build_gateway(options_from(args))
         tls = tls_files(args, gateway.profile.tls_default)
@@ -106,4 +111,31 @@ def run_serve(args: argparse.Namespace) -> int:
     print(f"  login password: {gateway.password}", flush=True)
     print(f"  control API:    {base}/_emulator/state", flush=True)
     run(create_app(gateway), sock, tls=tls, log_level=args.log_level)
+    return 0
+
+
+def run_fleet(args: argparse.Namespace) -> int:
+    """`serve --gateways N`: N independent gateways in this one process."""
+    try:
+        members = build_fleet(options_from(args), args.gateways)
+        tls = tls_files(args, members[0].gateway.profile.tls_default)
+        if tls is not None:
+            check_tls(tls)
+    except ValueError as exc:
+        print(f"teg-emulator: error: {exc}", file=sys.stderr)
+        return 2
+    count = 1 if args.fleet_mode == "host" else len(members)
+    try:
+        sockets = bind_many(args.host, args.port, count)
+    except OSError as exc:
+        print(f"teg-emulator: error: cannot listen on {args.host}:{args.port}..: {exc.strerror}", file=sys.stderr)
+        return 2
+    for member, sock in zip(members, sockets * len(members) if count == 1 else sockets):
+        member.port = sock.getsockname()[1]
+    fleet = FleetApp(members, args.fleet_mode, "https" if tls else "http")
+    print(f"teg-emulator fleet of {len(members)} gateways ({members[0].gateway.profile.version})", flush=True)
+    for entry in fleet.listing():
+        print(f"  {entry['url']}  serial {entry['serial']}  password {entry['password']}", flush=True)
+    print(f"  list: {'https' if tls else 'http'}://127.0.0.1:{members[0].port}/_emulator/fleet", flush=True)
+    run_many(fleet, sockets, tls=tls, log_level=args.log_level)
     return 0

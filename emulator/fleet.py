@@ -1,0 +1,108 @@
+"""Many independent gateways in one process, for those who test aggregators and fleet dashboards.
+
+Each member is a full gateway (own serial, password, seed, state) behind its
+own app. One uvicorn server listens on every member's port and routes each
+request by the local port it arrived on, or, in host mode, by the Host name
+(``gw-001.localhost``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from emulator.api.base import dumps
+from emulator.app import create_app
+from emulator.factory import EmulatorOptions, build_gateway
+from emulator.gateway import Gateway
+
+MAX_GATEWAYS = 500
+
+
+@dataclass
+class Member:
+    index: int
+    gateway: Gateway
+    app: Starlette
+    port: int = 0
+    host_name: str = ""
+
+
+def member_options(options: EmulatorOptions, index: int, count: int) -> EmulatorOptions:
+    """Options for member ``index``: its own serial, seed and (if one was given) password."""
+    if count == 1:
+        return options
+    serial = f"{options.gateway_serial[:17]}{index:03d}"
+    password = f"{options.password}{index:03d}" if options.password else None
+    return replace(options, gateway_serial=serial, seed=options.seed + index, password=password)
+
+
+def build_fleet(options: EmulatorOptions, count: int) -> list[Member]:
+    if not 1 <= count <= MAX_GATEWAYS:
+        raise ValueError(f"--gateways must be between 1 and {MAX_GATEWAYS}")
+    members = []
+    for index in range(1, count + 1):
+        gateway = build_gateway(member_options(options, index, count))
+        members.append(Member(index, gateway, create_app(gateway), host_name=f"gw-{index:03d}.localhost"))
+    return members
+
+
+class FleetApp:
+    """Dispatches each request to a member by local port (``mode="ports"``) or Host name (``mode="host"``)."""
+
+    def __init__(self, members: list[Member], mode: str, scheme: str) -> None:
+        if mode not in ("ports", "host"):
+            raise ValueError("fleet mode must be 'ports' or 'host'")
+        self.members, self.mode, self.scheme = members, mode, scheme
+        self.by_port = {m.port: m for m in members}
+        self.by_host = {m.host_name: m for m in members}
+
+    def listing(self) -> list[dict[str, Any]]:
+        return [
+            {
+                "index": m.index,
+                "serial": m.gateway.identity.gateway_serial,
+                "din": m.gateway.identity.din,
+                "firmware": m.gateway.profile.version,
+                "password": m.gateway.password,
+                "url": self.url_of(m),
+            }
+            for m in self.members
+        ]
+
+    def url_of(self, member: Member) -> str:
+        if self.mode == "host":
+            port = self.members[0].port
+            return f"{self.scheme}://{member.host_name}:{port}"
+        return f"{self.scheme}://127.0.0.1:{member.port}"
+
+    def _member(self, scope: Scope) -> Member | None:
+        if self.mode == "ports":
+            server = scope.get("server") or (None, None)
+            return self.by_port.get(server[1])
+        host = next((v.decode("latin-1") for k, v in scope.get("headers", []) if k == b"host"), "")
+        return self.by_host.get(host.rsplit(":", 1)[0].lower())
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return
+        if scope["path"] == "/_emulator/fleet" and scope["method"] in ("GET", "HEAD"):
+            await _json(send, 200, {"mode": self.mode, "gateways": self.listing()})
+            return
+        member = self._member(scope)
+        if member is None:
+            message = "unknown gateway; GET /_emulator/fleet lists them"
+            await _json(send, 404, {"code": 404, "error": "Not Found", "message": message})
+            return
+        app: ASGIApp = member.app
+        await app(scope, receive, send)
+
+
+async def _json(send: Send, status: int, body: Any) -> None:
+    payload = dumps(body)
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(payload)).encode())]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": payload})

@@ -1,0 +1,88 @@
+"""Fifty gateways in one process, each with its own identity, password and state."""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
+
+
+def serve_fleet(*args: str):
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "emulator.cli", "serve", "--gateways", *args], stdout=subprocess.PIPE, text=True, env=ENV
+    )
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        match = re.search(r"list: (\S+)", line)
+        if match:
+            return proc, match.group(1)
+    raise AssertionError("the fleet never printed its listing")
+
+
+@pytest.fixture
+def fleet_of_50():
+    proc, listing = serve_fleet("50", "--port", "0")
+    yield httpx.get(listing).json()
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+def login(url: str, password: str) -> int:
+    return httpx.post(url + "/api/login/Basic", json={"username": "", "password": password}).status_code
+
+
+def test_fifty_gateways_each_answer_their_own_login(fleet_of_50):
+    gateways = fleet_of_50["gateways"]
+    assert len(gateways) == 50
+    assert len({g["serial"] for g in gateways}) == 50 and len({g["url"] for g in gateways}) == 50
+    for this, other in zip(gateways, gateways[1:] + gateways[:1]):
+        assert login(this["url"], other["password"]) == 401
+        assert login(this["url"], this["password"]) == 200
+
+
+def test_members_have_independent_state(fleet_of_50):
+    first, second = fleet_of_50["gateways"][:2]
+    httpx.post(first["url"] + "/_emulator/grid", json={"connected": False})
+    assert httpx.get(first["url"] + "/_emulator/state").json()["grid"]["utility_up"] is False
+    assert httpx.get(second["url"] + "/_emulator/state").json()["grid"]["utility_up"] is True
+    assert httpx.get(first["url"] + "/_emulator/state").json()["power_w"] != httpx.get(second["url"] + "/_emulator/state").json()["power_w"]
+
+
+def test_consecutive_ports_from_the_given_one():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        base = probe.getsockname()[1]
+    proc, listing = serve_fleet("3", "--port", str(base))
+    try:
+        ports = [int(g["url"].rsplit(":", 1)[1]) for g in httpx.get(listing).json()["gateways"]]
+        assert ports == [base, base + 1, base + 2]
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def test_host_mode_serves_the_fleet_on_one_port_keyed_by_host_name():
+    proc, listing = serve_fleet("3", "--port", "0", "--fleet-mode", "host")
+    try:
+        gateways = httpx.get(listing).json()["gateways"]
+        port = gateways[0]["url"].rsplit(":", 1)[1]
+        for gateway in gateways:
+            host = gateway["url"].split("//")[1]
+            response = httpx.post(
+                f"http://127.0.0.1:{port}/api/login/Basic", json={"password": gateway["password"]}, headers={"Host": host}
+            )
+            assert response.status_code == 200
+        unknown = httpx.get(f"http://127.0.0.1:{port}/api/status", headers={"Host": "gw-999.localhost"})
+        assert unknown.status_code == 404 and "fleet" in unknown.json()["message"]
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)

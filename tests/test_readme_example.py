@@ -1,0 +1,22 @@
+"""The README's example test runs exactly as written (extracted, so the two cannot drift)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+pytest_plugins = ["pytester"]
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+def readme_example() -> str:
+    text = README.read_text("utf-8")
+    block = re.search(r"<!-- readme-example:start -->\s*```python\n(.*?)```\s*<!-- readme-example:end -->", text, re.S)
+    assert block, "the README lost its example test"
+    return block.group(1)
+
+
+def test_the_readme_example_passes_as_written(pytester):
+    pytester.makepyfile(test_readme=readme_example())
+    pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)
