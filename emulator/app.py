@@ -15,6 +15,7 @@ from emulator.api import API_ROUTES
 from emulator.api.base import render_error
 from emulator.control import CONTROL_ROUTES
 from emulator.control_traffic import TRAFFIC_ROUTES
+from emulator.docs import docs_routes
 from emulator.errors import GatewayError
 from emulator.faults import FaultEngine
 from emulator.gateway import Gateway
@@ -34,7 +35,7 @@ def create_app(gateway: Gateway, *, journal_size: int = 1000, fault_seed: int | 
         return time.monotonic() - started
 
     app = Starlette(
-        routes=[*API_ROUTES, *CONTROL_ROUTES, *TRAFFIC_ROUTES],
+        routes=[*API_ROUTES, *CONTROL_ROUTES, *TRAFFIC_ROUTES, *docs_routes()],
         middleware=[
             Middleware(TrafficMiddleware, faults=faults, journal=journal, sim_time=gateway.clock.now, clock=traffic_clock)
         ],

@@ -124,7 +124,7 @@ class Gateway:
         self.battery_paused_until = float("-inf")
         self.conn_tests_started: float | None = None
         self.registration = {"skipped_registration": False, "emailed_registration": True}
-        self.disabled_networks: set[int] = set()
+        self.disabled_networks: set[str] = set()
         self.grid_faults: list[GridFault] = []
         self.sessions.clear()
         self.throttle.reset()
@@ -301,6 +301,17 @@ class Gateway:
             raise GatewayError(bad.status, bad.error, bad.message)
         self._mutate()
         self.password = new
+
+    def set_network_enabled(self, network_id: str, enabled: bool) -> None:
+        self._mutate()
+        if enabled:
+            self.disabled_networks.discard(network_id)
+        else:
+            self.disabled_networks.add(network_id)
+
+    def update_registration(self, **flags: bool) -> None:
+        self._mutate()
+        self.registration.update(flags)
 
     def set_site_name(self, name: str) -> None:
         self._mutate()

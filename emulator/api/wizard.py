@@ -42,12 +42,12 @@ async def registration(ctx: Ctx) -> Any:
 
 
 async def registration_skip(ctx: Ctx) -> Any:
-    ctx.gateway.registration.update(skipped_registration=True)
+    ctx.gateway.update_registration(skipped_registration=True)
     return ctx.bodies.registration(ctx.gateway, ctx.gateway.snapshot())
 
 
 async def registration_emailed(ctx: Ctx) -> Any:
-    ctx.gateway.registration.update(emailed_registration=True)
+    ctx.gateway.update_registration(emailed_registration=True)
     return ctx.bodies.registration(ctx.gateway, ctx.gateway.snapshot())
 
 
@@ -97,21 +97,20 @@ async def wifi_scan(ctx: Ctx) -> Any:
     return wizard_data.ACCESS_POINTS
 
 
-def _network_id(ctx: Ctx) -> int:
+def _network_id(ctx: Ctx) -> str:
     raw = ctx.request.path_params["id"]
-    known = {entry["id"] for entry in ctx.bodies.networks(ctx.gateway, ctx.gateway.snapshot())}
-    if not raw.isdigit() or int(raw) not in known:
+    if raw not in ctx.bodies.network_ids(ctx.gateway):
         raise not_found(f"no network interface with id {raw!r}")
-    return int(raw)
+    return raw
 
 
 async def network_enable(ctx: Ctx) -> Any:
-    ctx.gateway.disabled_networks.discard(_network_id(ctx))
+    ctx.gateway.set_network_enabled(_network_id(ctx), True)
     return Reply(202, empty=True)
 
 
 async def network_disable(ctx: Ctx) -> Any:
-    ctx.gateway.disabled_networks.add(_network_id(ctx))
+    ctx.gateway.set_network_enabled(_network_id(ctx), False)
     return Reply(202, empty=True)
 
 
@@ -122,7 +121,7 @@ async def conn_tests(ctx: Ctx) -> Any:
 
 
 async def system_testing(ctx: Ctx) -> Any:
-    return wizard_data.SYSTEM_TESTING
+    return ctx.bodies.system_testing(ctx.gateway, ctx.gateway.snapshot())
 
 
 async def logging(ctx: Ctx) -> Any:

@@ -289,12 +289,16 @@ class Bodies:
         return {gw.identity.meter_serial: {"error": "", "data": data}}
 
     # -- networks ----------------------------------------------------------------
+    def network_ids(self, gw: Gateway) -> set[str]:
+        """What /api/networks/{id}/enable|disable accepts: 1.15 numbers its interfaces."""
+        return {"2", "3", "170", "171", "172"}
+
     def networks(self, gw: Gateway, snap: Snapshot) -> Body:
-        wifi_enabled = 171 not in gw.disabled_networks
+        wifi_enabled = "171" not in gw.disabled_networks
         return [
             {"id": 2, "name": "can0", "connected": True, "is_dhcp": True, "ip_address": "", "subnet": "", "config": None},
-            {"id": 3, "name": "eth0", "connected": 3 not in gw.disabled_networks, "is_dhcp": True, "ip_address": "", "subnet": "", "config": None},
-            {"id": 170, "name": "rpine0", "connected": 170 not in gw.disabled_networks, "is_dhcp": True, "ip_address": "", "subnet": "", "config": None},
+            {"id": 3, "name": "eth0", "connected": "3" not in gw.disabled_networks, "is_dhcp": True, "ip_address": "", "subnet": "", "config": None},
+            {"id": 170, "name": "rpine0", "connected": "170" not in gw.disabled_networks, "is_dhcp": True, "ip_address": "", "subnet": "", "config": None},
             {
                 "id": 171,
                 "name": "wifi0",
@@ -311,8 +315,11 @@ class Bodies:
         return [
             {"network_name": "default_gsm", "interface": "GsmType", "security_type": "NONE", "dhcp": None},
             {"network_name": "default_eth", "interface": "EthType", "security_type": "NONE", "dhcp": True},
-            {"network_name": "HomeNetwork", "interface": "WifiType", "security_type": "WPA2_Personal", "dhcp": True, "enabled": 171 not in gw.disabled_networks},
+            {"network_name": "HomeNetwork", "interface": "WifiType", "security_type": "WPA2_Personal", "dhcp": True, "enabled": "171" not in gw.disabled_networks},
         ]
+
+    def system_testing(self, gw: Gateway, snap: Snapshot) -> Body:
+        return wizard_data.SYSTEM_TESTING
 
     def conn_tests(self, gw: Gateway, snap: Snapshot) -> Body:
         done = gw.conn_tests_done()

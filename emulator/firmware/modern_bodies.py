@@ -342,6 +342,10 @@ class ModernBodies(Bodies):
     def meters(self, gw: Gateway, snap: Snapshot) -> Body:
         return modern_data.meters(gw)
 
+    def network_ids(self, gw: Gateway) -> set[str]:
+        """Newer firmware names networks rather than numbering interfaces."""
+        return {n["network_name"] for n in modern_data.networks(gw)}
+
     def networks(self, gw: Gateway, snap: Snapshot) -> Body:
         return modern_data.networks(gw)
 
@@ -350,3 +354,6 @@ class ModernBodies(Bodies):
 
     def conn_tests(self, gw: Gateway, snap: Snapshot) -> Body:
         return modern_data.conn_tests(gw.conn_tests_done(), gw, snap)
+
+    def system_testing(self, gw: Gateway, snap: Snapshot) -> Body:
+        return modern_data.SYSTEM_TESTING

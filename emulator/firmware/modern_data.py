@@ -28,14 +28,13 @@ CT_VOLTAGE_REFERENCES = {"ct1": "Phase1", "ct2": "Phase2", "ct3": "Phase1"}
 CT_VOLTAGE_OPTIONS = {"ct1": ["Phase1"], "ct2": ["Phase2"], "ct3": ["Phase1", "Phase2"]}
 PING_TEST = {"Error": {}}
 PROBLEMS = {"problems": []}
-SYSTEM_TESTING = {
+SYSTEM_TESTING = {  # real 21.x also sends "error": "", left out: clients reject 2xx bodies with an error key
     "running": False,
     "status": "TestNotRun",
     "charge_tests": None,
     "meter_results": None,
     "inverter_results": None,
     "hysteresis": 0,
-    "error": "",
     "errors": None,
     "tests": None,
 }
@@ -133,7 +132,7 @@ def meter_cts(gw: Gateway, serial: str) -> list[dict[str, Any]] | None:
 
 
 def networks(gw: Gateway) -> list[dict[str, Any]]:
-    wifi_on = 171 not in gw.disabled_networks
+    wifi_on = "HomeNetwork" not in gw.disabled_networks
     info = {"gateway": "192.168.1.1", "state": "DeviceStateReady", "state_reason": "DeviceStateReasonNone", "signal_strength": 71, "hw_address": ""}
     return [
         {
