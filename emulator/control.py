@@ -7,6 +7,7 @@ operation, reset. Bad input gets a 4xx JSON error and changes nothing.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from starlette.requests import Request
@@ -18,6 +19,8 @@ from emulator.gateway import Gateway, Operation, Overrides
 from emulator.reserve import api_to_app, app_to_api
 
 _HEADERS = {"cache-control": "no-cache, no-store"}
+Endpoint = Callable[[Request], Awaitable[Response]]
+ADVANCE_MAX_STEPS = 86_400  # up to a day at 1 s resolution (~0.5 s CPU); longer jumps take coarser steps
 
 
 def state_body(gw: Gateway) -> dict[str, Any]:
@@ -109,7 +112,7 @@ async def post_clock(request: Request) -> Response:
         gw.clock.set_speed(body["speed"])
     if "advance_s" in body:
         gw.clock.advance(body["advance_s"])
-        gw.catch_up(max_steps=max(240, int(body["advance_s"])))
+        gw.catch_up(max_steps=ADVANCE_MAX_STEPS)
     return _reply(gw)
 
 
@@ -143,12 +146,20 @@ async def post_reset(request: Request) -> Response:
     return _reply(gw)
 
 
+def control_route(path: str, handlers: dict[str, Endpoint]) -> Route:
+    """One route per path, so a wrong method's 405 lists every method the path allows."""
+
+    async def endpoint(request: Request) -> Response:
+        return await handlers["GET" if request.method == "HEAD" else request.method](request)
+
+    return Route(path, endpoint, methods=sorted(handlers))
+
+
 CONTROL_ROUTES = [
-    Route("/_emulator/state", get_state, methods=["GET"]),
-    Route("/_emulator/state", patch_state, methods=["PATCH"]),
-    Route("/_emulator/grid", post_grid, methods=["POST"]),
-    Route("/_emulator/clock", post_clock, methods=["POST"]),
-    Route("/_emulator/sitemaster", post_sitemaster, methods=["POST"]),
-    Route("/_emulator/operation", post_operation, methods=["POST"]),
-    Route("/_emulator/reset", post_reset, methods=["POST"]),
+    control_route("/_emulator/state", {"GET": get_state, "PATCH": patch_state}),
+    control_route("/_emulator/grid", {"POST": post_grid}),
+    control_route("/_emulator/clock", {"POST": post_clock}),
+    control_route("/_emulator/sitemaster", {"POST": post_sitemaster}),
+    control_route("/_emulator/operation", {"POST": post_operation}),
+    control_route("/_emulator/reset", {"POST": post_reset}),
 ]

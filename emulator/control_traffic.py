@@ -6,9 +6,9 @@ from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
 
 from emulator.api.base import json_reply, read_body, validate
+from emulator.control import control_route
 from emulator.errors import GatewayError, bad_request, not_found
 from emulator.faults import FaultEngine, RuleError
 from emulator.journal import Journal
@@ -84,10 +84,7 @@ async def clear_requests(request: Request) -> Response:
 
 
 TRAFFIC_ROUTES = [
-    Route("/_emulator/faults", add_fault, methods=["POST"]),
-    Route("/_emulator/faults", list_faults, methods=["GET"]),
-    Route("/_emulator/faults", clear_faults, methods=["DELETE"]),
-    Route("/_emulator/faults/{rule_id}", delete_fault, methods=["DELETE"]),
-    Route("/_emulator/requests", list_requests, methods=["GET"]),
-    Route("/_emulator/requests", clear_requests, methods=["DELETE"]),
+    control_route("/_emulator/faults", {"POST": add_fault, "GET": list_faults, "DELETE": clear_faults}),
+    control_route("/_emulator/faults/{rule_id}", {"DELETE": delete_fault}),
+    control_route("/_emulator/requests", {"GET": list_requests, "DELETE": clear_requests}),
 ]

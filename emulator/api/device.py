@@ -12,7 +12,7 @@ async def sitemaster(ctx: Ctx) -> Any:
 
 
 async def sitemaster_stop(ctx: Ctx) -> Any:
-    if ctx.request.method == "POST":
+    if ctx.request.method == "POST" and await ctx.request.body():  # newer clients send {"force": true}
         await ctx.body("requests/sitemaster.stop.json")
     ctx.gateway.stop_sitemaster()
     return Reply(202, empty=True)
