@@ -13,7 +13,7 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from emulator.faults import FaultEngine, FaultRule
-from emulator.journal import Journal, JournalEntry, redact_body, redact_headers
+from emulator.journal import Journal, redact_body, redact_headers
 from emulator.transport import abort_connection
 
 MALFORMED_BODY = b'{"site":{"instant_power":12.5,"frequency":60,,"energy_exported":NaN'
@@ -51,9 +51,10 @@ class TrafficMiddleware:
         if path.startswith(_CONTROL_PREFIX):  # the harness driving the emulator: neither faulted nor journaled
             await self.app(scope, receive, send)
             return
-        rule = self.faults.pick(method, path, began)
+        rule = self.faults.pick(method, path, began) if self.faults.rules else None
+        has_body = any(k in (b"content-length", b"transfer-encoding") for k, _ in scope.get("headers", ()))
         try:
-            await self._answer(rule, scope, recording_receive, recording_send)
+            await self._answer(rule, scope, recording_receive if has_body else receive, recording_send)
         finally:
             self._record(scope, parts, status[0], began, sim_began, rule)
 
@@ -76,21 +77,20 @@ class TrafficMiddleware:
 
     def _record(self, scope: Scope, parts: list[bytes], status: int, began: float, sim_began: float, rule: FaultRule | None) -> None:
         headers = redact_headers(scope.get("headers", []))
-        content_type = next((v.decode("latin-1") for k, v in headers if k == b"content-type"), "")
-        entry = JournalEntry(
-            seq=self.journal.next_seq(),
-            real_time=began,
-            sim_time=sim_began,
-            method=scope["method"],
-            path=scope["path"],
-            query=scope.get("query_string", b"").decode("latin-1"),
-            headers=headers,
-            body=redact_body(b"".join(parts), content_type),
-            status=status,
-            latency_ms=(self.now() - began) * 1000,
-            fault=rule.id if rule else None,
+        body = b"".join(parts)
+        content_type = next((v.decode("latin-1") for k, v in headers if k == b"content-type"), "") if body else ""
+        self.journal.record(
+            began,
+            sim_began,
+            scope["method"],
+            scope["path"],
+            scope.get("query_string", b"").decode("latin-1"),
+            headers,
+            redact_body(body, content_type),
+            status,
+            (self.now() - began) * 1000,
+            rule.id if rule else None,
         )
-        self.journal.add(entry)
 
 
 async def _send_status(send: Send, rule: FaultRule) -> None:

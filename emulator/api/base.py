@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -135,9 +136,19 @@ def authorize(request: Request, gateway: Gateway) -> Session:
 
 # -- replies ---------------------------------------------------------------------
 def headers_for(profile: FirmwareProfile) -> dict[str, str]:
-    headers = dict(_BASE_HEADERS)
-    headers.update(profile.extra_headers)
-    return headers
+    return {**_BASE_HEADERS, **dict(profile.extra_headers)}
+
+
+@lru_cache(maxsize=None)
+def _raw_headers(profile: FirmwareProfile) -> tuple[tuple[bytes, bytes], ...]:
+    """The profile's constant headers, encoded once (this is on every answer's path)."""
+    return tuple((k.encode("latin-1"), v.encode("latin-1")) for k, v in headers_for(profile).items())
+
+
+def _json_response(status: int, content: bytes, profile: FirmwareProfile) -> Response:
+    response = Response(content, status_code=status, media_type="application/json")
+    response.raw_headers.extend(_raw_headers(profile))
+    return response
 
 
 def dumps(body: Any) -> bytes:
@@ -149,9 +160,11 @@ def json_reply(status: int, body: Any, headers: dict[str, str]) -> Response:
 
 
 def render(result: Any, profile: FirmwareProfile) -> Response:
-    headers = headers_for(profile)
     if not isinstance(result, Reply):
-        return json_reply(200, result, headers)
+        return _json_response(200, dumps(result), profile)
+    if result.raw is not None and not result.headers:
+        return _json_response(result.status, result.raw, profile)
+    headers = headers_for(profile)
     if result.empty:
         response = Response(b"", status_code=result.status, headers=headers)
     elif result.raw is not None:
