@@ -25,14 +25,18 @@ from emulator.middleware import TrafficMiddleware
 log = logging.getLogger("teg_emulator")
 
 
-def create_app(gateway: Gateway, *, journal_size: int = 1000, fault_seed: int | None = None) -> Starlette:
-    """A Starlette app serving one gateway, with fault injection and a request journal in front."""
+def create_app(gateway: Gateway, *, journal_size: int = 1000, fault_seed: int | None = None, tls: bool = False) -> Starlette:
+    """A Starlette app serving one gateway, with fault injection and a request journal in front.
+
+    ``tls`` says whether it will be served over HTTPS (only then can a TLS handshake be stalled).
+    """
     started = time.monotonic()
-    faults = FaultEngine(gateway.config.seed if fault_seed is None else fault_seed)
-    journal = Journal(journal_size)
 
     def traffic_clock() -> float:
         return time.monotonic() - started
+
+    faults = FaultEngine(gateway.config.seed if fault_seed is None else fault_seed, tls=tls, clock=traffic_clock)
+    journal = Journal(journal_size)
 
     app = Starlette(
         routes=[*API_ROUTES, *CONTROL_ROUTES, *TRAFFIC_ROUTES, *docs_routes()],

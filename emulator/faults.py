@@ -18,7 +18,7 @@ from typing import Any
 
 from starlette.routing import compile_path
 
-KINDS = ("latency", "status", "drop", "truncate", "malformed", "slow_body")
+KINDS = ("latency", "status", "drop", "truncate", "malformed", "slow_body", "tls_stall")
 PRESETS: dict[str, tuple[int, Any]] = {
     "sitemaster_busy": (502, None),
     "config_busy": (503, {"code": 503, "error": "current config mode is busy", "message": "current config mode is busy"}),
@@ -45,6 +45,7 @@ class FaultRule:
     status: int = 500
     body: Any = None  # JSON value, or a string sent as text; None: empty body
     chunk_delay_ms: float = 200.0
+    stall_s: float = 0.0  # tls_stall: how long a new connection's handshake is held
     created_at: float = 0.0
     hits: int = field(default=0)
 
@@ -66,8 +67,10 @@ def _path_matches(pattern: str, path: str) -> bool:
 
 
 class FaultEngine:
-    def __init__(self, seed: int = 0) -> None:
+    def __init__(self, seed: int = 0, *, tls: bool = False, clock: Any = None) -> None:
         self.seed = seed
+        self.tls = tls  # tls_stall rules only make sense when the server speaks HTTPS
+        self.clock = clock  # () -> float: the same real-time clock rules are stamped with
         self._rng = random.Random(seed)
         self._ids = itertools.count(1)
         self.rules: list[FaultRule] = []
@@ -75,7 +78,12 @@ class FaultEngine:
     def add(self, spec: dict[str, Any], now: float, known_paths: Iterable[str]) -> FaultRule:
         """Store a rule from a validated JSON spec; RuleError if its pattern matches nothing served."""
         pattern = spec["path"]
-        if not any(_pattern_hits(pattern, known) for known in known_paths):
+        if spec["kind"] == "tls_stall":
+            if not self.tls:
+                raise RuleError("tls_stall needs an HTTPS server (start it with TLS)")
+            if pattern != "*" or spec.get("method"):
+                raise RuleError("tls_stall happens before any request: use path '*' and no method")
+        elif not any(_pattern_hits(pattern, known) for known in known_paths):
             raise RuleError(f"path pattern {pattern!r} matches no path this emulator serves")
         kind = spec["kind"]
         preset = spec.get("preset")
@@ -95,6 +103,7 @@ class FaultEngine:
             status=status,
             body=body,
             chunk_delay_ms=spec.get("chunk_delay_ms", 200.0),
+            stall_s=spec.get("stall_s", 0.0),
             created_at=now,
         )
         self.rules.append(rule)
@@ -103,7 +112,7 @@ class FaultEngine:
     def pick(self, method: str, path: str, now: float) -> FaultRule | None:
         """The first active rule for this request that fires (probability drawn per match)."""
         for rule in self.rules:
-            if not rule.matches(method, path) or not rule.active(now):
+            if rule.kind == "tls_stall" or not rule.matches(method, path) or not rule.active(now):
                 continue
             if rule.probability < 1.0 and self._rng.random() >= rule.probability:
                 continue
@@ -112,6 +121,20 @@ class FaultEngine:
                 rule.count -= 1
             return rule
         return None
+
+    def stall_s(self) -> float:
+        """Seconds to hold a new connection's TLS handshake (0: none); consumes a tls_stall rule's count."""
+        now = self.clock() if self.clock else 0.0
+        for rule in self.rules:
+            if rule.kind != "tls_stall" or not rule.active(now):
+                continue
+            if rule.probability < 1.0 and self._rng.random() >= rule.probability:
+                continue
+            rule.hits += 1
+            if rule.count is not None:
+                rule.count -= 1
+            return rule.stall_s
+        return 0.0
 
     def remove(self, rule_id: str) -> bool:
         before = len(self.rules)

@@ -76,9 +76,17 @@ def run(app: ASGIApp, sock: socket.socket, *, tls: TLSFiles | None = None, log_l
     run_many(app, [sock], tls=tls, log_level=log_level)
 
 
+def make_server(app: ASGIApp, *, tls: TLSFiles | None = None, log_level: str = "warning") -> uvicorn.Server:
+    """A uvicorn Server for an emulator app; over HTTPS it honours the app's tls_stall fault rules."""
+    from emulator.gate import GatedServer
+
+    faults = getattr(getattr(app, "state", None), "faults", None)
+    stall = faults.stall_s if faults is not None else (lambda: 0.0)
+    return GatedServer(uvicorn_config(app, tls=tls, log_level=log_level), stall)
+
+
 def run_many(app: ASGIApp, sockets: list[socket.socket], *, tls: TLSFiles | None = None, log_level: str = "warning") -> None:
-    server = uvicorn.Server(uvicorn_config(app, tls=tls, log_level=log_level))
-    server.run(sockets=sockets)
+    make_server(app, tls=tls, log_level=log_level).run(sockets=sockets)
 
 
 class ServerThread:
@@ -91,7 +99,7 @@ class ServerThread:
     def __init__(self, app: ASGIApp, *, host: str = "127.0.0.1", port: int = 0, tls: TLSFiles | None = None) -> None:
         self.sock = bind(host, port)
         self.tls = tls
-        self.server = uvicorn.Server(uvicorn_config(app, tls=tls, log_level="error"))
+        self.server = make_server(app, tls=tls, log_level="error")
         self.server.install_signal_handlers = lambda: None  # type: ignore[method-assign]  # not the main thread
         self._thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True)
 

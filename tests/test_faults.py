@@ -155,3 +155,24 @@ def test_rules_can_be_listed_and_deleted_one_by_one(teg_emulator):
 def test_faults_work_over_tls(teg_emulator):
     teg_emulator.fault("/api/status", "status", preset="config_busy", count=1)
     assert httpx.get(teg_emulator.url + "/api/status", verify=False).status_code == 503
+
+
+@pytest.mark.teg_emulator(speed=0, tls=True)
+def test_tls_stall_holds_the_handshake_then_serves(teg_emulator):
+    teg_emulator.fault("*", "tls_stall", stall_s=1.0, count=1)
+    with httpx.Client(base_url=teg_emulator.url, verify=False) as client:
+        with pytest.raises(httpx.ConnectTimeout):  # TCP connects; the TLS handshake never completes in time
+            client.get("/api/status", timeout=httpx.Timeout(5, connect=0.3))
+        assert client.get("/api/status", timeout=5).status_code == 200  # count=1: the next connection is served
+    assert [f["hits"] for f in teg_emulator.control("GET", "faults")["faults"]] == [1]
+
+
+def test_tls_stall_on_plain_http_is_refused(teg_emulator):
+    response = httpx.post(teg_emulator.url + "/_emulator/faults", json={"path": "*", "kind": "tls_stall", "stall_s": 1})
+    assert response.status_code == 400 and "HTTPS" in response.json()["message"]
+
+
+@pytest.mark.teg_emulator(tls=True)
+def test_tls_stall_must_apply_to_every_connection(teg_emulator):
+    response = httpx.post(teg_emulator.url + "/_emulator/faults", json={"path": "/api/status", "kind": "tls_stall", "stall_s": 1}, verify=False)
+    assert response.status_code == 400 and "'*'" in response.json()["message"]
