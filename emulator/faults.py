@@ -112,28 +112,25 @@ class FaultEngine:
     def pick(self, method: str, path: str, now: float) -> FaultRule | None:
         """The first active rule for this request that fires (probability drawn per match)."""
         for rule in self.rules:
-            if rule.kind == "tls_stall" or not rule.matches(method, path) or not rule.active(now):
-                continue
-            if rule.probability < 1.0 and self._rng.random() >= rule.probability:
-                continue
-            rule.hits += 1
-            if rule.count is not None:
-                rule.count -= 1
-            return rule
+            if rule.kind != "tls_stall" and rule.matches(method, path) and self._fires(rule, now):
+                return rule
         return None
+
+    def _fires(self, rule: FaultRule, now: float) -> bool:
+        """Whether an applicable rule fires now (window, count, probability); counts the hit if so."""
+        if not rule.active(now) or (rule.probability < 1.0 and self._rng.random() >= rule.probability):
+            return False
+        rule.hits += 1
+        if rule.count is not None:
+            rule.count -= 1
+        return True
 
     def stall_s(self) -> float:
         """Seconds to hold a new connection's TLS handshake (0: none); consumes a tls_stall rule's count."""
         now = self.clock() if self.clock else 0.0
         for rule in self.rules:
-            if rule.kind != "tls_stall" or not rule.active(now):
-                continue
-            if rule.probability < 1.0 and self._rng.random() >= rule.probability:
-                continue
-            rule.hits += 1
-            if rule.count is not None:
-                rule.count -= 1
-            return rule.stall_s
+            if rule.kind == "tls_stall" and self._fires(rule, now):
+                return rule.stall_s
         return 0.0
 
     def remove(self, rule_id: str) -> bool:
