@@ -67,6 +67,9 @@ Handler = Callable[[Ctx], Awaitable[Any]]
 
 
 async def read_body(request: Request, *, form_ok: bool = False) -> Any:
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:  # refuse before reading it all
+        raise GatewayError(413, "Payload Too Large", f"request body exceeds {MAX_BODY_BYTES} bytes")
     raw = await request.body()
     if len(raw) > MAX_BODY_BYTES:
         raise GatewayError(413, "Payload Too Large", f"request body exceeds {MAX_BODY_BYTES} bytes")
@@ -182,6 +185,16 @@ def render_error(exc: GatewayError, profile: FirmwareProfile | None) -> Response
     if body is None:
         return Response(b"", status_code=exc.status, headers=headers)
     return json_reply(exc.status, body, headers)
+
+
+def snapshot_body(renderer: str) -> Handler:
+    """A handler that answers the firmware's ``Bodies.<renderer>`` for a fresh snapshot."""
+
+    async def handler(ctx: Ctx) -> Any:
+        return getattr(ctx.bodies, renderer)(ctx.gateway, ctx.gateway.snapshot())
+
+    handler.__name__ = renderer
+    return handler
 
 
 def api_route(name: str, path: str, handlers: dict[str, Handler]) -> Route:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from emulator.api.base import Ctx, api_route
+from emulator.api.base import Ctx, api_route, snapshot_body
 
 
 async def aggregates(ctx: Ctx) -> Any:
@@ -26,14 +26,10 @@ async def grid_faults(ctx: Ctx) -> Any:
     return ctx.bodies.grid_faults(ctx.gateway, ctx.gateway.live_snapshot())
 
 
-async def meter_readings(ctx: Ctx) -> Any:
-    return ctx.bodies.meter_readings_raw(ctx.gateway, ctx.gateway.snapshot())
-
-
 ROUTES = [
     api_route("meters.aggregates", "/api/meters/aggregates", {"GET": aggregates}),
     api_route("system_status.soe", "/api/system_status/soe", {"GET": soe}),
     api_route("system_status.grid_status", "/api/system_status/grid_status", {"GET": grid_status}),
     api_route("system_status.grid_faults", "/api/system_status/grid_faults", {"GET": grid_faults}),
-    api_route("meters.readings", "/api/meters/readings", {"GET": meter_readings}),
+    api_route("meters.readings", "/api/meters/readings", {"GET": snapshot_body("meter_readings_raw")}),
 ]

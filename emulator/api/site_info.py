@@ -4,16 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from emulator.api.base import Ctx, api_route
+from emulator.api.base import Ctx, api_route, snapshot_body
 from emulator.firmware import wizard_data
-
-
-async def site_info(ctx: Ctx) -> Any:
-    return ctx.bodies.site_info(ctx.gateway, ctx.gateway.snapshot())
-
-
-async def get_site_name(ctx: Ctx) -> Any:
-    return ctx.bodies.site_name(ctx.gateway, ctx.gateway.snapshot())
 
 
 async def post_site_name(ctx: Ctx) -> Any:
@@ -27,7 +19,7 @@ async def grid_codes(ctx: Ctx) -> Any:
 
 
 ROUTES = [
-    api_route("site_info", "/api/site_info", {"GET": site_info}),
-    api_route("site_info.site_name", "/api/site_info/site_name", {"GET": get_site_name, "POST": post_site_name}),
+    api_route("site_info", "/api/site_info", {"GET": snapshot_body("site_info")}),
+    api_route("site_info.site_name", "/api/site_info/site_name", {"GET": snapshot_body("site_name"), "POST": post_site_name}),
     api_route("site_info.grid_codes", "/api/site_info/grid_codes", {"GET": grid_codes}),
 ]

@@ -4,13 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from emulator.api.base import Ctx, Reply, api_route
+from emulator.api.base import Ctx, Reply, api_route, snapshot_body
 from emulator.errors import GatewayError, not_found
 from emulator.firmware import wizard_data
-
-
-async def solars(ctx: Ctx) -> Any:
-    return ctx.bodies.solars(ctx.gateway, ctx.gateway.snapshot())
 
 
 async def solar_brands(ctx: Ctx) -> Any:
@@ -25,20 +21,8 @@ async def solar_brand_models(ctx: Ctx) -> Any:
     return models
 
 
-async def generators(ctx: Ctx) -> Any:
-    return ctx.bodies.generators(ctx.gateway, ctx.gateway.snapshot())
-
-
 async def disconnect_types(ctx: Ctx) -> Any:
     return wizard_data.GENERATOR_DISCONNECT_TYPES
-
-
-async def customer(ctx: Ctx) -> Any:
-    return ctx.bodies.customer(ctx.gateway, ctx.gateway.snapshot())
-
-
-async def registration(ctx: Ctx) -> Any:
-    return ctx.bodies.registration(ctx.gateway, ctx.gateway.snapshot())
 
 
 async def registration_skip(ctx: Ctx) -> Any:
@@ -55,16 +39,8 @@ async def registration_legal(ctx: Ctx) -> Any:
     return await ctx.body("requests/customer.registration.legal.json")
 
 
-async def installer(ctx: Ctx) -> Any:
-    return ctx.bodies.installer(ctx.gateway, ctx.gateway.snapshot())
-
-
 async def installer_companies(ctx: Ctx) -> Any:
     return wizard_data.INSTALLER_COMPANIES
-
-
-async def meters(ctx: Ctx) -> Any:
-    return ctx.bodies.meters(ctx.gateway, ctx.gateway.snapshot())
 
 
 async def meter_verify(ctx: Ctx) -> Any:
@@ -83,10 +59,6 @@ async def networks(ctx: Ctx) -> Any:
         await ctx.body("requests/networks.json")
         return Reply(202, empty=True)
     return ctx.bodies.networks(ctx.gateway, ctx.gateway.snapshot())
-
-
-async def system_networks(ctx: Ctx) -> Any:
-    return ctx.bodies.system_networks(ctx.gateway, ctx.gateway.snapshot())
 
 
 async def wifi_security_types(ctx: Ctx) -> Any:
@@ -120,37 +92,33 @@ async def conn_tests(ctx: Ctx) -> Any:
     return ctx.bodies.conn_tests(ctx.gateway, ctx.gateway.snapshot())
 
 
-async def system_testing(ctx: Ctx) -> Any:
-    return ctx.bodies.system_testing(ctx.gateway, ctx.gateway.snapshot())
-
-
 async def logging(ctx: Ctx) -> Any:
     await ctx.body("requests/logging.json")
     return Reply(204, empty=True)
 
 
 ROUTES = [
-    api_route("solars", "/api/solars", {"GET": solars}),
+    api_route("solars", "/api/solars", {"GET": snapshot_body("solars")}),
     api_route("solars.brands", "/api/solars/brands", {"GET": solar_brands}),
     api_route("solars.brands.brand", "/api/solars/brands/{brand}", {"GET": solar_brand_models}),
-    api_route("generators", "/api/generators", {"GET": generators}),
+    api_route("generators", "/api/generators", {"GET": snapshot_body("generators")}),
     api_route("generators.disconnect_types", "/api/generators/disconnect_types", {"GET": disconnect_types}),
-    api_route("customer", "/api/customer", {"GET": customer}),
-    api_route("customer.registration", "/api/customer/registration", {"GET": registration}),
+    api_route("customer", "/api/customer", {"GET": snapshot_body("customer")}),
+    api_route("customer.registration", "/api/customer/registration", {"GET": snapshot_body("registration")}),
     api_route("customer.registration.skip", "/api/customer/registration/skip", {"POST": registration_skip}),
     api_route("customer.registration.emailed", "/api/customer/registration/emailed", {"POST": registration_emailed}),
     api_route("customer.registration.legal", "/api/customer/registration/legal", {"POST": registration_legal}),
-    api_route("installer", "/api/installer", {"GET": installer}),
+    api_route("installer", "/api/installer", {"GET": snapshot_body("installer")}),
     api_route("installer.companies", "/api/installer/companies", {"GET": installer_companies}),
-    api_route("meters", "/api/meters", {"GET": meters}),
+    api_route("meters", "/api/meters", {"GET": snapshot_body("meters")}),
     api_route("meters.serial.verify", "/api/meters/{serial}/verify", {"POST": meter_verify}),
     api_route("networks", "/api/networks", {"GET": networks, "POST": networks}),
     api_route("networks.wifi_security_types", "/api/networks/wifi_security_types", {"GET": wifi_security_types}),
     api_route("networks.wifi_scan", "/api/networks/wifi_scan", {"POST": wifi_scan}),
     api_route("networks.id.enable", "/api/networks/{id}/enable", {"POST": network_enable}),
     api_route("networks.id.disable", "/api/networks/{id}/disable", {"POST": network_disable}),
-    api_route("system.networks", "/api/system/networks", {"GET": system_networks}),
+    api_route("system.networks", "/api/system/networks", {"GET": snapshot_body("system_networks")}),
     api_route("system.networks.conn_tests", "/api/system/networks/conn_tests", {"GET": conn_tests, "POST": conn_tests}),
-    api_route("system.testing", "/api/system/testing", {"GET": system_testing}),
+    api_route("system.testing", "/api/system/testing", {"GET": snapshot_body("system_testing")}),
     api_route("logging", "/api/logging", {"POST": logging}),
 ]
