@@ -71,3 +71,32 @@ def make_test(firmware: str):
 
 test_firmware_1_15_0 = make_test("1.15.0")
 test_firmware_24_4_0 = make_test("24.4.0")
+
+
+def make_stateful_test(firmware: str):
+    """Follow the spec's links: login -> protected reads, POST operation -> GET operation, islanding -> grid status."""
+    schema, gateway = SCHEMAS[firmware]
+    ids = [op.operation_id for op in contract.operations() if op.serves(firmware) and op.path.startswith("/api/")]
+    machine = schema.include(operation_id_regex="^(" + "|".join(ids) + ")$").as_state_machine()
+
+    class Authorized(machine):  # type: ignore[misc, valid-type]
+        def before_call(self, case):  # type: ignore[no-untyped-def]
+            authorize(case, gateway)
+
+        def validate_response(self, response, case, **kwargs):  # type: ignore[no-untyped-def]
+            excluded = [ignored_auth] + ([positive_data_acceptance] if case.path in SEMANTIC_REFUSALS else [])
+            excluded += [not_a_server_error] if case.path in FAITHFUL_SERVER_ERRORS else []
+            case.validate_response(response, excluded_checks=excluded)
+
+    def test() -> None:
+        journal = schema.app.state.journal
+        journal.clear()
+        Authorized.run(settings=settings(max_examples=8, stateful_step_count=4, deadline=None, suppress_health_check=list(HealthCheck)))
+        calls = [(e.method, e.path) for e in journal.query()]
+        assert ("POST", "/api/operation") in calls and ("GET", "/api/operation") in calls, "the links were never followed"
+
+    return test
+
+
+test_links_firmware_1_15_0 = make_stateful_test("1.15.0")
+test_links_firmware_24_4_0 = make_stateful_test("24.4.0")
