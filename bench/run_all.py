@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bench_fixture_startup
 import bench_model_day
 import bench_startup
 import bench_throughput
@@ -9,4 +10,5 @@ import bench_throughput
 if __name__ == "__main__":
     bench_model_day.main()
     bench_startup.main()
+    bench_fixture_startup.main()
     bench_throughput.main()

@@ -25,10 +25,13 @@ from emulator.middleware import TrafficMiddleware
 log = logging.getLogger("teg_emulator")
 
 
-def create_app(gateway: Gateway, *, journal_size: int = 1000, fault_seed: int | None = None, tls: bool = False) -> Starlette:
+def create_app(
+    gateway: Gateway, *, journal_size: int = 1000, fault_seed: int | None = None, tls: bool | str = False
+) -> Starlette:
     """A Starlette app serving one gateway, with fault injection and a request journal in front.
 
-    ``tls`` says whether it will be served over HTTPS (only then can a TLS handshake be stalled).
+    ``tls`` says whether it will be served over HTTPS on a listener of its own (only then can a
+    TLS handshake be stalled); a string instead says why a handshake cannot be stalled.
     """
     started = time.monotonic()
 

@@ -67,9 +67,11 @@ def _path_matches(pattern: str, path: str) -> bool:
 
 
 class FaultEngine:
-    def __init__(self, seed: int = 0, *, tls: bool = False, clock: Any = None) -> None:
+    def __init__(self, seed: int = 0, *, tls: bool | str = False, clock: Any = None) -> None:
+        """``tls``: True when served over HTTPS on a listener of its own, so a handshake can be stalled;
+        False, or a string saying why not, otherwise."""
         self.seed = seed
-        self.tls = tls  # tls_stall rules only make sense when the server speaks HTTPS
+        self.tls = tls
         self.clock = clock  # () -> float: the same real-time clock rules are stamped with
         self._rng = random.Random(seed)
         self._ids = itertools.count(1)
@@ -79,8 +81,8 @@ class FaultEngine:
         """Store a rule from a validated JSON spec; RuleError if its pattern matches nothing served."""
         pattern = spec["path"]
         if spec["kind"] == "tls_stall":
-            if not self.tls:
-                raise RuleError("tls_stall needs an HTTPS server (start it with TLS)")
+            if self.tls is not True:
+                raise RuleError(self.tls or "tls_stall needs an HTTPS server (start it with TLS)")
             if pattern != "*" or spec.get("method"):
                 raise RuleError("tls_stall happens before any request: use path '*' and no method")
         elif not any(_pattern_hits(pattern, known) for known in known_paths):

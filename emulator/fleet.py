@@ -40,13 +40,24 @@ def member_options(options: EmulatorOptions, index: int, count: int) -> Emulator
     return replace(options, gateway_serial=serial, seed=options.seed + index, password=password)
 
 
-def build_fleet(options: EmulatorOptions, count: int) -> list[Member]:
+HOST_MODE_NO_STALL = "tls_stall needs a listener per gateway: serve the fleet with --fleet-mode ports"
+
+
+def build_fleet(
+    options: EmulatorOptions, count: int, *, mode: str = "ports", tls: bool = False, fault_seed: int | None = None
+) -> list[Member]:
+    """``count`` members; each has its own fault engine (seeded from ``fault_seed`` + index when given)."""
     if not 1 <= count <= MAX_GATEWAYS:
         raise ValueError(f"--gateways must be between 1 and {MAX_GATEWAYS}")
+    stallable: bool | str = tls
+    if tls and mode == "host":  # the member is known only from the Host header, after the handshake
+        stallable = HOST_MODE_NO_STALL
     members = []
     for index in range(1, count + 1):
         gateway = build_gateway(member_options(options, index, count))
-        members.append(Member(index, gateway, create_app(gateway), host_name=f"gw-{index:03d}.localhost"))
+        seed = None if fault_seed is None else fault_seed + index - 1
+        app = create_app(gateway, fault_seed=seed, tls=stallable)
+        members.append(Member(index, gateway, app, host_name=f"gw-{index:03d}.localhost"))
     return members
 
 
@@ -78,6 +89,11 @@ class FleetApp:
             port = self.members[0].port
             return f"{self.scheme}://{member.host_name}:{port}"
         return f"{self.scheme}://127.0.0.1:{member.port}"
+
+    def stall_s_for(self, port: int) -> float:
+        """How long to hold a new TLS handshake on ``port``: its member's tls_stall rules decide."""
+        member = self.by_port.get(port) if self.mode == "ports" else None
+        return member.app.state.faults.stall_s() if member is not None else 0.0
 
     def _member(self, scope: Scope) -> Member | None:
         if self.mode == "ports":

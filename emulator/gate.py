@@ -21,13 +21,38 @@ log = logging.getLogger("teg_emulator")
 
 
 class GatedServer(uvicorn.Server):
-    """uvicorn.Server + a per-connection TLS delay from `stall()` (seconds; 0 = none)."""
+    """uvicorn.Server + a per-connection TLS delay from `stall(port)` (seconds; 0 = none).
 
-    def __init__(self, config: uvicorn.Config, stall: Callable[[], float]) -> None:
+    ``port`` is the local port the connection arrived on, so a fleet can stall one member's
+    handshakes and not the others'.
+    """
+
+    def __init__(self, config: uvicorn.Config, stall: Callable[[int], float]) -> None:
         super().__init__(config)
         self._stall = stall
         self._tasks: set[asyncio.Task[None]] = set()
         self._held: set[socket.socket] = set()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._wake: asyncio.Event | None = None
+
+    def exit_now(self) -> None:
+        """Stop at once, from any thread: drop open connections, skip uvicorn's 0.1 s ticks.
+
+        A test fixture stops a server after every test; waiting out uvicorn's polling tick and
+        its grace period would cost ~200 ms a test, so ``force_exit`` also means "no grace".
+        """
+        self.should_exit = self.force_exit = True
+        if self._loop is not None and self._wake is not None:
+            self._loop.call_soon_threadsafe(self._wake.set)
+
+    async def main_loop(self) -> None:
+        """uvicorn's loop, but woken by ``exit_now`` instead of waiting for its next tick."""
+        self._loop, self._wake = asyncio.get_running_loop(), asyncio.Event()
+        counter = 0
+        while not await self.on_tick(counter):
+            counter = (counter + 1) % 864_000
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), 0.1)
 
     async def startup(self, sockets: list[socket.socket] | None = None) -> None:
         if not sockets or self.config.ssl is None:
@@ -50,6 +75,7 @@ class GatedServer(uvicorn.Server):
 
     async def _accept_loop(self, listener: socket.socket) -> None:
         loop = asyncio.get_running_loop()
+        port = listener.getsockname()[1]
         while True:
             try:
                 conn, _ = await loop.sock_accept(listener)
@@ -57,7 +83,7 @@ class GatedServer(uvicorn.Server):
                 log.warning("accept failed: %s", exc)
                 await asyncio.sleep(0.05)
                 continue
-            self._spawn(self._hand_over(conn, self._stall()))
+            self._spawn(self._hand_over(conn, self._stall(port)))
 
     async def _hand_over(self, conn: socket.socket, delay: float) -> None:
         if delay > 0:
@@ -79,4 +105,12 @@ class GatedServer(uvicorn.Server):
             conn.close()
         with contextlib.suppress(asyncio.CancelledError):
             await asyncio.gather(*self._tasks, return_exceptions=True)
-        await super().shutdown(sockets=sockets)
+        if not self.force_exit:
+            await super().shutdown(sockets=sockets)
+            return
+        for server in self.servers:
+            server.close()
+        for connection in list(self.server_state.connections):
+            connection.shutdown()
+        for task in list(self.server_state.tasks):
+            task.cancel()

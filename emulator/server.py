@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import uvicorn
 from starlette.types import ASGIApp
 
+from emulator.gate import GatedServer
 from emulator.transport import TrackedH11Protocol
 
 
@@ -76,12 +77,15 @@ def run(app: ASGIApp, sock: socket.socket, *, tls: TLSFiles | None = None, log_l
     run_many(app, [sock], tls=tls, log_level=log_level)
 
 
-def make_server(app: ASGIApp, *, tls: TLSFiles | None = None, log_level: str = "warning") -> uvicorn.Server:
-    """A uvicorn Server for an emulator app; over HTTPS it honours the app's tls_stall fault rules."""
-    from emulator.gate import GatedServer
+def make_server(app: ASGIApp, *, tls: TLSFiles | None = None, log_level: str = "warning") -> GatedServer:
+    """A uvicorn Server for an emulator app; over HTTPS it honours the app's tls_stall fault rules.
 
-    faults = getattr(getattr(app, "state", None), "faults", None)
-    stall = faults.stall_s if faults is not None else (lambda: 0.0)
+    A fleet answers ``stall_s_for(port)`` itself; a single app's fault engine applies to every port.
+    """
+    stall = getattr(app, "stall_s_for", None)
+    if stall is None:
+        faults = getattr(getattr(app, "state", None), "faults", None)
+        stall = (lambda port: faults.stall_s()) if faults is not None else (lambda port: 0.0)
     return GatedServer(uvicorn_config(app, tls=tls, log_level=log_level), stall)
 
 
@@ -122,8 +126,7 @@ class ServerThread:
         return self
 
     def stop(self) -> None:
-        self.server.should_exit = True
-        self.server.force_exit = True  # do not wait for clients' idle keep-alive connections
+        self.server.exit_now()  # do not wait for clients' idle keep-alive connections
         self._thread.join(timeout=10)
         self.sock.close()
 

@@ -146,3 +146,24 @@ def test_bad_tls_and_throttle_flags_are_refused(args, needle):
     result = subprocess.run([*CLI, *args], capture_output=True, text=True, timeout=60, env=ENV, cwd=ROOT)
     assert result.returncode == 2
     assert needle in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def _fault_pattern(*flags: str) -> list[int]:
+    """The statuses 40 requests see under a 50 % fault rule, on a server started with ``flags``."""
+    proc = subprocess.Popen([*CLI, "serve", "--port", "0", "--speed", "0", *flags], stdout=subprocess.PIPE, text=True, env=ENV)
+    try:
+        assert proc.stdout is not None
+        url = re.search(r"http://[^ ]+/", proc.stdout.readline()).group(0).rstrip("/")  # type: ignore[union-attr]
+        rule = {"path": "/api/status", "kind": "status", "status": 503, "probability": 0.5}
+        assert post_json(url + "/_emulator/faults", rule)[0] == 201
+        return [get(url + "/api/status")[0] for _ in range(40)]
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def test_fault_seed_makes_probabilistic_faults_repeat_whatever_the_site_seed():
+    first = _fault_pattern("--seed", "1", "--fault-seed", "7")
+    assert first == _fault_pattern("--seed", "2", "--fault-seed", "7")
+    assert 503 in first and 200 in first
+    assert first != _fault_pattern("--seed", "1", "--fault-seed", "8")

@@ -86,3 +86,35 @@ def test_host_mode_serves_the_fleet_on_one_port_keyed_by_host_name():
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_a_fleet_member_can_stall_its_own_tls_handshakes_and_only_its_own():
+    proc, listing = serve_fleet("2", "--port", "0", "--firmware", "24.4.0")
+    try:
+        first, second = httpx.get(listing, verify=False).json()["gateways"]
+        rule = {"path": "*", "kind": "tls_stall", "stall_s": 2.0, "count": 1}
+        assert httpx.post(first["url"] + "/_emulator/faults", json=rule, verify=False).status_code == 201
+        assert httpx.get(second["url"] + "/api/status", verify=False, timeout=httpx.Timeout(5, connect=1)).status_code == 200
+        with pytest.raises(httpx.ConnectTimeout):
+            httpx.get(first["url"] + "/api/status", verify=False, timeout=httpx.Timeout(5, connect=0.3))
+        assert httpx.get(first["url"] + "/api/status", verify=False, timeout=5).status_code == 200
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def test_host_mode_refuses_tls_stall_and_says_why():
+    proc, listing = serve_fleet("2", "--port", "0", "--firmware", "24.4.0", "--fleet-mode", "host")
+    try:
+        gateway = httpx.get(listing, verify=False).json()["gateways"][0]
+        port = gateway["url"].rsplit(":", 1)[1]
+        response = httpx.post(
+            f"https://127.0.0.1:{port}/_emulator/faults",
+            json={"path": "*", "kind": "tls_stall", "stall_s": 1},
+            headers={"Host": gateway["url"].split("//")[1]},
+            verify=False,
+        )
+        assert response.status_code == 400 and "--fleet-mode ports" in response.json()["message"]
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)

@@ -8,7 +8,7 @@ import sys
 from emulator.app import create_app
 from emulator.cli import options as opt
 from emulator.factory import DEFAULT_START, EmulatorOptions, build_gateway
-from emulator.firmware import PROFILES
+from emulator.firmware import PROFILES, get_profile
 from emulator.identity import validate_serial
 from emulator.model import OPERATION_MODES
 from emulator.fleet import FleetApp, build_fleet
@@ -33,6 +33,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--speed", type=opt.bounded_float(0, 100_000), default=1.0, help="sim seconds per real second (default 1)")
     p.add_argument("--paused", action="store_true", help="start with the sim clock paused")
     p.add_argument("--seed", type=opt.bounded_int(0, 2**31 - 1), default=0, help="seed for clouds, load and serials")
+    p.add_argument("--fault-seed", type=opt.bounded_int(0, 2**31 - 1), default=None, help="seed for fault rules' probabilities (default: --seed)")
     p.add_argument("--powerwalls", type=opt.bounded_int(1, 10), default=1, help="number of Powerwall 2 units")
     p.add_argument("--start", type=opt.start_time, default=None, help="sim start, ISO 8601 (naive = site local time)")
     p.add_argument("--timezone", type=opt.timezone_name, default="America/Los_Angeles", help="site time zone")
@@ -94,6 +95,7 @@ def run_serve(args: argparse.Namespace) -> int:
     try:
         gateway = build_gateway(options_from(args))
         tls = tls_files(args, gateway.profile.tls_default)
+        app = create_app(gateway, tls=tls is not None, fault_seed=args.fault_seed)
         if tls is not None:
             check_tls(tls)
     except ValueError as exc:
@@ -110,15 +112,17 @@ def run_serve(args: argparse.Namespace) -> int:
     print(f"teg-emulator {gateway.profile.version} listening on {base}/", flush=True)
     print(f"  login password: {gateway.password}", flush=True)
     print(f"  control API:    {base}/_emulator/state", flush=True)
-    run(create_app(gateway, tls=tls is not None), sock, tls=tls, log_level=args.log_level)
+    run(app, sock, tls=tls, log_level=args.log_level)
     return 0
 
 
 def run_fleet(args: argparse.Namespace) -> int:
     """`serve --gateways N`: N independent gateways in this one process."""
     try:
-        members = build_fleet(options_from(args), args.gateways)
-        tls = tls_files(args, members[0].gateway.profile.tls_default)
+        tls = tls_files(args, get_profile(args.firmware).tls_default)
+        members = build_fleet(
+            options_from(args), args.gateways, mode=args.fleet_mode, tls=tls is not None, fault_seed=args.fault_seed
+        )
         if tls is not None:
             check_tls(tls)
     except ValueError as exc:
