@@ -85,3 +85,12 @@ def test_every_protected_operation_declares_its_security():
             if protected:
                 assert "401" in op["responses"], f"{method} {path}"
             assert re.match(r"^/(api|_emulator)/", path)
+
+
+def test_every_gateway_operation_says_how_safe_it_is_to_call_on_a_real_site():
+    for path, item in contract.load_spec()["paths"].items():
+        for method, op in item.items():
+            if path.startswith("/api/"):
+                assert op.get("x-teg-safety") in ("read", "write", "disruptive"), f"{method} {path}"
+    unsafe_gets = {op.path for op in contract.operations() if op.method == "GET" and op.safety != "read"}
+    assert unsafe_gets == {"/api/sitemaster/run", "/api/sitemaster/stop"}  # the 1.15.0 GETs that act
