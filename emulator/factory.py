@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
 
 from emulator.clock import Monotonic, SimClock
 from emulator.firmware import FirmwareProfile, get_profile
@@ -69,3 +70,10 @@ def build_gateway(options: EmulatorOptions, *, monotonic: Monotonic | None = Non
         password=options.password,
     )
     return Gateway(profile, clock, settings)
+
+
+def localize(value: datetime, zone: str) -> datetime:
+    """A naive --start is local time at the site, as a person would mean it."""
+    if value.tzinfo is None:
+        return value.replace(tzinfo=ZoneInfo(zone))
+    return value.astimezone(timezone.utc)

@@ -27,7 +27,7 @@ from typing import Any
 import pytest
 
 from emulator.app import create_app
-from emulator.factory import EmulatorOptions, build_gateway
+from emulator.factory import EmulatorOptions, build_gateway, localize
 from emulator.gateway import Gateway
 from emulator.server import ServerThread, TLSFiles
 from emulator.tls import SelfSigned, self_signed
@@ -93,7 +93,8 @@ def to_options(settings: dict[str, Any]) -> tuple[EmulatorOptions, bool | None]:
         kwargs["grid_connected"] = settings["grid"] == "up"
     if "start" in settings:
         start = settings["start"]
-        kwargs["start"] = datetime.fromisoformat(start) if isinstance(start, str) else start
+        start = datetime.fromisoformat(start) if isinstance(start, str) else start
+        kwargs["start"] = localize(start, settings.get("timezone", EmulatorOptions.timezone))
     return EmulatorOptions(**kwargs), settings.get("tls")
 
 

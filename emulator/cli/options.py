@@ -55,13 +55,6 @@ def start_time(text: str) -> datetime:
     return value
 
 
-def localize(value: datetime, zone: str) -> datetime:
-    """A naive --start is local time at the site, as a person would mean it."""
-    if value.tzinfo is None:
-        return value.replace(tzinfo=ZoneInfo(zone))
-    return value.astimezone(timezone.utc)
-
-
 def readable_file(text: str) -> str:
     try:
         with open(text, "rb"):

@@ -7,7 +7,7 @@ import sys
 
 from emulator.app import create_app
 from emulator.cli import options as opt
-from emulator.factory import DEFAULT_START, EmulatorOptions, build_gateway
+from emulator.factory import DEFAULT_START, EmulatorOptions, build_gateway, localize
 from emulator.firmware import PROFILES, get_profile
 from emulator.identity import validate_serial
 from emulator.model import OPERATION_MODES
@@ -56,7 +56,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def options_from(args: argparse.Namespace) -> EmulatorOptions:
-    start = opt.localize(args.start, args.timezone) if args.start is not None else DEFAULT_START
+    start = localize(args.start, args.timezone) if args.start is not None else DEFAULT_START
     return EmulatorOptions(
         firmware=args.firmware,
         gateway_serial=args.gateway_serial,

@@ -1,0 +1,195 @@
+"""Options, targets and safety tiers for the contract suite.
+
+With no options the suite starts the emulator in-process, once per firmware profile, and
+runs every tier against it. With ``--gateway-url`` it tests that gateway instead: read-only
+unless ``--allow-writes`` / ``--allow-disruptive`` say otherwise, paced and bounded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from urllib.parse import urlsplit
+
+import pytest
+
+from contract_tests.client import BudgetExhausted, GatewayClient, Unreachable
+from contract_tests.eras import ERAS
+from emulator.contract import Operation
+from contract_tests.target import CONTROL, Target, TargetError, identify
+
+TIERS = {
+    "writes": ("allow_writes", "changes settings and restores them; run with --allow-writes"),
+    "disruptive": ("allow_disruptive", "stops sitemaster or islands the site; run with --allow-disruptive"),
+}
+TARGETS = pytest.StashKey[list[Target]]()
+EMULATOR_START = "2026-07-01T12:00:00"  # midday: sun, battery and grid all carry power
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("contract", "the TEG contract suite")
+    group.addoption("--gateway-url", help="test this gateway (e.g. https://192.168.1.50) instead of the emulator")
+    group.addoption("--gateway-password", default=None, help="the gateway's customer password")
+    group.addoption("--gateway-email", default="contract-suite@example.com", help="email sent with a customer login")
+    group.addoption("--firmware", choices=sorted(ERAS), default=None, help="contract profile (default: detected from /api/status; emulator: both)")
+    group.addoption("--allow-writes", action="store_true", help="also run tests that change settings (restored afterwards)")
+    group.addoption("--allow-disruptive", action="store_true", help="also run tests that stop sitemaster or island the site")
+    group.addoption("--pace", type=float, default=None, help="seconds between requests (default 1 for a gateway, 0 for the emulator)")
+    group.addoption("--max-requests", type=int, default=2000, help="stop sending after this many requests (default 2000)")
+    group.addoption("--sample-gap", type=float, default=2.0, help="real seconds between live-data samples on a gateway (default 2)")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    for tier, (_, why) in TIERS.items():
+        config.addinivalue_line("markers", f"{tier}: {why}")
+    config.addinivalue_line("markers", "firmware(*profiles): only for targets speaking one of these contract profiles")
+    config.addinivalue_line("markers", "endpoints(select=fn): one case per operation select(profile) returns")
+    config.addinivalue_line("markers", "needs(capability): skipped on targets without it (e.g. 'control', the emulator's control API)")
+    url = config.getoption("gateway_url")
+    if url is not None:
+        _check_gateway_options(config, url)
+    config.stash[TARGETS] = []
+
+
+def _check_gateway_options(config: pytest.Config, url: str) -> None:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise pytest.UsageError(f"--gateway-url {url!r} is not an http(s) URL such as https://192.168.1.50")
+    if config.getoption("gateway_password") is None:
+        raise pytest.UsageError("--gateway-url needs --gateway-password (the customer password)")
+    if getattr(config.option, "numprocesses", None):
+        raise pytest.UsageError("run against a real gateway without -n: its requests are paced one at a time")
+    pace = config.getoption("pace")
+    if pace is not None and pace < 0:
+        raise pytest.UsageError("--pace must be 0 or more seconds")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """One run per target; tests marked ``endpoints(select=fn)`` get one case per operation fn(profile) lists."""
+    if "target" not in metafunc.fixturenames:
+        return
+    profiles = _profiles(metafunc.config)
+    metafunc.parametrize("target", list(profiles), indirect=True, scope="session", ids=list(profiles.values()))
+    marker = metafunc.definition.get_closest_marker("endpoints")
+    if marker is not None:
+        select = marker.kwargs["select"]
+        union = list({op.operation_id: op for profile in profiles.values() for op in select(profile)}.values())
+        metafunc.parametrize("op", union, ids=[f"{op.method} {op.path}" for op in union])
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Drop (target, operation) pairs whose firmware's contract does not have that operation."""
+    profiles = _profiles(config)
+    keep, drop = [], []
+    for item in items:
+        marker = item.get_closest_marker("endpoints")
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        profile = profiles.get(params.get("target", ""), "")
+        only = item.get_closest_marker("firmware")
+        if (marker is not None and "op" in params and not _selected(marker, params["op"], profile)) or (
+            only is not None and "target" in params and profile not in only.args
+        ):
+            drop.append(item)
+        else:
+            keep.append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+
+
+def _selected(marker: pytest.Mark, op: Operation, profile: str) -> bool:
+    return any(o.operation_id == op.operation_id for o in marker.kwargs["select"](profile))
+
+
+def _profiles(config: pytest.Config) -> dict[str, str]:
+    """Target keys -> contract profile: the gateway's (detected once), or each emulator profile."""
+    if config.getoption("gateway_url"):
+        return {"gateway": _gateway_target(config).era.profile}
+    chosen = config.getoption("firmware")
+    return {p: p for p in ([chosen] if chosen else sorted(ERAS))}
+
+
+@pytest.fixture(scope="session")
+def target(request: pytest.FixtureRequest) -> Iterator[Target]:
+    config = request.config
+    if request.param == "gateway":
+        built = _gateway_target(config)
+        stop = built.client.close
+        try:
+            built.session()  # a wrong password stops the run here, with one line
+        except (TargetError, Unreachable) as exc:
+            pytest.exit(f"contract suite: {exc}", returncode=3)
+    else:
+        built, stop = _emulator_target(config, request.param)
+    config.stash[TARGETS].append(built)
+    try:
+        yield built
+    finally:
+        failed = built.restore_all()
+        built.notes.extend(f"NOT RESTORED: {what}" for what in failed)
+        stop()
+
+
+GATEWAY = pytest.StashKey[Target]()
+
+
+def _gateway_target(config: pytest.Config) -> Target:
+    """The real gateway, identified from /api/status once per run; unreachable -> one line, exit 3."""
+    if GATEWAY not in config.stash:
+        url = config.getoption("gateway_url").rstrip("/")
+        pace = config.getoption("pace")
+        client = GatewayClient(url, pace_s=1.0 if pace is None else pace, max_requests=config.getoption("max_requests"))
+        try:
+            built = identify(client, url, config.getoption("gateway_password"), config.getoption("gateway_email"), config.getoption("firmware"))
+        except (TargetError, Unreachable) as exc:
+            pytest.exit(f"contract suite: {exc}", returncode=3)
+        built.sample_gap_s = config.getoption("sample_gap")
+        config.stash[GATEWAY] = built
+    return config.stash[GATEWAY]
+
+
+def _emulator_target(config: pytest.Config, profile: str) -> tuple[Target, Callable[[], None]]:
+    from emulator.pytest_plugin import start_emulator
+
+    password = "contract-suite-pw"
+    handle, server = start_emulator({"firmware": profile, "speed": 0, "start": EMULATOR_START, "password": password})
+    pace = config.getoption("pace")
+    client = GatewayClient(handle.url, pace_s=pace or 0.0, max_requests=max(config.getoption("max_requests"), 100_000))
+    built = identify(client, f"emulator {profile}", handle.password, "contract-suite@example.com", profile)
+    built.capabilities = frozenset({CONTROL})
+
+    def stop() -> None:
+        client.close()
+        server.stop()
+
+    return built, stop
+
+
+@pytest.fixture(autouse=True)
+def _tiers_and_capabilities(request: pytest.FixtureRequest) -> None:
+    """Skip what the run did not allow, or what the target cannot do, with the reason."""
+    if "target" not in request.fixturenames:
+        return
+    built: Target = request.getfixturevalue("target")
+    emulated = built.has(CONTROL)
+    for tier, (option, why) in TIERS.items():
+        if request.node.get_closest_marker(tier) and not emulated and not request.config.getoption(option):
+            pytest.skip(f"{tier} tier: {why}")
+    for marker in request.node.iter_markers("needs"):
+        missing = [c for c in marker.args if not built.has(c)]
+        if missing:
+            pytest.skip(f"needs {', '.join(missing)}: only the emulator has it")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    outcome = yield
+    excinfo = outcome.excinfo
+    if excinfo is not None and issubclass(excinfo[0], BudgetExhausted):
+        outcome.force_exception(pytest.skip.Exception(str(excinfo[1]), _use_item_location=True))
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:  # type: ignore[no-untyped-def]
+    for built in config.stash.get(TARGETS, []):
+        for note in built.notes:
+            terminalreporter.write_line(f"contract suite, {built.name}: {note}")
+        terminalreporter.write_line(f"contract suite, {built.name}: firmware {built.version.strip()}, {built.client.used} requests")

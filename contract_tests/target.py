@@ -1,0 +1,138 @@
+"""What the suite tests: a gateway at a URL, its firmware era, and what it can do.
+
+``Target`` is all a test sees. Its capabilities say what exists beyond the gateway's
+own API (``control``: the emulator's /_emulator/ control API), and its restore ledger
+puts back every setting a write test changed, also when the test fails or the run is
+interrupted.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from contract_tests.client import Credentials, GatewayClient
+from contract_tests.eras import ERAS, Era, era_for
+
+CONTROL = "control"
+
+
+class TargetError(Exception):
+    """The target cannot be tested at all (unreachable, wrong password, not a gateway)."""
+
+
+@dataclass
+class Target:
+    name: str  # "emulator 1.15.0" or the gateway's URL
+    client: GatewayClient
+    password: str
+    email: str
+    era: Era
+    version: str
+    capabilities: frozenset[str] = frozenset()
+    sample_gap_s: float = 2.0  # real time between live-data samples when time cannot be advanced
+    notes: list[str] = field(default_factory=list)
+    _restorers: list[tuple[str, Callable[[], None]]] = field(default_factory=list)
+    _session: Credentials | None = None
+    _logins: int = 0
+
+    # -- requests ----------------------------------------------------------------------
+    def get(self, path: str, *, auth: bool = True) -> httpx.Response:
+        return self.request("GET", path, auth=auth)
+
+    def request(
+        self, method: str, path: str, *, auth: bool | Credentials = True, json: Any = None
+    ) -> httpx.Response:
+        """``auth``: True = this run's session, False = none, or explicit credentials (e.g. forged)."""
+        credentials = self.session() if auth is True else (auth or None)
+        headers = credentials.headers(self.era.cookie_auth) if credentials else {}
+        return self.client.request(method, path, headers=headers, json=json)
+
+    # -- sessions ----------------------------------------------------------------------
+    def login(self, password: str | None = None) -> httpx.Response:
+        body = {
+            "username": self.era.login_username,
+            "password": self.password if password is None else password,
+            "email": self.email,
+            "force_sm_off": False,
+        }
+        response = self.client.request("POST", "/api/login/Basic", json=body)
+        if response.status_code == 200:
+            self._logins += 1
+            if self.era.login_stops_sitemaster:
+                self._restart_sitemaster_after_login()
+        return response
+
+    def new_session(self) -> Credentials:
+        """A fresh login; raises TargetError when the password is refused."""
+        response = self.login()
+        if response.status_code != 200:
+            raise TargetError(f"login to {self.name} refused ({response.status_code}): check --gateway-password")
+        cookies = tuple((k, v) for k, v in response.cookies.items() if k in ("AuthCookie", "UserRecord"))
+        return Credentials(token=response.json().get("token", ""), cookies=cookies)
+
+    def session(self) -> Credentials:
+        if self._session is None:
+            self._session = self.new_session()
+        return self._session
+
+    def _restart_sitemaster_after_login(self) -> None:
+        method, path = self.era.sitemaster_run
+        status = self.client.request(method, path).status_code
+        note = f"firmware {self.era.profile}: each login stops sitemaster; the suite restarted it ({method} {path} -> {status})"
+        if note not in self.notes:
+            self.notes.append(note)
+
+    def logout(self, credentials: Credentials) -> httpx.Response:
+        return self.request("GET", "/api/logout", auth=credentials)
+
+    # -- time and control --------------------------------------------------------------
+    def has(self, capability: str) -> bool:
+        return capability in self.capabilities
+
+    def let_time_pass(self, sim_seconds: float) -> None:
+        """Between two samples of live data: advance the sim clock, or wait on a real gateway."""
+        if self.has(CONTROL):
+            self.control("POST", "clock", {"advance_s": sim_seconds})
+        else:
+            time.sleep(self.sample_gap_s)
+
+    def control(self, method: str, path: str, body: Any = None) -> Any:
+        if not self.has(CONTROL):
+            raise TargetError(f"{self.name} has no control API")
+        response = self.client.request(method, f"/_emulator/{path}", json=body)
+        if response.status_code >= 400:
+            raise TargetError(f"control API {method} /_emulator/{path}: {response.status_code} {response.text}")
+        return response.json()
+
+    # -- restoring what writes changed ---------------------------------------------------
+    def remember(self, what: str, restore: Callable[[], None]) -> None:
+        self._restorers.append((what, restore))
+
+    def restore_all(self) -> list[str]:
+        """Undo every remembered change, newest first; returns what could not be restored."""
+        failed = []
+        while self._restorers:
+            what, restore = self._restorers.pop()
+            try:
+                restore()
+            except Exception as exc:  # keep restoring the rest
+                failed.append(f"{what}: {exc}")
+        return failed
+
+
+def identify(client: GatewayClient, name: str, password: str, email: str, profile: str | None) -> Target:
+    """Read /api/status (open on every firmware) to learn the version and era."""
+    response = client.request("GET", "/api/status")
+    if response.status_code != 200:
+        raise TargetError(f"{name} answered GET /api/status with {response.status_code}: is it a Tesla Energy Gateway?")
+    try:
+        version = str(response.json()["version"])
+    except (ValueError, KeyError, TypeError):
+        raise TargetError(f"{name}: GET /api/status has no firmware version: is it a Tesla Energy Gateway?") from None
+    era = ERAS[profile] if profile else era_for(version)
+    return Target(name=name, client=client, password=password, email=email, era=era, version=version)
