@@ -94,6 +94,22 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep
+    for item in keep:
+        _label(item)
+
+
+def _label(item: pytest.Item) -> None:
+    """Where a result belongs in the verify report: target, area, endpoint, check."""
+    params = getattr(getattr(item, "callspec", None), "params", {})
+    name = getattr(item, "originalname", item.name).removeprefix("test_").replace("_", " ")
+    op = params.get("op")
+    module = getattr(item, "module", None)
+    item.user_properties += [
+        ("target", params.get("target", "")),
+        ("area", getattr(module, "REPORT_AREA", "")),
+        ("endpoint", f"{op.method} {op.path}" if op is not None else ""),
+        ("check", name),
+    ]
 
 
 def _selected(marker: pytest.Mark, op: Operation, profile: str) -> bool:

@@ -21,6 +21,8 @@ class Era:
     sitemaster_run: tuple[str, str]  # how this era restarts sitemaster
     sitemaster_stop: tuple[str, str, dict[str, object] | None]
     islanding: bool  # POST /api/v2/islanding/mode exists
+    mode_field: str  # the operation mode's name in /api/operation
+    operation_staged: bool  # POST /api/operation takes effect at GET /api/config/completed
 
 
 LEGACY = Era(
@@ -31,6 +33,8 @@ LEGACY = Era(
     sitemaster_run=("GET", "/api/sitemaster/run"),
     sitemaster_stop=("POST", "/api/sitemaster/stop", {}),
     islanding=False,
+    mode_field="mode",
+    operation_staged=True,
 )
 MODERN = Era(
     profile="24.4.0",
@@ -40,6 +44,8 @@ MODERN = Era(
     sitemaster_run=("GET", "/api/sitemaster/run"),
     sitemaster_stop=("POST", "/api/sitemaster/stop", {"force": True}),
     islanding=True,
+    mode_field="real_mode",
+    operation_staged=False,
 )
 ERAS = {era.profile: era for era in (LEGACY, MODERN)}
 

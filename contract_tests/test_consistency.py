@@ -9,6 +9,8 @@ import pytest
 from contract_tests import live
 from contract_tests.target import Target
 
+REPORT_AREA = "cross-endpoint consistency"
+
 pytestmark = pytest.mark.firmware("24.4.0")  # 1.15.0 has no /api/system_status or per-meter endpoints
 
 

@@ -10,6 +10,8 @@ from contract_tests.spec import reads, response_problems
 from contract_tests.target import Target
 from emulator.contract import Operation
 
+REPORT_AREA = "endpoints"
+
 def _first(target: Target, path: str, pick) -> str | None:  # type: ignore[no-untyped-def]
     response = target.get(path)
     if response.status_code != 200:

@@ -7,6 +7,8 @@ import pytest
 from contract_tests import live
 from contract_tests.target import Target
 
+REPORT_AREA = "live data over time"
+
 
 @pytest.fixture(scope="module")
 def samples(target: Target) -> list[live.Sample]:

@@ -1,0 +1,76 @@
+"""Stopping sitemaster and islanding the site (``--allow-disruptive``): always put back."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import pytest
+
+from contract_tests.target import Target
+
+REPORT_AREA = "sitemaster and islanding"
+
+pytestmark = pytest.mark.disruptive
+TRANSITION_TIMEOUT_S = 120.0
+
+
+def _run_sitemaster(target: Target) -> None:
+    method, path = target.era.sitemaster_run
+    response = target.request(method, path)
+    assert response.status_code in (200, 202), f"{method} {path} answered {response.status_code}"
+
+
+def _until(target: Target, what: str, done: Callable[[], bool]) -> None:
+    """Poll (letting sim time pass on the emulator) until ``done``; a real transition takes seconds."""
+    deadline = time.monotonic() + TRANSITION_TIMEOUT_S
+    while not done():
+        assert time.monotonic() < deadline, f"{what} did not happen within {TRANSITION_TIMEOUT_S:.0f} s"
+        target.let_time_pass(2)
+
+
+def test_stopped_sitemaster_answers_502_until_run(target: Target) -> None:
+    target.remember("sitemaster running", lambda: _run_sitemaster(target))
+    method, path, body = target.era.sitemaster_stop
+    response = target.request(method, path, json=body)
+    assert response.status_code == 202, f"{method} {path} answered {response.status_code}"
+    sitemaster = target.get("/api/sitemaster").json()
+    assert sitemaster["running"] is False, f"GET /api/sitemaster running {sitemaster['running']!r} after stop"
+    stopped = target.get("/api/meters/aggregates")
+    assert stopped.status_code == 502 and not stopped.content, (
+        f"GET /api/meters/aggregates while stopped: {stopped.status_code} {stopped.text[:80]!r}, expected 502 with no body"
+    )
+    _run_sitemaster(target)
+    assert target.get("/api/meters/aggregates").status_code == 200
+
+
+@pytest.mark.firmware("1.15.0")
+def test_a_login_on_1_15_stops_sitemaster(target: Target) -> None:
+    target.remember("sitemaster running", lambda: _run_sitemaster(target))
+    body = {"username": "", "password": target.password, "force_sm_off": False}
+    assert target.client.request("POST", "/api/login/Basic", json=body).status_code == 200
+    assert target.get("/api/sitemaster", auth=False).json()["running"] is False
+    assert target.get("/api/meters/aggregates", auth=False).status_code == 502
+    _run_sitemaster(target)
+    assert target.get("/api/meters/aggregates", auth=False).status_code == 200
+
+
+@pytest.mark.firmware("24.4.0")
+def test_islanding_goes_off_grid_and_back(target: Target) -> None:
+    def reconnect() -> None:
+        target.request("POST", "/api/v2/islanding/mode", json={"island_mode": "backup"})
+
+    target.remember("grid connection", reconnect)
+
+    def grid_status() -> str:
+        return target.get("/api/system_status/grid_status").json()["grid_status"]
+
+    assert grid_status() == "SystemGridConnected", "islanding test needs a grid-connected site to start from"
+    response = target.request("POST", "/api/v2/islanding/mode", json={"island_mode": "intentional_reconnect_failsafe"})
+    assert response.status_code == 200 and response.json() == {"island_mode": "intentional_reconnect_failsafe"}
+    seen = [grid_status()]
+    _until(target, "islanding", lambda: seen.append(grid_status()) or seen[-1] == "SystemIslandedActive")
+    assert seen[0] in ("SystemTransitionToIsland", "SystemIslandedActive"), f"first status after the request: {seen[0]}"
+    assert abs(target.get("/api/meters/aggregates").json()["site"]["instant_power"]) <= 50
+    reconnect()
+    _until(target, "reconnection", lambda: grid_status() == "SystemGridConnected")

@@ -1,0 +1,135 @@
+"""`teg-emulator verify`: run the contract suite and write a report a person can share."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from emulator.cli import options as opt
+
+EXIT_UNREACHABLE = 3
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("verify", help="run the contract suite against a gateway (or a fresh emulator) and report")
+    p.add_argument("--gateway-url", type=_url, default=None, help="the gateway, e.g. https://192.168.1.50 (default: a fresh emulator)")
+    p.add_argument("--password", default=None, help="the gateway's customer password")
+    p.add_argument("--email", default="contract-suite@example.com", help="email sent with a customer login")
+    p.add_argument("--firmware", choices=("1.15.0", "24.4.0"), default=None, help="contract profile (default: detected)")
+    p.add_argument("--allow-writes", action="store_true", help="also change settings (every original value is restored)")
+    p.add_argument("--allow-disruptive", action="store_true", help="also stop sitemaster and island the site")
+    p.add_argument("--pace", type=opt.bounded_float(0, 60), default=None, help="seconds between requests to a gateway (default 1)")
+    p.add_argument("--max-requests", type=opt.bounded_int(10, 100_000), default=2000, help="at most this many requests (default 2000)")
+    p.add_argument("--report", default=None, help="write the Markdown report here")
+    p.add_argument("--junit", default=None, help="write JUnit XML here")
+    p.add_argument("--verbose", "-v", action="store_true", help="show pytest's output")
+    p.set_defaults(run=run_verify)
+
+
+def _url(text: str) -> str:
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an http(s) URL such as https://192.168.1.50")
+    return text.rstrip("/")
+
+
+def run_verify(args: argparse.Namespace) -> int:
+    import pytest
+
+    from contract_tests.report import ReportPlugin, shape_differences, write
+
+    if args.gateway_url and args.password is None:
+        print("teg-emulator: error: --gateway-url needs --password (the customer password)", file=sys.stderr)
+        return 2
+    for path in (args.report, args.junit):
+        if path and not _writable(path):
+            print(f"teg-emulator: error: cannot write {path}", file=sys.stderr)
+            return 2
+    tiers = "read-only" + (" + writes" if args.allow_writes else "") + (" + disruptive" if args.allow_disruptive else "")
+    plugin = ReportPlugin(tiers=tiers if args.gateway_url else "all (emulator)")
+    if args.gateway_url:
+        problem = _reachability(args.gateway_url)
+        if problem:
+            plugin.unreachable = problem
+            if args.report:
+                write(args.report, plugin.markdown())
+            print(f"teg-emulator: error: {problem}", file=sys.stderr)
+            return EXIT_UNREACHABLE
+    code = int(pytest.main(_pytest_args(args), plugins=[plugin]))
+    if plugin.unreachable:
+        if args.report:
+            write(args.report, plugin.markdown())
+        print(f"teg-emulator: error: {plugin.unreachable.removeprefix('contract suite: ')}", file=sys.stderr)
+        return EXIT_UNREACHABLE
+    shapes = {t.name: shape_differences(t, _emulator_bodies(t)) for t in plugin.targets if args.gateway_url}
+    if args.report:
+        write(args.report, plugin.markdown(shapes))
+    failed = sum(r.outcome == "FAIL" for r in plugin.results)
+    passed = sum(r.outcome == "PASS" for r in plugin.results)
+    print(f"teg-emulator verify: {passed} passed, {failed} failed" + (f"; report in {args.report}" if args.report else ""))
+    return 0 if code == 0 else (code if code in (2, EXIT_UNREACHABLE) else 1)
+
+
+def _pytest_args(args: argparse.Namespace) -> list[str]:
+    import contract_tests
+
+    suite = Path(contract_tests.__file__).resolve().parent
+    argv = [str(suite), "-p", "no:cacheprovider", "-o", "addopts=", "--rootdir", str(suite), "-W", "ignore::pytest.PytestAssertRewriteWarning"]
+    argv += ["-v"] if args.verbose else ["-q", "--no-header", "--tb=no", "-rN"]
+    if args.gateway_url:
+        argv += ["--gateway-url", args.gateway_url, "--gateway-password", args.password, "--gateway-email", args.email]
+    for flag, value in (("--firmware", args.firmware), ("--pace", args.pace)):
+        if value is not None:
+            argv += [flag, str(value)]
+    argv += ["--max-requests", str(args.max_requests)]
+    argv += ["--allow-writes"] * args.allow_writes + ["--allow-disruptive"] * args.allow_disruptive
+    if args.junit:
+        argv += ["--junitxml", args.junit]
+    return argv
+
+
+def _reachability(url: str) -> str | None:
+    """One line saying why the gateway cannot be tested, or None when /api/status answers."""
+    import httpx
+
+    try:
+        response = httpx.get(url + "/api/status", verify=False, timeout=10)
+    except httpx.TimeoutException:
+        return f"{url} did not answer within 10 s"
+    except httpx.TransportError as exc:
+        return f"cannot reach {url}: {exc or type(exc).__name__}"
+    if response.status_code != 200:
+        return f"{url}/api/status answered {response.status_code}: is it a Tesla Energy Gateway?"
+    return None
+
+
+def _emulator_bodies(target: Any) -> dict[str, Any]:
+    """The emulator's own answers, same firmware profile, same paths the gateway answered."""
+    import httpx
+
+    from emulator.pytest_plugin import start_emulator
+
+    handle, server = start_emulator({"firmware": target.era.profile, "speed": 0, "password": "verify"})
+    bodies: dict[str, Any] = {}
+    try:
+        with httpx.Client(base_url=handle.url, verify=False, timeout=10) as client:
+            login = {"username": target.era.login_username, "password": handle.password, "email": "v@example.com"}
+            token = client.post("/api/login/Basic", json=login).json().get("token", "")
+            client.get("/api/sitemaster/run")
+            for path in target.client.observed:
+                response = client.get(path, headers={"authorization": f"Bearer {token}"})
+                if response.status_code == 200:
+                    bodies[path] = response.json()
+    finally:
+        server.stop()
+    return bodies
+
+
+def _writable(path: str) -> bool:
+    folder = Path(path).resolve().parent
+    return folder.is_dir() and os.access(folder, os.W_OK)

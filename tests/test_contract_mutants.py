@@ -1,0 +1,73 @@
+"""The contract suite bites: it passes on the emulator served as a 'real gateway' and fails on every mutant.
+
+Each case serves the emulator (or a mutant of it) in-process and runs
+``pytest contract_tests --gateway-url ...`` against it in a subprocess, exactly as an
+owner runs the suite against a gateway: no control API, all tiers allowed, no pacing.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from emulator.app import create_app
+from emulator.factory import EmulatorOptions, build_gateway
+from emulator.server import ServerThread
+from emulator.tls import self_signed
+from tests.mutants import MUTANTS, MutatedGateway, Mutant
+
+ROOT = Path(__file__).resolve().parents[1]
+NOON = datetime(2026, 7, 1, 19, 0, tzinfo=timezone.utc)  # 12:00 in Los Angeles: sun, battery and grid all busy
+PASSWORD = "mutant-pw"
+
+
+def serve(firmware: str, mutant: Mutant | None) -> tuple[ServerThread, str]:
+    gateway = build_gateway(EmulatorOptions(firmware=firmware, speed=60, start=NOON, password=PASSWORD))
+    tls = self_signed().files if gateway.profile.tls_default else None
+    app = create_app(gateway, tls=tls is not None)
+    if mutant is not None:
+        token = gateway.login("customer", gateway.password, "mutant@example.com").token
+        gateway.run_sitemaster()
+        app = MutatedGateway(app, mutant, token, gateway.password)
+    return ServerThread(app, tls=tls).start(), gateway.password
+
+
+def run_suite(url: str, password: str, *extra: str) -> subprocess.CompletedProcess[str]:
+    command = [
+        sys.executable, "-m", "pytest", str(ROOT / "contract_tests"), "-p", "no:cacheprovider", "-o", "addopts=",
+        "-q", "--tb=line", "-x", "--gateway-url", url, "--gateway-password", password,
+        "--pace", "0", "--sample-gap", "0.05", "--allow-writes", "--allow-disruptive", *extra,
+    ]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.run(command, capture_output=True, text=True, timeout=240, cwd=ROOT, env=env)
+
+
+@pytest.mark.parametrize("firmware", ["1.15.0", "24.4.0"])
+def test_the_suite_passes_on_the_emulator_served_as_a_real_gateway(firmware: str) -> None:
+    server, password = serve(firmware, None)
+    try:
+        result = run_suite(server.url, password)
+    finally:
+        server.stop()
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+    assert " passed" in result.stdout and "failed" not in result.stdout
+
+
+def test_there_are_at_least_twenty_mutants() -> None:
+    assert len(MUTANTS) >= 20 and len({m.name for m in MUTANTS}) == len(MUTANTS)
+
+
+@pytest.mark.parametrize("mutant", MUTANTS, ids=[m.name for m in MUTANTS])
+def test_the_suite_fails_on_the_mutant(mutant: Mutant) -> None:
+    server, password = serve(mutant.firmware, mutant)
+    try:
+        result = run_suite(server.url, password)
+    finally:
+        server.stop()
+    assert result.returncode == 1, f"exit {result.returncode}:\n{result.stdout[-3000:]}\n{result.stderr[-2000:]}"
+    assert "1 failed" in result.stdout or "1 error" in result.stdout
