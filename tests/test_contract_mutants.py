@@ -72,3 +72,24 @@ def test_the_suite_fails_on_the_mutant(mutant: Mutant) -> None:
         server.stop()
     assert result.returncode == 1, f"exit {result.returncode}:\n{result.stdout[-3000:]}\n{result.stderr[-2000:]}"
     assert "1 failed" in result.stdout or "1 error" in result.stdout
+
+
+def test_a_failing_write_test_still_restores_the_original_settings() -> None:
+    """The restore ledger runs at session end even when the write round-trip fails midway."""
+    liar = Mutant("operation: a changed reserve reads back as 42", "24.4.0", "/api/operation", _changed_reads_42)
+    gateway = build_gateway(EmulatorOptions(firmware="24.4.0", speed=60, start=NOON, password=PASSWORD))
+    tls = self_signed().files
+    token = gateway.login("customer", gateway.password, "mutant@example.com").token
+    server = ServerThread(MutatedGateway(create_app(gateway, tls=True), liar, token, gateway.password), tls=tls).start()
+    before = (gateway.operation.mode, gateway.operation.backup_reserve_percent)
+    try:
+        result = run_suite(server.url, gateway.password, "-k", "operation_round_trips")
+    finally:
+        server.stop()
+    assert result.returncode == 1 and "1 failed" in result.stdout
+    assert (gateway.operation.mode, gateway.operation.backup_reserve_percent) == before
+
+
+def _changed_reads_42(body: dict) -> dict:
+    """The default reserve (20 %) reads true, so the suite learns the right original; any other reads 42."""
+    return body if body["backup_reserve_percent"] == 20.0 else {**body, "backup_reserve_percent": 42.0}
