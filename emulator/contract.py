@@ -79,6 +79,7 @@ class Operation:
     responses: dict[str, Any]
     route: str | None  # the emulator's route name for /api/ operations
     fleet_only: bool = False
+    replay_only: bool = False  # served by `serve --replay`, not by a simulated gateway
 
     def serves(self, firmware: str) -> bool:
         return firmware in self.firmware
@@ -121,6 +122,7 @@ def operations() -> tuple[Operation, ...]:
                     responses=op["responses"],
                     route=op.get("x-teg-route"),
                     fleet_only=bool(op.get("x-teg-fleet-only", False)),
+                    replay_only=bool(op.get("x-teg-replay-only", False)),
                 )
             )
     return tuple(found)
