@@ -110,7 +110,7 @@ def test_polls_are_paced_one_request_at_a_time(recorded):
     live, recording = recorded
     polls = [r.t for r in recording.responses if r.path == "/api/status"]
     interval = recording.header.interval_s
-    assert 2 <= len(polls) <= 7  # 0.3 s at 0.05 s: never more than one poll per slot
+    assert 1 <= len(polls) <= 7  # 0.3 s at 0.05 s: never more than one poll per slot
     assert all(t >= k * interval - 0.002 for k, t in enumerate(polls))
 
 

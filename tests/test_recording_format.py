@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 import pytest
+from starlette.testclient import TestClient
 
 from emulator import contract
 from emulator.cli import main
-from emulator.replay import bundled_recording, load_recording
+from emulator.replay import bundled_recording, create_replay_app, load_recording
 from emulator.replay.example import make
 from emulator.replay.redact import Redactor
 
@@ -119,3 +120,23 @@ def test_the_file_schema_takes_a_header_then_responses():
     assert not list(whole.iter_errors([HEADER]))
     assert list(whole.iter_errors([response(0)]))  # the first line must be a header
     assert list(whole.iter_errors([HEADER, HEADER]))  # and only the first
+
+
+def test_a_hand_written_recording_replays_encoded_paths_and_bodies_that_are_not_json(tmp_path):
+    path = tmp_path / "hand.jsonl"
+    header = {**HEADER, "firmware": "1.15.0", "profile": "1.15.0", "tls": False}
+    brand = {**response(0, body={"brand": "SolarEdge"}), "path": "/api/solars/brands/SolarEdge%20Technologies"}
+    stopped = {**response(1, status=502, content_type=None), "path": "/api/meters/aggregates", "text": ""}
+    del stopped["body"]
+    plain = {**response(2, content_type="text/plain"), "text": "hello"}
+    del plain["body"]
+    path.write_text(lines(header, brand, stopped, plain), "utf-8")
+    client = TestClient(create_replay_app(load_recording(path), password="pw-1", paused=True))
+    client.post("/_emulator/replay", json={"position_s": 5})
+    token = client.post("/api/login/Basic", json={"username": "", "password": "pw-1"}).json()["token"]
+    answer = client.get("/api/solars/brands/SolarEdge%20Technologies", headers={"Authorization": f"Bearer {token}"})
+    assert answer.json() == {"brand": "SolarEdge"}
+    empty = client.get("/api/meters/aggregates")  # open on 1.15.0
+    assert (empty.status_code, empty.content, empty.headers.get("content-type")) == (502, b"", None)
+    text = client.get("/api/status")
+    assert (text.text, text.headers["content-type"]) == ("hello", "text/plain; charset=utf-8")

@@ -12,6 +12,7 @@ a live gateway, through the same middleware.
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from urllib.parse import unquote
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from starlette.applications import Starlette
@@ -68,7 +69,10 @@ def create_replay_app(
 
 def recorded_routes(replay: Replay) -> list[Route]:
     """One route per recorded path (named as the live routes are), then a 404 for everything else under /api/."""
-    routes = [Route(path, _answer(path, route_name(path)), methods=methods, name=route_name(path)) for path, methods in replay.paths().items()]
+    routes = [
+        Route(unquote(path), _answer(path, route_name(path)), methods=methods, name=route_name(path))  # routes match decoded paths
+        for path, methods in replay.paths().items()
+    ]
     routes.append(Route("/api/{rest:path}", _not_recorded, methods=_METHODS))
     return routes
 
@@ -92,7 +96,7 @@ def _answer(path: str, name: str):  # type: ignore[no-untyped-def]
 async def _not_recorded(request: Request) -> Response:
     replay = request.app.state.replay
     path = request.url.path
-    if path in replay.paths():  # recorded, but not with this method
+    if path in {unquote(p) for p in replay.paths()}:  # recorded, but not with this method
         raise GatewayError(405, "Method Not Allowed", f"{request.method} is not allowed on {path}")
     raise not_found(f"{path} was not recorded in {replay.recording.file.name}")
 
