@@ -97,7 +97,7 @@ def run_record(args: argparse.Namespace) -> int:
         print(f"teg-emulator: error: {exc}", file=sys.stderr)
         return 1
     progress.close()
-    for note in summary.notes:
+    for note in summary.notes[progress.notes_shown :]:
         print(f"  note: {note}", flush=True)
     how = "stopped by Ctrl-C" if summary.interrupted else "done"
     failed = f", {summary.failures} requests unanswered" if summary.failures else ""
@@ -111,11 +111,15 @@ class _Progress:
     def __init__(self, duration_s: float) -> None:
         self.duration_s = duration_s
         self.bar: tqdm | None = None
+        self.notes_shown = 0
 
     def start(self, summary: Summary) -> None:
         h = summary.header
         print(f"recording {h.source or 'the gateway'} (firmware {h.firmware}, replays as {h.profile}) every {h.interval_s:g} s to {summary.file}", flush=True)
         print(f"  endpoints: {' '.join(h.endpoints)}", flush=True)
+        for note in summary.notes:
+            print(f"  note: {note}", flush=True)
+        self.notes_shown = len(summary.notes)
         self.bar = tqdm(
             total=round(self.duration_s, 1), file=sys.stderr, disable=None, leave=False, dynamic_ncols=True,
             bar_format="{percentage:3.0f}%|{bar}| {elapsed}<{remaining}{postfix}",

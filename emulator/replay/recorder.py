@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
+from emulator import contract
 from emulator.replay.client import GatewayClient, LoginError, RecordError, connect, profile_for
 from emulator.replay.format import Header, Recorded, RecordingWriter, decode_body
 from emulator.replay.redact import Redactor
@@ -63,7 +64,7 @@ MAX_FAILED_POLLS = 3  # polls in a row with no answer at all before the recorder
 def check_endpoint(path: str) -> str:
     """An endpoint the recorder may poll; ValueError with the reason otherwise."""
     path = path.strip()
-    if not path.startswith("/api/") or any(c in path for c in "?# ") or len(path) > 300:
+    if not contract.validator("recording/path.json").is_valid(path):  # what a recording can hold
         raise ValueError(f"{path!r} is not a gateway API path such as /api/meters/aggregates (no query string)")
     if path.rstrip("/") in ACTING_GETS:
         raise ValueError(f"{path} changes the gateway's state; the recorder only reads")
@@ -103,7 +104,7 @@ def record(options: RecordOptions, *, on_start: Progress | None = None, on_poll:
     """Record until the duration is up or Ctrl-C; the file is valid at every line written."""
     client, status = connect(options.gateway_url, options.timeout_s)
     try:
-        firmware = str(status["version"]).strip()
+        firmware = str(status["version"]).strip()[:100]
         profile = profile_for(firmware)
         needs_login = profile != "1.15.0"
         if needs_login:
@@ -111,6 +112,7 @@ def record(options: RecordOptions, *, on_start: Progress | None = None, on_poll:
                 raise RecordError(f"firmware {firmware} needs a login: give --password (the customer password)")
             client.login(options.password, options.email)
         redactor = Redactor() if options.redact else None
+        started = time.monotonic()  # t = 0, and recorded_at is the same instant on the wall clock
         header = _header(options, client, status, firmware, profile, redactor)
         try:
             writer = RecordingWriter(options.out, header, overwrite=options.overwrite)
@@ -122,7 +124,7 @@ def record(options: RecordOptions, *, on_start: Progress | None = None, on_poll:
         if on_start:
             on_start(summary)
         try:
-            _Poller(client, options, writer, redactor, summary, needs_login, on_poll).run()
+            _Poller(client, options, writer, redactor, summary, needs_login, on_poll, started).run()
         finally:
             writer.close()
         return summary
@@ -132,9 +134,9 @@ def record(options: RecordOptions, *, on_start: Progress | None = None, on_poll:
 
 
 def _header(options: RecordOptions, client: GatewayClient, status: dict, firmware: str, profile: str, redactor: Redactor | None) -> Header:
-    din = status.get("din") if isinstance(status.get("din"), str) else None
+    din, device_type = (value if isinstance(value, str) else None for value in (status.get("din"), status.get("device_type")))
     part, sep, serial = (din or "").rpartition("--")
-    gateway = {"din": din, "serial": serial if sep else None, "part_number": part if sep else None, "device_type": status.get("device_type")}
+    gateway = {"din": din, "serial": serial if sep else None, "part_number": part if sep else None, "device_type": device_type}
     if redactor is not None:
         redactor.learn({"din": din} if din else {})
         gateway = {k: redactor.text(v) if isinstance(v, str) else v for k, v in gateway.items()}
@@ -155,11 +157,11 @@ def _header(options: RecordOptions, client: GatewayClient, status: dict, firmwar
 class _Poller:
     """The polling loop: fixed slots every interval (no drift), a missed slot is skipped, not crammed."""
 
-    def __init__(self, client: GatewayClient, options: RecordOptions, writer: RecordingWriter, redactor: Redactor | None, summary: Summary, needs_login: bool, on_poll: Progress | None) -> None:
+    def __init__(self, client: GatewayClient, options: RecordOptions, writer: RecordingWriter, redactor: Redactor | None, summary: Summary, needs_login: bool, on_poll: Progress | None, start: float) -> None:
         self.client, self.options, self.writer, self.redactor = client, options, writer, redactor
         self.summary, self.needs_login, self.on_poll = summary, needs_login, on_poll
         self.endpoints = summary.header.endpoints
-        self.start = time.monotonic()
+        self.start = start
 
     def run(self) -> None:
         slot, failed_in_row, last_failure = 0, 0, ""
