@@ -10,6 +10,7 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.routing import BaseRoute
 
 from emulator.api import API_ROUTES
 from emulator.api.base import render_error
@@ -33,6 +34,12 @@ def create_app(
     ``tls`` says whether it will be served over HTTPS on a listener of its own (only then can a
     TLS handshake be stalled); a string instead says why a handshake cannot be stalled.
     """
+    routes = [*API_ROUTES, *CONTROL_ROUTES, *TRAFFIC_ROUTES, *docs_routes()]
+    return gateway_app(gateway, routes, journal_size=journal_size, fault_seed=fault_seed, tls=tls)
+
+
+def gateway_app(gateway: Gateway, routes: list[BaseRoute], *, journal_size: int = 1000, fault_seed: int | None = None, tls: bool = False) -> Starlette:
+    """Any routes behind the gateway's faults, journal and error rendering (the live app, a replay)."""
     started = time.monotonic()
 
     def traffic_clock() -> float:
@@ -42,7 +49,7 @@ def create_app(
     journal = Journal(journal_size)
 
     app = Starlette(
-        routes=[*API_ROUTES, *CONTROL_ROUTES, *TRAFFIC_ROUTES, *docs_routes()],
+        routes=routes,
         middleware=[
             Middleware(TrafficMiddleware, faults=faults, journal=journal, sim_time=gateway.clock.now, clock=traffic_clock)
         ],

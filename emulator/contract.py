@@ -80,6 +80,7 @@ class Operation:
     route: str | None  # the emulator's route name for /api/ operations
     fleet_only: bool = False
     safety: str = "read"  # read | write | disruptive: what calling it does to a real site
+    replay_only: bool = False  # served by `serve --replay`, not by a simulated gateway
 
     def serves(self, firmware: str) -> bool:
         return firmware in self.firmware
@@ -123,6 +124,7 @@ def operations() -> tuple[Operation, ...]:
                     route=op.get("x-teg-route"),
                     fleet_only=bool(op.get("x-teg-fleet-only", False)),
                     safety=op.get("x-teg-safety", "read"),
+                    replay_only=bool(op.get("x-teg-replay-only", False)),
                 )
             )
     return tuple(found)

@@ -52,6 +52,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--gateways", type=opt.bounded_int(1, 500), default=1, help="serve N independent gateways (a fleet)")
     p.add_argument("--fleet-mode", choices=("ports", "host"), default="ports", help="fleet: consecutive ports, or one port keyed by Host (gw-001.localhost)")
     p.add_argument("--log-level", choices=("critical", "error", "warning", "info", "debug"), default="warning")
+    p.add_argument("--replay", metavar="FILE", default=None, help="serve a recording made by `teg-emulator record` (firmware, auth and TLS follow it)")
+    p.add_argument("--loop", action="store_true", help="with --replay: start over after the end (default: the last answers stay)")
     p.set_defaults(run=run_serve)
 
 
@@ -90,6 +92,14 @@ def tls_files(args: argparse.Namespace, tls_default: bool) -> TLSFiles | None:
 
 
 def run_serve(args: argparse.Namespace) -> int:
+    if args.replay is not None or args.loop:
+        from emulator.cli import replay  # imports this module: load it only when replaying
+
+        problem = replay.refused(args)
+        if problem:
+            print(f"teg-emulator: error: {problem}", file=sys.stderr)
+            return 2
+        return replay.run_replay(args)
     if args.gateways > 1:
         return run_fleet(args)
     try:

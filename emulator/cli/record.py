@@ -1,0 +1,135 @@
+"""`teg-emulator record`: record a gateway's read endpoints to a file that `serve --replay` serves back."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import sys
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from tqdm import tqdm
+
+from emulator.cli import options as opt
+from emulator.replay import RecordError, RecordOptions, Summary, record
+from emulator.replay.recorder import check_endpoint
+
+MAX_DURATION_S = 31 * 86_400
+_UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86_400.0}
+_DURATION = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h|d)")
+PASSWORD_ENV = "TEG_PASSWORD"
+
+
+def duration(text: str) -> float:
+    """``90``, ``90s``, ``15m``, ``1h30m``, ``2d``: seconds, > 0 and at most 31 days."""
+    text = text.strip().lower()
+    try:
+        seconds = float(text)
+    except ValueError:
+        parts = _DURATION.findall(text)
+        if not parts or "".join(n + u for n, u in parts) != text:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a duration such as 90s, 15m or 1h30m") from None
+        seconds = sum(float(n) * _UNITS[u] for n, u in parts)
+    if not 0 < seconds <= MAX_DURATION_S:
+        raise argparse.ArgumentTypeError(f"{text} must be more than 0 and at most 31 days")
+    return seconds
+
+
+def gateway_url(text: str) -> str:
+    """http(s)://host[:port], or a bare host (HTTPS is tried first, then HTTP)."""
+    parts = urlsplit(text if "://" in text else f"//{text}")
+    try:
+        port_ok = parts.port is None or 0 < parts.port < 65536
+    except ValueError:
+        port_ok = False
+    if parts.scheme not in ("", "http", "https") or not parts.hostname or not port_ok or parts.path not in ("", "/") or parts.query:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a gateway URL such as https://192.168.91.1 or http://teg:8080")
+    return text.rstrip("/")
+
+
+def endpoints(text: str) -> list[str]:
+    try:
+        return [check_endpoint(p) for p in text.split(",") if p.strip()]
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("record", help="record a real gateway's read endpoints for serve --replay")
+    p.add_argument("--gateway-url", required=True, type=gateway_url, help="https://IP (20.49+ firmware) or http://IP (1.x); a bare host tries both")
+    p.add_argument("--password", default=None, help=f"customer password (firmware 20.49+; default ${PASSWORD_ENV}); 1.15.0 is recorded without a login")
+    p.add_argument("--email", default="nobody@nowhere.com", help="e-mail sent with the login")
+    p.add_argument("--out", required=True, type=Path, help="the recording to write (JSON Lines)")
+    p.add_argument("--force", action="store_true", help="overwrite --out if it exists")
+    p.add_argument("--interval", type=opt.bounded_float(0.05, 3600), default=5.0, help="seconds between polls (default 5)")
+    p.add_argument("--duration", type=duration, default=3600.0, help="how long to record: 90s, 15m, 1h30m (default 1h)")
+    p.add_argument("--endpoints", type=endpoints, action="extend", default=None, nargs="+", metavar="PATH", help="paths to poll (space- or comma-separated; default: the firmware's read set)")
+    p.add_argument("--redact", action="store_true", help="replace serial numbers, credentials, tokens and e-mails with stable placeholders")
+    p.add_argument("--timeout", type=opt.bounded_float(0.1, 300), default=10.0, help="seconds to wait for each answer (default 10)")
+    p.set_defaults(run=run_record)
+
+
+def run_record(args: argparse.Namespace) -> int:
+    if args.out.exists() and not args.force:
+        print(f"teg-emulator: error: {args.out} exists (add --force to overwrite it)", file=sys.stderr)
+        return 2
+    if not args.out.parent.is_dir():
+        print(f"teg-emulator: error: cannot write {args.out}: no such directory {args.out.parent}", file=sys.stderr)
+        return 2
+    options = RecordOptions(
+        gateway_url=args.gateway_url,
+        out=args.out,
+        password=args.password or os.environ.get(PASSWORD_ENV) or None,
+        email=args.email,
+        interval_s=args.interval,
+        duration_s=args.duration,
+        endpoints=tuple(dict.fromkeys(p for group in args.endpoints for p in group)) if args.endpoints else None,
+        redact=args.redact,
+        timeout_s=args.timeout,
+        overwrite=args.force,
+    )
+    progress = _Progress(args.duration)
+    try:
+        summary = record(options, on_start=progress.start, on_poll=progress.poll)
+    except RecordError as exc:
+        progress.close()
+        print(f"teg-emulator: error: {exc}", file=sys.stderr)
+        return 1
+    progress.close()
+    for note in summary.notes[progress.notes_shown :]:
+        print(f"  note: {note}", flush=True)
+    how = "stopped by Ctrl-C" if summary.interrupted else "done"
+    failed = f", {summary.failures} requests unanswered" if summary.failures else ""
+    print(f"{how}: {summary.responses} responses from {summary.polls} polls in {summary.elapsed_s:.1f} s{failed} -> {summary.file}", flush=True)
+    return 0
+
+
+class _Progress:
+    """A bar on a terminal (stderr); plain start and end lines everywhere else."""
+
+    def __init__(self, duration_s: float) -> None:
+        self.duration_s = duration_s
+        self.bar: tqdm | None = None
+        self.notes_shown = 0
+
+    def start(self, summary: Summary) -> None:
+        h = summary.header
+        print(f"recording {h.source or 'the gateway'} (firmware {h.firmware}, replays as {h.profile}) every {h.interval_s:g} s to {summary.file}", flush=True)
+        print(f"  endpoints: {' '.join(h.endpoints)}", flush=True)
+        for note in summary.notes:
+            print(f"  note: {note}", flush=True)
+        self.notes_shown = len(summary.notes)
+        self.bar = tqdm(
+            total=round(self.duration_s, 1), file=sys.stderr, disable=None, leave=False, dynamic_ncols=True,
+            bar_format="{percentage:3.0f}%|{bar}| {elapsed}<{remaining}{postfix}",
+        )  # fmt: skip
+
+    def poll(self, summary: Summary) -> None:
+        if self.bar is not None and not self.bar.disable:
+            self.bar.n = min(self.bar.total, round(summary.elapsed_s, 1))
+            self.bar.set_postfix_str(f"{summary.responses} responses", refresh=True)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()

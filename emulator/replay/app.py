@@ -1,0 +1,132 @@
+"""The replay app: a recording served back over the recorded firmware's auth and TLS.
+
+A replay is not a simulated site, so it does not fork the live app: it
+serves one route per recorded path, answering from the :class:`Replay`
+timeline. What a gateway does around the answers (login and logout, sessions,
+throttled logins, which paths need a session, error bodies, headers) comes
+from the firmware profile and a :class:`Gateway` borrowed for its sessions
+only; its site model is never read. Faults and the request journal work as on
+a live gateway, through the same middleware.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from urllib.parse import unquote
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from emulator.api import auth
+from emulator.api.base import authorize, headers_for
+from emulator.app import gateway_app
+from emulator.clock import Monotonic
+from emulator.control_traffic import TRAFFIC_ROUTES
+from emulator.errors import GatewayError, not_found
+from emulator.factory import EmulatorOptions, build_gateway
+from emulator.gateway import Gateway
+from emulator.identity import validate_serial
+from emulator.replay.control import REPLAY_ROUTES
+from emulator.replay.format import Recording
+from emulator.replay.timeline import Prepared, Replay
+
+DEFAULT_SERIAL = "T123456789"
+_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+
+
+def create_replay_app(
+    recording: Recording,
+    *,
+    password: str | None = None,
+    speed: float = 1.0,
+    paused: bool = False,
+    loop: bool = False,
+    tls: bool = False,
+    monotonic: Monotonic | None = None,
+) -> Starlette:
+    """An app that serves ``recording``; ``password`` is the customer password a login needs
+    (default: the firmware's default for the recorded gateway serial)."""
+    header = recording.header
+    options = EmulatorOptions(
+        firmware=header.profile,
+        gateway_serial=recorded_serial(recording),
+        password=password,
+        speed=speed,
+        paused=paused,
+        start=datetime.fromtimestamp(header.started, tz=timezone.utc),
+        timezone=recorded_timezone(recording),
+    )
+    gateway = build_gateway(options, monotonic=monotonic)
+    replay = Replay(recording, gateway.clock, loop=loop)
+    routes: list[BaseRoute] = [*auth.ROUTES, *recorded_routes(replay), *REPLAY_ROUTES, *TRAFFIC_ROUTES]
+    app = gateway_app(gateway, routes, tls=tls)
+    app.state.replay = replay
+    return app
+
+
+def recorded_routes(replay: Replay) -> list[Route]:
+    """One route per recorded path (named as the live routes are), then a 404 for everything else under /api/."""
+    routes = [
+        Route(unquote(path), _answer(path, route_name(path)), methods=methods, name=route_name(path))  # routes match decoded paths
+        for path, methods in replay.paths().items()
+    ]
+    routes.append(Route("/api/{rest:path}", _not_recorded, methods=_METHODS))
+    return routes
+
+
+def route_name(path: str) -> str:
+    """``/api/meters/aggregates`` -> ``meters.aggregates``: the name firmware profiles know routes by."""
+    return path.removeprefix("/api/").strip("/").replace("/", ".")
+
+
+def _answer(path: str, name: str):  # type: ignore[no-untyped-def]
+    async def endpoint(request: Request) -> Response:
+        gateway: Gateway = request.app.state.gateway
+        if not gateway.profile.is_open(name):
+            authorize(request, gateway)
+        prepared = request.app.state.replay.answer(request.method, path)
+        return _render(prepared, gateway)
+
+    return endpoint
+
+
+async def _not_recorded(request: Request) -> Response:
+    replay = request.app.state.replay
+    path = request.url.path
+    if path in {unquote(p) for p in replay.paths()}:  # recorded, but not with this method
+        raise GatewayError(405, "Method Not Allowed", f"{request.method} is not allowed on {path}")
+    raise not_found(f"{path} was not recorded in {replay.recording.file.name}")
+
+
+def _render(prepared: Prepared, gateway: Gateway) -> Response:
+    return Response(prepared.content, status_code=prepared.status, headers=headers_for(gateway.profile), media_type=prepared.content_type)
+
+
+def recorded_serial(recording: Recording) -> str:
+    """The recorded gateway serial if it is a usable one (a redacted GW0001 is), else the emulator's default."""
+    serial = recording.header.gateway.get("serial")
+    try:
+        return validate_serial(serial) if isinstance(serial, str) else DEFAULT_SERIAL
+    except ValueError:
+        return DEFAULT_SERIAL
+
+
+def recorded_timezone(recording: Recording) -> str:
+    """The site's time zone from a recorded /api/site_info (login bodies show local times), else UTC."""
+    for response in recording.responses:
+        zone = response.body.get("timezone") if response.path == "/api/site_info" and isinstance(response.body, dict) else None
+        if isinstance(zone, str) and _known_zone(zone):
+            return zone
+    return "UTC"
+
+
+def _known_zone(name: str) -> bool:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+

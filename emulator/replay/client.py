@@ -1,0 +1,151 @@
+"""The recorder's side of the conversation with a gateway: GETs, and the login its firmware needs.
+
+Only GET is ever sent, plus POST /api/login/Basic on firmware that needs a
+session. The gateway's self-signed certificate is accepted, as every local
+client does. Every failure becomes a :class:`RecordError` with one line that
+says what went wrong and where, never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+
+USER_AGENT = "teg-emulator-record/0.1"
+MODERN_SINCE = (20, 49)  # firmware from here on: HTTPS, every read behind a customer login
+
+
+class RecordError(Exception):
+    """Recording cannot start or go on; the message is the one line the user sees."""
+
+
+class LoginError(RecordError):
+    """The gateway refused the login: retrying would only earn a throttling 429."""
+
+
+@dataclass(frozen=True)
+class Answer:
+    status: int
+    content_type: str | None
+    content: bytes
+    latency_ms: float
+
+    def json(self) -> Any:
+        try:
+            return json.loads(self.content)
+        except ValueError:
+            return None
+
+
+def profile_for(version: str) -> str:
+    """The emulator profile closest to a firmware version string such as ``"23.44.0 9064fc6a"``."""
+    match = re.match(r"\s*(\d+)\.(\d+)", version)
+    if match is None:
+        raise RecordError(f"cannot read the firmware version {version.strip()!r} that GET /api/status reported")
+    return "24.4.0" if (int(match[1]), int(match[2])) >= MODERN_SINCE else "1.15.0"
+
+
+def base_urls(url: str) -> list[str]:
+    """The URLs to try: the one given, or for a bare host HTTPS first, then HTTP."""
+    if "://" in url:
+        return [url.rstrip("/")]
+    return [f"https://{url.rstrip('/')}", f"http://{url.rstrip('/')}"]
+
+
+def describe_failure(exc: Exception, base: str, timeout_s: float) -> str:
+    if isinstance(exc, httpx.TimeoutException):
+        return f"{base} did not answer within {timeout_s:g} s"
+    text = str(exc).strip() or type(exc).__name__
+    if "SSL" in text or "ssl" in text:
+        hint = " (is it plain HTTP? try http://)" if base.startswith("https") else ""
+        return f"TLS with {base} failed: {_one_line(text)}{hint}"
+    return f"cannot reach {base}: {_one_line(text)}"
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())[:200]
+
+
+class GatewayClient:
+    """One gateway, one connection pool, one session (cookies and bearer token both kept)."""
+
+    def __init__(self, base_url: str, timeout_s: float) -> None:
+        self.base_url = base_url
+        self.timeout_s = timeout_s
+        self.tls = urlsplit(base_url).scheme == "https"
+        self._http = httpx.Client(
+            base_url=base_url, verify=False, timeout=timeout_s, follow_redirects=False, headers={"user-agent": USER_AGENT}
+        )
+        self._token: str | None = None
+
+    def get(self, path: str) -> Answer:
+        headers = {"authorization": f"Bearer {self._token}"} if self._token else {}
+        began = time.monotonic()
+        try:
+            response = self._http.get(path, headers=headers)
+        except httpx.HTTPError as exc:
+            raise RecordError(describe_failure(exc, self.base_url, self.timeout_s)) from None
+        latency = (time.monotonic() - began) * 1000
+        return Answer(response.status_code, response.headers.get("content-type"), response.content, round(latency, 3))
+
+    def login(self, password: str, email: str) -> None:
+        """The customer login of firmware 20.49+: cookies AuthCookie/UserRecord and a bearer token."""
+        body = {"username": "customer", "password": password, "email": email, "force_sm_off": False}
+        try:
+            response = self._http.post("/api/login/Basic", json=body)
+        except httpx.HTTPError as exc:
+            raise RecordError(describe_failure(exc, self.base_url, self.timeout_s)) from None
+        if response.status_code == 429:
+            raise LoginError(f"{self.base_url} is throttling logins (429 after too many wrong passwords); wait a few minutes")
+        if response.status_code in (401, 403):
+            raise LoginError(f"{self.base_url} refused the login ({response.status_code}): wrong --password?")
+        if response.status_code != 200:
+            raise LoginError(f"{self.base_url} answered the login with {response.status_code}")
+        token = _field(response, "token")
+        self._token = token if isinstance(token, str) and token else None
+
+    def logout(self) -> None:
+        """Best effort: leave no session behind on the gateway."""
+        if self._token is None and not self._http.cookies:
+            return
+        try:
+            self._http.get("/api/logout", headers={"authorization": f"Bearer {self._token}"} if self._token else {}, timeout=2.0)
+        except httpx.HTTPError:
+            pass
+        self._token = None
+
+    def close(self) -> None:
+        self._http.close()
+
+
+def _field(response: httpx.Response, name: str) -> Any:
+    try:
+        data = response.json()
+    except ValueError:
+        return None
+    return data.get(name) if isinstance(data, dict) else None
+
+
+def connect(url: str, timeout_s: float) -> tuple[GatewayClient, dict[str, Any]]:
+    """A client for the first base URL whose GET /api/status looks like a gateway's, and that status."""
+    failure = ""
+    for base in base_urls(url):
+        client = GatewayClient(base, timeout_s)
+        try:
+            answer = client.get("/api/status")
+        except RecordError as exc:
+            failure = str(exc)
+            client.close()
+            continue
+        status = answer.json()
+        if answer.status == 200 and isinstance(status, dict) and isinstance(status.get("version"), str):
+            return client, status
+        client.close()
+        failure = f"{base} does not look like a Tesla Energy Gateway: GET /api/status answered {answer.status} without a firmware version"
+    raise RecordError(failure)

@@ -1,0 +1,239 @@
+"""`teg-emulator record`: poll a gateway's read endpoints, paced, and write every answer to a recording.
+
+Read-only by construction: only GETs of endpoints that do not act (never
+/api/sitemaster/run, /api/config/completed, /api/logout …), one request at a
+time, polls at most every ``interval_s``. Firmware 1.15.0 is recorded without
+a login, because a login there stops sitemaster; newer firmware gets the
+customer login it needs, and a fresh one if the session expires.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from emulator import contract
+from emulator.replay.client import GatewayClient, LoginError, RecordError, connect, profile_for
+from emulator.replay.format import Header, Recorded, RecordingWriter, decode_body
+from emulator.replay.redact import Redactor
+
+_SEED_READS = (
+    "/api/status",
+    "/api/meters/aggregates",
+    "/api/system_status/soe",
+    "/api/system_status/grid_status",
+    "/api/sitemaster",
+    "/api/powerwalls",
+    "/api/site_info",
+    "/api/site_info/site_name",
+    "/api/system_status/grid_faults",
+    "/api/system/update/status",
+)
+DEFAULT_ENDPOINTS: dict[str, tuple[str, ...]] = {
+    "1.15.0": _SEED_READS,  # every one open on 1.15.0: no login needed
+    "24.4.0": (
+        *_SEED_READS,
+        "/api/system_status",
+        "/api/operation",
+        "/api/meters/site",
+        "/api/meters/solar",
+        "/api/solar_powerwall",
+    ),
+}
+ACTING_GETS = frozenset(
+    {
+        "/api/logout",
+        "/api/login/Basic",
+        "/api/sitemaster/run",
+        "/api/sitemaster/stop",
+        "/api/sitemaster/run_for_commissioning",
+        "/api/config/completed",
+        "/api/system/networks/conn_tests",
+        "/api/system/networks/ping_test",
+        "/api/password/change",
+    }
+)
+"""GETs that change a gateway's state (or are not reads at all): never recorded."""
+MAX_FAILED_POLLS = 3  # polls in a row with no answer at all before the recorder gives up
+
+
+def check_endpoint(path: str) -> str:
+    """An endpoint the recorder may poll; ValueError with the reason otherwise."""
+    path = path.strip()
+    if not contract.validator("recording/path.json").is_valid(path):  # what a recording can hold
+        raise ValueError(f"{path!r} is not a gateway API path such as /api/meters/aggregates (no query string)")
+    if path.rstrip("/") in ACTING_GETS:
+        raise ValueError(f"{path} changes the gateway's state; the recorder only reads")
+    return path
+
+
+@dataclass(frozen=True)
+class RecordOptions:
+    gateway_url: str
+    out: Path
+    password: str | None = None
+    email: str = "nobody@nowhere.com"
+    interval_s: float = 5.0
+    duration_s: float = 3600.0
+    endpoints: tuple[str, ...] | None = None  # None: the firmware's default read set
+    redact: bool = False
+    timeout_s: float = 10.0
+    overwrite: bool = False
+
+
+@dataclass
+class Summary:
+    header: Header
+    file: Path
+    polls: int = 0
+    responses: int = 0
+    failures: int = 0
+    elapsed_s: float = 0.0
+    interrupted: bool = False
+    notes: list[str] = field(default_factory=list)
+
+
+Progress = Callable[[Summary], None]
+
+
+def record(options: RecordOptions, *, on_start: Progress | None = None, on_poll: Progress | None = None) -> Summary:
+    """Record until the duration is up or Ctrl-C; the file is valid at every line written."""
+    client, status = connect(options.gateway_url, options.timeout_s)
+    try:
+        firmware = str(status["version"]).strip()[:100]
+        profile = profile_for(firmware)
+        needs_login = profile != "1.15.0"
+        if needs_login:
+            if not options.password:
+                raise RecordError(f"firmware {firmware} needs a login: give --password (the customer password)")
+            client.login(options.password, options.email)
+        redactor = Redactor() if options.redact else None
+        started = time.monotonic()  # t = 0, and recorded_at is the same instant on the wall clock
+        header = _header(options, client, status, firmware, profile, redactor)
+        try:
+            writer = RecordingWriter(options.out, header, overwrite=options.overwrite)
+        except OSError as exc:
+            raise RecordError(f"cannot write {options.out}: {exc.strerror}") from None
+        summary = Summary(header, options.out)
+        if not needs_login and options.password:
+            summary.notes.append("firmware 1.15.0 reads are open: not logging in (a login would stop sitemaster)")
+        if on_start:
+            on_start(summary)
+        try:
+            _Poller(client, options, writer, redactor, summary, needs_login, on_poll, started).run()
+        finally:
+            writer.close()
+        return summary
+    finally:
+        client.logout()
+        client.close()
+
+
+def _header(options: RecordOptions, client: GatewayClient, status: dict, firmware: str, profile: str, redactor: Redactor | None) -> Header:
+    din, device_type = (value if isinstance(value, str) else None for value in (status.get("din"), status.get("device_type")))
+    part, sep, serial = (din or "").rpartition("--")
+    gateway = {"din": din, "serial": serial if sep else None, "part_number": part if sep else None, "device_type": device_type}
+    if redactor is not None:
+        redactor.learn({"din": din} if din else {})
+        gateway = {k: redactor.text(v) if isinstance(v, str) else v for k, v in gateway.items()}
+    return Header(
+        firmware=firmware,
+        profile=profile,
+        recorded_at=datetime.now(timezone.utc).isoformat(),
+        interval_s=options.interval_s,
+        endpoints=options.endpoints or DEFAULT_ENDPOINTS[profile],
+        gateway=gateway,
+        redacted=options.redact,
+        tls=client.tls,
+        source=None if options.redact else client.base_url,
+        recorder="teg-emulator record",
+    )
+
+
+class _Poller:
+    """The polling loop: fixed slots every interval (no drift), a missed slot is skipped, not crammed."""
+
+    def __init__(self, client: GatewayClient, options: RecordOptions, writer: RecordingWriter, redactor: Redactor | None, summary: Summary, needs_login: bool, on_poll: Progress | None, start: float) -> None:
+        self.client, self.options, self.writer, self.redactor = client, options, writer, redactor
+        self.summary, self.needs_login, self.on_poll = summary, needs_login, on_poll
+        self.endpoints = summary.header.endpoints
+        self.start = start
+
+    def run(self) -> None:
+        slot, failed_in_row, last_failure = 0, 0, ""
+        try:
+            while True:
+                due = self.start + slot * self.options.interval_s
+                if slot > 0 and due - self.start >= self.options.duration_s:
+                    break
+                time.sleep(max(0.0, due - time.monotonic()))
+                got, failure = self._poll()
+                failed_in_row = 0 if got else failed_in_row + 1
+                last_failure = failure or last_failure
+                if failed_in_row >= MAX_FAILED_POLLS:
+                    raise RecordError(f"lost the gateway: {last_failure} (kept {self.writer.count} responses in {self.writer.path})")
+                elapsed = time.monotonic() - self.start
+                slot = max(slot + 1, math.ceil(elapsed / self.options.interval_s))
+        except KeyboardInterrupt:
+            self.summary.interrupted = True
+        except LoginError as exc:  # the password changed under us: stop, keeping what was recorded
+            raise RecordError(f"{exc} (kept {self.writer.count} responses in {self.writer.path})") from None
+        self.summary.elapsed_s = time.monotonic() - self.start
+
+    def _poll(self) -> tuple[int, str]:
+        """One pass over the endpoints; written as one batch. Returns (answers, last failure)."""
+        batch: list[Recorded] = []
+        failure, relogged = "", False
+        try:
+            for path in self.endpoints:
+                try:
+                    recorded, relogged = self._fetch(path, relogged)
+                except LoginError:
+                    raise
+                except RecordError as exc:  # a timeout or a dropped connection: note it, go on
+                    self.summary.failures += 1
+                    failure = str(exc)
+                    continue
+                batch.append(recorded)
+        finally:  # Ctrl-C mid-poll: keep what was answered
+            self._write(batch)
+        return len(batch), failure
+
+    def _fetch(self, path: str, relogged: bool) -> tuple[Recorded, bool]:
+        t = time.monotonic() - self.start
+        answer = self.client.get(path)
+        if answer.status == 401 and self.needs_login and not relogged and self.options.password:
+            self.summary.notes.append(f"session expired at t={t:.1f} s; logged in again")
+            self.client.login(self.options.password, self.options.email)
+            relogged = True
+            t = time.monotonic() - self.start
+            answer = self.client.get(path)
+        body, text = decode_body(answer.content, answer.content_type)
+        return Recorded(round(t, 3), "GET", path, answer.status, answer.content_type, body, text, answer.latency_ms), relogged
+
+    def _write(self, batch: list[Recorded]) -> None:
+        if self.redactor is not None:
+            batch = _redacted(self.redactor, batch)
+        self.writer.write(batch)
+        self.summary.polls += 1 if batch else 0
+        self.summary.responses = self.writer.count
+        self.summary.elapsed_s = time.monotonic() - self.start
+        if self.on_poll:
+            self.on_poll(self.summary)
+
+
+def _redacted(redactor: Redactor, batch: list[Recorded]) -> list[Recorded]:
+    """Learn from the whole batch first: a serial may appear in one body before the body that names it."""
+    for recorded in batch:
+        if recorded.is_json:
+            redactor.learn(recorded.body)
+    return [
+        Recorded(r.t, r.method, r.path, r.status, r.content_type, redactor.apply(r.body), None, r.latency_ms)
+        if r.is_json
+        else Recorded(r.t, r.method, r.path, r.status, r.content_type, text=redactor.text(r.text or ""), latency_ms=r.latency_ms)
+        for r in batch
+    ]
