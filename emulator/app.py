@@ -14,6 +14,7 @@ from starlette.responses import Response
 from emulator.api import API_ROUTES
 from emulator.api.base import render_error
 from emulator.control import CONTROL_ROUTES
+from emulator.control_scenario import SCENARIO_ROUTES
 from emulator.control_traffic import TRAFFIC_ROUTES
 from emulator.docs import docs_routes
 from emulator.errors import GatewayError
@@ -39,7 +40,7 @@ def create_app(gateway: Gateway, *, journal_size: int = 1000, fault_seed: int | 
     journal = Journal(journal_size)
 
     app = Starlette(
-        routes=[*API_ROUTES, *CONTROL_ROUTES, *TRAFFIC_ROUTES, *docs_routes()],
+        routes=[*API_ROUTES, *CONTROL_ROUTES, *TRAFFIC_ROUTES, *SCENARIO_ROUTES, *docs_routes()],
         middleware=[
             Middleware(TrafficMiddleware, faults=faults, journal=journal, sim_time=gateway.clock.now, clock=traffic_clock)
         ],
@@ -53,6 +54,7 @@ def create_app(gateway: Gateway, *, journal_size: int = 1000, fault_seed: int | 
     app.state.faults = faults
     app.state.journal = journal
     app.state.traffic_clock = traffic_clock
+    app.state.scenario = None  # the scenario being served, if any (serve --scenario, POST /_emulator/scenario)
     return app
 
 

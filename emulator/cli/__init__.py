@@ -6,7 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from emulator.cli import serve
+from emulator.cli import scenario, serve
 
 
 class _Parser(argparse.ArgumentParser):
@@ -16,7 +16,7 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message}\n")
 
 
-SUBCOMMANDS = (serve,)
+SUBCOMMANDS = (serve, scenario)
 
 
 def build_parser() -> argparse.ArgumentParser:
