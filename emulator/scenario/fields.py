@@ -31,6 +31,11 @@ class FieldInfo:
     def numeric(self) -> bool:
         return not self.types or bool(self.types & NUMERIC)
 
+    def accepts(self, value: Any) -> bool:
+        """Whether the field can ever hold ``value`` (integer and number are one kind here)."""
+        kind = _json_type(value)
+        return not self.types or kind in self.types or (kind == "number" and self.numeric)
+
 
 ACTING_GETS = frozenset({"logout", "sitemaster.stop", "sitemaster.run", "config.completed"})
 """GET routes that change the gateway: reading them would change what is being observed."""

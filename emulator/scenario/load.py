@@ -97,7 +97,7 @@ def _locate(src: Source, error: ValidationError) -> tuple[Path_, str]:
         missing = error.message.split("'")[1]
         return path, f"missing required key {missing!r}"
     if kind == "enum":
-        return path, f"{show(instance)!r} is not one of: {', '.join(show(v) for v in error.validator_value)}"
+        return path, f"{instance!r} is not one of: {', '.join(show(v) for v in error.validator_value)}"
     if kind == "pattern" and path and path[-1] == "field":
         return path, f"{instance!r} is not a dotted field path such as power_w.battery"
     return path, error.message
@@ -174,12 +174,19 @@ def _expectation(src: Source, scenario: Scenario, i: int, data: dict[str, Any]) 
     if (trend or change) and window is None:
         raise src.error((*here, "trend" if trend else "change"), "trend and change compare a window's ends: give from and to")
     info = _field(src, scenario, here, data, needed=bool(check or change or trend))
-    if info is not None and not info.numeric:
-        for key, used in (("trend", trend), ("change", change), ("check", check and check.numeric)):
-            if used:
-                kind = "/".join(sorted(info.types))
-                raise src.error((*here, key if key in data else "field"), f"{data['field']} holds a {kind}; only equals can test it")
+    if info is not None:
+        _check_types(src, here, data, info)
     return Expectation(i + 1, src.line(here), data.get("name"), at, window, data.get("field"), info, endpoint, status, check, trend, change)
+
+
+def _check_types(src: Source, here: Path_, data: dict[str, Any], info: fields.FieldInfo) -> None:
+    """A check that can never hold for the field's type is an error now, not a FAIL later."""
+    kind = "/".join(sorted(info.types))
+    if "equals" in data and not info.accepts(data["equals"]):
+        raise src.error((*here, "equals"), f"{data['field']} holds a {kind}, never {show(data['equals'])}")
+    numeric = [k for k in ("within", "below", "above", "trend", "change") if k in data]
+    if numeric and not info.numeric:
+        raise src.error((*here, numeric[0]), f"{data['field']} holds a {kind}; {numeric[0]} needs a number")
 
 
 def _when(src: Source, scenario: Scenario, here: Path_, data: dict[str, Any]) -> tuple[float | None, tuple[float, float] | None]:
