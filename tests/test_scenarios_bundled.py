@@ -47,3 +47,15 @@ def test_bundled_expectations_bite_when_the_day_goes_differently(name):
         other = "backup" if scenario.operation.mode != "backup" else "self_consumption"
         changed = replace(scenario, operation=Operation(other, scenario.operation.backup_reserve_percent))
     assert not run(changed, resolution_s=300).passed
+
+
+def test_the_wheel_ships_the_bundled_scenarios_where_the_loader_looks():
+    import tomllib
+    from pathlib import Path
+
+    from emulator.scenario import bundled
+
+    pyproject = tomllib.loads((Path(__file__).resolve().parents[1] / "pyproject.toml").read_text("utf-8"))
+    included = pyproject["tool"]["hatch"]["build"]["targets"]["wheel"]["force-include"]
+    assert included["scenarios"] == "emulator/_scenarios"
+    assert bundled._CANDIDATES[0] == Path(bundled.__file__).resolve().parent.parent / "_scenarios"

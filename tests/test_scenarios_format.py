@@ -97,3 +97,16 @@ def test_the_schema_names_what_the_code_knows():
     assert tuple(defs["mode"]["enum"]) == OPERATION_MODES
     assert tuple(defs["event"]["properties"]["do"]["enum"]) == EVENT_KINDS
     assert [branch["if"]["properties"]["do"]["const"] for branch in defs["event"]["allOf"]] == list(EVENT_KINDS)
+
+
+def test_the_readme_scenario_loads_and_passes_as_written():
+    import re
+    from pathlib import Path
+
+    from emulator.scenario import run
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text("utf-8")
+    block = re.search(r"<!-- scenario-example:start -->\s*```yaml\n(.*?)```\s*<!-- scenario-example:end -->", readme, re.S)
+    assert block, "the README lost its scenario example"
+    result = run(load_text(block.group(1), "README.md"), resolution_s=300)
+    assert len(result.outcomes) == 4 and result.passed, [o.found for o in result.outcomes]
