@@ -44,6 +44,12 @@ def test_times_are_never_yaml_sexagesimals_and_clock_times_come_after_the_start(
     assert [e.kind for e in s.events] == ["grid_up", "sitemaster_stop", "sitemaster_run", "grid_down", "login"]
 
 
+def test_a_day_number_names_a_later_day_as_reports_print_it():
+    s = load_text(HEAD + "duration: 3d\nevents:\n  - {at: d1 07:00, do: grid_down}\n  - {at: d2 12:00, do: grid_up}\n  - {at: d3 06:00, do: login}\n", "t.yaml")
+    assert [e.at for e in s.events] == [local("2026-07-15T07:00"), local("2026-07-16T12:00"), local("2026-07-17T06:00")]
+    assert [s.label(e.at) for e in s.events] == ["07:00", "d2 12:00", "d3 06:00"]
+
+
 def test_an_iso_time_with_an_offset_is_taken_as_given():
     s = load_text(HEAD + "events:\n  - {at: '2026-07-15T14:00:00+00:00', do: grid_down}\n", "t.yaml")
     assert s.events[0].at == datetime(2026, 7, 15, 14, tzinfo=ZoneInfo("UTC")).timestamp()

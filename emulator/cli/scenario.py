@@ -96,7 +96,11 @@ def report(result: RunResult, elapsed: float) -> None:
         print("  " + outcome.line(s.label))
     failed = sum(not o.passed for o in result.outcomes)
     verdict = f"{failed} FAILED" if failed else "all passed"
-    print(f"{len(result.outcomes)} expectations: {verdict}  ({len(result.fired)} events, {elapsed:.2f} s)")
+    print(f"{_count(len(result.outcomes), 'expectation')}: {verdict}  ({_count(len(result.fired), 'event')} fired, {elapsed:.2f} s)")
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def list_command(args: argparse.Namespace) -> int:
@@ -121,7 +125,7 @@ def validate_command(args: argparse.Namespace) -> int:
             print(f"teg-emulator: error: {exc}", file=sys.stderr)
             bad += 1
             continue
-        print(f"ok  {s.file}: {s.title} ({len(s.events)} events, {len(s.expectations)} expectations)")
+        print(f"ok  {s.file}: {s.title} ({_count(len(s.events), 'event')}, {_count(len(s.expectations), 'expectation')})")
     return 2 if bad else 0
 
 

@@ -8,6 +8,7 @@ expectation reads, checks that suit the field's type.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -53,7 +54,7 @@ def build(src: Source, name: str) -> Scenario:
         title=data["title"],
         description=str(data.get("description", "")).strip(),
         firmware=site.get("firmware"),
-        config=_site_config(src, site),
+        config=_parse(src, ("site",), lambda: _site_config(src, site)),
         start=start,
         end=start + duration,
         soe_pct=float(initial.get("soe_pct", 60.0)),
@@ -63,13 +64,7 @@ def build(src: Source, name: str) -> Scenario:
     events = tuple(_event(src, scenario, i, e) for i, e in enumerate(data.get("events", [])))
     expectations = tuple(_expectation(src, scenario, i, e) for i, e in enumerate(data.get("expect", [])))
     ordered = tuple(sorted(events, key=lambda e: e.at))  # stable: same-instant events keep file order
-    return _replace(scenario, events=ordered, expectations=expectations)
-
-
-def _replace(scenario: Scenario, **changes: Any) -> Scenario:
-    from dataclasses import replace
-
-    return replace(scenario, **changes)
+    return replace(scenario, events=ordered, expectations=expectations)
 
 
 # -- the schema ----------------------------------------------------------------------
@@ -79,9 +74,17 @@ def check_schema(src: Source) -> None:
     errors = list(contract.validator(SCHEMA).iter_errors(src.data))
     if not errors:
         return
-    located = [_locate(src, best_match([e]) if not e.context else best_match(e.context)) for e in errors]
+    located = [_locate(src, _deepest(e)) for e in errors]
     path, problem = min(located, key=lambda item: src.line(item[0]) or 0)
     raise src.error(path, problem)
+
+
+def _deepest(error: ValidationError) -> ValidationError:
+    """For a oneOf/anyOf failure, the branch error that got furthest into the value: the one meant."""
+    if not error.context:
+        return error
+    depth = max(len(c.absolute_path) for c in error.context)
+    return best_match([c for c in error.context if len(c.absolute_path) == depth])
 
 
 def _locate(src: Source, error: ValidationError) -> tuple[Path_, str]:

@@ -1,8 +1,9 @@
 """Sim times as scenario authors write them: ``07:15``, ``+2h``, ``2026-07-01T07:15``.
 
 A clock time is the first such local time at or after the scenario's start
-(so a day starting at 17:00 reaches ``02:00`` the next night); ``+2h`` counts
-from the start; an ISO time without an offset is the site's local time.
+(so a day starting at 17:00 reaches ``02:00`` the next night); ``d2 12:00`` is
+on the start's next calendar day, as reports print it; ``+2h`` counts from the
+start; an ISO time without an offset is the site's local time.
 """
 
 from __future__ import annotations
@@ -12,9 +13,9 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 _DURATION = re.compile(r"^(?:(\d+(?:\.\d+)?)d)?(?:(\d+(?:\.\d+)?)h)?(?:(\d+(?:\.\d+)?)m)?(?:(\d+(?:\.\d+)?)s)?$")
-_CLOCK = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2}))?$")
+_CLOCK = re.compile(r"^(?:d(\d+) +)?(\d{1,2}):(\d{2})(?::(\d{2}))?$")
 _UNITS = (86_400.0, 3_600.0, 60.0, 1.0)
-TIME_HINT = "use a clock time (07:15), an offset from the start (+2h30m) or an ISO time (2026-07-01T07:15)"
+TIME_HINT = "use a clock time (07:15, or d2 07:15 on the next day), an offset from the start (+2h30m) or an ISO time (2026-07-01T07:15)"
 
 
 def parse_duration(value: object) -> float:
@@ -63,12 +64,16 @@ def parse_time(value: object, start: float, zone: ZoneInfo) -> float:
 
 
 def _next_clock_time(match: re.Match[str], text: str, start: float, zone: ZoneInfo) -> float:
-    hour, minute, second = int(match[1]), int(match[2]), int(match[3] or 0)
+    day_number, hour, minute, second = match[1], int(match[2]), int(match[3]), int(match[4] or 0)
     if hour > 23 or minute > 59 or second > 59:
         raise ValueError(f"{text!r} is not a clock time (00:00 to 23:59:59)")
-    day = datetime.fromtimestamp(start, zone).date()
+    first = datetime.fromtimestamp(start, zone).date()
+    if day_number is not None:
+        if int(day_number) < 1:
+            raise ValueError(f"{text!r}: days count from d1, the start's day")
+        return datetime.combine(first + timedelta(days=int(day_number) - 1), time(hour, minute, second), zone).timestamp()
     for offset in range(3):  # the start's day, or the next (a DST gap can skip a time once)
-        candidate = datetime.combine(day + timedelta(days=offset), time(hour, minute, second), zone).timestamp()
+        candidate = datetime.combine(first + timedelta(days=offset), time(hour, minute, second), zone).timestamp()
         if candidate >= start:
             return candidate
     raise ValueError(f"{text!r} does not exist after the start")  # pragma: no cover - needs two DST gaps
