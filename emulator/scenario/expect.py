@@ -99,7 +99,7 @@ def evaluate(e: Expectation, readings: Readings, samples: list[float], label: La
             return Outcome(e, False, f"found {_found(e, bad[1], bad[2])} at {label(bad[0])}")
         if not (e.trend or e.change):
             return Outcome(e, True, f"found {_spread(e, values)} over {len(values)} readings")
-    return _compare_ends(e, values, label)
+    return _compare_ends(e, values)
 
 
 def _spread(e: Expectation, values: list[tuple[float, int, Any]]) -> str:
@@ -110,10 +110,11 @@ def _spread(e: Expectation, values: list[tuple[float, int, Any]]) -> str:
     return "always " + distinct[0] if len(distinct) == 1 else ", ".join(distinct)
 
 
-def _compare_ends(e: Expectation, values: list[tuple[float, int, Any]], label: Label) -> Outcome:
-    (_, _, first), (_, _, last) = values[0], values[-1]
+def _compare_ends(e: Expectation, values: list[tuple[float, int, Any]]) -> Outcome:
+    """trend and change: the value at the window's end against the value at its start."""
+    (_, s0, first), (_, s1, last) = values[0], values[-1]
     if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (first, last)):
-        return Outcome(e, False, f"found {show(first) if first is not MISSING else 'absent'} .. {show(last) if last is not MISSING else 'absent'}: not numbers")
+        return Outcome(e, False, f"found {_found(e, s0, first)} .. {_found(e, s1, last)}: not two numbers")
     delta = last - first
     ok = True
     if e.trend == "rises":
@@ -122,4 +123,4 @@ def _compare_ends(e: Expectation, values: list[tuple[float, int, Any]], label: L
         ok = delta < 0
     if e.change is not None:
         ok = ok and e.change.passes(delta)
-    return Outcome(e, ok, f"{show(first)} -> {show(last)} (change {delta:+.6g})")
+    return Outcome(e, ok, f"change {delta:+.6g} ({show(first)} -> {show(last)})")

@@ -40,12 +40,6 @@ class Check:
         within = data.get("within")
         return cls(data.get("equals"), "equals" in data, tuple(within) if within else None, data.get("below"), data.get("above"))  # type: ignore[arg-type]
 
-    @property
-    def numeric(self) -> bool:
-        return self.within is not None or self.below is not None or self.above is not None or (
-            self.has_equals and isinstance(self.equals, (int, float)) and not isinstance(self.equals, bool)
-        )
-
     def passes(self, value: Any) -> bool:
         if self.has_equals and not _equal(value, self.equals):
             return False
@@ -77,9 +71,10 @@ def _is_number(value: Any) -> bool:
 
 
 def _equal(value: Any, expected: Any) -> bool:
+    """Numbers within TOLERANCE; anything else of the same type and value (true is never 1)."""
     if _is_number(value) and _is_number(expected):
         return math.isclose(value, expected, rel_tol=0.0, abs_tol=TOLERANCE)
-    return type(value) is type(expected) and value == expected or (value is None and expected is None)
+    return type(value) is type(expected) and value == expected
 
 
 def show(value: Any) -> str:
