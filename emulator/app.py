@@ -15,6 +15,7 @@ from starlette.routing import BaseRoute
 from emulator.api import API_ROUTES
 from emulator.api.base import render_error
 from emulator.control import CONTROL_ROUTES
+from emulator.control_scenario import SCENARIO_ROUTES
 from emulator.control_traffic import TRAFFIC_ROUTES
 from emulator.docs import docs_routes
 from emulator.errors import GatewayError
@@ -34,11 +35,13 @@ def create_app(
     ``tls`` says whether it will be served over HTTPS on a listener of its own (only then can a
     TLS handshake be stalled); a string instead says why a handshake cannot be stalled.
     """
-    routes = [*API_ROUTES, *CONTROL_ROUTES, *TRAFFIC_ROUTES, *docs_routes()]
+    routes = [*API_ROUTES, *CONTROL_ROUTES, *TRAFFIC_ROUTES, *SCENARIO_ROUTES, *docs_routes()]
     return gateway_app(gateway, routes, journal_size=journal_size, fault_seed=fault_seed, tls=tls)
 
 
-def gateway_app(gateway: Gateway, routes: list[BaseRoute], *, journal_size: int = 1000, fault_seed: int | None = None, tls: bool = False) -> Starlette:
+def gateway_app(
+    gateway: Gateway, routes: list[BaseRoute], *, journal_size: int = 1000, fault_seed: int | None = None, tls: bool | str = False
+) -> Starlette:
     """Any routes behind the gateway's faults, journal and error rendering (the live app, a replay)."""
     started = time.monotonic()
 
@@ -63,6 +66,7 @@ def gateway_app(gateway: Gateway, routes: list[BaseRoute], *, journal_size: int 
     app.state.faults = faults
     app.state.journal = journal
     app.state.traffic_clock = traffic_clock
+    app.state.scenario = None  # the scenario being served, if any (serve --scenario, POST /_emulator/scenario)
     return app
 
 

@@ -18,7 +18,8 @@ from emulator.grid import GridMachine, GridTimings
 from emulator.identity import Identity, make_identity
 from emulator.model import OPERATION_MODES, Controls, Flows, SiteConfig, SiteModel, SiteState, initial_state
 from emulator.sessions import LoginThrottle, Session, SessionStore, new_token, passwords_match
-from emulator.updates import UpdateStatus
+from emulator.timeline import Timer
+from emulator.updates import UpdatePhase, UpdateStatus
 
 REQUEST_MAX_STEPS = 240  # bounded catch-up work per request, whatever the speed factor
 METER_SAMPLE_S = 0.25  # the gateway samples its meters every 250 ms of sim time (seed: 250-500 ms)
@@ -56,6 +57,7 @@ class GatewaySettings:
     password: str | None = None  # None: the firmware's default password
     site_name: str = "Home Energy Gateway"
     grid_timings: GridTimings = GridTimings()
+    timeline: tuple[Timer, ...] = ()  # a scenario's events, re-armed by every reset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,6 +128,9 @@ class Gateway:
         self.registration = {"skipped_registration": False, "emailed_registration": True}
         self.disabled_networks: set[str] = set()
         self.grid_faults: list[GridFault] = []
+        self.pending_timers: list[Timer] = sorted(s.timeline, key=lambda timer: timer.at)
+        self.fired_timers: list[Timer] = []
+        self._firing = False
         self.sessions.clear()
         self.throttle.reset()
         self._version = getattr(self, "_version", 0) + 1
@@ -141,13 +146,28 @@ class Gateway:
         self.clock.pause() if paused else self.clock.resume()
         self._init_state()
 
+    def load(self, settings: GatewaySettings, start: float) -> None:
+        """Become another site from another start (a scenario); reset() returns here from now on.
+
+        The clock keeps its speed and pause state: loading a scenario into a
+        running emulator should not surprise whoever set those.
+        """
+        self.settings = settings
+        self.config = settings.config
+        self.identity = make_identity(settings.gateway_serial, settings.config.powerwalls, settings.config.seed)
+        self.password = settings.password or self.profile.default_password(self.identity)
+        self._initial_clock = (start, self.clock.speed, self.clock.paused)
+        self.reset()
+
     # -- time -----------------------------------------------------------------
     def controls(self) -> Controls:
         return Controls(
             mode=self.operation.mode,
             reserve_pct=self.operation.backup_reserve_percent,
             grid_connected=self.grid.connected,
-            battery_enabled=self.sitemaster_running and self.model.state.t >= self.battery_paused_until,
+            battery_enabled=self.sitemaster_running
+            and self.model.state.t >= self.battery_paused_until
+            and not self.update.installing,  # installing firmware restarts the inverters
             solar_override_w=self.overrides.solar_w,
             load_override_w=self.overrides.load_w,
             cloudiness=self.overrides.cloud_cover,
@@ -160,14 +180,29 @@ class Gateway:
         return now
 
     def catch_up(self, max_steps: int = REQUEST_MAX_STEPS) -> float:
-        """Advance the model to the latest meter sample, stopping at every state-machine deadline."""
+        """Advance the model to the latest meter sample, stopping at every state-machine deadline
+        and firing each timer at its own instant."""
+        if self._firing:  # a timer's action acts at the timer's instant, not at clock.now()
+            return self.model.state.t
         target = max(math.floor(self.clock.now() / METER_SAMPLE_S) * METER_SAMPLE_S, self.model.state.t)
+        self._fire_due()
         while self.model.state.t < target:
             stop = min(target, self._next_deadline(target))
             self.model.advance_to(stop, self.controls(), max_steps=max_steps)
             self.grid.fire(stop)
             self.update.advance(stop)
+            self._fire_due()
         return target
+
+    def _fire_due(self) -> None:
+        while self.pending_timers and self.pending_timers[0].at <= self.model.state.t:
+            timer = self.pending_timers.pop(0)
+            self._firing = True
+            try:
+                timer.action(self)
+            finally:
+                self._firing = False
+            self.fired_timers.append(timer)
 
     def _next_deadline(self, target: float) -> float:
         deadlines = [target]
@@ -175,6 +210,8 @@ class Gateway:
             deadlines.append(self.grid.deadline)
         if self.model.state.t < self.battery_paused_until:
             deadlines.append(self.battery_paused_until)
+        if self.pending_timers:
+            deadlines.append(self.pending_timers[0].at)
         next_update = self.update.next_change()
         if next_update is not None:
             deadlines.append(next_update)
@@ -341,6 +378,11 @@ class Gateway:
         """Hold the battery idle (a firmware update restarting the inverters)."""
         now = self._mutate()
         self.battery_paused_until = max(self.battery_paused_until, now + seconds)
+
+    def start_update(self, phases: tuple[UpdatePhase, ...]) -> None:
+        """A firmware check or upgrade walks its update states; the battery rests while it installs."""
+        now = self._mutate()
+        self.update.start(phases, now)
 
     def start_conn_tests(self) -> None:
         self.conn_tests_started = self._mutate()

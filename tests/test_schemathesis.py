@@ -16,6 +16,7 @@ MAX_EXAMPLES = 12
 SEMANTIC_REFUSALS = {
     "/_emulator/faults",
     "/_emulator/faults/{rule_id}",
+    "/_emulator/scenario",  # a name that is not a bundled scenario
     "/api/meters/{serial}/verify",
     "/api/meters/{serial}/cts",
     "/api/networks/{id}/enable",

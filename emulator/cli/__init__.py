@@ -6,7 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from emulator.cli import record, serve, verify
+from emulator.cli import record, scenario, serve, verify
 
 
 class _Parser(argparse.ArgumentParser):
@@ -16,7 +16,7 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message}\n")
 
 
-SUBCOMMANDS = (serve, verify, record)
+SUBCOMMANDS = (serve, scenario, verify, record)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -17,6 +17,8 @@ def refused(args: argparse.Namespace) -> str | None:
         return "--loop needs --replay"
     if args.replay is not None and args.gateways > 1:
         return "--replay serves one recording; it cannot be combined with --gateways"
+    if args.replay is not None and getattr(args, "scenario", None):
+        return "--replay serves a recording and --scenario a simulated day: choose one"
     return None
 
 

@@ -7,7 +7,8 @@ import sys
 
 from emulator.app import create_app
 from emulator.cli import options as opt
-from emulator.factory import DEFAULT_START, EmulatorOptions, build_gateway, localize
+from emulator.cli.scenario import served_scenario
+from emulator.factory import DEFAULT_START, EmulatorOptions, localize
 from emulator.firmware import PROFILES, get_profile
 from emulator.identity import validate_serial
 from emulator.model import OPERATION_MODES
@@ -27,7 +28,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("serve", help="serve an emulated gateway over HTTP(S)")
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
     p.add_argument("--port", type=opt.port, default=8080, help="port (0 picks a free one; default 8080)")
-    p.add_argument("--firmware", choices=sorted(PROFILES), default="1.15.0", help="firmware profile (default 1.15.0)")
+    p.add_argument("--firmware", choices=sorted(PROFILES), default=None, help="firmware profile (default 1.15.0, or the scenario's)")
     p.add_argument("--gateway-serial", type=_serial, default="T123456789", help="gateway serial (1.15 password is S + serial)")
     p.add_argument("--password", default=None, help="customer password (newer firmware); default derived from the serial")
     p.add_argument("--speed", type=opt.bounded_float(0, 100_000), default=1.0, help="sim seconds per real second (default 1)")
@@ -51,6 +52,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--login-cooldown", type=opt.bounded_float(0, 86_400), default=None, help="seconds a 429 lasts (default 30)")
     p.add_argument("--gateways", type=opt.bounded_int(1, 500), default=1, help="serve N independent gateways (a fleet)")
     p.add_argument("--fleet-mode", choices=("ports", "host"), default="ports", help="fleet: consecutive ports, or one port keyed by Host (gw-001.localhost)")
+    p.add_argument("--scenario", metavar="FILE_OR_NAME", help="serve a scenario live: its site, start and events (see teg-emulator scenario list)")
     p.add_argument("--log-level", choices=("critical", "error", "warning", "info", "debug"), default="warning")
     p.add_argument("--replay", metavar="FILE", default=None, help="serve a recording made by `teg-emulator record` (firmware, auth and TLS follow it)")
     p.add_argument("--loop", action="store_true", help="with --replay: start over after the end (default: the last answers stay)")
@@ -60,7 +62,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def options_from(args: argparse.Namespace) -> EmulatorOptions:
     start = localize(args.start, args.timezone) if args.start is not None else DEFAULT_START
     return EmulatorOptions(
-        firmware=args.firmware,
+        firmware=args.firmware or "1.15.0",
         gateway_serial=args.gateway_serial,
         speed=args.speed,
         paused=args.paused,
@@ -103,7 +105,7 @@ def run_serve(args: argparse.Namespace) -> int:
     if args.gateways > 1:
         return run_fleet(args)
     try:
-        gateway = build_gateway(options_from(args))
+        gateway, scenario = served_scenario(args, options_from(args))
         tls = tls_files(args, gateway.profile.tls_default)
         app = create_app(gateway, tls=tls is not None, fault_seed=args.fault_seed)
         if tls is not None:
@@ -122,14 +124,20 @@ def run_serve(args: argparse.Namespace) -> int:
     print(f"teg-emulator {gateway.profile.version} listening on {base}/", flush=True)
     print(f"  login password: {gateway.password}", flush=True)
     print(f"  control API:    {base}/_emulator/state", flush=True)
+    if scenario is not None:
+        app.state.scenario = scenario
+        print(f"  scenario:       {scenario.name}: {scenario.title} ({base}/_emulator/scenario)", flush=True)
     run(app, sock, tls=tls, log_level=args.log_level)
     return 0
 
 
 def run_fleet(args: argparse.Namespace) -> int:
     """`serve --gateways N`: N independent gateways in this one process."""
+    if args.scenario:
+        print("teg-emulator: error: --scenario serves one gateway; leave out --gateways", file=sys.stderr)
+        return 2
     try:
-        tls = tls_files(args, get_profile(args.firmware).tls_default)
+        tls = tls_files(args, get_profile(args.firmware or "1.15.0").tls_default)
         members = build_fleet(
             options_from(args), args.gateways, mode=args.fleet_mode, tls=tls is not None, fault_seed=args.fault_seed
         )

@@ -15,7 +15,7 @@ from emulator.replay.format import Header, Recorded, Recording, RecordingError, 
 from emulator.replay.recorder import DEFAULT_ENDPOINTS, RecordOptions, Summary, record
 
 _PACKAGE = Path(__file__).resolve().parent.parent
-_RECORDINGS = (_PACKAGE / "_recordings", _PACKAGE.parent / "scenarios" / "recordings")
+_RECORDINGS = (_PACKAGE / "_scenarios" / "recordings", _PACKAGE.parent / "scenarios" / "recordings")  # wheel, checkout
 EXAMPLE = "emulator-24.4.0.jsonl"
 
 

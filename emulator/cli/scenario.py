@@ -1,0 +1,151 @@
+"""`teg-emulator scenario run|list|validate`: scripted days, checked and plotted."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from emulator.cli import options as opt
+from emulator.factory import EmulatorOptions, build_gateway
+from emulator.gateway import Gateway
+from emulator.scenario import Scenario, ScenarioError, all_bundled, bundled_names, resolve, run
+from emulator.scenario.runner import DEFAULT_RESOLUTION_S, Progress, RunResult
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("scenario", help="run, list and validate scenarios (scripted days with expectations)")
+    inner = p.add_subparsers(dest="scenario_command", required=True, metavar="ACTION", parser_class=type(p))
+    r = inner.add_parser("run", help="run a scenario as fast as possible and check its expectations")
+    r.add_argument("scenario", metavar="FILE_OR_NAME", help="a scenario file, or the name of a bundled one")
+    r.add_argument("--csv", type=_writable, metavar="OUT.csv", help="write the time series as CSV")
+    r.add_argument("--plot", type=_writable, metavar="OUT.png", help="draw power flows and SOE over the run as a PNG")
+    r.add_argument("--resolution", type=opt.bounded_float(1, 86_400), default=DEFAULT_RESOLUTION_S, metavar="S",
+                   help=f"seconds between samples in the CSV, the plot and window checks (default {DEFAULT_RESOLUTION_S:g})")
+    r.set_defaults(run=run_command)
+    lister = inner.add_parser("list", help="list the bundled scenarios")
+    lister.set_defaults(run=list_command)
+    v = inner.add_parser("validate", help="check scenario files without running them")
+    v.add_argument("scenarios", nargs="+", metavar="FILE_OR_NAME")
+    v.set_defaults(run=validate_command)
+
+
+def _writable(text: str) -> str:
+    parent = Path(text).expanduser().resolve().parent
+    if not parent.is_dir():
+        raise argparse.ArgumentTypeError(f"cannot write {text}: folder {parent} does not exist")
+    return text
+
+
+def _fail(message: str) -> int:
+    print(f"teg-emulator: error: {message}", file=sys.stderr)
+    return 2
+
+
+@contextmanager
+def progress_bar(title: str) -> Iterator[Progress]:
+    """A tqdm bar on stderr that appears only on a terminal and only if the run takes a moment."""
+    from tqdm import tqdm
+
+    bar = tqdm(total=0, desc=title, unit="sample", file=sys.stderr, delay=0.5, leave=False, disable=not sys.stderr.isatty())
+
+    def advance(done: int, total: int) -> None:
+        bar.total = total
+        bar.update(done - bar.n)
+
+    try:
+        yield advance
+    finally:
+        bar.close()
+
+
+def run_command(args: argparse.Namespace) -> int:
+    try:
+        scenario = resolve(args.scenario)
+    except ScenarioError as exc:
+        return _fail(str(exc))
+    began = time.perf_counter()
+    with progress_bar(scenario.name) as advance:
+        result = run(scenario, args.resolution, advance)
+    elapsed = time.perf_counter() - began
+    report(result, elapsed)
+    try:
+        if args.csv:
+            from emulator.scenario.table import write_csv
+
+            write_csv(result, args.csv)
+            print(f"wrote {args.csv}")
+        if args.plot:
+            from emulator.scenario.plot import write_plot
+
+            write_plot(result, args.plot)
+            print(f"wrote {args.plot}")
+    except OSError as exc:
+        return _fail(f"cannot write {exc.filename}: {exc.strerror}")
+    return 0 if result.passed else 1
+
+
+def report(result: RunResult, elapsed: float) -> None:
+    s = result.scenario
+    hours = (s.end - s.start) / 3600
+    print(f"{s.title}  [{s.file}, firmware {s.run_firmware}, {s.label(s.start)} + {hours:g} h, {s.config.timezone}]")
+    for outcome in result.outcomes:
+        print("  " + outcome.line(s.label))
+    failed = sum(not o.passed for o in result.outcomes)
+    verdict = f"{failed} FAILED" if failed else "all passed"
+    print(f"{_count(len(result.outcomes), 'expectation')}: {verdict}  ({_count(len(result.fired), 'event')} fired, {elapsed:.2f} s)")
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def list_command(args: argparse.Namespace) -> int:
+    names = bundled_names()
+    if not names:
+        return _fail("no bundled scenarios found")
+    width = max(map(len, names))
+    try:
+        for scenario in all_bundled():
+            print(f"{scenario.name:<{width}}  {scenario.title}")
+    except ScenarioError as exc:
+        return _fail(str(exc))
+    return 0
+
+
+def validate_command(args: argparse.Namespace) -> int:
+    bad = 0
+    for name in args.scenarios:
+        try:
+            s = resolve(name)
+        except ScenarioError as exc:
+            print(f"teg-emulator: error: {exc}", file=sys.stderr)
+            bad += 1
+            continue
+        print(f"ok  {s.file}: {s.title} ({_count(len(s.events), 'event')}, {_count(len(s.expectations), 'expectation')})")
+    return 2 if bad else 0
+
+
+def served_scenario(args: argparse.Namespace, options: EmulatorOptions) -> tuple[Gateway, Scenario | None]:
+    """`serve --scenario`: the gateway made into the scenario's site and start; ValueError on a bad file.
+
+    The scenario's firmware wins over the default; naming another one with --firmware is an error.
+    """
+    if not args.scenario:
+        return build_gateway(options), None
+    from dataclasses import replace
+
+    from emulator.control_scenario import install
+
+    try:
+        scenario = resolve(args.scenario)
+    except ScenarioError as exc:
+        raise ValueError(str(exc)) from None
+    if scenario.firmware and args.firmware and args.firmware != scenario.firmware:
+        raise ValueError(f"scenario {scenario.name} needs firmware {scenario.firmware}, not --firmware {args.firmware}")
+    gateway = build_gateway(replace(options, firmware=scenario.firmware or options.firmware))
+    install(gateway, scenario)
+    return gateway, scenario

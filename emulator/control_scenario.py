@@ -1,0 +1,102 @@
+"""Control routes for scenarios: list the bundled ones, load one, see what the loaded one is doing.
+
+GET /_emulator/scenarios, POST /_emulator/scenario {"name"} and GET
+/_emulator/scenario. Loading resets the gateway to the scenario's site,
+start and initial state and arms its events, which then fire as the sim
+clock passes them; the clock keeps its speed and pause state.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from emulator.api.base import json_reply, read_body, validate
+from emulator.control import control_route
+from emulator.errors import GatewayError, not_found
+from emulator.gateway import Gateway
+from emulator.scenario import Scenario, ScenarioError, bundled_names, load_bundled
+from emulator.timeline import Timer
+
+_HEADERS = {"cache-control": "no-cache, no-store"}
+log = logging.getLogger("teg_emulator")
+
+
+def listing() -> list[dict[str, str]]:
+    """Every bundled scenario that loads (a broken file is logged, not served)."""
+    found = []
+    for name in bundled_names():
+        try:
+            s = load_bundled(name)
+        except ScenarioError as exc:
+            log.error("bundled scenario %s does not load: %s", name, exc)
+            continue
+        found.append({"name": s.name, "title": s.title, "description": s.description})
+    return found
+
+
+def install(gateway: Gateway, scenario: Scenario) -> None:
+    """Make the gateway serve the scenario: its site, start and initial state, its events armed."""
+    if scenario.firmware and scenario.firmware != gateway.profile.version:
+        raise ValueError(f"scenario {scenario.name!r} needs firmware {scenario.firmware}; this gateway runs {gateway.profile.version}")
+    gateway.load(scenario.settings(gateway.settings), scenario.start)
+
+
+def status_body(gateway: Gateway, scenario: Scenario | None) -> dict[str, Any]:
+    now = gateway.catch_up()
+    zone = gateway.model.local.zone
+
+    def event(timer: Timer) -> dict[str, Any]:
+        return {"at": _iso(timer.at, zone), "at_s": timer.at, "event": timer.label, "label": str(timer.detail.get("label", timer.label))}
+
+    body: dict[str, Any] = {"name": None, "title": None, "sim_time": _iso(now, zone), "next_events": [], "fired_events": []}
+    if scenario is not None:
+        body.update(
+            name=scenario.name,
+            title=scenario.title,
+            description=scenario.description,
+            firmware=scenario.firmware,
+            start=_iso(scenario.start, zone),
+            end=_iso(scenario.end, zone),
+            next_events=[event(t) for t in gateway.pending_timers],
+            fired_events=[event(t) for t in gateway.fired_timers],
+        )
+    return body
+
+
+def _iso(t: float, zone: Any) -> str:
+    return datetime.fromtimestamp(t, zone).isoformat()
+
+
+async def list_scenarios(request: Request) -> Response:
+    return json_reply(200, {"scenarios": listing()}, dict(_HEADERS))
+
+
+async def get_scenario(request: Request) -> Response:
+    gw = request.app.state.gateway
+    return json_reply(200, status_body(gw, getattr(request.app.state, "scenario", None)), dict(_HEADERS))
+
+
+async def load_scenario(request: Request) -> Response:
+    body = validate("control/scenario.load.json", await read_body(request))
+    gw = request.app.state.gateway
+    try:
+        scenario = load_bundled(body["name"])
+    except ScenarioError:
+        raise not_found(f"no bundled scenario {body['name']!r}; GET /_emulator/scenarios lists them") from None
+    try:
+        install(gw, scenario)
+    except ValueError as exc:
+        raise GatewayError(409, "Conflict", str(exc)) from None
+    request.app.state.scenario = scenario
+    return json_reply(200, status_body(gw, scenario), dict(_HEADERS))
+
+
+SCENARIO_ROUTES = [
+    control_route("/_emulator/scenarios", {"GET": list_scenarios}),
+    control_route("/_emulator/scenario", {"GET": get_scenario, "POST": load_scenario}),
+]

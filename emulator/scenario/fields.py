@@ -1,0 +1,154 @@
+"""What an expectation may read: field paths checked against the contract's schemas at load time.
+
+A field is a dotted path into a JSON body: GET /_emulator/state (the
+default) or an /api/ endpoint's answer. The body's JSON Schema in schemas/
+says which paths exist and what type they hold, so a misspelt field is an
+error when the file loads, never a silent pass.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from emulator import contract
+
+STATE_SCHEMA = "control/state.json"
+NUMERIC = frozenset({"number", "integer"})
+Resolver = Any  # referencing.Resolver; its module does not export the name
+
+
+@dataclass(frozen=True)
+class FieldInfo:
+    """A readable field: its path parts and the JSON types its schema allows (empty: any)."""
+
+    parts: tuple[str | int, ...]
+    types: frozenset[str]
+
+    @property
+    def numeric(self) -> bool:
+        return not self.types or bool(self.types & NUMERIC)
+
+    def accepts(self, value: Any) -> bool:
+        """Whether the field can ever hold ``value`` (integer and number are one kind here)."""
+        kind = _json_type(value)
+        return not self.types or kind in self.types or (kind == "number" and self.numeric)
+
+
+ACTING_GETS = frozenset({"logout", "sitemaster.stop", "sitemaster.run", "config.completed"})
+"""GET routes that change the gateway: reading them would change what is being observed."""
+
+
+def endpoint_schema(path: str, firmware: str) -> str | None:
+    """The schema of a GET /api/ endpoint's 200 body on a firmware (None: no JSON body).
+
+    ValueError for a path the gateway does not serve, or one whose GET acts.
+    """
+    op = contract.operation_for("GET", path)
+    if op is None or not op.path.startswith("/api/"):
+        raise ValueError(f"GET {path} is not an endpoint of the gateway (see openapi.yaml)")
+    if not op.serves(firmware):
+        raise ValueError(f"GET {path} is not served by firmware {firmware}")
+    if op.route in ACTING_GETS:
+        raise ValueError(f"GET {path} changes the gateway; expectations only read (make it an event)")
+    return op.response_schema(200)
+
+
+def resolve_field(schema_name: str, dotted: str, where: str) -> FieldInfo:
+    """Check ``dotted`` against a schema; ValueError naming what exists at the first wrong step."""
+    resolver = contract.registry().resolver()
+    resolved = resolver.lookup(schema_name)
+    options = [(resolved.contents, resolved.resolver)]
+    parts: list[str | int] = []
+    for name in dotted.split("."):
+        step: list[tuple[dict[str, Any], Resolver]] = []
+        known: set[str] = set()
+        for schema, res in _flatten(options):
+            found, names = _child(schema, res, name)
+            step.extend(found)
+            known |= names
+        if not step:
+            here = ".".join(str(p) for p in parts) or "the top level"
+            hint = f"; known at {here}: {', '.join(sorted(known))}" if known else ""
+            raise ValueError(f"unknown field {dotted!r} in {where}{hint}")
+        parts.append(int(name) if name.isdigit() and not known else name)
+        options = step
+    types: set[str] = set()
+    for schema, _ in _flatten(options):
+        types |= _types(schema)
+    return FieldInfo(tuple(parts), frozenset(types))
+
+
+def _flatten(options: list[tuple[dict[str, Any], Resolver]]) -> Iterator[tuple[dict[str, Any], Resolver]]:
+    """Each schema with its $refs followed and its allOf/anyOf/oneOf branches spread out."""
+    stack = list(options)
+    while stack:
+        schema, res = stack.pop()
+        if not isinstance(schema, dict):
+            continue
+        if "$ref" in schema:
+            target = res.lookup(schema["$ref"])
+            stack.append((target.contents, target.resolver))
+        for key in ("allOf", "anyOf", "oneOf"):
+            stack.extend((branch, res) for branch in schema.get(key, ()))
+        yield schema, res
+
+
+def _child(schema: dict[str, Any], res: Resolver, name: str) -> tuple[list[tuple[dict[str, Any], Resolver]], set[str]]:
+    props = schema.get("properties", {})
+    if name in props:
+        return [(props[name], res)], set(props)
+    for pattern, sub in schema.get("patternProperties", {}).items():
+        if re.search(pattern, name):
+            return [(sub, res)], set(props)
+    extra = schema.get("additionalProperties")
+    if isinstance(extra, dict):
+        return [(extra, res)], set(props)
+    if name.isdigit():
+        prefix = schema.get("prefixItems", [])
+        if int(name) < len(prefix):
+            return [(prefix[int(name)], res)], set()
+        if isinstance(schema.get("items"), dict):
+            return [(schema["items"], res)], set()
+    return [], set(props)
+
+
+def _types(schema: dict[str, Any]) -> set[str]:
+    declared = schema.get("type")
+    if isinstance(declared, str):
+        return {declared}
+    if isinstance(declared, list):
+        return set(declared)
+    if "const" in schema:
+        return {_json_type(schema["const"])}
+    if "enum" in schema:
+        return {_json_type(v) for v in schema["enum"]}
+    return set()
+
+
+def _json_type(value: Any) -> str:
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, (int, float)):
+        return "number"
+    if value is None:
+        return "null"
+    return "string" if isinstance(value, str) else "object"
+
+
+MISSING = object()
+
+
+def read(body: Any, parts: tuple[str | int, ...]) -> Any:
+    """The value at ``parts`` in a decoded JSON body, or MISSING."""
+    value = body
+    for part in parts:
+        if isinstance(value, dict) and str(part) in value:
+            value = value[str(part)]
+        elif isinstance(value, list) and isinstance(part, int) and part < len(value):
+            value = value[part]
+        else:
+            return MISSING
+    return value

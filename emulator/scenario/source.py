@@ -1,0 +1,123 @@
+"""Reading a scenario file: YAML into plain data, with the line of every value kept.
+
+The file is composed into PyYAML nodes first, so that every JSON-pointer-like
+path (``("events", 3, "at")``) maps to the line it came from; schema errors
+and semantic errors alike then name the file, the line and the field.
+
+Times are YAML 1.1's trap: unquoted ``22:05`` is the integer 1325 and
+``2026-07-01T07:15`` a datetime. This loader resolves neither, so times stay
+the strings the author wrote.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+Path_ = tuple[str | int, ...]
+
+
+class ScenarioError(Exception):
+    """A bad scenario file: one line naming the file, the line and the field."""
+
+    def __init__(self, file: str, line: int | None, field: str, problem: str) -> None:
+        self.file, self.line, self.field, self.problem = file, line, field, problem
+        where = f"{file}:{line}" if line else file
+        super().__init__(f"{where}: {field + ': ' if field else ''}{problem}")
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader without sexagesimal numbers and timestamps (YAML 1.2 behaviour for those)."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag not in ("tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float")]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:int", re.compile(r"^(?:[-+]?0b[0-1_]+|[-+]?0o?[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+)$"), list("-+0123456789")
+)
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+]?[0-9]+)?|[-+]?(?:[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)|\.[0-9_]+(?:[eE][-+][0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"),
+    list("-+0123456789."),
+)
+
+
+@dataclass(frozen=True)
+class Source:
+    """A scenario file's data and where each value sits in it."""
+
+    file: str
+    data: Any
+    lines: dict[Path_, int]  # path -> 1-based line of the value
+    key_lines: dict[Path_, int]  # path -> 1-based line of the mapping key naming it
+
+    def line(self, path: Path_) -> int | None:
+        """The line of the value at ``path``, or of its nearest ancestor that exists."""
+        for end in range(len(path), -1, -1):
+            found = self.key_lines.get(path[:end]) or self.lines.get(path[:end])
+            if found:
+                return found
+        return None
+
+    def error(self, path: Path_, problem: str) -> ScenarioError:
+        return ScenarioError(self.file, self.line(path), field_name(path), problem)
+
+
+def field_name(path: Path_) -> str:
+    """``("events", 3, "at")`` -> ``events[3].at``, as a person reads it."""
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def read(path: str | Path, shown_as: str | None = None) -> Source:
+    name = shown_as or str(path)
+    try:
+        text = Path(path).read_text("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ScenarioError(name, None, "", f"cannot read the file: {getattr(exc, 'strerror', None) or exc}") from None
+    return parse(text, name)
+
+
+def parse(text: str, file: str) -> Source:
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            raise ScenarioError(file, 1, "", "the file is empty; a scenario is a YAML mapping")
+        lines: dict[Path_, int] = {}
+        key_lines: dict[Path_, int] = {}
+        _index(node, (), lines, key_lines, file)
+        data = loader.construct_document(node)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        raise ScenarioError(file, line, "", f"YAML syntax error: {exc.problem or exc.context}") from None
+    except yaml.YAMLError as exc:
+        raise ScenarioError(file, None, "", f"YAML error: {exc}") from None
+    finally:
+        loader.dispose()
+    return Source(file, data, lines, key_lines)
+
+
+def _index(node: yaml.Node, path: Path_, lines: dict[Path_, int], key_lines: dict[Path_, int], file: str) -> None:
+    lines[path] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        seen: set[str] = set()
+        for key, value in node.value:
+            name = key.value if isinstance(key, yaml.ScalarNode) else str(key.start_mark)
+            if name in seen:
+                raise ScenarioError(file, key.start_mark.line + 1, field_name((*path, name)), "duplicate key")
+            seen.add(name)
+            key_lines[(*path, name)] = key.start_mark.line + 1
+            _index(value, (*path, name), lines, key_lines, file)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            _index(item, (*path, i), lines, key_lines, file)
