@@ -31,6 +31,13 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     v = inner.add_parser("validate", help="check scenario files without running them")
     v.add_argument("scenarios", nargs="+", metavar="FILE_OR_NAME")
     v.set_defaults(run=validate_command)
+    f = inner.add_parser("from-recording", help="turn a recording (teg-emulator record) into a scenario")
+    f.add_argument("recording", metavar="RECORDING.jsonl")
+    f.add_argument("--out", type=_writable, metavar="OUT.yaml", help="write the scenario here (default: stdout)")
+    f.add_argument("--every", type=opt.bounded_float(1, 86_400), default=60.0, metavar="S",
+                   help="at most one expectation per endpoint field every S gateway seconds (default 60)")
+    f.add_argument("--title", default=None, help="the scenario's title")
+    f.set_defaults(run=from_recording_command)
 
 
 def _writable(text: str) -> str:
@@ -149,3 +156,26 @@ def served_scenario(args: argparse.Namespace, options: EmulatorOptions) -> tuple
     gateway = build_gateway(replace(options, firmware=scenario.firmware or options.firmware))
     install(gateway, scenario)
     return gateway, scenario
+
+
+def from_recording_command(args: argparse.Namespace) -> int:
+    """Convert, then load the result as any scenario is loaded: what we write is known to be valid."""
+    from emulator.replay.format import load_recording
+    from emulator.scenario.from_recording import convert
+    from emulator.scenario.load import load_text
+
+    try:
+        text = convert(load_recording(args.recording), every_s=args.every, title=args.title)
+        scenario = load_text(text, args.out or "<from-recording>")
+    except (ValueError, ScenarioError) as exc:
+        return _fail(str(exc))
+    if args.out is None:
+        sys.stdout.write(text)
+        return 0
+    try:
+        Path(args.out).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        return _fail(f"cannot write {args.out}: {exc.strerror}")
+    print(f"wrote {args.out}: {_count(len(scenario.events), 'event')}, {_count(len(scenario.expectations), 'expectation')}")
+    return 0
+
