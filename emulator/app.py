@@ -21,6 +21,7 @@ from emulator.faults import FaultEngine
 from emulator.gateway import Gateway
 from emulator.journal import Journal
 from emulator.middleware import TrafficMiddleware
+from emulator.web import web_routes
 
 log = logging.getLogger("teg_emulator")
 
@@ -39,7 +40,7 @@ def create_app(gateway: Gateway, *, journal_size: int = 1000, fault_seed: int | 
     journal = Journal(journal_size)
 
     app = Starlette(
-        routes=[*API_ROUTES, *CONTROL_ROUTES, *TRAFFIC_ROUTES, *docs_routes()],
+        routes=[*API_ROUTES, *CONTROL_ROUTES, *TRAFFIC_ROUTES, *docs_routes(), *web_routes()],
         middleware=[
             Middleware(TrafficMiddleware, faults=faults, journal=journal, sim_time=gateway.clock.now, clock=traffic_clock)
         ],
