@@ -110,6 +110,7 @@ def run_serve(args: argparse.Namespace) -> int:
     print(f"teg-emulator {gateway.profile.version} listening on {base}/", flush=True)
     print(f"  login password: {gateway.password}", flush=True)
     print(f"  control API:    {base}/_emulator/state", flush=True)
+    print(f"  control panel:  {base}/_emulator/  (the gateway's page: {base}/)", flush=True)
     run(create_app(gateway, tls=tls is not None), sock, tls=tls, log_level=args.log_level)
     return 0
 
