@@ -264,3 +264,24 @@ def test_without_scenarios_the_panel_says_so_and_disables_the_control(teg_emulat
     select = panel.locator("#scenario-select")
     wait_until(lambda: select.text_content() == "no scenarios available", "the empty list")
     assert select.is_disabled() and panel.locator("#scenario-load").is_disabled()
+
+
+@pytest.mark.teg_emulator(speed=0)
+@pytest.mark.parametrize("teg_emulator", FIRMWARES, indirect=True)
+def test_a_401_logs_the_page_in_again_where_that_is_harmless(teg_emulator, open_page):
+    page = open_page("/")
+    logins_before = len(teg_emulator.requests(path="/api/login/Basic"))
+    teg_emulator.fault("/api/meters/aggregates", "status", preset="token_expired", count=1)
+    wait_refreshes(page, 3)
+    logins = teg_emulator.requests(path="/api/login/Basic")
+    if teg_emulator.firmware == "1.15.0":  # a login would stop sitemaster: the page says so instead
+        assert logins == [] and teg_emulator.state()["sitemaster"]["running"]
+        assert page.locator("#error-banner").is_hidden()  # the one 401 is over
+        teg_emulator.fault("/api/meters/aggregates", "status", preset="token_expired")
+        wait_refreshes(page)
+        assert "not logging in" in page.locator("#error-banner").text_content()
+        assert teg_emulator.requests(path="/api/login/Basic") == []
+    else:
+        assert len(logins) == logins_before + 1 and logins[-1]["status"] == 200
+        assert page.locator("#error-banner").is_hidden()
+        assert_page_matches(page, teg_emulator.state())

@@ -34,7 +34,7 @@
     home: { meter: "load", words: ["Using", "Feeding"] },
   };
 
-  const login = { credentials: null, state: "unknown", nextAttempt: 0, detail: "" };
+  const login = { credentials: null, state: "unknown", user: null, nextAttempt: 0, detail: "" };
   let polls = 0;
   let firmware = null;
 
@@ -70,6 +70,7 @@
     });
     if (reply.ok) {
       login.state = "in";
+      login.user = creds.username;
       login.detail = `logged in as ${creds.username}`;
       return true;
     }
@@ -93,9 +94,9 @@
     const started = performance.now();
     let results = await pollAll();
     if (needsLogin(results) && (await logIn())) results = await pollAll();
-    if (!needsLogin(results) && login.state === "unknown") {
-      login.state = "open";
-      login.detail = "no login needed";
+    if (!needsLogin(results) && login.state !== "in") {  // a refusal is over once nothing asks for a login
+      login.state = login.user ? "in" : "open";
+      login.detail = login.user ? `logged in as ${login.user}` : "no login needed";
     }
     if (firmware === null && polls % 10 === 0) await loadFirmware();
     render(results);
