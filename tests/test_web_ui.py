@@ -71,12 +71,13 @@ def wait_refreshes(page: Any, count: int = 2) -> None:
     wait_until(lambda: polls(page) >= target, f"{count} refreshes")
 
 
-def wait_until(check: Callable[[], bool], what: str, timeout: float = REFRESH_TIMEOUT_S) -> None:
+def wait_until(check: Callable[[], bool], what: str, timeout: float = REFRESH_TIMEOUT_S, page: Any = None) -> None:
+    """Poll ``check``; with a ``page``, wait through Playwright so its route handlers get to run meanwhile."""
     deadline = time.monotonic() + timeout
     while not check():
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.02)
+        page.wait_for_timeout(20) if page is not None else time.sleep(0.02)
 
 
 def shown_kw(page: Any, name: str) -> tuple[float, float]:
@@ -166,6 +167,11 @@ def test_a_stopped_sitemaster_shows_the_502_state(teg_emulator, open_page):
     assert banner.is_hidden()
     assert_page_matches(page, teg_emulator.state())
 
+    teg_emulator.fault("/api/meters/aggregates", "status", preset="sitemaster_busy")  # a 502 while it runs
+    wait_refreshes(page)
+    assert "Live data unavailable" in banner.text_content() and "/api/meters/aggregates" in banner.text_content()
+    assert page.locator("#sitemaster").text_content() == "Running"
+
 
 @pytest.mark.teg_emulator(speed=0)
 def test_the_panel_drives_soe_solar_load_and_the_clock(teg_emulator, open_page):
@@ -253,7 +259,7 @@ def test_the_panel_loads_a_scenario_from_the_list_it_is_given(teg_emulator, open
     wait_until(lambda: select.is_enabled(), "the scenario list")
     assert panel.locator("#scenario-note").text_content() == "The grid fails at 6 pm."
     panel.click("#scenario-load")
-    wait_until(lambda: loaded == [{"name": "outage"}], "POST /_emulator/scenario")
+    wait_until(lambda: loaded == [{"name": "outage"}], "POST /_emulator/scenario", page=panel)
     wait_until(lambda: "Evening outage" in panel.locator("#message").text_content(), "the confirmation")
 
 

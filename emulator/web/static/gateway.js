@@ -137,8 +137,12 @@
     const banner = $("stopped-banner");
     banner.hidden = !stopped;
     if (stopped) {
-      const known = results.sitemaster.ok && results.sitemaster.body && results.sitemaster.body.running === true;
-      banner.querySelector("strong").textContent = known ? "Live data unavailable" : "Sitemaster stopped";
+      const running = results.sitemaster.ok && results.sitemaster.body && results.sitemaster.body.running === true;
+      const paths = POLLS.filter((p) => LIVE.includes(p.key) && results[p.key].status === 502).map((p) => p.path);
+      setText("stopped-title", running ? "Live data unavailable" : "Sitemaster stopped");
+      setText("stopped-text", running
+        ? `The gateway answers 502 Bad Gateway to ${paths.join(", ")} although sitemaster reports running.`
+        : "The gateway answers 502 Bad Gateway to live data; there is nothing to show until sitemaster runs again.");
     }
     const problems = POLLS.filter((p) => !results[p.key].ok && !(stopped && LIVE.includes(p.key)))
       .filter((p) => !(login.state === "blocked" && [401, 403].includes(results[p.key].status)))
