@@ -1,0 +1,54 @@
+/* Shared by the gateway page and the control panel: HTTP with timeouts, number formatting. */
+"use strict";
+
+const TEG = (() => {
+  const TIMEOUT_MS = 4000;
+
+  /** One HTTP exchange, never throwing: {ok, status, body, error, ms}. status 0 means no answer. */
+  async function call(method, path, body) {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), TIMEOUT_MS);
+    const started = performance.now();
+    const init = { method, signal: controller.signal, cache: "no-store", credentials: "same-origin", headers: {} };
+    if (body !== undefined) {
+      init.headers["content-type"] = "application/json";
+      init.body = JSON.stringify(body);
+    }
+    try {
+      const response = await fetch(path, init);
+      const text = await response.text();
+      let parsed = null;
+      let error = null;
+      if (text) {
+        try { parsed = JSON.parse(text); } catch (e) { error = "the answer is not valid JSON"; }
+      }
+      if (!response.ok && parsed && typeof parsed.message === "string") error = parsed.message;
+      return { ok: response.ok && error === null, status: response.status, body: parsed, error, ms: performance.now() - started };
+    } catch (e) {
+      const why = e.name === "AbortError" ? `no answer within ${TIMEOUT_MS / 1000} s` : "no answer (connection failed)";
+      return { ok: false, status: 0, body: null, error: why, ms: performance.now() - started };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Watts as the gateway's page shows them: kilowatts, one decimal, no sign (direction is said in words). */
+  function kw(watts) {
+    return `${(Math.abs(watts) / 1000).toFixed(1)} kW`;
+  }
+
+  function pct(value) {
+    return `${value.toFixed(1)} %`;
+  }
+
+  function $(id) {
+    return document.getElementById(id);
+  }
+
+  function setText(id, text) {
+    const el = $(id);
+    if (el.textContent !== text) el.textContent = text;
+  }
+
+  return { call, kw, pct, $, setText };
+})();
