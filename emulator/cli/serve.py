@@ -124,10 +124,10 @@ def run_serve(args: argparse.Namespace) -> int:
     print(f"teg-emulator {gateway.profile.version} listening on {base}/", flush=True)
     print(f"  login password: {gateway.password}", flush=True)
     print(f"  control API:    {base}/_emulator/state", flush=True)
-    print(f"  control panel:  {base}/_emulator/  (the gateway's page: {base}/)", flush=True)
     if scenario is not None:
         app.state.scenario = scenario
         print(f"  scenario:       {scenario.name}: {scenario.title} ({base}/_emulator/scenario)", flush=True)
+    print(f"  control panel:  {base}/_emulator/  (the gateway's page: {base}/)", flush=True)
     run(app, sock, tls=tls, log_level=args.log_level)
     return 0
 
