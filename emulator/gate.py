@@ -20,6 +20,16 @@ import uvicorn
 log = logging.getLogger("teg_emulator")
 
 
+class _CancelledIsNotAnError(logging.Filter):
+    """A request cut off by a forced stop (e.g. mid latency fault) is not an application error."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.exc_info and isinstance(record.exc_info[1], asyncio.CancelledError))
+
+
+logging.getLogger("uvicorn.error").addFilter(_CancelledIsNotAnError())
+
+
 class GatedServer(uvicorn.Server):
     """uvicorn.Server + a per-connection TLS delay from `stall(port)` (seconds; 0 = none).
 
