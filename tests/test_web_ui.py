@@ -237,30 +237,19 @@ def test_faults_injected_on_the_panel_show_on_the_gateway_page(teg_emulator, ope
     assert errors.is_hidden()
 
 
-SCENARIOS = {"scenarios": [{"name": "outage", "title": "Evening outage", "description": "The grid fails at 6 pm."}]}
-
-
 @pytest.mark.teg_emulator(speed=0)
-def test_the_panel_loads_a_scenario_from_the_list_it_is_given(teg_emulator, open_page):
-    """Scenarios come from another module; the panel's side of the contract is pinned with a stand-in."""
-    loaded: list[Any] = []
-
-    def scenarios(route: Any) -> None:
-        route.fulfill(status=200, content_type="application/json", body=json.dumps(SCENARIOS))
-
-    def load(route: Any) -> None:
-        loaded.append(json.loads(route.request.post_data))
-        route.fulfill(status=200, content_type="application/json", body=json.dumps(teg_emulator.state()))
-
-    open_page.context.route("**/_emulator/scenarios", scenarios)
-    open_page.context.route("**/_emulator/scenario", load)
+def test_the_panel_loads_a_bundled_scenario_and_the_gateway_becomes_that_day(teg_emulator, open_page):
+    bundled = teg_emulator.control("GET", "scenarios")["scenarios"]
+    outage = next(s for s in bundled if s["name"] == "evening-outage")
     panel = open_page("/_emulator/")
     select = panel.locator("#scenario-select")
-    wait_until(lambda: select.is_enabled(), "the scenario list")
-    assert panel.locator("#scenario-note").text_content() == "The grid fails at 6 pm."
+    wait_until(lambda: select.is_enabled() and select.locator("option").count() == len(bundled), "the scenario list")
+    select.select_option(outage["name"])
+    assert panel.locator("#scenario-note").text_content() == outage["description"].strip()
     panel.click("#scenario-load")
-    wait_until(lambda: loaded == [{"name": "outage"}], "POST /_emulator/scenario", page=panel)
-    wait_until(lambda: "Evening outage" in panel.locator("#message").text_content(), "the confirmation")
+    wait_until(lambda: teg_emulator.control("GET", "scenario").get("name") == "evening-outage", "the scenario loaded")
+    wait_until(lambda: outage["title"] in panel.locator("#message").text_content(), "the confirmation")
+    assert teg_emulator.state()["sim_time"].startswith("2026-07-15T00:00")  # the scenario's start
 
 
 @pytest.mark.teg_emulator(speed=0)
