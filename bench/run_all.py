@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bench_fixture_startup
 import bench_model_day
+import bench_scenario_day
 import bench_startup
 import bench_throughput
 
@@ -11,4 +12,5 @@ if __name__ == "__main__":
     bench_model_day.main()
     bench_startup.main()
     bench_fixture_startup.main()
+    bench_scenario_day.main()
     bench_throughput.main()

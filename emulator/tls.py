@@ -14,8 +14,6 @@ import shutil
 import tempfile
 from dataclasses import dataclass
 
-import trustme
-
 from emulator.server import TLSFiles
 
 GATEWAY_NAMES = ("localhost", "127.0.0.1", "::1", "teg", "powerwall", "powerpack")
@@ -30,6 +28,8 @@ class SelfSigned:
 def self_signed(extra_names: tuple[str, ...] = ()) -> SelfSigned:
     """Write a fresh key and certificate chain to a private temp dir (removed at exit)."""
     names = tuple(dict.fromkeys((*GATEWAY_NAMES, *extra_names)))
+    import trustme  # ~40 ms to import: only when a certificate is made
+
     ca = trustme.CA(organization_name="teg-emulator", organization_unit_name="Tesla Energy Products (emulated)")
     leaf = ca.issue_cert(*names, common_name="powerwall")
     folder = tempfile.mkdtemp(prefix="teg-emulator-tls-")

@@ -7,13 +7,15 @@ import os
 import re
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from tqdm import tqdm
-
 from emulator.cli import options as opt
-from emulator.replay import RecordError, RecordOptions, Summary, record
-from emulator.replay.recorder import check_endpoint
+
+if TYPE_CHECKING:  # the recorder pulls in httpx and tqdm: load them when recording, not for every command
+    from tqdm import tqdm
+
+    from emulator.replay import Summary
 
 MAX_DURATION_S = 31 * 86_400
 _UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86_400.0}
@@ -50,6 +52,8 @@ def gateway_url(text: str) -> str:
 
 def endpoints(text: str) -> list[str]:
     try:
+        from emulator.replay.recorder import check_endpoint
+
         return [check_endpoint(p) for p in text.split(",") if p.strip()]
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
@@ -71,6 +75,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run_record(args: argparse.Namespace) -> int:
+    from emulator.replay import RecordError, RecordOptions, record
+
     if args.out.exists() and not args.force:
         print(f"teg-emulator: error: {args.out} exists (add --force to overwrite it)", file=sys.stderr)
         return 2
@@ -120,6 +126,8 @@ class _Progress:
         for note in summary.notes:
             print(f"  note: {note}", flush=True)
         self.notes_shown = len(summary.notes)
+        from tqdm import tqdm
+
         self.bar = tqdm(
             total=round(self.duration_s, 1), file=sys.stderr, disable=None, leave=False, dynamic_ncols=True,
             bar_format="{percentage:3.0f}%|{bar}| {elapsed}<{remaining}{postfix}",
