@@ -6,7 +6,6 @@ Without a browser these tests skip, saying how to enable them.
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path

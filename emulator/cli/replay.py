@@ -5,10 +5,10 @@ from __future__ import annotations
 import argparse
 import sys
 
-from emulator.cli.serve import tls_files
+from emulator.cli.serve import base_url, listen, tls_files
 from emulator.firmware import get_profile
 from emulator.replay import RecordingError, create_replay_app, load_recording
-from emulator.server import bind, check_tls, run
+from emulator.server import check_tls, run
 
 
 def refused(args: argparse.Namespace) -> str | None:
@@ -35,13 +35,10 @@ def run_replay(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"teg-emulator: error: {exc}", file=sys.stderr)
         return 2
-    try:
-        sock = bind(args.host, args.port)
-    except OSError as exc:
-        print(f"teg-emulator: error: cannot listen on {args.host}:{args.port}: {exc.strerror}", file=sys.stderr)
+    sock = listen(args)
+    if sock is None:
         return 2
-    host, port = sock.getsockname()[:2]
-    base = f"{'https' if tls else 'http'}://{f'[{host}]' if ':' in host else host}:{port}"
+    base = base_url(sock, tls is not None)
     header, gateway = recording.header, app.state.gateway
     print(f"teg-emulator replaying {recording.file.name} (firmware {header.firmware}, {len(recording.responses)} responses over {recording.duration_s:.1f} s) on {base}/", flush=True)
     print(f"  login password: {gateway.password}", flush=True)

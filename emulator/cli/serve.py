@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import socket
 import sys
 
 from emulator.app import create_app
@@ -113,14 +114,10 @@ def run_serve(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"teg-emulator: error: {exc}", file=sys.stderr)
         return 2
-    try:
-        sock = bind(args.host, args.port)
-    except OSError as exc:
-        print(f"teg-emulator: error: cannot listen on {args.host}:{args.port}: {exc.strerror}", file=sys.stderr)
+    sock = listen(args)
+    if sock is None:
         return 2
-    host, port = sock.getsockname()[:2]
-    shown = f"[{host}]" if ":" in host else host
-    base = f"{'https' if tls else 'http'}://{shown}:{port}"
+    base = base_url(sock, tls is not None)
     print(f"teg-emulator {gateway.profile.version} listening on {base}/", flush=True)
     print(f"  login password: {gateway.password}", flush=True)
     print(f"  control API:    {base}/_emulator/state", flush=True)
@@ -130,6 +127,21 @@ def run_serve(args: argparse.Namespace) -> int:
     print(f"  control panel:  {base}/_emulator/  (the gateway's page: {base}/)", flush=True)
     run(app, sock, tls=tls, log_level=args.log_level)
     return 0
+
+
+def listen(args: argparse.Namespace) -> socket.socket | None:
+    """The listening socket, or None after one line saying why not (port in use, bad address)."""
+    try:
+        return bind(args.host, args.port)
+    except OSError as exc:
+        print(f"teg-emulator: error: cannot listen on {args.host}:{args.port}: {exc.strerror}", file=sys.stderr)
+        return None
+
+
+def base_url(sock: socket.socket, tls: bool) -> str:
+    host, port = sock.getsockname()[:2]
+    shown = f"[{host}]" if ":" in host else host
+    return f"{'https' if tls else 'http'}://{shown}:{port}"
 
 
 def run_fleet(args: argparse.Namespace) -> int:
