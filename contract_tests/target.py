@@ -17,6 +17,7 @@ import httpx
 
 from contract_tests.client import Credentials, GatewayClient
 from contract_tests.eras import ERAS, Era, era_for
+from emulator.contract import operation_for
 
 CONTROL = "control"
 
@@ -43,6 +44,18 @@ class Target:
     # -- requests ----------------------------------------------------------------------
     def get(self, path: str, *, auth: bool = True) -> httpx.Response:
         return self.request("GET", path, auth=auth)
+
+    def read(self, path: str) -> httpx.Response:
+        """GET with credentials only where the contract says this firmware wants them (fewer 1.15.0 logins)."""
+        return self.get(path, auth=self.needs_login("GET", path))
+
+    def needs_login(self, method: str, path: str) -> bool:
+        op = operation_for(method, path)
+        return op is None or op.needs_login(self.era.profile)
+
+    def serves(self, method: str, path: str) -> bool:
+        op = operation_for(method, path)
+        return op is not None and op.serves(self.era.profile)
 
     def request(
         self, method: str, path: str, *, auth: bool | Credentials = True, json: Any = None
