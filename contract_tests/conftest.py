@@ -35,6 +35,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--allow-disruptive", action="store_true", help="also run tests that stop sitemaster or island the site")
     group.addoption("--pace", type=float, default=None, help="seconds between requests (default 1 for a gateway, 0 for the emulator)")
     group.addoption("--max-requests", type=int, default=2000, help="stop sending after this many requests (default 2000)")
+    group.addoption("--gateway-timeout", type=float, default=10.0, help="seconds to wait for each answer (default 10)")
     group.addoption("--sample-gap", type=float, default=2.0, help="real seconds between live-data samples on a gateway (default 2)")
 
 
@@ -153,7 +154,12 @@ def _gateway_target(config: pytest.Config) -> Target:
     if GATEWAY not in config.stash:
         url = config.getoption("gateway_url").rstrip("/")
         pace = config.getoption("pace")
-        client = GatewayClient(url, pace_s=1.0 if pace is None else pace, max_requests=config.getoption("max_requests"))
+        client = GatewayClient(
+            url,
+            pace_s=1.0 if pace is None else pace,
+            max_requests=config.getoption("max_requests"),
+            timeout_s=config.getoption("gateway_timeout"),
+        )
         try:
             built = identify(client, url, config.getoption("gateway_password"), config.getoption("gateway_email"), config.getoption("firmware"))
         except (TargetError, Unreachable) as exc:

@@ -85,3 +85,17 @@ def test_pytest_contract_tests_refuses_a_bad_gateway_url_in_one_line() -> None:
     )
     assert result.returncode == 4
     assert "is not an http(s) URL" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_gateway_that_never_answers_times_out_in_one_line(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as silent:  # accepts connections (backlog) and never says a word
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        url = f"http://127.0.0.1:{silent.getsockname()[1]}"
+        report = tmp_path / "report.md"
+        result = verify("--gateway-url", url, "--password", "x", "--timeout", "0.5", "--report", str(report))
+    assert result.returncode == 3
+    assert result.stderr.strip() == f"teg-emulator: error: {url} did not answer within 0.5 s"
+    assert "could not be tested" in report.read_text()

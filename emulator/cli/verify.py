@@ -24,6 +24,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--allow-disruptive", action="store_true", help="also stop sitemaster and island the site")
     p.add_argument("--pace", type=opt.bounded_float(0, 60), default=None, help="seconds between requests to a gateway (default 1)")
     p.add_argument("--max-requests", type=opt.bounded_int(10, 100_000), default=2000, help="at most this many requests (default 2000)")
+    p.add_argument("--timeout", type=opt.bounded_float(0.1, 300), default=10.0, help="seconds to wait for each answer (default 10)")
     p.add_argument("--report", default=None, help="write the Markdown report here")
     p.add_argument("--junit", default=None, help="write JUnit XML here")
     p.add_argument("--verbose", "-v", action="store_true", help="show pytest's output")
@@ -52,7 +53,7 @@ def run_verify(args: argparse.Namespace) -> int:
     tiers = "read-only" + (" + writes" if args.allow_writes else "") + (" + disruptive" if args.allow_disruptive else "")
     plugin = ReportPlugin(tiers=tiers if args.gateway_url else "all (emulator)")
     if args.gateway_url:
-        problem = _reachability(args.gateway_url)
+        problem = _reachability(args.gateway_url, args.timeout)
         if problem:
             plugin.unreachable = problem
             if args.report:
@@ -85,21 +86,21 @@ def _pytest_args(args: argparse.Namespace) -> list[str]:
     for flag, value in (("--firmware", args.firmware), ("--pace", args.pace)):
         if value is not None:
             argv += [flag, str(value)]
-    argv += ["--max-requests", str(args.max_requests)]
+    argv += ["--max-requests", str(args.max_requests), "--gateway-timeout", str(args.timeout)]
     argv += ["--allow-writes"] * args.allow_writes + ["--allow-disruptive"] * args.allow_disruptive
     if args.junit:
         argv += ["--junitxml", args.junit]
     return argv
 
 
-def _reachability(url: str) -> str | None:
+def _reachability(url: str, timeout_s: float) -> str | None:
     """One line saying why the gateway cannot be tested, or None when /api/status answers."""
     import httpx
 
     try:
-        response = httpx.get(url + "/api/status", verify=False, timeout=10)
+        response = httpx.get(url + "/api/status", verify=False, timeout=timeout_s)
     except httpx.TimeoutException:
-        return f"{url} did not answer within 10 s"
+        return f"{url} did not answer within {timeout_s:g} s"
     except httpx.TransportError as exc:
         return f"cannot reach {url}: {exc or type(exc).__name__}"
     if response.status_code != 200:
