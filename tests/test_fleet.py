@@ -57,17 +57,43 @@ def test_members_have_independent_state(fleet_of_50):
     assert httpx.get(first["url"] + "/_emulator/state").json()["power_w"] != httpx.get(second["url"] + "/_emulator/state").json()["power_w"]
 
 
+def _free_run_of_ports(count: int) -> int:
+    """A base port whose next ``count`` ports are free right now (other tests may race for them later)."""
+    while True:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            base = probe.getsockname()[1]
+        if base + count > 65535:
+            continue
+        try:
+            held = [socket.create_server(("127.0.0.1", base + i)) for i in range(1, count)]
+        except OSError:
+            continue
+        for sock in held:
+            sock.close()
+        return base
+
+
 def test_consecutive_ports_from_the_given_one():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        base = probe.getsockname()[1]
-    proc, listing = serve_fleet("3", "--port", str(base))
-    try:
-        ports = [int(g["url"].rsplit(":", 1)[1]) for g in httpx.get(listing).json()["gateways"]]
-        assert ports == [base, base + 1, base + 2]
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+    for _attempt in range(5):  # another test may grab a port between our probe and the fleet's bind
+        base = _free_run_of_ports(3)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "emulator.cli", "serve", "--gateways", "3", "--port", str(base)],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV,
+        )
+        assert proc.stdout is not None
+        listing = next((m.group(1) for line in proc.stdout if (m := re.search(r"list: (\S+)", line))), None)
+        if listing is None:
+            assert proc.wait(timeout=10) == 2 and "cannot listen" in proc.stderr.read()  # a lost race: retry
+            continue
+        try:
+            ports = [int(g["url"].rsplit(":", 1)[1]) for g in httpx.get(listing).json()["gateways"]]
+            assert ports == [base, base + 1, base + 2]
+            return
+        finally:
+            proc.terminate()
+            proc.wait(timeout=10)
+    raise AssertionError("five attempts lost the race for three consecutive free ports")
 
 
 def test_host_mode_serves_the_fleet_on_one_port_keyed_by_host_name():

@@ -92,7 +92,8 @@ def make_stateful_test(firmware: str):
     def test() -> None:
         journal = schema.app.state.journal
         journal.clear()
-        Authorized.run(settings=settings(max_examples=8, stateful_step_count=4, deadline=None, suppress_health_check=list(HealthCheck)))
+        # derandomize: the same exploration every run, so CI never depends on a lucky draw of links
+        Authorized.run(settings=settings(max_examples=8, stateful_step_count=4, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck)))
         calls = [(e.method, e.path) for e in journal.query()]
         assert ("POST", "/api/operation") in calls and ("GET", "/api/operation") in calls, "the links were never followed"
 
