@@ -37,11 +37,12 @@ def serve(firmware: str, mutant: Mutant | None) -> tuple[ServerThread, str]:
     return ServerThread(app, tls=tls).start(), gateway.password
 
 
-def run_suite(url: str, password: str, *extra: str) -> subprocess.CompletedProcess[str]:
+def run_suite(url: str, password: str, *extra: str, read_only: bool = False) -> subprocess.CompletedProcess[str]:
+    tiers = [] if read_only else ["--allow-writes", "--allow-disruptive"]
     command = [
         sys.executable, "-m", "pytest", str(ROOT / "contract_tests"), "-p", "no:cacheprovider", "-o", "addopts=",
         "-q", "--tb=line", "-x", "--gateway-url", url, "--gateway-password", password,
-        "--pace", "0", "--sample-gap", "0.05", "--allow-writes", "--allow-disruptive", *extra,
+        "--pace", "0", "--sample-gap", "0.05", *tiers, *extra,
     ]
     # No third-party plugins: the suite needs none, and importing schemathesis' costs 3 s a run.
     env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
@@ -93,3 +94,32 @@ def test_a_failing_write_test_still_restores_the_original_settings() -> None:
 def _changed_reads_42(body: dict) -> dict:
     """The default reserve (20 %) reads true, so the suite learns the right original; any other reads 42."""
     return body if body["backup_reserve_percent"] == 20.0 else {**body, "backup_reserve_percent": 42.0}
+
+
+@pytest.mark.parametrize("firmware", ["1.15.0", "24.4.0"])
+def test_the_read_only_tier_sends_nothing_that_changes_a_real_site(firmware: str) -> None:
+    """What an owner's gateway sees by default: reads, logins, logging out the suite's own sessions, and on
+    1.15.0 the sitemaster restart each login needs; never a setting, a commit or a stop."""
+    from emulator.contract import operation_for
+
+    gateway = build_gateway(EmulatorOptions(firmware=firmware, speed=60, start=NOON, password=PASSWORD))
+    tls = self_signed().files if gateway.profile.tls_default else None
+    app = create_app(gateway, journal_size=10_000, tls=tls is not None)
+    server = ServerThread(app, tls=tls).start()
+    try:
+        result = run_suite(server.url, gateway.password, read_only=True)
+    finally:
+        server.stop()
+    assert result.returncode == 0, result.stdout[-2000:]
+    entries = app.state.journal.query()
+    allowed = {("POST", "/api/login/Basic"), ("GET", "/api/logout"), ("GET", "/api/sitemaster/run")}
+    acting = [(e.method, e.path) for e in entries if (operation_for(e.method, e.path) or _unknown).safety != "read"]
+    assert set(acting) <= allowed, set(acting) - allowed
+    logins = [i for i, e in enumerate(entries) if e.path == "/api/login/Basic" and e.status == 200]
+    restarts = [i for i, e in enumerate(entries) if e.path == "/api/sitemaster/run"]
+    expected = [i + 1 for i in logins] if firmware == "1.15.0" else []  # only a 1.15.0 login stops sitemaster
+    assert restarts == expected  # each restart right after a login, and only then
+
+
+class _unknown:
+    safety = "unknown"

@@ -96,4 +96,5 @@ def test_every_gateway_operation_says_how_safe_it_is_to_call_on_a_real_site():
             if path.startswith("/api/"):
                 assert op.get("x-teg-safety") in ("read", "write", "disruptive"), f"{method} {path}"
     unsafe_gets = {op.path for op in contract.operations() if op.method == "GET" and op.safety != "read"}
-    assert unsafe_gets == {"/api/sitemaster/run", "/api/sitemaster/stop"}  # the 1.15.0 GETs that act
+    # the GETs that act: start or stop sitemaster, commit staged settings (1.15.0), end a session
+    assert unsafe_gets == {"/api/sitemaster/run", "/api/sitemaster/stop", "/api/config/completed", "/api/logout"}

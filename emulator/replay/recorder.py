@@ -44,20 +44,6 @@ DEFAULT_ENDPOINTS: dict[str, tuple[str, ...]] = {
         "/api/solar_powerwall",
     ),
 }
-ACTING_GETS = frozenset(
-    {
-        "/api/logout",
-        "/api/login/Basic",
-        "/api/sitemaster/run",
-        "/api/sitemaster/stop",
-        "/api/sitemaster/run_for_commissioning",
-        "/api/config/completed",
-        "/api/system/networks/conn_tests",
-        "/api/system/networks/ping_test",
-        "/api/password/change",
-    }
-)
-"""GETs that change a gateway's state (or are not reads at all): never recorded."""
 MAX_FAILED_POLLS = 3  # polls in a row with no answer at all before the recorder gives up
 
 
@@ -66,9 +52,22 @@ def check_endpoint(path: str) -> str:
     path = path.strip()
     if not contract.validator("recording/path.json").is_valid(path):  # what a recording can hold
         raise ValueError(f"{path!r} is not a gateway API path such as /api/meters/aggregates (no query string)")
-    if path.rstrip("/") in ACTING_GETS:
+    if acts(path.rstrip("/")):
         raise ValueError(f"{path} changes the gateway's state; the recorder only reads")
     return path
+
+
+def acts(path: str) -> bool:
+    """Whether polling ``path`` would change the gateway, by the spec's x-teg-safety.
+
+    A GET the spec marks write or disruptive acts (sitemaster/run, config/completed, logout); so
+    does a path the spec knows only for other methods (login, password change). A path the spec
+    does not know is a newer firmware's read: it may be recorded.
+    """
+    get = contract.operation_for("GET", path)
+    if get is not None:
+        return get.safety != "read"
+    return any(contract.operation_for(method, path) for method in ("POST", "PUT", "DELETE", "PATCH"))
 
 
 @dataclass(frozen=True)
