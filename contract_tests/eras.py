@@ -8,8 +8,9 @@ contract (bearer tokens, plain HTTP, a login stops sitemaster); from 20.49 on, t
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
+
+from emulator.firmware import profile_for_version
 
 
 @dataclass(frozen=True)
@@ -52,8 +53,4 @@ ERAS = {era.profile: era for era in (LEGACY, MODERN)}
 
 def era_for(version: str) -> Era:
     """The era of a version string as /api/status reports it ("1.15.0", "21.44 223a56cd", "24.4.0 0fe780c9")."""
-    match = re.match(r"\s*(\d+)\.(\d+)", version)
-    if match is None:
-        raise ValueError(f"cannot read a firmware version from {version!r}")
-    major, minor = int(match.group(1)), int(match.group(2))
-    return MODERN if (major, minor) >= (20, 49) else LEGACY
+    return ERAS[profile_for_version(version).version]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from emulator.firmware.profile import FirmwareProfile
 from emulator.firmware.v1_15 import PROFILE as FIRMWARE_1_15
 from emulator.firmware.v24_4 import PROFILE as FIRMWARE_24_4
@@ -17,4 +19,18 @@ def get_profile(version: str) -> FirmwareProfile:
         raise ValueError(f"unknown firmware {version!r}; choose one of: {known}") from None
 
 
-__all__ = ["FirmwareProfile", "PROFILES", "get_profile"]
+MODERN_SINCE = (20, 49)  # HTTPS, cookie sessions and customer logins arrived with 20.49
+
+
+def profile_for_version(version: str) -> FirmwareProfile:
+    """The profile closest to a version string a gateway reports ("1.15.0\n", "23.44.0 9064fc6a").
+
+    ValueError when no version can be read from it.
+    """
+    match = re.match(r"\s*(\d+)\.(\d+)", version)
+    if match is None:
+        raise ValueError(f"cannot read a firmware version from {version.strip()!r}")
+    return FIRMWARE_24_4 if (int(match[1]), int(match[2])) >= MODERN_SINCE else FIRMWARE_1_15
+
+
+__all__ = ["FirmwareProfile", "MODERN_SINCE", "PROFILES", "get_profile", "profile_for_version"]

@@ -9,7 +9,6 @@ says what went wrong and where, never a traceback.
 from __future__ import annotations
 
 import json
-import re
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -17,8 +16,9 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from emulator.firmware import profile_for_version
+
 USER_AGENT = "teg-emulator-record/0.1"
-MODERN_SINCE = (20, 49)  # firmware from here on: HTTPS, every read behind a customer login
 
 
 class RecordError(Exception):
@@ -45,10 +45,10 @@ class Answer:
 
 def profile_for(version: str) -> str:
     """The emulator profile closest to a firmware version string such as ``"23.44.0 9064fc6a"``."""
-    match = re.match(r"\s*(\d+)\.(\d+)", version)
-    if match is None:
-        raise RecordError(f"cannot read the firmware version {version.strip()!r} that GET /api/status reported")
-    return "24.4.0" if (int(match[1]), int(match[2])) >= MODERN_SINCE else "1.15.0"
+    try:
+        return profile_for_version(version).version
+    except ValueError:
+        raise RecordError(f"cannot read the firmware version {version.strip()!r} that GET /api/status reported") from None
 
 
 def base_urls(url: str) -> list[str]:

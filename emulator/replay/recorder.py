@@ -17,6 +17,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from emulator import contract
+from emulator.firmware import get_profile
 from emulator.replay.client import GatewayClient, LoginError, RecordError, connect, profile_for
 from emulator.replay.format import Header, Recorded, RecordingWriter, decode_body
 from emulator.replay.redact import Redactor
@@ -105,7 +106,7 @@ def record(options: RecordOptions, *, on_start: Progress | None = None, on_poll:
     try:
         firmware = str(status["version"]).strip()[:100]
         profile = profile_for(firmware)
-        needs_login = profile != "1.15.0"
+        needs_login = not get_profile(profile).login_stops_sitemaster  # 1.x: reads are open, a login would stop it
         if needs_login:
             if not options.password:
                 raise RecordError(f"firmware {firmware} needs a login: give --password (the customer password)")
