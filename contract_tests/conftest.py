@@ -7,6 +7,7 @@ unless ``--allow-writes`` / ``--allow-disruptive`` say otherwise, paced and boun
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from urllib.parse import urlsplit
 
@@ -28,7 +29,7 @@ EMULATOR_START = "2026-07-01T12:00:00"  # midday: sun, battery and grid all carr
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("contract", "the TEG contract suite")
     group.addoption("--gateway-url", help="test this gateway (e.g. https://192.168.1.50) instead of the emulator")
-    group.addoption("--gateway-password", default=None, help="the gateway's customer password")
+    group.addoption("--gateway-password", default=os.environ.get("TEG_PASSWORD"), help="the gateway's customer password (default: $TEG_PASSWORD)")
     group.addoption("--gateway-email", default="contract-suite@example.com", help="email sent with a customer login")
     group.addoption("--firmware", choices=sorted(ERAS), default=None, help="contract profile (default: detected from /api/status; emulator: both)")
     group.addoption("--allow-writes", action="store_true", help="also run tests that change settings (restored afterwards)")
@@ -56,7 +57,7 @@ def _check_gateway_options(config: pytest.Config, url: str) -> None:
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise pytest.UsageError(f"--gateway-url {url!r} is not an http(s) URL such as https://192.168.1.50")
     if config.getoption("gateway_password") is None:
-        raise pytest.UsageError("--gateway-url needs --gateway-password (the customer password)")
+        raise pytest.UsageError("--gateway-url needs --gateway-password or $TEG_PASSWORD (the customer password)")
     if getattr(config.option, "numprocesses", None):
         raise pytest.UsageError("run against a real gateway without -n: its requests are paced one at a time")
     pace = config.getoption("pace")

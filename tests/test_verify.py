@@ -12,12 +12,12 @@ from tests.mutants import MUTANTS
 from tests.test_contract_mutants import serve
 
 ROOT = Path(__file__).resolve().parents[1]
-ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
+ENV = {**{k: v for k, v in os.environ.items() if k != "TEG_PASSWORD"}, "PYTHONPATH": str(ROOT)}
 
 
-def verify(*args: str) -> subprocess.CompletedProcess[str]:
+def verify(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "emulator.cli", "verify", *args], capture_output=True, text=True, timeout=300, env=ENV, cwd=ROOT
+        [sys.executable, "-m", "emulator.cli", "verify", *args], capture_output=True, text=True, timeout=300, env={**ENV, **env}, cwd=ROOT
     )
 
 
@@ -54,6 +54,16 @@ def test_an_unreachable_gateway_gets_one_line_and_a_report_saying_so(tmp_path: P
     assert result.returncode == 3
     assert result.stderr.count("\n") == 1 and "cannot reach https://127.0.0.1:1" in result.stderr
     assert "could not be tested" in report.read_text()
+
+
+def test_the_password_may_come_from_the_environment_instead_of_the_command_line(tmp_path: Path) -> None:
+    server, password = serve("24.4.0", None)
+    try:
+        result = verify("--gateway-url", server.url, "--pace", "0", "--report", str(tmp_path / "r.md"), TEG_PASSWORD=password)
+    finally:
+        server.stop()
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert password not in (tmp_path / "r.md").read_text()
 
 
 def test_a_wrong_password_gets_one_line_and_a_non_zero_exit() -> None:

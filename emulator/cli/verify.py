@@ -12,12 +12,13 @@ from urllib.parse import urlsplit
 from emulator.cli import options as opt
 
 EXIT_UNREACHABLE = 3
+PASSWORD_ENV = "TEG_PASSWORD"
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("verify", help="run the contract suite against a gateway (or a fresh emulator) and report")
     p.add_argument("--gateway-url", type=_url, default=None, help="the gateway, e.g. https://192.168.1.50 (default: a fresh emulator)")
-    p.add_argument("--password", default=None, help="the gateway's customer password")
+    p.add_argument("--password", default=os.environ.get(PASSWORD_ENV), help=f"the gateway's customer password (default: ${PASSWORD_ENV}, which keeps it out of shell history)")
     p.add_argument("--email", default="contract-suite@example.com", help="email sent with a customer login")
     p.add_argument("--firmware", choices=("1.15.0", "24.4.0"), default=None, help="contract profile (default: detected)")
     p.add_argument("--allow-writes", action="store_true", help="also change settings (every original value is restored)")
@@ -44,7 +45,7 @@ def run_verify(args: argparse.Namespace) -> int:
     from contract_tests.report import ReportPlugin, shape_differences, write
 
     if args.gateway_url and args.password is None:
-        print("teg-emulator: error: --gateway-url needs --password (the customer password)", file=sys.stderr)
+        print(f"teg-emulator: error: --gateway-url needs --password or ${PASSWORD_ENV} (the customer password)", file=sys.stderr)
         return 2
     for path in (args.report, args.junit):
         if path and not _writable(path):
