@@ -59,11 +59,16 @@ def test_an_unreachable_gateway_gets_one_line_and_a_report_saying_so(tmp_path: P
 def test_the_password_may_come_from_the_environment_instead_of_the_command_line(tmp_path: Path) -> None:
     server, password = serve("24.4.0", None)
     try:
-        result = verify("--gateway-url", server.url, "--pace", "0", "--report", str(tmp_path / "r.md"), TEG_PASSWORD=password)
+        result = verify(
+            "--gateway-url", server.url, "--pace", "0", "--report", str(tmp_path / "r.md"), "--junit", str(tmp_path / "r.xml"),
+            TEG_PASSWORD=password,
+        )
     finally:
         server.stop()
     assert result.returncode == 0, result.stderr[-2000:]
-    assert password not in (tmp_path / "r.md").read_text()
+    for written in ("r.md", "r.xml"):
+        assert password not in (tmp_path / written).read_text()
+    assert password not in result.stdout + result.stderr
 
 
 def test_a_wrong_password_gets_one_line_and_a_non_zero_exit() -> None:
