@@ -27,7 +27,9 @@ from typing import Any
 import pytest
 
 from emulator.app import create_app
+from emulator.control_scenario import install
 from emulator.factory import EmulatorOptions, build_gateway, localize
+from emulator.scenario import Scenario, ScenarioError, resolve
 from emulator.gateway import Gateway
 from emulator.server import ServerThread, TLSFiles
 from emulator.tls import SelfSigned, self_signed
@@ -48,6 +50,7 @@ OPTIONS: dict[str, str] = {
     "reserve": "backup reserve at start, % API scale",
     "pv_rating": "PV inverter rating, W",
     "timezone": "site time zone",
+    "scenario": "a bundled scenario's name or a scenario file: its site, start, initial state and events",
 }
 
 
@@ -191,6 +194,10 @@ class EmulatorHandle:
         """Add a fault rule (see the README's fault table); returns its id."""
         return self.control("POST", "faults", {"path": path, "kind": kind, **rule})["id"]
 
+    def load_scenario(self, name: str) -> dict[str, Any]:
+        """Become a bundled scenario's day: its site, start and initial state, its events armed."""
+        return self.control("POST", "scenario", {"name": name})
+
     def clear_faults(self) -> None:
         self.control("DELETE", "faults")
 
@@ -201,13 +208,33 @@ class EmulatorHandle:
 
 
 def start_emulator(settings: dict[str, Any]) -> tuple[EmulatorHandle, ServerThread]:
+    settings = dict(settings)
+    scenario = _scenario(settings.pop("scenario", None), settings)
     options, tls_choice = to_options(settings)
     gateway = build_gateway(options)
+    if scenario is not None:
+        install(gateway, scenario)
     use_tls = gateway.profile.tls_default if tls_choice is None else bool(tls_choice)
     certificate = _certificate() if use_tls else None
     tls = TLSFiles(certificate.files.certfile, certificate.files.keyfile) if certificate else None
-    server = ServerThread(create_app(gateway, tls=tls is not None), tls=tls).start()
+    app = create_app(gateway, tls=tls is not None)
+    app.state.scenario = scenario
+    server = ServerThread(app, tls=tls).start()
     return EmulatorHandle(gateway, server, certificate.ca_pem if certificate else None), server
+
+
+def _scenario(name: str | None, settings: dict[str, Any]) -> Scenario | None:
+    """The scenario a marker names; its firmware becomes the gateway's (a different one is a mistake)."""
+    if name is None:
+        return None
+    try:
+        scenario = resolve(name)
+    except ScenarioError as exc:
+        raise ValueError(str(exc)) from None
+    if scenario.firmware:
+        if settings.setdefault("firmware", scenario.firmware) != scenario.firmware:
+            raise ValueError(f"scenario {scenario.name} needs firmware {scenario.firmware}, not {settings['firmware']}")
+    return scenario
 
 
 def _settings_for(request: pytest.FixtureRequest) -> dict[str, Any]:

@@ -102,3 +102,20 @@ def test_the_fixture_takes_indirect_parameters(teg_emulator):
 
 def test_the_session_fixture_is_shared(teg_emulator_session):
     assert teg_emulator_session.reset()["firmware"] == "1.15.0"
+
+
+@pytest.mark.teg_emulator(scenario="evening-outage", speed=0)
+def test_a_marker_can_start_the_gateway_on_a_bundled_scenarios_day(teg_emulator):
+    state = teg_emulator.state()
+    assert state["sim_time"].startswith("2026-07-15T00:00") and state["firmware"] == "1.15.0"
+    teg_emulator.advance(18.5 * 3600 + 60)  # past the scenario's 18:30 grid failure
+    assert teg_emulator.state()["grid"]["status"] == "SystemIslandedActive"
+    assert teg_emulator.control("GET", "scenario")["fired_events"][0]["label"] == "grid fails"
+
+
+@pytest.mark.teg_emulator(firmware="24.4.0", speed=0)
+def test_load_scenario_refuses_a_day_made_for_other_firmware(teg_emulator):
+    with pytest.raises(AssertionError, match="409"):
+        teg_emulator.load_scenario("login-stops-sitemaster")
+    teg_emulator.load_scenario("two-powerwalls-grid-restore")
+    assert teg_emulator.state()["powerwalls"] == 2
