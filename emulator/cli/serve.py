@@ -5,6 +5,9 @@ from __future__ import annotations
 import argparse
 import socket
 import sys
+from collections.abc import Callable
+
+from starlette.applications import Starlette
 
 from emulator.app import create_app
 from emulator.cli import options as opt
@@ -105,10 +108,37 @@ def run_serve(args: argparse.Namespace) -> int:
         return replay.run_replay(args)
     if args.gateways > 1:
         return run_fleet(args)
+    return serve_app(args, lambda: _live_app(args), _live_banner)
+
+
+def _live_app(args: argparse.Namespace) -> tuple[Starlette, TLSFiles | None]:
+    gateway, scenario = served_scenario(args, options_from(args))
+    tls = tls_files(args, gateway.profile.tls_default)
+    app = create_app(gateway, tls=tls is not None, fault_seed=args.fault_seed)
+    app.state.scenario = scenario
+    return app, tls
+
+
+def _live_banner(app: Starlette, base: str) -> list[str]:
+    gateway, scenario = app.state.gateway, app.state.scenario
+    lines = [
+        f"teg-emulator {gateway.profile.version} listening on {base}/",
+        f"  login password: {gateway.password}",
+        f"  control API:    {base}/_emulator/state",
+    ]
+    if scenario is not None:
+        lines.append(f"  scenario:       {scenario.name}: {scenario.title} ({base}/_emulator/scenario)")
+    return [*lines, f"  control panel:  {base}/_emulator/  (the gateway's page: {base}/)"]
+
+
+def serve_app(
+    args: argparse.Namespace,
+    build: Callable[[], tuple[Starlette, TLSFiles | None]],
+    banner: Callable[[Starlette, str], list[str]],
+) -> int:
+    """Build (ValueError: one line, exit 2), listen (a taken port: one line, exit 2), say where, serve."""
     try:
-        gateway, scenario = served_scenario(args, options_from(args))
-        tls = tls_files(args, gateway.profile.tls_default)
-        app = create_app(gateway, tls=tls is not None, fault_seed=args.fault_seed)
+        app, tls = build()
         if tls is not None:
             check_tls(tls)
     except ValueError as exc:
@@ -117,14 +147,8 @@ def run_serve(args: argparse.Namespace) -> int:
     sock = listen(args)
     if sock is None:
         return 2
-    base = base_url(sock, tls is not None)
-    print(f"teg-emulator {gateway.profile.version} listening on {base}/", flush=True)
-    print(f"  login password: {gateway.password}", flush=True)
-    print(f"  control API:    {base}/_emulator/state", flush=True)
-    if scenario is not None:
-        app.state.scenario = scenario
-        print(f"  scenario:       {scenario.name}: {scenario.title} ({base}/_emulator/scenario)", flush=True)
-    print(f"  control panel:  {base}/_emulator/  (the gateway's page: {base}/)", flush=True)
+    for line in banner(app, base_url(sock, tls is not None)):
+        print(line, flush=True)
     run(app, sock, tls=tls, log_level=args.log_level)
     return 0
 

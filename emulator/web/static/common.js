@@ -50,5 +50,16 @@ const TEG = (() => {
     if (el.textContent !== text) el.textContent = text;
   }
 
-  return { call, kw, pct, $, setText };
+  /** grid_status value -> [what a person reads, the badge's tone]; one table for both pages. */
+  const GRID_WORDS = {
+    SystemGridConnected: ["Connected", "ok"],
+    SystemIslandedActive: ["Islanded", "warn"],
+    SystemIslandedReady: ["Islanded", "warn"],
+    SystemTransitionToGrid: ["Transitioning", "transition"],
+    SystemTransitionToIsland: ["Transitioning", "transition"],
+    SystemWaitForUser: ["Waiting for user", "bad"],
+    SystemMicroGridFaulted: ["Microgrid faulted", "bad"],
+  };
+
+  return { call, kw, pct, $, setText, GRID_WORDS };
 })();

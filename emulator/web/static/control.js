@@ -2,15 +2,8 @@
 "use strict";
 
 (() => {
-  const { call, kw, pct, $, setText } = TEG;
+  const { call, kw, pct, $, setText, GRID_WORDS } = TEG;
   const REFRESH_MS = 500;
-  const GRID_WORDS = {
-    SystemGridConnected: ["Connected", "ok"],
-    SystemIslandedActive: ["Islanded", "warn"],
-    SystemIslandedReady: ["Islanded", "warn"],
-    SystemTransitionToGrid: ["Transitioning", "transition"],
-    SystemTransitionToIsland: ["Transitioning", "transition"],
-  };
   const samples = [];
   const editing = new Set(); // sliders the user is moving: polls must not snap them back
   let state = null;

@@ -7,7 +7,7 @@
 "use strict";
 
 (() => {
-  const { call, kw, pct, $, setText } = TEG;
+  const { call, kw, pct, $, setText, GRID_WORDS } = TEG;
   const REFRESH_MS = 500;
   const IDLE_W = 10; // below this a flow is drawn as idle
   const POLLS = [
@@ -17,15 +17,6 @@
     { key: "sitemaster", path: "/api/sitemaster" },
   ];
   const LIVE = ["aggregates", "soe", "grid"]; // what answers 502 while sitemaster is stopped
-  const GRID_WORDS = {
-    SystemGridConnected: ["Connected", "ok"],
-    SystemIslandedActive: ["Islanded", "warn"],
-    SystemIslandedReady: ["Islanded", "warn"],
-    SystemTransitionToGrid: ["Transitioning", "transition"],
-    SystemTransitionToIsland: ["Transitioning", "transition"],
-    SystemWaitForUser: ["Waiting for user", "bad"],
-    SystemMicroGridFaulted: ["Microgrid faulted", "bad"],
-  };
   // Each flow path runs in the direction of positive power on the wire.
   const FLOWS = {
     solar: { meter: "solar", words: ["Producing", "Drawing"] },
