@@ -12,10 +12,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+import pytest
 
 
-class BudgetExhausted(Exception):
-    """The run has used every request it was allowed (``--max-requests``)."""
+class BudgetExhausted(pytest.skip.Exception):
+    """The run has used every request it was allowed (``--max-requests``): what is left is skipped, saying so.
+
+    A pytest skip outcome, so it skips a test whether it strikes in a fixture or in the test itself.
+    """
 
 
 class Unreachable(Exception):

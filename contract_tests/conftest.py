@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from contract_tests.client import BudgetExhausted, GatewayClient, Unreachable
+from contract_tests.client import GatewayClient, Unreachable
 from contract_tests.eras import ERAS
 from emulator.contract import Operation
 from contract_tests.target import CONTROL, Target, TargetError, identify
@@ -201,14 +201,6 @@ def _tiers_and_capabilities(request: pytest.FixtureRequest) -> None:
         missing = [c for c in marker.args if not built.has(c)]
         if missing:
             pytest.skip(f"needs {', '.join(missing)}: only the emulator has it")
-
-
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
-    outcome = yield
-    excinfo = outcome.excinfo
-    if excinfo is not None and issubclass(excinfo[0], BudgetExhausted):
-        outcome.force_exception(pytest.skip.Exception(str(excinfo[1]), _use_item_location=True))
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:  # type: ignore[no-untyped-def]

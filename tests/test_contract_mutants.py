@@ -123,3 +123,14 @@ def test_the_read_only_tier_sends_nothing_that_changes_a_real_site(firmware: str
 
 class _unknown:
     safety = "unknown"
+
+
+def test_a_spent_request_budget_skips_the_rest_and_says_why() -> None:
+    server, password = serve("1.15.0", None)
+    try:
+        result = run_suite(server.url, password, "-rs", "--max-requests", "30", read_only=True)
+    finally:
+        server.stop()
+    assert result.returncode == 0, result.stdout[-2000:]
+    assert "the budget of 30 requests is spent (raise --max-requests)" in result.stdout
+    assert "contract suite, http" in result.stdout and ", 30 requests" in result.stdout
