@@ -119,3 +119,19 @@ def test_load_scenario_refuses_a_day_made_for_other_firmware(teg_emulator):
         teg_emulator.load_scenario("login-stops-sitemaster")
     teg_emulator.load_scenario("two-powerwalls-grid-restore")
     assert teg_emulator.state()["powerwalls"] == 2
+
+
+@pytest.mark.teg_emulator(firmware="24.4.0", scenario="two-powerwalls-grid-restore", speed=0)
+def test_pypowerwall_sees_a_scenarios_outage_and_restore_unfold(teg_emulator, tmp_path):
+    import pypowerwall
+
+    pw = pypowerwall.Powerwall(
+        teg_emulator.host, password=teg_emulator.password, cachefile=str(tmp_path / ".powerwall"), pwcacheexpire=0
+    )
+    assert pw.grid_status() == "UP"
+    teg_emulator.advance(17.5 * 3600 + 120)  # the scenario's grid fails at 17:30
+    assert pw.grid_status() == "DOWN" and pw.site() == 0
+    teg_emulator.advance(2.5 * 3600)  # ... and is back at 20:00
+    assert pw.grid_status() == "UP"
+    fired = [e["label"] for e in teg_emulator.control("GET", "scenario")["fired_events"]]
+    assert fired[0] == "grid fails" and fired[-1] == "grid back"
