@@ -1,4 +1,4 @@
-"""`teg-emulator scenario run|list|validate`: scripted days, checked and plotted."""
+"""`teg-emulator scenario run|list|validate|from-recording`: scripted days, checked and plotted."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from emulator.scenario.runner import DEFAULT_RESOLUTION_S, Progress, RunResult
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("scenario", help="run, list and validate scenarios (scripted days with expectations)")
+    p = sub.add_parser("scenario", help="run, list, validate scenarios (scripted days with expectations), or make one from a recording")
     inner = p.add_subparsers(dest="scenario_command", required=True, metavar="ACTION", parser_class=type(p))
     r = inner.add_parser("run", help="run a scenario as fast as possible and check its expectations")
     r.add_argument("scenario", metavar="FILE_OR_NAME", help="a scenario file, or the name of a bundled one")
