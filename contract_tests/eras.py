@@ -10,7 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from emulator.firmware import profile_for_version
+from emulator.firmware import get_profile, profile_for_version
+
+
+SITEMASTER_RUN = ("GET", "/api/sitemaster/run")  # every era restarts sitemaster this way
 
 
 @dataclass(frozen=True)
@@ -19,35 +22,28 @@ class Era:
     cookie_auth: bool  # credentials travel as AuthCookie/UserRecord cookies, not a bearer token
     login_username: str
     login_stops_sitemaster: bool
-    sitemaster_run: tuple[str, str]  # how this era restarts sitemaster
     sitemaster_stop: tuple[str, str, dict[str, object] | None]
-    islanding: bool  # POST /api/v2/islanding/mode exists
     mode_field: str  # the operation mode's name in /api/operation
     operation_staged: bool  # POST /api/operation takes effect at GET /api/config/completed
+    sitemaster_run: tuple[str, str] = SITEMASTER_RUN
 
 
-LEGACY = Era(
-    profile="1.15.0",
-    cookie_auth=False,
-    login_username="",
-    login_stops_sitemaster=True,
-    sitemaster_run=("GET", "/api/sitemaster/run"),
-    sitemaster_stop=("POST", "/api/sitemaster/stop", {}),
-    islanding=False,
-    mode_field="mode",
-    operation_staged=True,
-)
-MODERN = Era(
-    profile="24.4.0",
-    cookie_auth=True,
-    login_username="customer",
-    login_stops_sitemaster=False,
-    sitemaster_run=("GET", "/api/sitemaster/run"),
-    sitemaster_stop=("POST", "/api/sitemaster/stop", {"force": True}),
-    islanding=True,
-    mode_field="real_mode",
-    operation_staged=False,
-)
+def _era(profile: str, *, login_username: str, stop_body: dict[str, object], mode_field: str) -> Era:
+    """An era whose auth and staging facts come from the firmware profile, the one place that states them."""
+    facts = get_profile(profile)
+    return Era(
+        profile=profile,
+        cookie_auth=facts.cookie_sessions,
+        login_username=login_username,
+        login_stops_sitemaster=facts.login_stops_sitemaster,
+        sitemaster_stop=("POST", "/api/sitemaster/stop", stop_body),
+        mode_field=mode_field,
+        operation_staged=facts.operation_staged,
+    )
+
+
+LEGACY = _era("1.15.0", login_username="", stop_body={}, mode_field="mode")
+MODERN = _era("24.4.0", login_username="customer", stop_body={"force": True}, mode_field="real_mode")
 ERAS = {era.profile: era for era in (LEGACY, MODERN)}
 
 

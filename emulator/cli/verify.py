@@ -110,25 +110,24 @@ def _reachability(url: str, timeout_s: float) -> str | None:
 
 
 def _emulator_bodies(target: Any) -> dict[str, Any]:
-    """The emulator's own answers, same firmware profile, same paths the gateway answered."""
-    import httpx
+    """The emulator's own answers, same firmware profile, same paths the gateway answered.
 
+    Read through the suite's own Target, so the emulator is logged into exactly as the gateway was.
+    """
+    from contract_tests.client import GatewayClient
+    from contract_tests.target import identify
     from emulator.pytest_plugin import start_emulator
 
     handle, server = start_emulator({"firmware": target.era.profile, "speed": 0, "password": "verify"})
-    bodies: dict[str, Any] = {}
+    client = GatewayClient(handle.url, pace_s=0.0)
     try:
-        with httpx.Client(base_url=handle.url, verify=False, timeout=10) as client:
-            login = {"username": target.era.login_username, "password": handle.password, "email": "v@example.com"}
-            token = client.post("/api/login/Basic", json=login).json().get("token", "")
-            client.get("/api/sitemaster/run")
-            for path in target.client.observed:
-                response = client.get(path, headers={"authorization": f"Bearer {token}"})
-                if response.status_code == 200:
-                    bodies[path] = response.json()
+        twin = identify(client, "emulator", handle.password, "verify@example.com", target.era.profile)
+        for path in target.client.observed:
+            twin.read(path)  # the client keeps each 200 JSON body it sees
+        return dict(client.observed)
     finally:
+        client.close()
         server.stop()
-    return bodies
 
 
 def _writable(path: str) -> bool:
