@@ -1,7 +1,7 @@
 """Servers for the throughput benchmark, run with the emulator's own uvicorn settings.
 
-    python bench/_servers.py emulator PORT   # the 1.15.0 gateway, clock running at speed 1
-    python bench/_servers.py bare PORT       # a bare Starlette JSON route
+python bench/_servers.py emulator PORT   # the 1.15.0 gateway, clock running at speed 1
+python bench/_servers.py bare PORT       # a bare Starlette JSON route
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from emulator import EmulatorOptions, build_gateway, create_app
-from emulator.server import bind, run
+from emulator.serving.server import bind, run
 
 
 async def bare(request):  # type: ignore[no-untyped-def]

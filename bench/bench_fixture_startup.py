@@ -34,7 +34,9 @@ def measure(label: str, settings: dict[str, object]) -> float:
     runs = [one_run(settings) for _ in range(RUNS)]
     start = statistics.median(r[0] for r in runs)
     stop = statistics.median(r[1] for r in runs)
-    print(f"fixture {label}: start to first answer median {start * 1000:.1f} ms, stop {stop * 1000:.1f} ms (target < 1000 ms)")
+    print(
+        f"fixture {label}: start to first answer median {start * 1000:.1f} ms, stop {stop * 1000:.1f} ms (target < 1000 ms)"
+    )
     return start
 
 

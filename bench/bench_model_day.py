@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import statistics
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from emulator.model import Controls, SiteConfig, SiteModel, initial_state
 
@@ -18,7 +18,7 @@ DAY_S = 86_400
 
 def one_day() -> float:
     config = SiteConfig(powerwalls=2)
-    start = datetime(2026, 7, 1, 7, 0, tzinfo=timezone.utc).timestamp()
+    start = datetime(2026, 7, 1, 7, 0, tzinfo=UTC).timestamp()
     model = SiteModel(config, initial_state(config, start, 50.0))
     controls = Controls()
     began = time.process_time()

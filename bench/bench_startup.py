@@ -39,7 +39,9 @@ def one_run() -> float:
 def main() -> float:
     times = [one_run() for _ in range(RUNS)]
     median = statistics.median(times)
-    print(f"start to first answer: median {median * 1000:.0f} ms (min {min(times) * 1000:.0f}, max {max(times) * 1000:.0f}; target <= 400 ms)")
+    print(
+        f"start to first answer: median {median * 1000:.0f} ms (min {min(times) * 1000:.0f}, max {max(times) * 1000:.0f}; target <= 400 ms)"
+    )
     return median
 
 

@@ -1,6 +1,6 @@
 """(a) Requests/s of GET /api/meters/aggregates against a bare Starlette JSON route.
 
-Both run under the same uvicorn settings (emulator.server.uvicorn_config), one
+Both run under the same uvicorn settings (emulator.serving.server.uvicorn_config), one
 after the other, loaded by wrk (Debian package `wrk`) on loopback. The figure
 that matters is the ratio; the target is >= 0.8.
 """

@@ -15,8 +15,8 @@ import pytest
 
 from contract_tests.client import GatewayClient, Unreachable
 from contract_tests.eras import ERAS
-from emulator.contract import Operation
 from contract_tests.target import CONTROL, Target, TargetError, identify
+from emulator.contract import Operation
 
 TIERS = {
     "writes": ("allow_writes", "changes settings and restores them; run with --allow-writes"),
@@ -29,15 +29,37 @@ EMULATOR_START = "2026-07-01T12:00:00"  # midday: sun, battery and grid all carr
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("contract", "the TEG contract suite")
     group.addoption("--gateway-url", help="test this gateway (e.g. https://192.168.1.50) instead of the emulator")
-    group.addoption("--gateway-password", default=os.environ.get("TEG_PASSWORD"), help="the gateway's customer password (default: $TEG_PASSWORD)")
+    group.addoption(
+        "--gateway-password",
+        default=os.environ.get("TEG_PASSWORD"),
+        help="the gateway's customer password (default: $TEG_PASSWORD)",
+    )
     group.addoption("--gateway-email", default="contract-suite@example.com", help="email sent with a customer login")
-    group.addoption("--firmware", choices=sorted(ERAS), default=None, help="contract profile (default: detected from /api/status; emulator: both)")
-    group.addoption("--allow-writes", action="store_true", help="also run tests that change settings (restored afterwards)")
-    group.addoption("--allow-disruptive", action="store_true", help="also run tests that stop sitemaster or island the site")
-    group.addoption("--pace", type=float, default=None, help="seconds between requests (default 1 for a gateway, 0 for the emulator)")
-    group.addoption("--max-requests", type=int, default=2000, help="stop sending after this many requests (default 2000)")
+    group.addoption(
+        "--firmware",
+        choices=sorted(ERAS),
+        default=None,
+        help="contract profile (default: detected from /api/status; emulator: both)",
+    )
+    group.addoption(
+        "--allow-writes", action="store_true", help="also run tests that change settings (restored afterwards)"
+    )
+    group.addoption(
+        "--allow-disruptive", action="store_true", help="also run tests that stop sitemaster or island the site"
+    )
+    group.addoption(
+        "--pace",
+        type=float,
+        default=None,
+        help="seconds between requests (default 1 for a gateway, 0 for the emulator)",
+    )
+    group.addoption(
+        "--max-requests", type=int, default=2000, help="stop sending after this many requests (default 2000)"
+    )
     group.addoption("--gateway-timeout", type=float, default=10.0, help="seconds to wait for each answer (default 10)")
-    group.addoption("--sample-gap", type=float, default=2.0, help="real seconds between live-data samples on a gateway (default 2)")
+    group.addoption(
+        "--sample-gap", type=float, default=2.0, help="real seconds between live-data samples on a gateway (default 2)"
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -45,7 +67,9 @@ def pytest_configure(config: pytest.Config) -> None:
         config.addinivalue_line("markers", f"{tier}: {why}")
     config.addinivalue_line("markers", "firmware(*profiles): only for targets speaking one of these contract profiles")
     config.addinivalue_line("markers", "endpoints(select=fn): one case per operation select(profile) returns")
-    config.addinivalue_line("markers", "needs(capability): skipped on targets without it (e.g. 'control', the emulator's control API)")
+    config.addinivalue_line(
+        "markers", "needs(capability): skipped on targets without it (e.g. 'control', the emulator's control API)"
+    )
     url = config.getoption("gateway_url")
     if url is not None:
         _check_gateway_options(config, url)
@@ -162,7 +186,13 @@ def _gateway_target(config: pytest.Config) -> Target:
             timeout_s=config.getoption("gateway_timeout"),
         )
         try:
-            built = identify(client, url, config.getoption("gateway_password"), config.getoption("gateway_email"), config.getoption("firmware"))
+            built = identify(
+                client,
+                url,
+                config.getoption("gateway_password"),
+                config.getoption("gateway_email"),
+                config.getoption("firmware"),
+            )
         except (TargetError, Unreachable) as exc:
             pytest.exit(f"contract suite: {exc}", returncode=3)
         built.sample_gap_s = config.getoption("sample_gap")
@@ -207,4 +237,6 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
     for built in config.stash.get(TARGETS, []):
         for note in built.notes:
             terminalreporter.write_line(f"contract suite, {built.name}: {note}")
-        terminalreporter.write_line(f"contract suite, {built.name}: firmware {built.version.strip()}, {built.client.used} requests")
+        terminalreporter.write_line(
+            f"contract suite, {built.name}: firmware {built.version.strip()}, {built.client.used} requests"
+        )

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 
 from emulator.firmware import get_profile, profile_for_version
 
-
 SITEMASTER_RUN = ("GET", "/api/sitemaster/run")  # every era restarts sitemaster this way
 
 

@@ -9,7 +9,7 @@ for a real gateway, where its answers differ in shape from the emulator's.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -65,12 +65,22 @@ class ReportPlugin:
 
     # -- the report ----------------------------------------------------------------------------
     def markdown(self, shapes: dict[str, list[str]] | None = None) -> str:
-        lines = ["# TEG contract report", "", f"Generated {datetime.now(timezone.utc):%Y-%m-%d %H:%M UTC} by `teg-emulator verify`.", ""]
+        lines = [
+            "# TEG contract report",
+            "",
+            f"Generated {datetime.now(UTC):%Y-%m-%d %H:%M UTC} by `teg-emulator verify`.",
+            "",
+        ]
         if self.unreachable:
-            return "\n".join([*lines, "**The gateway could not be tested; nothing was checked.**", "", f"    {self.unreachable}", ""])
+            return "\n".join(
+                [*lines, "**The gateway could not be tested; nothing was checked.**", "", f"    {self.unreachable}", ""]
+            )
         counts = {k: sum(r.outcome == k for r in self.results) for k in ("PASS", "FAIL", "SKIP")}
         verdict = "CONFORMS" if counts["FAIL"] == 0 and counts["PASS"] else "DOES NOT CONFORM"
-        lines += [f"**{verdict}**: {counts['PASS']} passed, {counts['FAIL']} failed, {counts['SKIP']} skipped; tiers: {self.tiers}.", ""]
+        lines += [
+            f"**{verdict}**: {counts['PASS']} passed, {counts['FAIL']} failed, {counts['SKIP']} skipped; tiers: {self.tiers}.",
+            "",
+        ]
         for target in self.targets:
             lines += self._target_section(target, shapes or {})
         return "\n".join(lines) + "\n"
@@ -78,7 +88,10 @@ class ReportPlugin:
     def _target_section(self, target: Target, shapes: dict[str, list[str]]) -> list[str]:
         lines = [f"## {target.name}", "", "| | |", "|---|---|"]
         lines += [f"| firmware | `{target.version.strip()}` (contract profile {target.era.profile}) |"]
-        lines += [f"| model | {_model(target)} |", f"| requests sent | {target.client.used} (pace {target.client.pace_s:g} s) |"]
+        lines += [
+            f"| model | {_model(target)} |",
+            f"| requests sent | {target.client.used} (pace {target.client.pace_s:g} s) |",
+        ]
         lines += [f"| kind | {'emulator (control API available)' if target.has(CONTROL) else 'real gateway'} |", ""]
         if target.notes:
             lines += ["### Notes", "", *[f"- {note}" for note in target.notes], ""]
@@ -87,7 +100,14 @@ class ReportPlugin:
         if failed:
             lines += ["### Failures", ""]
             for r in failed:
-                lines += [f"- **{r.endpoint or r.area}** — {r.check}", "", "  ```", *[f"  {d}" for d in r.detail.splitlines()], "  ```", ""]
+                lines += [
+                    f"- **{r.endpoint or r.area}** — {r.check}",
+                    "",
+                    "  ```",
+                    *[f"  {d}" for d in r.detail.splitlines()],
+                    "  ```",
+                    "",
+                ]
         lines += ["### Every check", "", "| area | endpoint | check | result | detail |", "|---|---|---|---|---|"]
         for r in sorted(mine, key=lambda r: (r.area, r.endpoint, r.check)):
             detail = r.detail.splitlines()[0] if r.detail else ""

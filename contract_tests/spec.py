@@ -13,6 +13,7 @@ import httpx
 
 from emulator.contract import Operation, operations, validator
 
+
 def reads(profile: str | None = None) -> list[Operation]:
     """GET operations that only observe (x-teg-safety: read), optionally only those of one profile."""
     return [
@@ -49,7 +50,9 @@ def response_problems(op: Operation, response: httpx.Response, *, expect_normal:
     status = response.status_code
     if not op.documents(status):
         documented = ", ".join(sorted(op.responses))
-        return [f"{where}: status {status} is not in the contract (documented: {documented}); body {_excerpt(response)}"]
+        return [
+            f"{where}: status {status} is not in the contract (documented: {documented}); body {_excerpt(response)}"
+        ]
     normal = normal_statuses(op)
     if expect_normal and normal and status not in normal:
         return [f"{where}: status {status}, expected {' or '.join(map(str, normal))}; body {_excerpt(response)}"]

@@ -57,9 +57,7 @@ class Target:
         op = operation_for(method, path)
         return op is not None and op.serves(self.era.profile)
 
-    def request(
-        self, method: str, path: str, *, auth: bool | Credentials = True, json: Any = None
-    ) -> httpx.Response:
+    def request(self, method: str, path: str, *, auth: bool | Credentials = True, json: Any = None) -> httpx.Response:
         """``auth``: True = this run's session, False = none, or explicit credentials (e.g. forged)."""
         credentials = self.session() if auth is True else (auth or None)
         headers = credentials.headers(self.era.cookie_auth) if credentials else {}

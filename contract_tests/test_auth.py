@@ -11,6 +11,7 @@ from emulator.contract import Operation, operation_for
 
 REPORT_AREA = "authentication"
 
+
 def protected(profile: str) -> list[Operation]:
     """Protected reads with a fixed path (a templated one would need a login to fill in its parameter)."""
     return [op for op in protected_reads(profile) if "{" not in op.path]

@@ -34,7 +34,9 @@ def test_battery_blocks_add_up_to_the_system(target: Target) -> None:
     blocks = [b for b in status["battery_blocks"] if not b.get("disabled_reasons")]
     for field in ("nominal_full_pack_energy", "nominal_energy_remaining"):
         total = sum(b[field] for b in blocks)
-        assert abs(total - status[field]) <= 0.01 * status[field] + 1, f"battery_blocks {field} sum {total} != {status[field]}"
+        assert abs(total - status[field]) <= 0.01 * status[field] + 1, (
+            f"battery_blocks {field} sum {total} != {status[field]}"
+        )
 
 
 def test_powerwall_counts_agree(target: Target) -> None:
@@ -50,7 +52,9 @@ def test_site_info_energy_matches_the_packs(target: Target) -> None:
     site_info = _get(target, "/api/site_info")
     full_kwh = _get(target, "/api/system_status")["nominal_full_pack_energy"] / 1000
     stated = site_info["nominal_system_energy_kWh"]
-    assert abs(stated - full_kwh) <= 0.15 * stated, f"site_info nominal_system_energy_kWh {stated} vs packs {full_kwh:.1f} kWh"
+    assert abs(stated - full_kwh) <= 0.15 * stated, (
+        f"site_info nominal_system_energy_kWh {stated} vs packs {full_kwh:.1f} kWh"
+    )
 
 
 def test_battery_power_matches_the_blocks(target: Target) -> None:
@@ -58,7 +62,9 @@ def test_battery_power_matches_the_blocks(target: Target) -> None:
     aggregates = _get(target, "/api/meters/aggregates")
     blocks = sum(b["p_out"] or 0 for b in status["battery_blocks"])
     battery = aggregates["battery"]["instant_power"]
-    assert abs(blocks - battery) <= max(250, 0.15 * abs(battery)), f"battery_blocks p_out sum {blocks} W vs aggregates battery {battery} W"
+    assert abs(blocks - battery) <= max(250, 0.15 * abs(battery)), (
+        f"battery_blocks p_out sum {blocks} W vs aggregates battery {battery} W"
+    )
 
 
 def test_island_state_matches_grid_status(target: Target) -> None:

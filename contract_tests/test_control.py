@@ -33,7 +33,9 @@ def test_an_outage_islands_the_site_and_the_battery_carries_the_home(target: Tar
 
 def test_soe_falls_when_the_battery_carries_the_home_at_night(target: Target) -> None:
     state = target.control("GET", "state")
-    target.remember("solar and load overrides", lambda: target.control("PATCH", "state", {"solar_w": None, "load_w": None}))
+    target.remember(
+        "solar and load overrides", lambda: target.control("PATCH", "state", {"solar_w": None, "load_w": None})
+    )
     target.control("PATCH", "state", {"solar_w": 0, "load_w": 2000})
     before = live.take(target).soe["percentage"]
     target.let_time_pass(1800)

@@ -12,6 +12,7 @@ from emulator.contract import Operation
 
 REPORT_AREA = "endpoints"
 
+
 def _first(target: Target, path: str, pick) -> str | None:  # type: ignore[no-untyped-def]
     response = target.get(path)
     if response.status_code != 200:
@@ -54,4 +55,6 @@ def test_status_is_open_and_names_the_firmware(target: Target) -> None:
 
 def test_sitemaster_is_running_while_the_suite_reads(target: Target) -> None:
     body = target.read("/api/sitemaster").json()
-    assert body.get("running") is True, f"GET /api/sitemaster: running is {body.get('running')!r} (status {body.get('status')!r})"
+    assert body.get("running") is True, (
+        f"GET /api/sitemaster: running is {body.get('running')!r} (status {body.get('status')!r})"
+    )

@@ -33,7 +33,7 @@ def test_state_of_energy_stays_within_0_and_100(samples: list[live.Sample]) -> N
 
 
 def test_energy_counters_never_decrease(samples: list[live.Sample]) -> None:
-    for before, after in zip(samples, samples[1:]):
+    for before, after in zip(samples, samples[1:], strict=False):
         for meter in live.METERS:
             for counter in live.COUNTERS:
                 old, new = before.aggregates[meter][counter], after.aggregates[meter][counter]
@@ -63,4 +63,6 @@ def test_frequency_is_near_the_grid_codes_nominal(target: Target, samples: list[
         assert measured, f"sample {index}: every meter reports frequency 0"
         reference = nominal or min((50.0, 60.0), key=lambda f: abs(f - measured[0][1]))
         for meter, frequency in measured:
-            assert abs(frequency - reference) <= 1.0, f"sample {index}: {meter}.frequency {frequency} Hz, nominal {reference} Hz"
+            assert abs(frequency - reference) <= 1.0, (
+                f"sample {index}: {meter}.frequency {frequency} Hz, nominal {reference} Hz"
+            )

@@ -53,7 +53,9 @@ def test_operation_round_trips_and_is_restored(target: Target, original_operatio
     assert (restored[field], restored["backup_reserve_percent"]) == (original_operation[field], reserve)
 
 
-def test_a_reserve_outside_0_to_100_is_refused_and_changes_nothing(target: Target, original_operation: dict[str, Any]) -> None:
+def test_a_reserve_outside_0_to_100_is_refused_and_changes_nothing(
+    target: Target, original_operation: dict[str, Any]
+) -> None:
     response = target.request("POST", "/api/operation", json={"backup_reserve_percent": 150})
     assert response.status_code == 400, f"POST /api/operation reserve 150 answered {response.status_code}"
     assert _operation(target)["backup_reserve_percent"] == original_operation["backup_reserve_percent"]

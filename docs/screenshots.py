@@ -58,7 +58,9 @@ def main() -> int:
     try:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-            context = browser.new_context(ignore_https_errors=True, viewport={"width": 1200, "height": 860}, device_scale_factor=1)
+            context = browser.new_context(
+                ignore_https_errors=True, viewport={"width": 1200, "height": 860}, device_scale_factor=1
+            )
             gateway = context.new_page()
             gateway.goto(handle.url + "/")
             settle(gateway)

@@ -4,11 +4,11 @@ The public surface: build a gateway from options (or from its parts) and
 serve it as an ASGI app.
 """
 
-from emulator.app import create_app
-from emulator.clock import SimClock
-from emulator.factory import EmulatorOptions, build_gateway
-from emulator.gateway import Gateway, GatewaySettings, Operation
+from emulator.device.clock import SimClock
+from emulator.device.factory import EmulatorOptions, build_gateway
+from emulator.device.gateway import Gateway, GatewaySettings, Operation
 from emulator.model import SiteConfig
+from emulator.serving.app import create_app
 
 __all__ = [
     "EmulatorOptions",

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -64,7 +64,7 @@ def schema(name: str) -> dict[str, Any]:
     return registry().contents(name)
 
 
-@lru_cache(maxsize=None)
+@cache
 def validator(name: str) -> Draft202012Validator:
     return Draft202012Validator(schema(name), registry=registry())
 
@@ -130,7 +130,7 @@ def operations() -> tuple[Operation, ...]:
     return tuple(found)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _template_regex(path: str) -> re.Pattern[str]:
     return re.compile("^" + re.sub(r"\\\{\w+\\\}", "[^/]+", re.escape(path)) + "$")
 

@@ -26,13 +26,13 @@ from typing import Any
 
 import pytest
 
-from emulator.app import create_app
-from emulator.control_scenario import install
-from emulator.factory import EmulatorOptions, build_gateway, localize
+from emulator.control.scenario import install
+from emulator.device.factory import EmulatorOptions, build_gateway, localize
+from emulator.device.gateway import Gateway
 from emulator.scenario import Scenario, ScenarioError, resolve
-from emulator.gateway import Gateway
-from emulator.server import ServerThread, TLSFiles
-from emulator.tls import SelfSigned, self_signed
+from emulator.serving.app import create_app
+from emulator.serving.server import ServerThread, TLSFiles
+from emulator.serving.tls import SelfSigned, self_signed
 
 MARKER = "teg_emulator"
 OPTIONS: dict[str, str] = {
@@ -87,7 +87,18 @@ def to_options(settings: dict[str, Any]) -> tuple[EmulatorOptions, bool | None]:
     speed = float(settings.get("speed", 1.0))
     kwargs: dict[str, Any] = {"speed": speed, "paused": speed == 0}
     renames = {"soe": "soe_pct", "reserve": "reserve_pct", "pv_rating": "pv_rating_w"}
-    for key in ("firmware", "powerwalls", "soe", "seed", "password", "gateway_serial", "mode", "reserve", "pv_rating", "timezone"):
+    for key in (
+        "firmware",
+        "powerwalls",
+        "soe",
+        "seed",
+        "password",
+        "gateway_serial",
+        "mode",
+        "reserve",
+        "pv_rating",
+        "timezone",
+    ):
         if key in settings:
             kwargs[renames.get(key, key)] = settings[key]
     if "grid" in settings:
@@ -201,7 +212,14 @@ class EmulatorHandle:
     def clear_faults(self) -> None:
         self.control("DELETE", "faults")
 
-    def requests(self, method: str | None = None, path: str | None = None, status: int | None = None, since: int | None = None, limit: int | None = None) -> list[dict[str, Any]]:
+    def requests(
+        self,
+        method: str | None = None,
+        path: str | None = None,
+        status: int | None = None,
+        since: int | None = None,
+        limit: int | None = None,
+    ) -> list[dict[str, Any]]:
         """The request journal, oldest first (``path`` may be a glob)."""
         query = {"method": method, "path": path, "status": status, "since": since, "limit": limit}
         return self.control("GET", "requests", query=query)["requests"]

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 import httpx
 
 from emulator import EmulatorOptions, Gateway, build_gateway, create_app
-from emulator.server import ServerThread
-from emulator.tls import self_signed
+from emulator.serving.server import ServerThread
+from emulator.serving.tls import self_signed
 
 
 @dataclass

@@ -10,8 +10,6 @@ from starlette.testclient import TestClient
 from emulator import EmulatorOptions, build_gateway, create_app
 
 
-
-
 class FakeMonotonic:
     """A monotonic clock the test moves by hand, so nothing sleeps."""
 

@@ -84,9 +84,21 @@ MUTANTS = [
     Mutant("aggregates: battery.instant_power as a string", "1.15.0", AGG, _set("battery.instant_power", str)),
     Mutant("status: up_time_seconds as a number", "24.4.0", "/api/status", _set("up_time_seconds", lambda v: 5.0)),
     Mutant("aggregates: solar sign flipped", "24.4.0", AGG, _set("solar.instant_power", lambda v: -v)),
-    Mutant("system_status: battery block p_out sign flipped", "24.4.0", "/api/system_status", _set("battery_blocks.0.p_out", lambda v: -v + 3000)),
-    Mutant("grid_status: enum misspelt", "1.15.0", "/api/system_status/grid_status", _set("grid_status", lambda v: "SystemGridConected")),
-    Mutant("operation: real_mode misspelt", "24.4.0", "/api/operation", _set("real_mode", lambda v: "self-consumption")),
+    Mutant(
+        "system_status: battery block p_out sign flipped",
+        "24.4.0",
+        "/api/system_status",
+        _set("battery_blocks.0.p_out", lambda v: -v + 3000),
+    ),
+    Mutant(
+        "grid_status: enum misspelt",
+        "1.15.0",
+        "/api/system_status/grid_status",
+        _set("grid_status", lambda v: "SystemGridConected"),
+    ),
+    Mutant(
+        "operation: real_mode misspelt", "24.4.0", "/api/operation", _set("real_mode", lambda v: "self-consumption")
+    ),
     Mutant("site_info: 404 instead of 200", "1.15.0", "/api/site_info", status=404),
     Mutant("aggregates: 502 while sitemaster runs", "24.4.0", AGG, status=502),
     Mutant("status: text/plain content type", "1.15.0", "/api/status", content_type="text/plain"),
@@ -99,7 +111,12 @@ MUTANTS = [
     Mutant("aggregates: every counter frozen", "24.4.0", AGG, _each_meter("energy_exported", lambda v: 1000.0)),
     Mutant("aggregates: load off balance by 500 W", "1.15.0", AGG, _set("load.instant_power", lambda v: v + 500)),
     Mutant("soe: 101 %", "24.4.0", "/api/system_status/soe", _set("percentage", lambda v: 101.0)),
-    Mutant("system_status: energy remaining halved", "24.4.0", "/api/system_status", _set("nominal_energy_remaining", lambda v: v / 2)),
+    Mutant(
+        "system_status: energy remaining halved",
+        "24.4.0",
+        "/api/system_status",
+        _set("nominal_energy_remaining", lambda v: v / 2),
+    ),
     Mutant("powerwalls: one listed twice", "24.4.0", "/api/powerwalls", _set("powerwalls", lambda v: v + v)),
     Mutant("aggregates: 55 Hz on a 60 Hz grid", "24.4.0", AGG, _each_meter("frequency", lambda v: 55.0 if v else v)),
     Mutant("sitemaster: reports stopped while running", "1.15.0", "/api/sitemaster", _set("running", lambda v: False)),
@@ -150,7 +167,9 @@ class MutatedGateway:
         if m.edit and start["status"] == 200:
             body = json.dumps(m.edit(json.loads(body))).encode()
         if m.content_type:
-            headers = [(k, v) for k, v in headers if k.lower() != b"content-type"] + [(b"content-type", m.content_type.encode())]
+            headers = [(k, v) for k, v in headers if k.lower() != b"content-type"] + [
+                (b"content-type", m.content_type.encode())
+            ]
         if m.strip_cookies:
             headers = [(k, v) for k, v in headers if k.lower() != b"set-cookie"]
         status = m.status or start["status"]

@@ -112,7 +112,12 @@ def test_login_with_the_serial_password_returns_a_token_and_stops_sitemaster(cli
 
 @pytest.mark.parametrize(
     "path",
-    ["/api/meters/aggregates", "/api/system_status/soe", "/api/system_status/grid_status", "/api/system_status/grid_faults"],
+    [
+        "/api/meters/aggregates",
+        "/api/system_status/soe",
+        "/api/system_status/grid_status",
+        "/api/system_status/grid_faults",
+    ],
 )
 def test_live_data_answers_502_with_an_empty_body_while_sitemaster_is_stopped(client, path):
     login_1_15(client)
@@ -197,7 +202,11 @@ def test_powerwalls_status_is_409_while_sitemaster_runs(client):
     client.get("/api/sitemaster/run")
     response = client.get("/api/powerwalls/status", headers=headers)
     assert response.status_code == 409
-    assert response.json() == {"code": 409, "error": "Sitemaster is current running", "message": "Sitemaster is current running"}
+    assert response.json() == {
+        "code": 409,
+        "error": "Sitemaster is current running",
+        "message": "Sitemaster is current running",
+    }
     client.get("/api/sitemaster/stop")
     assert client.get("/api/powerwalls/status", headers=headers).status_code == 200
 
@@ -221,7 +230,9 @@ def test_wizard_posts_change_what_the_wizard_reads(client):
     assert client.post("/api/networks/999/enable", headers=headers).status_code == 404
     skipped = client.post("/api/customer/registration/skip", headers=headers).json()
     assert skipped["skipped_registration"] is True
-    legal = client.post("/api/customer/registration/legal", headers=headers, json={"marketing": False, "privacy_notice": True})
+    legal = client.post(
+        "/api/customer/registration/legal", headers=headers, json={"marketing": False, "privacy_notice": True}
+    )
     assert legal.status_code == 200
     assert client.post("/api/logging", headers=headers, json={"level": "info", "log": "hi"}).status_code == 204
     assert client.post("/api/networks/wifi_scan", headers=headers).json()[0]["network_name"]
@@ -231,7 +242,9 @@ def test_wizard_posts_change_what_the_wizard_reads(client):
 def test_meter_verify_checks_the_serial(client):
     headers = login_1_15(client)
     serial = client.get("/api/meters", headers=headers).json()[0]["serial"]
-    ok = client.post(f"/api/meters/{serial}/verify", headers=headers, json={"short_id": "12345", "serial": f" {serial} "})
+    ok = client.post(
+        f"/api/meters/{serial}/verify", headers=headers, json={"short_id": "12345", "serial": f" {serial} "}
+    )
     assert ok.status_code == 200 and ok.json()["verified"] is True
     unknown = client.post("/api/meters/NOPE/verify", headers=headers, json={"short_id": "1", "serial": "NOPE"})
     assert unknown.status_code == 404
@@ -262,7 +275,9 @@ def test_same_seed_start_and_requests_give_the_same_answers(make_client):
         answers = []
         for step in ({"advance_s": 3600}, {"advance_s": 1234.5}, {"advance_s": 7 * 3600}):
             client.post("/_emulator/clock", json=step)
-            answers += [client.get(p).content for p in ("/api/meters/aggregates", "/api/system_status/soe", "/api/status")]
+            answers += [
+                client.get(p).content for p in ("/api/meters/aggregates", "/api/system_status/soe", "/api/status")
+            ]
         client.post("/_emulator/grid", json={"connected": False})
         client.post("/_emulator/clock", json={"advance_s": 600})
         return answers + [client.get("/api/meters/aggregates").content]

@@ -48,7 +48,11 @@ def test_every_read_needs_a_session(modern, path):
     modern.cookies.clear()
     refused = modern.get(path)
     assert refused.status_code == 403
-    assert refused.json() == {"code": 403, "error": "Unable to GET to resource", "message": "User does not have adequate access rights"}
+    assert refused.json() == {
+        "code": 403,
+        "error": "Unable to GET to resource",
+        "message": "User does not have adequate access rights",
+    }
     unknown = modern.get(path, headers={"Authorization": "Bearer forged"})
     assert unknown.status_code == 401 and set(unknown.json()) == {"code", "error", "message"}
     login(modern)
@@ -59,7 +63,11 @@ def test_every_read_needs_a_session(modern, path):
 
 def test_status_answers_without_a_login(modern):
     body = modern.get("/api/status").json()
-    assert body["version"] == "24.4.0 0fe780c9" and body["device_type"] == "teg" and body["din"].startswith("1232100-00-E--")
+    assert (
+        body["version"] == "24.4.0 0fe780c9"
+        and body["device_type"] == "teg"
+        and body["din"].startswith("1232100-00-E--")
+    )
 
 
 def test_json_login_sets_both_cookies_and_answers_the_real_fields(modern):
@@ -123,7 +131,11 @@ def test_repeated_wrong_passwords_are_throttled_and_the_cool_down_ends_by_itself
         assert login(client, "nope").status_code == 401
     limited = login(client)
     assert limited.status_code == 429
-    assert limited.json() == {"code": 429, "error": "Api Limit reached for this endpoint", "message": "API Limit Reached"}
+    assert limited.json() == {
+        "code": 429,
+        "error": "Api Limit reached for this endpoint",
+        "message": "API Limit Reached",
+    }
     fake_time.tick(21)
     assert login(client).status_code == 200
 
@@ -197,7 +209,9 @@ def test_password_change_needs_the_old_one(modern):
     login(modern)
     old = modern.app.state.gateway.password
     assert modern.post("/api/password/change", json={"old_password": "x", "new_password": "y"}).status_code == 401
-    assert modern.post("/api/password/change", json={"old_password": old, "new_password": "n3w"}).json() == {"password": "n3w"}
+    assert modern.post("/api/password/change", json={"old_password": old, "new_password": "n3w"}).json() == {
+        "password": "n3w"
+    }
     assert login(modern, "n3w").status_code == 200
 
 

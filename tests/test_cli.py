@@ -76,7 +76,9 @@ def test_served_values_move_with_sim_time_at_speed_60(served):
 
 def test_served_login_stops_sitemaster_until_run(served):
     url, _ = served
-    status, body = post_json(url + "/api/login/Basic", {"username": "", "password": "ST123456789", "force_sm_off": False})
+    status, body = post_json(
+        url + "/api/login/Basic", {"username": "", "password": "ST123456789", "force_sm_off": False}
+    )
     assert status == 200 and body["token"]
     assert get(url + "/api/meters/aggregates") == (502, b"")
     assert get(url + "/api/sitemaster/run")[0] == 202
@@ -117,7 +119,12 @@ def test_a_port_in_use_is_a_clear_error(served):
 def test_newer_firmware_serves_https_with_a_self_signed_certificate():
     import ssl
 
-    proc = subprocess.Popen([*CLI, "serve", "--port", "0", "--firmware", "24.4.0", "--password", "s3cret"], stdout=subprocess.PIPE, text=True, env=ENV)
+    proc = subprocess.Popen(
+        [*CLI, "serve", "--port", "0", "--firmware", "24.4.0", "--password", "s3cret"],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=ENV,
+    )
     try:
         assert proc.stdout is not None
         first, second = proc.stdout.readline(), proc.stdout.readline()
@@ -150,7 +157,9 @@ def test_bad_tls_and_throttle_flags_are_refused(args, needle):
 
 def _fault_pattern(*flags: str) -> list[int]:
     """The statuses 40 requests see under a 50 % fault rule, on a server started with ``flags``."""
-    proc = subprocess.Popen([*CLI, "serve", "--port", "0", "--speed", "0", *flags], stdout=subprocess.PIPE, text=True, env=ENV)
+    proc = subprocess.Popen(
+        [*CLI, "serve", "--port", "0", "--speed", "0", *flags], stdout=subprocess.PIPE, text=True, env=ENV
+    )
     try:
         assert proc.stdout is not None
         url = re.search(r"http://[^ ]+/", proc.stdout.readline()).group(0).rstrip("/")  # type: ignore[union-attr]

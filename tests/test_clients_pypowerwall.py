@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -13,13 +13,17 @@ from tests.clients import LiveGateway, live_gateway  # noqa: E402
 
 @pytest.fixture(scope="module")
 def live():
-    yield from live_gateway(powerwalls=2, soe_pct=55.5, start=datetime(2026, 7, 1, 20, 0, tzinfo=timezone.utc))
+    yield from live_gateway(powerwalls=2, soe_pct=55.5, start=datetime(2026, 7, 1, 20, 0, tzinfo=UTC))
 
 
 @pytest.fixture
 def pw(live: LiveGateway, tmp_path):
     client = pypowerwall.Powerwall(
-        live.host, password=live.gateway.password, email="nobody@nowhere.com", cachefile=str(tmp_path / ".powerwall"), pwcacheexpire=0
+        live.host,
+        password=live.gateway.password,
+        email="nobody@nowhere.com",
+        cachefile=str(tmp_path / ".powerwall"),
+        pwcacheexpire=0,
     )
     yield client
 

@@ -60,7 +60,9 @@ def test_login_and_read_every_value(live: LiveGateway):
             sitemaster = await pw.get_sitemaster()
             assert sitemaster.is_running and sitemaster.is_connected_to_tesla
             assert await pw.get_operation_mode() == OperationMode.SELF_CONSUMPTION
-            assert await pw.get_backup_reserve_percentage() == pytest.approx(state["operation"]["backup_reserve_percent"])
+            assert await pw.get_backup_reserve_percentage() == pytest.approx(
+                state["operation"]["backup_reserve_percent"]
+            )
             serials = await pw.get_serial_numbers()
             assert serials == list(live.gateway.identity.powerwall_serials)
             assert await pw.get_gateway_din() == live.gateway.identity.din == await pw.get_vin()

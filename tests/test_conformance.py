@@ -5,21 +5,28 @@ from __future__ import annotations
 
 import pytest
 from starlette.routing import Route
+from starlette.testclient import TestClient
 
 from emulator import EmulatorOptions, build_gateway, contract, create_app
 from emulator.firmware import PROFILES
 
-from starlette.testclient import TestClient
-
 STATES = ("running", "stopped", "islanded", "transitioning")
 POST_BODIES = {
     "login.Basic": lambda gw: {"username": "customer", "password": gw.password, "email": "", "force_sm_off": False},
-    "operation": lambda gw: {"mode" if gw.profile.version == "1.15.0" else "real_mode": "backup", "backup_reserve_percent": 30.5},
+    "operation": lambda gw: {
+        "mode" if gw.profile.version == "1.15.0" else "real_mode": "backup",
+        "backup_reserve_percent": 30.5,
+    },
     "site_info.site_name": lambda gw: {"site_name": "Cabin"},
     "v2.islanding.mode": lambda gw: {"island_mode": "intentional_reconnect_failsafe"},
     "password.change": lambda gw: {"old_password": gw.password, "new_password": "n3w-pass"},
     "meters.serial.verify": lambda gw: {"short_id": "12345", "serial": gw.identity.meter_serial},
-    "networks": lambda gw: {"interface": "WifiType", "network_name": "Cabin", "security_type": "WPA2_Personal", "password": "x"},
+    "networks": lambda gw: {
+        "interface": "WifiType",
+        "network_name": "Cabin",
+        "security_type": "WPA2_Personal",
+        "password": "x",
+    },
     "logging": lambda gw: {"level": "info", "log": "hello"},
     "customer.registration.legal": lambda gw: {"marketing": False, "privacy_notice": True},
     "sitemaster.stop": lambda gw: {"force": True},
@@ -28,7 +35,11 @@ POST_BODIES = {
 
 def concrete(path: str, gw) -> str:
     serial = gw.identity.meter_serial + ("synchrometerX" if "/cts" in path else "")
-    return path.replace("{serial}", serial).replace("{brand}", "SolarEdge Technologies").replace("{id}", sorted(gw.profile.bodies.network_ids(gw))[-1])
+    return (
+        path.replace("{serial}", serial)
+        .replace("{brand}", "SolarEdge Technologies")
+        .replace("{id}", sorted(gw.profile.bodies.network_ids(gw))[-1])
+    )
 
 
 def client_in(firmware: str, state: str) -> tuple[TestClient, dict[str, str]]:
@@ -48,7 +59,9 @@ def client_in(firmware: str, state: str) -> tuple[TestClient, dict[str, str]]:
 
 
 def check(op: contract.Operation, response, where: str) -> None:
-    assert op.documents(response.status_code), f"{where}: status {response.status_code} is not in the spec: {response.text[:200]}"
+    assert op.documents(response.status_code), (
+        f"{where}: status {response.status_code} is not in the spec: {response.text[:200]}"
+    )
     name = op.response_schema(response.status_code)
     if name is None:
         assert response.content == b"", f"{where}: {response.status_code} should have no body"
@@ -57,12 +70,18 @@ def check(op: contract.Operation, response, where: str) -> None:
     body = response.json()
     errors = list(contract.validator(name).iter_errors(body))
     assert not errors, f"{where}: {errors[0].message} at {'/'.join(map(str, errors[0].absolute_path))}"
-    if response.status_code < 300 and not where.startswith("1.15.0"):  # tesla-powerwall rejects any 2xx body with an error key
+    if response.status_code < 300 and not where.startswith(
+        "1.15.0"
+    ):  # tesla-powerwall rejects any 2xx body with an error key
         assert not (isinstance(body, dict) and "error" in body), f"{where}: a 200 body with an error key"
 
 
 def api_operations(firmware: str, method: str) -> list[contract.Operation]:
-    return [op for op in contract.operations() if op.serves(firmware) and op.method == method and op.path.startswith("/api/")]
+    return [
+        op
+        for op in contract.operations()
+        if op.serves(firmware) and op.method == method and op.path.startswith("/api/")
+    ]
 
 
 @pytest.mark.parametrize("state", STATES)
@@ -95,11 +114,15 @@ def test_logged_out_answers_validate_and_protected_paths_refuse(firmware):
     for op in api_operations(firmware, "GET") + api_operations(firmware, "POST"):
         path = concrete(op.path, gw)
         for creds in ({}, headers, {"Authorization": "Bearer forged"}):
-            response = client.request(op.method, path, headers=creds, json=POST_BODIES.get(op.route, lambda gw: None)(gw))
+            response = client.request(
+                op.method, path, headers=creds, json=POST_BODIES.get(op.route, lambda gw: None)(gw)
+            )
             client.cookies.clear()  # a login among the operations must not log the rest in
             check(op, response, f"{firmware} logged-out {op.method} {op.path}")
             if op.needs_login(firmware):
-                assert response.status_code in (401, 403), f"{op.method} {op.path} answered {response.status_code} without a session"
+                assert response.status_code in (401, 403), (
+                    f"{op.method} {op.path} answered {response.status_code} without a session"
+                )
 
 
 @pytest.mark.parametrize("firmware", sorted(PROFILES))
@@ -108,7 +131,11 @@ def test_bad_bodies_get_a_documented_400(firmware):
         if op.route not in POST_BODIES or op.route == "sitemaster.stop":
             continue
         client, headers = client_in(firmware, "running")
-        response = client.post(concrete(op.path, client.app.state.gateway), headers={**headers, "content-type": "application/json"}, content=b"{nope")
+        response = client.post(
+            concrete(op.path, client.app.state.gateway),
+            headers={**headers, "content-type": "application/json"},
+            content=b"{nope",
+        )
         check(op, response, f"{firmware} bad body {op.path}")
         assert response.status_code == 400
 
@@ -119,7 +146,9 @@ def spec_routes() -> set[tuple[str, str]]:
 
 def served_routes() -> set[tuple[str, str]]:
     app = create_app(build_gateway(EmulatorOptions()))
-    return {(m, r.path.replace(":path}", "}")) for r in app.routes if isinstance(r, Route) for m in r.methods - {"HEAD"}}
+    return {
+        (m, r.path.replace(":path}", "}")) for r in app.routes if isinstance(r, Route) for m in r.methods - {"HEAD"}
+    }
 
 
 def test_the_emulator_serves_no_path_the_spec_lacks():

@@ -10,19 +10,19 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from emulator.app import create_app
-from emulator.factory import EmulatorOptions, build_gateway
-from emulator.server import ServerThread
-from emulator.tls import self_signed
-from tests.mutants import MUTANTS, MutatedGateway, Mutant
+from emulator.device.factory import EmulatorOptions, build_gateway
+from emulator.serving.app import create_app
+from emulator.serving.server import ServerThread
+from emulator.serving.tls import self_signed
+from tests.mutants import MUTANTS, Mutant, MutatedGateway
 
 ROOT = Path(__file__).resolve().parents[1]
-NOON = datetime(2026, 7, 1, 19, 0, tzinfo=timezone.utc)  # 12:00 in Los Angeles: sun, battery and grid all busy
+NOON = datetime(2026, 7, 1, 19, 0, tzinfo=UTC)  # 12:00 in Los Angeles: sun, battery and grid all busy
 PASSWORD = "mutant-pw"
 
 
@@ -40,9 +40,27 @@ def serve(firmware: str, mutant: Mutant | None) -> tuple[ServerThread, str]:
 def run_suite(url: str, password: str, *extra: str, read_only: bool = False) -> subprocess.CompletedProcess[str]:
     tiers = [] if read_only else ["--allow-writes", "--allow-disruptive"]
     command = [
-        sys.executable, "-m", "pytest", str(ROOT / "contract_tests"), "-p", "no:cacheprovider", "-o", "addopts=",
-        "-q", "--tb=line", "-x", "--gateway-url", url, "--gateway-password", password,
-        "--pace", "0", "--sample-gap", "0.05", *tiers, *extra,
+        sys.executable,
+        "-m",
+        "pytest",
+        str(ROOT / "contract_tests"),
+        "-p",
+        "no:cacheprovider",
+        "-o",
+        "addopts=",
+        "-q",
+        "--tb=line",
+        "-x",
+        "--gateway-url",
+        url,
+        "--gateway-password",
+        password,
+        "--pace",
+        "0",
+        "--sample-gap",
+        "0.05",
+        *tiers,
+        *extra,
     ]
     # No third-party plugins: the suite needs none, and importing schemathesis' costs 3 s a run.
     env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}

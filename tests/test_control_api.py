@@ -52,7 +52,9 @@ def test_sitemaster_and_operation_controls(client):
     assert client.post("/_emulator/sitemaster", json={"running": False}).json()["sitemaster"]["running"] is False
     assert client.get("/api/meters/aggregates").status_code == 502
     client.post("/_emulator/sitemaster", json={"running": True})
-    op = client.post("/_emulator/operation", json={"mode": "backup", "backup_reserve_app_percent": 20}).json()["operation"]
+    op = client.post("/_emulator/operation", json={"mode": "backup", "backup_reserve_app_percent": 20}).json()[
+        "operation"
+    ]
     assert op == {"mode": "backup", "backup_reserve_percent": 24.0, "backup_reserve_app_percent": pytest.approx(20)}
 
 

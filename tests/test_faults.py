@@ -28,9 +28,21 @@ def test_latency_delays_the_answer(teg_emulator):
     ("preset", "status", "body"),
     [
         ("sitemaster_busy", 502, b""),
-        ("config_busy", 503, {"code": 503, "error": "current config mode is busy", "message": "current config mode is busy"}),
-        ("rate_limited", 429, {"code": 429, "error": "Api Limit reached for this endpoint", "message": "API Limit Reached"}),
-        ("token_expired", 401, {"code": 401, "error": "Token Expired", "message": "Invalid token, please log in again"}),
+        (
+            "config_busy",
+            503,
+            {"code": 503, "error": "current config mode is busy", "message": "current config mode is busy"},
+        ),
+        (
+            "rate_limited",
+            429,
+            {"code": 429, "error": "Api Limit reached for this endpoint", "message": "API Limit Reached"},
+        ),
+        (
+            "token_expired",
+            401,
+            {"code": 401, "error": "Token Expired", "message": "Invalid token, please log in again"},
+        ),
     ],
 )
 def test_status_presets_answer_what_real_gateways_do(teg_emulator, preset, status, body):
@@ -115,7 +127,9 @@ def test_probabilistic_faults_repeat_under_the_same_seed(teg_emulator):
 
 def test_the_method_filter(teg_emulator):
     teg_emulator.fault("/api/login/Basic", "status", status=500, method="POST")
-    assert httpx.post(teg_emulator.url + "/api/login/Basic", json={"password": teg_emulator.password}).status_code == 500
+    assert (
+        httpx.post(teg_emulator.url + "/api/login/Basic", json={"password": teg_emulator.password}).status_code == 500
+    )
     assert get(teg_emulator).status_code == 200
 
 
@@ -174,5 +188,9 @@ def test_tls_stall_on_plain_http_is_refused(teg_emulator):
 
 @pytest.mark.teg_emulator(tls=True)
 def test_tls_stall_must_apply_to_every_connection(teg_emulator):
-    response = httpx.post(teg_emulator.url + "/_emulator/faults", json={"path": "/api/status", "kind": "tls_stall", "stall_s": 1}, verify=False)
+    response = httpx.post(
+        teg_emulator.url + "/_emulator/faults",
+        json={"path": "/api/status", "kind": "tls_stall", "stall_s": 1},
+        verify=False,
+    )
     assert response.status_code == 400 and "'*'" in response.json()["message"]

@@ -44,7 +44,7 @@ def test_fifty_gateways_each_answer_their_own_login(fleet_of_50):
     gateways = fleet_of_50["gateways"]
     assert len(gateways) == 50
     assert len({g["serial"] for g in gateways}) == 50 and len({g["url"] for g in gateways}) == 50
-    for this, other in zip(gateways, gateways[1:] + gateways[:1]):
+    for this, other in zip(gateways, gateways[1:] + gateways[:1], strict=False):
         assert login(this["url"], other["password"]) == 401
         assert login(this["url"], this["password"]) == 200
 
@@ -54,7 +54,10 @@ def test_members_have_independent_state(fleet_of_50):
     httpx.post(first["url"] + "/_emulator/grid", json={"connected": False})
     assert httpx.get(first["url"] + "/_emulator/state").json()["grid"]["utility_up"] is False
     assert httpx.get(second["url"] + "/_emulator/state").json()["grid"]["utility_up"] is True
-    assert httpx.get(first["url"] + "/_emulator/state").json()["power_w"] != httpx.get(second["url"] + "/_emulator/state").json()["power_w"]
+    assert (
+        httpx.get(first["url"] + "/_emulator/state").json()["power_w"]
+        != httpx.get(second["url"] + "/_emulator/state").json()["power_w"]
+    )
 
 
 def _free_run_of_ports(count: int) -> int:
@@ -79,7 +82,10 @@ def test_consecutive_ports_from_the_given_one():
         base = _free_run_of_ports(3)
         proc = subprocess.Popen(
             [sys.executable, "-m", "emulator.cli", "serve", "--gateways", "3", "--port", str(base)],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=ENV,
         )
         assert proc.stdout is not None
         listing = next((m.group(1) for line in proc.stdout if (m := re.search(r"list: (\S+)", line))), None)
@@ -104,7 +110,9 @@ def test_host_mode_serves_the_fleet_on_one_port_keyed_by_host_name():
         for gateway in gateways:
             host = gateway["url"].split("//")[1]
             response = httpx.post(
-                f"http://127.0.0.1:{port}/api/login/Basic", json={"password": gateway["password"]}, headers={"Host": host}
+                f"http://127.0.0.1:{port}/api/login/Basic",
+                json={"password": gateway["password"]},
+                headers={"Host": host},
             )
             assert response.status_code == 200
         unknown = httpx.get(f"http://127.0.0.1:{port}/api/status", headers={"Host": "gw-999.localhost"})
@@ -120,7 +128,10 @@ def test_a_fleet_member_can_stall_its_own_tls_handshakes_and_only_its_own():
         first, second = httpx.get(listing, verify=False).json()["gateways"]
         rule = {"path": "*", "kind": "tls_stall", "stall_s": 2.0, "count": 1}
         assert httpx.post(first["url"] + "/_emulator/faults", json=rule, verify=False).status_code == 201
-        assert httpx.get(second["url"] + "/api/status", verify=False, timeout=httpx.Timeout(5, connect=1)).status_code == 200
+        assert (
+            httpx.get(second["url"] + "/api/status", verify=False, timeout=httpx.Timeout(5, connect=1)).status_code
+            == 200
+        )
         with pytest.raises(httpx.ConnectTimeout):
             httpx.get(first["url"] + "/api/status", verify=False, timeout=httpx.Timeout(5, connect=0.3))
         assert httpx.get(first["url"] + "/api/status", verify=False, timeout=5).status_code == 200

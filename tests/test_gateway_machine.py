@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from emulator import EmulatorOptions, build_gateway
-from emulator.errors import GatewayError
+from emulator.device.errors import GatewayError
 from emulator.model import OPERATION_MODES
 
 

@@ -11,7 +11,9 @@ import pytest
 
 @pytest.mark.teg_emulator(firmware="24.4.0", speed=0)
 def test_the_client_logged_in_once_and_polled_aggregates_no_faster_than_every_5_s(teg_emulator, tmp_path):
-    pw = pypowerwall.Powerwall(teg_emulator.host, password=teg_emulator.password, cachefile=str(tmp_path / ".pw"), pwcacheexpire=5)
+    pw = pypowerwall.Powerwall(
+        teg_emulator.host, password=teg_emulator.password, cachefile=str(tmp_path / ".pw"), pwcacheexpire=5
+    )
     for _ in range(10):
         pw.power()  # pypowerwall caches bodies for 5 s: ten calls, one poll
 
@@ -24,13 +26,15 @@ def test_the_client_logged_in_once_and_polled_aggregates_no_faster_than_every_5_
 @pytest.mark.teg_emulator(firmware="24.4.0", speed=0)
 def test_poll_spacing_can_be_read_from_the_journal(teg_emulator, tmp_path):
     """The same question over several polls, with a 0.3 s cache so the test stays short."""
-    pw = pypowerwall.Powerwall(teg_emulator.host, password=teg_emulator.password, cachefile=str(tmp_path / ".pw"), pwcacheexpire=0.3)
+    pw = pypowerwall.Powerwall(
+        teg_emulator.host, password=teg_emulator.password, cachefile=str(tmp_path / ".pw"), pwcacheexpire=0.3
+    )
     deadline = time.monotonic() + 1.3
     while time.monotonic() < deadline:
         pw.power()
         time.sleep(0.02)
     polls = teg_emulator.requests(method="GET", path="/api/meters/aggregates", status=200)
-    gaps = [b["real_time"] - a["real_time"] for a, b in zip(polls, polls[1:])]
+    gaps = [b["real_time"] - a["real_time"] for a, b in zip(polls, polls[1:], strict=False)]
     assert len(polls) >= 3 and all(gap >= 0.3 for gap in gaps)
     assert len(teg_emulator.requests(path="/api/login/Basic")) == 1
 
@@ -38,7 +42,9 @@ def test_poll_spacing_can_be_read_from_the_journal(teg_emulator, tmp_path):
 @pytest.mark.teg_emulator(firmware="24.4.0")
 def test_credentials_never_enter_the_journal(teg_emulator):
     client = httpx.Client(base_url=teg_emulator.url, verify=False)
-    token = client.post("/api/login/Basic", json={"username": "customer", "password": teg_emulator.password}).json()["token"]
+    token = client.post("/api/login/Basic", json={"username": "customer", "password": teg_emulator.password}).json()[
+        "token"
+    ]
     client.get("/api/operation", headers={"Authorization": f"Bearer {token}"})
     client.post("/api/login/Basic", data={"username": "customer", "password": "form-secret"})
     text = str(teg_emulator.requests())
@@ -67,7 +73,7 @@ def test_filters_and_clearing(teg_emulator):
 
 
 def test_the_journal_is_bounded():
-    from emulator.journal import Journal, JournalEntry
+    from emulator.control.journal import Journal, JournalEntry
 
     journal = Journal(size=3)
     for i in range(5):

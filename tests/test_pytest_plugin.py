@@ -14,7 +14,9 @@ def test_the_fixture_serves_a_fresh_gateway(teg_emulator):
     state = teg_emulator.state()
     assert state["firmware"] == "1.15.0" and teg_emulator.url.startswith("http://127.0.0.1:")
     assert teg_emulator.host == f"127.0.0.1:{teg_emulator.port}"
-    assert httpx.get(teg_emulator.url + "/api/system_status/soe").json()["percentage"] == pytest.approx(state["soe_pct"])
+    assert httpx.get(teg_emulator.url + "/api/system_status/soe").json()["percentage"] == pytest.approx(
+        state["soe_pct"]
+    )
 
 
 @pytest.mark.teg_emulator(firmware="24.4.0", powerwalls=2, soe=15, grid="down", speed=0)

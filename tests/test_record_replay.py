@@ -12,7 +12,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -23,12 +23,12 @@ from starlette.testclient import TestClient
 from emulator import EmulatorOptions, Gateway, build_gateway, contract, create_app
 from emulator.cli import main
 from emulator.replay import DEFAULT_ENDPOINTS, Recording, bundled_recording, create_replay_app, load_recording
-from emulator.server import ServerThread
-from emulator.tls import self_signed
+from emulator.serving.server import ServerThread
+from emulator.serving.tls import self_signed
 
 ROOT = Path(__file__).resolve().parents[1]
 ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
-START = datetime(2026, 7, 1, 20, 0, tzinfo=timezone.utc)
+START = datetime(2026, 7, 1, 20, 0, tzinfo=UTC)
 FAST = ["--interval", "0.05", "--duration", "0.3s"]
 
 
@@ -50,7 +50,19 @@ def live_emulator(firmware: str, **options: object) -> Iterator[Live]:
 
 
 def record_cli(live: Live, out: Path, *extra: str) -> int:
-    return main(["record", "--gateway-url", live.server.url, "--password", live.gateway.password, "--out", str(out), *FAST, *extra])
+    return main(
+        [
+            "record",
+            "--gateway-url",
+            live.server.url,
+            "--password",
+            live.gateway.password,
+            "--out",
+            str(out),
+            *FAST,
+            *extra,
+        ]
+    )
 
 
 FIRMWARES = ("1.15.0", "24.4.0")
@@ -88,7 +100,9 @@ def replay_client(recording: Recording, **options: object) -> TestClient:
 
 
 def login(client: TestClient, password: str) -> None:
-    response = client.post("/api/login/Basic", json={"username": "customer", "password": password, "email": "a@b.c", "force_sm_off": False})
+    response = client.post(
+        "/api/login/Basic", json={"username": "customer", "password": password, "email": "a@b.c", "force_sm_off": False}
+    )
     assert response.status_code == 200, response.text
 
 
@@ -205,7 +219,9 @@ def test_pypowerwall_reads_a_24_4_replay_over_https_in_time_order(tmp_path):
         seen = []
         for position in (0.0, 3.0, 7.5):
             httpx.post(server.url + "/_emulator/replay", json={"position_s": position}, verify=False).raise_for_status()
-            soe, aggregates = (recorded_at(recording, path, position) for path in ("/api/system_status/soe", "/api/meters/aggregates"))
+            soe, aggregates = (
+                recorded_at(recording, path, position) for path in ("/api/system_status/soe", "/api/meters/aggregates")
+            )
             assert pw.level() == pytest.approx(soe["percentage"])
             assert pw.power()["load"] == pytest.approx(aggregates["load"]["instant_power"])
             seen.append(pw.grid_status())
@@ -290,7 +306,11 @@ def test_redaction_removes_serials_and_credentials_with_stable_placeholders(firm
         assert secret not in text
     recording = load_recording(out)
     assert recording.header.redacted and recording.header.source is None
-    per_poll = {tuple(p["PackageSerialNumber"] for p in r.body["powerwalls"]) for r in recording.responses if r.path == "/api/powerwalls"}
+    per_poll = {
+        tuple(p["PackageSerialNumber"] for p in r.body["powerwalls"])
+        for r in recording.responses
+        if r.path == "/api/powerwalls"
+    }
     assert per_poll == {("SN0001", "SN0002")}  # distinct, and the same in every poll
     if firmware == "24.4.0":
         assert recording.header.gateway["serial"] == "GW0001" and recording.header.gateway["din"].endswith("--GW0001")
@@ -358,7 +378,13 @@ def test_ctrl_c_stops_cleanly_and_keeps_a_valid_file(tmp_path):
     out = tmp_path / "interrupted.jsonl"
     with live_emulator("1.15.0") as live:
         args = ["record", "--gateway-url", live.server.url, "--out", str(out), "--interval", "0.05", "--duration", "1h"]
-        proc = subprocess.Popen([sys.executable, "-m", "emulator.cli", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "emulator.cli", *args],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=ENV,
+        )
         deadline = time.monotonic() + 20
         while (not out.exists() or out.read_text().count("\n") < 25) and time.monotonic() < deadline:
             time.sleep(0.05)
@@ -381,7 +407,9 @@ def test_serve_replay_from_the_command_line_over_https():
         assert url.startswith("https://127.0.0.1:") and "login password: abcde" in lines[1]
         with httpx.Client(base_url=url, verify=False) as client:
             assert client.get("/api/status").json()["version"] == "24.4.0 0fe780c9"
-            assert client.post("/api/login/Basic", json={"username": "customer", "password": "abcde"}).status_code == 200
+            assert (
+                client.post("/api/login/Basic", json={"username": "customer", "password": "abcde"}).status_code == 200
+            )
             assert client.get("/api/system_status/soe").json()["percentage"] > 0
             assert client.get("/_emulator/replay").json()["loop"] is True
     finally:

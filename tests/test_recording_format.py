@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+
 import pytest
 from starlette.testclient import TestClient
 
@@ -20,7 +21,15 @@ HEADER = {
 
 
 def response(t: float, **fields: object) -> dict:
-    return {"t": t, "method": "GET", "path": "/api/status", "status": 200, "content_type": "application/json", "body": {}, **fields}
+    return {
+        "t": t,
+        "method": "GET",
+        "path": "/api/status",
+        "status": 200,
+        "content_type": "application/json",
+        "body": {},
+        **fields,
+    }
 
 
 def lines(*values: object) -> str:
@@ -32,11 +41,19 @@ BROKEN = {
     "header only": (lines(HEADER), None, "holds no responses"),
     "bad JSON": (lines(HEADER, response(0), '{"t": 1, "method": "GET",'), 3, "not a JSON line"),
     "NaN": (lines(HEADER, '{"t": NaN}'), 2, "NaN is not JSON"),
-    "schema": (lines(HEADER, response(0, status=700)), 2, "bad response: status: 700 is greater than the maximum of 599"),
+    "schema": (
+        lines(HEADER, response(0, status=700)),
+        2,
+        "bad response: status: 700 is greater than the maximum of 599",
+    ),
     "unknown field": (lines(HEADER, response(0, colour="red")), 2, "'colour' was unexpected"),
     "body and text": (lines(HEADER, response(0, text="")), 2, "a response has body or text, not both"),
     "no body": (lines(HEADER, {k: v for k, v in response(0).items() if k != "body"}), 2, "a response needs its body"),
-    "time order": (lines(HEADER, response(0), response(2.5), response(1.0)), 4, "t 1 is earlier than the line before (2.5)"),
+    "time order": (
+        lines(HEADER, response(0), response(2.5), response(1.0)),
+        4,
+        "t 1 is earlier than the line before (2.5)",
+    ),
     "no header": (lines(response(0)), 1, "bad header"),
     "future version": (lines({**HEADER, "version": 2}, response(0)), 1, "bad header: version: 1 was expected"),
     "unknown firmware": (lines({**HEADER, "profile": "25.1.0"}, response(0)), 1, "profile: '25.1.0' is not one of"),
@@ -44,7 +61,9 @@ BROKEN = {
 
 
 @pytest.mark.parametrize("name", BROKEN)
-def test_a_broken_recording_is_one_line_naming_file_and_line_exit_2_and_nothing_served(name, tmp_path, capsys, monkeypatch):
+def test_a_broken_recording_is_one_line_naming_file_and_line_exit_2_and_nothing_served(
+    name, tmp_path, capsys, monkeypatch
+):
     content, line, needle = BROKEN[name]
     path = tmp_path / "broken.jsonl"
     path.write_text(content, "utf-8")
@@ -105,9 +124,17 @@ def test_the_example_regenerates_from_the_emulator(tmp_path, capsys):
 
 def test_redaction_follows_a_serial_into_other_strings_and_keys():
     redactor = Redactor()
-    body = {"din": "1232100-00-E--TG1234567890", "message": "gateway TG1234567890 ok", "TEPOD--TG1234567890": {"token": "abcdefgh"}}
+    body = {
+        "din": "1232100-00-E--TG1234567890",
+        "message": "gateway TG1234567890 ok",
+        "TEPOD--TG1234567890": {"token": "abcdefgh"},
+    }
     redactor.learn(body)
-    assert redactor.apply(body) == {"din": "1232100-00-E--GW0001", "message": "gateway GW0001 ok", "TEPOD--GW0001": {"token": "REDACTED"}}
+    assert redactor.apply(body) == {
+        "din": "1232100-00-E--GW0001",
+        "message": "gateway GW0001 ok",
+        "TEPOD--GW0001": {"token": "REDACTED"},
+    }
     assert redactor.apply({"again": "TG1234567890"}) == {"again": "GW0001"}  # stable across bodies
     assert redactor.text("short 12") == "short 12"
 

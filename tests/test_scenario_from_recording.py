@@ -16,7 +16,9 @@ BUNDLED = ROOT / "scenarios" / "recordings" / "emulator-24.4.0.jsonl"
 
 
 def cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "emulator.cli", *args], capture_output=True, text=True, timeout=120, env=ENV, cwd=ROOT)
+    return subprocess.run(
+        [sys.executable, "-m", "emulator.cli", *args], capture_output=True, text=True, timeout=120, env=ENV, cwd=ROOT
+    )
 
 
 def test_the_shipped_recording_becomes_a_scenario_that_passes(tmp_path: Path) -> None:
@@ -44,23 +46,41 @@ def test_without_its_events_the_converted_scenario_fails(tmp_path: Path) -> None
 
 
 def _line(t: float, path: str, body: dict, status: int = 200) -> str:
-    return json.dumps({"t": t, "method": "GET", "path": path, "status": status, "content_type": "application/json", "body": body})
+    return json.dumps(
+        {"t": t, "method": "GET", "path": path, "status": status, "content_type": "application/json", "body": body}
+    )
 
 
 def _aggregates(stamp: str) -> dict:
-    meter = {"last_communication_time": stamp, "instant_power": 0, "frequency": 60, "energy_exported": 0, "energy_imported": 0}
+    meter = {
+        "last_communication_time": stamp,
+        "instant_power": 0,
+        "frequency": 60,
+        "energy_exported": 0,
+        "energy_imported": 0,
+    }
     return {m: dict(meter) for m in ("site", "battery", "load", "solar")}
 
 
 def test_operation_and_sitemaster_changes_become_events_at_the_gateways_time(tmp_path: Path) -> None:
     header = {
-        "format": "teg-recording", "version": 1, "firmware": "1.15.0", "profile": "1.15.0",
-        "recorded_at": "2026-11-25T12:00:00+00:00", "interval_s": 1, "endpoints": ["/api/meters/aggregates"],
+        "format": "teg-recording",
+        "version": 1,
+        "firmware": "1.15.0",
+        "profile": "1.15.0",
+        "recorded_at": "2026-11-25T12:00:00+00:00",
+        "interval_s": 1,
+        "endpoints": ["/api/meters/aggregates"],
         "gateway": {"din": None, "serial": None, "part_number": None, "device_type": None},
-        "redacted": True, "tls": False, "source": None, "recorder": "hand-written",
+        "redacted": True,
+        "tls": False,
+        "source": None,
+        "recorder": "hand-written",
     }
     lines = [json.dumps(header)]
-    for i, (mode, running) in enumerate([("self_consumption", True), ("backup", True), ("backup", False), ("backup", True)]):
+    for i, (mode, running) in enumerate(
+        [("self_consumption", True), ("backup", True), ("backup", False), ("backup", True)]
+    ):
         t = i * 1.0  # one real second per poll, ten gateway minutes apart
         stamp = f"2026-07-15T{10 + i // 6:02d}:{(i * 10) % 60:02d}:00-07:00"
         lines += [

@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import pytest
 
-from emulator.gateway import Operation
+from emulator.device.gateway import Operation
 from emulator.scenario import all_bundled, bundled_names, load_bundled, run
 
 NAMES = bundled_names()

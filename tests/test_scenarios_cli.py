@@ -37,7 +37,9 @@ def scenario_file(tmp_path: Path):
 
 def test_run_prints_each_expectation_writes_csv_and_png_and_exits_0(scenario_file, tmp_path):
     out_csv, out_png = tmp_path / "day.csv", tmp_path / "day.png"
-    done = run_cli("scenario", "run", str(scenario_file(OK)), "--csv", str(out_csv), "--plot", str(out_png), "--resolution", "120")
+    done = run_cli(
+        "scenario", "run", str(scenario_file(OK)), "--csv", str(out_csv), "--plot", str(out_png), "--resolution", "120"
+    )
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
     assert lines[0].startswith("a short afternoon  [")
@@ -47,7 +49,17 @@ def test_run_prints_each_expectation_writes_csv_and_png_and_exits_0(scenario_fil
     with out_csv.open() as handle:
         rows = list(csv.DictReader(handle))
     assert len(rows) == 3 * 30 + 1
-    assert {"time", "site_w", "battery_w", "load_w", "solar_w", "soe_pct", "grid_status", "grid_connected", "mode"} <= set(rows[0])
+    assert {
+        "time",
+        "site_w",
+        "battery_w",
+        "load_w",
+        "solar_w",
+        "soe_pct",
+        "grid_status",
+        "grid_connected",
+        "mode",
+    } <= set(rows[0])
     for row in rows:
         flows = [float(row[k]) for k in ("site_w", "battery_w", "solar_w")]
         assert float(row["load_w"]) == pytest.approx(sum(flows), abs=0.01)
@@ -67,9 +79,15 @@ def test_a_broken_expectation_fails_the_run_with_the_value_found(scenario_file):
 @pytest.mark.parametrize(
     ("text", "where"),
     [
-        (OK.replace("do: grid_down, duration: 1h", "do: [grid_down"), "s.yaml:5: YAML syntax error: expected ',' or ']'"),
+        (
+            OK.replace("do: grid_down, duration: 1h", "do: [grid_down"),
+            "s.yaml:5: YAML syntax error: expected ',' or ']'",
+        ),
         (OK.replace("duration: 3h", "duration: [3h]"), "s.yaml:3: duration: ['3h'] is not of type"),
-        (OK.replace("field: grid.status", "field: grid.state"), "s.yaml:7: expect[0].field: unknown field 'grid.state'"),
+        (
+            OK.replace("field: grid.status", "field: grid.state"),
+            "s.yaml:7: expect[0].field: unknown field 'grid.state'",
+        ),
         (OK.replace("do: grid_down", "do: blackout"), "s.yaml:5: events[0].do: 'blackout' is not one of"),
         (OK.replace('at: "13:30"', 'at: "13h30"'), "s.yaml:7: expect[0].at: '13h30' is not a time"),
     ],
@@ -100,7 +118,10 @@ def test_list_and_validate_know_the_bundled_scenarios_by_name(scenario_file):
     ("args", "message"),
     [
         (("--resolution", "0"), "--resolution: 0 must be between 1 and 86400"),
-        (("--csv", "/no/such/folder/x.csv"), "cannot write /no/such/folder/x.csv: folder /no/such/folder does not exist"),
+        (
+            ("--csv", "/no/such/folder/x.csv"),
+            "cannot write /no/such/folder/x.csv: folder /no/such/folder does not exist",
+        ),
     ],
 )
 def test_bad_run_flags_exit_2_with_one_line(args, message):
@@ -109,8 +130,16 @@ def test_bad_run_flags_exit_2_with_one_line(args, message):
 
 
 def test_serve_scenario_lets_any_client_see_the_day_unfold(scenario_file):
-    path = scenario_file("title: soon\nstart: 2026-07-15T18:00\nevents:\n  - {at: '+10m', do: grid_down, label: storm}\n")
-    proc = subprocess.Popen([*CLI, "serve", "--port", "0", "--scenario", str(path), "--speed", "3000"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV)
+    path = scenario_file(
+        "title: soon\nstart: 2026-07-15T18:00\nevents:\n  - {at: '+10m', do: grid_down, label: storm}\n"
+    )
+    proc = subprocess.Popen(
+        [*CLI, "serve", "--port", "0", "--scenario", str(path), "--speed", "3000"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=ENV,
+    )
     try:
         assert proc.stdout is not None
         lines = [proc.stdout.readline() for _ in range(4)]

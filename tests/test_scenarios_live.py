@@ -31,7 +31,12 @@ def test_no_scenario_is_loaded_at_first(client):
 def test_loading_a_scenario_resets_to_its_start_and_events_fire_as_the_clock_passes(client, fake_time):
     loaded = valid(client.post("/_emulator/scenario", json={"name": "evening-outage"}), "control/scenario.status.json")
     assert loaded["name"] == "evening-outage" and loaded["start"] == loaded["sim_time"] == "2026-07-15T00:00:00-07:00"
-    assert [e["label"] for e in loaded["next_events"]] == ["grid fails", "oven (4.2 kW)", "oven (4.2 kW) ends", "grid back"]
+    assert [e["label"] for e in loaded["next_events"]] == [
+        "grid fails",
+        "oven (4.2 kW)",
+        "oven (4.2 kW) ends",
+        "grid back",
+    ]
     state = client.get("/_emulator/state").json()
     assert state["soe_pct"] == pytest.approx(45) and state["paused"] is True  # the clock keeps its pause
     client.post("/_emulator/clock", json={"paused": False, "speed": 3600})
@@ -113,5 +118,8 @@ def test_a_scenario_for_other_firmware_is_a_409(make_client):
     client = make_client(firmware="24.4.0")
     response = client.post("/_emulator/scenario", json={"name": "login-stops-sitemaster"})
     assert response.status_code == 409
-    assert response.json()["message"] == "scenario 'login-stops-sitemaster' needs firmware 1.15.0; this gateway runs 24.4.0"
+    assert (
+        response.json()["message"]
+        == "scenario 'login-stops-sitemaster' needs firmware 1.15.0; this gateway runs 24.4.0"
+    )
     assert client.post("/_emulator/scenario", json={"name": "evening-outage"}).status_code == 200  # any firmware

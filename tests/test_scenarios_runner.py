@@ -46,13 +46,18 @@ def test_a_failing_expectation_reports_what_was_found_and_when():
     first = result.outcomes[0]
     assert not result.passed and not first.passed
     assert first.found == "found 3000 at 01:00"
-    assert "FAIL  01:00..01:59:59  power_w.load equals 2000 throughout  -- found 3000 at 01:00" == first.line(scenario.label)
+    assert "FAIL  01:00..01:59:59  power_w.load equals 2000 throughout  -- found 3000 at 01:00" == first.line(
+        scenario.label
+    )
 
 
 def test_a_full_day_runs_in_well_under_a_few_seconds():
     import time
 
-    scenario = load_text("title: day\nstart: 2026-07-15T00:00\nexpect:\n  - {from: '00:00', to: '23:59', field: soe_pct, above: 0}\n", "day.yaml")
+    scenario = load_text(
+        "title: day\nstart: 2026-07-15T00:00\nexpect:\n  - {from: '00:00', to: '23:59', field: soe_pct, above: 0}\n",
+        "day.yaml",
+    )
     began = time.process_time()
     result = run(scenario, 60)
     assert time.process_time() - began < 3.0
@@ -81,4 +86,6 @@ expect:
   - {at: "+41m", endpoint: /api/system/update/status, field: info.status.0, equals: nonactionable}
 """
     result = run(load_text(text, "update.yaml"))
-    assert [o.passed for o in result.outcomes] == [True] * 10, [(o.expectation.number, o.found) for o in result.outcomes if not o.passed]
+    assert [o.passed for o in result.outcomes] == [True] * 10, [
+        (o.expectation.number, o.found) for o in result.outcomes if not o.passed
+    ]

@@ -4,8 +4,8 @@ conforming statuses, content types and bodies; negative cases get documented 4xx
 from __future__ import annotations
 
 import schemathesis
-from schemathesis.checks import ignored_auth, not_a_server_error, positive_data_acceptance
 from hypothesis import HealthCheck, settings
+from schemathesis.checks import ignored_auth, not_a_server_error, positive_data_acceptance
 
 from emulator import EmulatorOptions, build_gateway, contract, create_app
 from emulator.firmware import PROFILES
@@ -50,8 +50,12 @@ def authorize(case, gateway) -> None:
 def make_test(firmware: str):
     schema, gateway = SCHEMAS[firmware]
     app = schema.app
-    ids = [op.operation_id for op in contract.operations() if op.serves(firmware) and not (op.fleet_only or op.replay_only)]
-    served = schema.include(operation_id_regex="^(" + "|".join(ids) + ")$").exclude(path_regex=r"^/_emulator/(reset|docs)")
+    ids = [
+        op.operation_id for op in contract.operations() if op.serves(firmware) and not (op.fleet_only or op.replay_only)
+    ]
+    served = schema.include(operation_id_regex="^(" + "|".join(ids) + ")$").exclude(
+        path_regex=r"^/_emulator/(reset|docs)"
+    )
 
     @served.parametrize()
     @settings(max_examples=MAX_EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
@@ -93,9 +97,19 @@ def make_stateful_test(firmware: str):
         journal = schema.app.state.journal
         journal.clear()
         # derandomize: the same exploration every run, so CI never depends on a lucky draw of links
-        Authorized.run(settings=settings(max_examples=8, stateful_step_count=4, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck)))
+        Authorized.run(
+            settings=settings(
+                max_examples=8,
+                stateful_step_count=4,
+                deadline=None,
+                derandomize=True,
+                suppress_health_check=list(HealthCheck),
+            )
+        )
         calls = [(e.method, e.path) for e in journal.query()]
-        assert ("POST", "/api/operation") in calls and ("GET", "/api/operation") in calls, "the links were never followed"
+        assert ("POST", "/api/operation") in calls and ("GET", "/api/operation") in calls, (
+            "the links were never followed"
+        )
 
     return test
 

@@ -57,7 +57,9 @@ def test_every_ref_resolves_and_every_schema_is_used():
             assert (root / target).is_file(), f"{name}: {ref}"
             used.add(target)
             contract.validator(name)  # and the registry resolves it
-    files = {p.relative_to(root).as_posix() for p in SCHEMAS if p.parent == root}  # top level: file formats (scenario.json)
+    files = {
+        p.relative_to(root).as_posix() for p in SCHEMAS if p.parent == root
+    }  # top level: file formats (scenario.json)
     orphans = {p.relative_to(root).as_posix() for p in SCHEMAS} - used - files
     assert not orphans, f"schemas nothing refers to: {sorted(orphans)}"
 
@@ -66,12 +68,26 @@ def test_the_schemas_bite():
     assert list(contract.validator("responses/system_status.soe.json").iter_errors({"percentage": 101}))
     meters = {k: {} for k in ("site", "battery", "load", "solar", "foo")}
     assert list(contract.validator("responses/meters.aggregates.json").iter_errors(meters))
-    status = {"start_time": "2024-01-01 00:00:00 +0800", "up_time_seconds": "5ms", "is_new": False, "version": "24.4.0 0fe780c9", "git_hash": "0" * 40}
+    status = {
+        "start_time": "2024-01-01 00:00:00 +0800",
+        "up_time_seconds": "5ms",
+        "is_new": False,
+        "version": "24.4.0 0fe780c9",
+        "git_hash": "0" * 40,
+    }
     assert list(contract.validator("responses/status.json").iter_errors(status))
     status["up_time_seconds"] = "402h8m19.937911668s"
     assert not list(contract.validator("responses/status.json").iter_errors(status))
-    assert list(contract.validator("responses/system_status.grid_status.json").iter_errors({"grid_status": "SystemGridConected"}))
-    assert list(contract.validator("responses/sitemaster.json").iter_errors({"running": True, "uptime": "166594", "connected_to_tesla": True}))
+    assert list(
+        contract.validator("responses/system_status.grid_status.json").iter_errors(
+            {"grid_status": "SystemGridConected"}
+        )
+    )
+    assert list(
+        contract.validator("responses/sitemaster.json").iter_errors(
+            {"running": True, "uptime": "166594", "connected_to_tesla": True}
+        )
+    )
 
 
 def test_operation_ids_are_unique():

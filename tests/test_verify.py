@@ -17,7 +17,12 @@ ENV = {**{k: v for k, v in os.environ.items() if k != "TEG_PASSWORD"}, "PYTHONPA
 
 def verify(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "emulator.cli", "verify", *args], capture_output=True, text=True, timeout=300, env={**ENV, **env}, cwd=ROOT
+        [sys.executable, "-m", "emulator.cli", "verify", *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**ENV, **env},
+        cwd=ROOT,
     )
 
 
@@ -60,7 +65,14 @@ def test_the_password_may_come_from_the_environment_instead_of_the_command_line(
     server, password = serve("24.4.0", None)
     try:
         result = verify(
-            "--gateway-url", server.url, "--pace", "0", "--report", str(tmp_path / "r.md"), "--junit", str(tmp_path / "r.xml"),
+            "--gateway-url",
+            server.url,
+            "--pace",
+            "0",
+            "--report",
+            str(tmp_path / "r.md"),
+            "--junit",
+            str(tmp_path / "r.xml"),
             TEG_PASSWORD=password,
         )
     finally:
@@ -96,7 +108,11 @@ def test_bad_flags_are_refused_with_one_line(tmp_path: Path) -> None:
 def test_pytest_contract_tests_refuses_a_bad_gateway_url_in_one_line() -> None:
     result = subprocess.run(
         [sys.executable, "-m", "pytest", "contract_tests", "--gateway-url", "gateway.local", "--gateway-password", "x"],
-        capture_output=True, text=True, timeout=120, env=ENV, cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=ENV,
+        cwd=ROOT,
     )
     assert result.returncode == 4
     assert "is not an http(s) URL" in result.stderr and "Traceback" not in result.stderr

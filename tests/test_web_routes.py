@@ -44,7 +44,8 @@ def test_the_gateway_page_polls_the_three_live_endpoints(client):
 
 
 @pytest.mark.parametrize(
-    "name", ["nope.js", "..%2fpyproject.toml", "%2e%2e", "gateway.html", "..%2f..%2fREADME.md", "style.css.bak", "a" * 300]
+    "name",
+    ["nope.js", "..%2fpyproject.toml", "%2e%2e", "gateway.html", "..%2f..%2fREADME.md", "style.css.bak", "a" * 300],
 )
 def test_unknown_or_escaping_asset_names_get_a_json_404(client, name):
     response = client.get(f"/_emulator/static/{name}")
@@ -60,7 +61,12 @@ def test_writes_to_the_web_routes_get_a_json_405(client, path):
 
 def test_credentials_say_the_password_and_that_a_1_15_login_would_stop_sitemaster(client):
     body = client.get("/_emulator/credentials").json()
-    assert body == {"firmware": "1.15.0", "username": "customer", "password": "ST123456789", "login_stops_sitemaster": True}
+    assert body == {
+        "firmware": "1.15.0",
+        "username": "customer",
+        "password": "ST123456789",
+        "login_stops_sitemaster": True,
+    }
 
 
 def test_credentials_log_the_page_in_on_24_4(make_client):
@@ -68,7 +74,9 @@ def test_credentials_log_the_page_in_on_24_4(make_client):
     body = client.get("/_emulator/credentials").json()
     assert body["login_stops_sitemaster"] is False and body["password"] == "s3cret"
     assert client.get("/api/meters/aggregates").status_code == 403
-    login = client.post("/api/login/Basic", json={"username": body["username"], "password": body["password"], "email": ""})
+    login = client.post(
+        "/api/login/Basic", json={"username": body["username"], "password": body["password"], "email": ""}
+    )
     assert login.status_code == 200
     assert client.get("/api/meters/aggregates").status_code == 200  # the AuthCookie the page's browser keeps
 

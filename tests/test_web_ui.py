@@ -14,12 +14,17 @@ from typing import Any
 import pytest
 
 CHROMIUM = Path("/usr/bin/chromium")
-ENABLE = "browser tests need Debian's chromium and Playwright: `apt-get install chromium` and `pip install -e \".[test]\"`"
+ENABLE = (
+    'browser tests need Debian\'s chromium and Playwright: `apt-get install chromium` and `pip install -e ".[test]"`'
+)
 ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]  # fmt: skip
-FIRMWARES = [pytest.param({"firmware": "1.15.0"}, id="1.15.0-http"), pytest.param({"firmware": "24.4.0"}, id="24.4.0-https-login")]
+FIRMWARES = [
+    pytest.param({"firmware": "1.15.0"}, id="1.15.0-http"),
+    pytest.param({"firmware": "24.4.0"}, id="24.4.0-https-login"),
+]
 REFRESH_TIMEOUT_S = 10.0
 
 
@@ -217,7 +222,10 @@ def test_faults_injected_on_the_panel_show_on_the_gateway_page(teg_emulator, ope
     panel.select_option("#fault-kind", "status")
     panel.select_option("#fault-preset", "config_busy")
     panel.click("#fault-add")
-    wait_until(lambda: panel.locator("#fault-list tr").count() == 1 and "f1" in panel.locator("#fault-list").text_content(), "the rule listed")
+    wait_until(
+        lambda: panel.locator("#fault-list tr").count() == 1 and "f1" in panel.locator("#fault-list").text_content(),
+        "the rule listed",
+    )
     rules = teg_emulator.control("GET", "faults")["faults"]
     assert [(r["path"], r["kind"], r["status"]) for r in rules] == [("/api/system_status/soe", "status", 503)]
     wait_refreshes(gateway)
@@ -253,7 +261,10 @@ def test_the_panel_loads_a_bundled_scenario_and_the_gateway_becomes_that_day(teg
 
 @pytest.mark.teg_emulator(speed=0)
 def test_without_scenarios_the_panel_says_so_and_disables_the_control(teg_emulator, open_page):
-    open_page.context.route("**/_emulator/scenarios", lambda route: route.fulfill(status=404, content_type="application/json", body='{"code":404}'))
+    open_page.context.route(
+        "**/_emulator/scenarios",
+        lambda route: route.fulfill(status=404, content_type="application/json", body='{"code":404}'),
+    )
     panel = open_page("/_emulator/")
     select = panel.locator("#scenario-select")
     wait_until(lambda: select.text_content() == "no scenarios available", "the empty list")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -20,10 +20,10 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from emulator import contract
-from emulator.errors import GatewayError, bad_request, not_found
+from emulator.device.errors import GatewayError, bad_request, not_found
+from emulator.device.gateway import Gateway
+from emulator.device.sessions import Session
 from emulator.firmware.profile import FirmwareProfile
-from emulator.gateway import Gateway
-from emulator.sessions import Session
 
 MAX_BODY_BYTES = 64 * 1024
 _BASE_HEADERS = {"cache-control": "no-cache, no-store", "x-content-type-options": "nosniff"}
@@ -142,7 +142,7 @@ def headers_for(profile: FirmwareProfile) -> dict[str, str]:
     return {**_BASE_HEADERS, **dict(profile.extra_headers)}
 
 
-@lru_cache(maxsize=None)
+@cache
 def _raw_headers(profile: FirmwareProfile) -> tuple[tuple[bytes, bytes], ...]:
     """The profile's constant headers, encoded once (this is on every answer's path)."""
     return tuple((k.encode("latin-1"), v.encode("latin-1")) for k, v in headers_for(profile).items())

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from emulator.api.base import Ctx, api_route, snapshot_body
-from emulator.errors import GatewayError, not_found
+from emulator.device.errors import GatewayError, not_found
 from emulator.firmware import modern_data
 
 ISLAND_MODES = {"intentional_reconnect_failsafe": True, "backup": False}
@@ -74,11 +74,27 @@ ROUTES = [
     api_route("autoconfig.status", "/api/autoconfig/status", {"GET": fixed(modern_data.AUTOCONFIG)}),
     api_route("legal.radio", "/api/legal/radio", {"GET": fixed(modern_data.LEGAL_RADIO)}),
     api_route("networks.access_points", "/api/networks/access_points", {"GET": fixed(modern_data.ACCESS_POINTS)}),
-    api_route("networks.client_protocols", "/api/networks/client_protocols", {"GET": fixed(modern_data.CLIENT_PROTOCOLS)}),
-    api_route("powerwalls.phase_usages", "/api/powerwalls/phase_usages", {"GET": failing(*modern_data.PHASE_USAGES_ERROR)}),
-    api_route("powerwalls.pvi_sub_package_numbers", "/api/powerwalls/pvi_sub_package_numbers", {"GET": fixed(modern_data.PVI_SUB_PACKAGES)}),
-    api_route("synchrometer.ct_voltage_references", "/api/synchrometer/ct_voltage_references", {"GET": fixed(modern_data.CT_VOLTAGE_REFERENCES)}),
-    api_route("synchrometer.ct_voltage_references.options", "/api/synchrometer/ct_voltage_references/options", {"GET": ct_voltage_options}),
+    api_route(
+        "networks.client_protocols", "/api/networks/client_protocols", {"GET": fixed(modern_data.CLIENT_PROTOCOLS)}
+    ),
+    api_route(
+        "powerwalls.phase_usages", "/api/powerwalls/phase_usages", {"GET": failing(*modern_data.PHASE_USAGES_ERROR)}
+    ),
+    api_route(
+        "powerwalls.pvi_sub_package_numbers",
+        "/api/powerwalls/pvi_sub_package_numbers",
+        {"GET": fixed(modern_data.PVI_SUB_PACKAGES)},
+    ),
+    api_route(
+        "synchrometer.ct_voltage_references",
+        "/api/synchrometer/ct_voltage_references",
+        {"GET": fixed(modern_data.CT_VOLTAGE_REFERENCES)},
+    ),
+    api_route(
+        "synchrometer.ct_voltage_references.options",
+        "/api/synchrometer/ct_voltage_references/options",
+        {"GET": ct_voltage_options},
+    ),
     api_route("system.networks.ping_test", "/api/system/networks/ping_test", {"GET": fixed(modern_data.PING_TEST)}),
     api_route("password.change", "/api/password/change", {"POST": password_change}),
 ]

@@ -20,6 +20,8 @@ async def grid_codes(ctx: Ctx) -> Any:
 
 ROUTES = [
     api_route("site_info", "/api/site_info", {"GET": snapshot_body("site_info")}),
-    api_route("site_info.site_name", "/api/site_info/site_name", {"GET": snapshot_body("site_name"), "POST": post_site_name}),
+    api_route(
+        "site_info.site_name", "/api/site_info/site_name", {"GET": snapshot_body("site_name"), "POST": post_site_name}
+    ),
     api_route("site_info.grid_codes", "/api/site_info/grid_codes", {"GET": grid_codes}),
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from emulator.api.base import Ctx, Reply, api_route, snapshot_body
-from emulator.errors import GatewayError, not_found
+from emulator.device.errors import GatewayError, not_found
 from emulator.firmware import wizard_data
 
 

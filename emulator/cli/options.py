@@ -15,7 +15,9 @@ def bounded_float(low: float, high: float | None = None):  # type: ignore[no-unt
             raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
         if value != value or value < low or (high is not None and value > high):
             upper = f" and {high:g}" if high is not None else ""
-            raise argparse.ArgumentTypeError(f"{text} must be between {low:g}{upper}" if upper else f"{text} must be >= {low:g}")
+            raise argparse.ArgumentTypeError(
+                f"{text} must be between {low:g}{upper}" if upper else f"{text} must be >= {low:g}"
+            )
         return value
 
     return parse
@@ -42,7 +44,9 @@ def timezone_name(text: str) -> str:
     try:
         ZoneInfo(text)
     except (ZoneInfoNotFoundError, ValueError):
-        raise argparse.ArgumentTypeError(f"unknown time zone {text!r} (use an IANA name such as America/Los_Angeles)") from None
+        raise argparse.ArgumentTypeError(
+            f"unknown time zone {text!r} (use an IANA name such as America/Los_Angeles)"
+        ) from None
     return text
 
 

@@ -45,8 +45,16 @@ def gateway_url(text: str) -> str:
         port_ok = parts.port is None or 0 < parts.port < 65536
     except ValueError:
         port_ok = False
-    if parts.scheme not in ("", "http", "https") or not parts.hostname or not port_ok or parts.path not in ("", "/") or parts.query:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a gateway URL such as https://192.168.91.1 or http://teg:8080")
+    if (
+        parts.scheme not in ("", "http", "https")
+        or not parts.hostname
+        or not port_ok
+        or parts.path not in ("", "/")
+        or parts.query
+    ):
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a gateway URL such as https://192.168.91.1 or http://teg:8080"
+        )
     return text.rstrip("/")
 
 
@@ -61,16 +69,41 @@ def endpoints(text: str) -> list[str]:
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("record", help="record a real gateway's read endpoints for serve --replay")
-    p.add_argument("--gateway-url", required=True, type=gateway_url, help="https://IP (20.49+ firmware) or http://IP (1.x); a bare host tries both")
-    p.add_argument("--password", default=None, help=f"customer password (firmware 20.49+; default ${PASSWORD_ENV}); 1.15.0 is recorded without a login")
+    p.add_argument(
+        "--gateway-url",
+        required=True,
+        type=gateway_url,
+        help="https://IP (20.49+ firmware) or http://IP (1.x); a bare host tries both",
+    )
+    p.add_argument(
+        "--password",
+        default=None,
+        help=f"customer password (firmware 20.49+; default ${PASSWORD_ENV}); 1.15.0 is recorded without a login",
+    )
     p.add_argument("--email", default="nobody@nowhere.com", help="e-mail sent with the login")
     p.add_argument("--out", required=True, type=Path, help="the recording to write (JSON Lines)")
     p.add_argument("--force", action="store_true", help="overwrite --out if it exists")
-    p.add_argument("--interval", type=opt.bounded_float(0.05, 3600), default=5.0, help="seconds between polls (default 5)")
+    p.add_argument(
+        "--interval", type=opt.bounded_float(0.05, 3600), default=5.0, help="seconds between polls (default 5)"
+    )
     p.add_argument("--duration", type=duration, default=3600.0, help="how long to record: 90s, 15m, 1h30m (default 1h)")
-    p.add_argument("--endpoints", type=endpoints, action="extend", default=None, nargs="+", metavar="PATH", help="paths to poll (space- or comma-separated; default: the firmware's read set)")
-    p.add_argument("--redact", action="store_true", help="replace serial numbers, credentials, tokens and e-mails with stable placeholders")
-    p.add_argument("--timeout", type=opt.bounded_float(0.1, 300), default=10.0, help="seconds to wait for each answer (default 10)")
+    p.add_argument(
+        "--endpoints",
+        type=endpoints,
+        action="extend",
+        default=None,
+        nargs="+",
+        metavar="PATH",
+        help="paths to poll (space- or comma-separated; default: the firmware's read set)",
+    )
+    p.add_argument(
+        "--redact",
+        action="store_true",
+        help="replace serial numbers, credentials, tokens and e-mails with stable placeholders",
+    )
+    p.add_argument(
+        "--timeout", type=opt.bounded_float(0.1, 300), default=10.0, help="seconds to wait for each answer (default 10)"
+    )
     p.set_defaults(run=run_record)
 
 
@@ -107,7 +140,10 @@ def run_record(args: argparse.Namespace) -> int:
         print(f"  note: {note}", flush=True)
     how = "stopped by Ctrl-C" if summary.interrupted else "done"
     failed = f", {summary.failures} requests unanswered" if summary.failures else ""
-    print(f"{how}: {summary.responses} responses from {summary.polls} polls in {summary.elapsed_s:.1f} s{failed} -> {summary.file}", flush=True)
+    print(
+        f"{how}: {summary.responses} responses from {summary.polls} polls in {summary.elapsed_s:.1f} s{failed} -> {summary.file}",
+        flush=True,
+    )
     return 0
 
 
@@ -121,7 +157,10 @@ class _Progress:
 
     def start(self, summary: Summary) -> None:
         h = summary.header
-        print(f"recording {h.source or 'the gateway'} (firmware {h.firmware}, replays as {h.profile}) every {h.interval_s:g} s to {summary.file}", flush=True)
+        print(
+            f"recording {h.source or 'the gateway'} (firmware {h.firmware}, replays as {h.profile}) every {h.interval_s:g} s to {summary.file}",
+            flush=True,
+        )
         print(f"  endpoints: {' '.join(h.endpoints)}", flush=True)
         for note in summary.notes:
             print(f"  note: {note}", flush=True)

@@ -9,7 +9,7 @@ from starlette.applications import Starlette
 from emulator.cli.serve import serve_app, tls_files
 from emulator.firmware import get_profile
 from emulator.replay import RecordingError, create_replay_app, load_recording
-from emulator.server import TLSFiles
+from emulator.serving.server import TLSFiles
 
 
 def refused(args: argparse.Namespace) -> str | None:
@@ -33,7 +33,9 @@ def _replay_app(args: argparse.Namespace) -> tuple[Starlette, TLSFiles | None]:
     if not recording.responses:
         raise RecordingError(args.replay, None, "the recording holds no responses, only its header")
     tls = tls_files(args, get_profile(recording.header.profile).tls_default)
-    app = create_replay_app(recording, password=args.password, speed=args.speed, paused=args.paused, loop=args.loop, tls=tls is not None)
+    app = create_replay_app(
+        recording, password=args.password, speed=args.speed, paused=args.paused, loop=args.loop, tls=tls is not None
+    )
     app.state.recording = recording
     return app, tls
 

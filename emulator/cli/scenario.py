@@ -10,21 +10,28 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from emulator.cli import options as opt
-from emulator.factory import EmulatorOptions, build_gateway
-from emulator.gateway import Gateway
+from emulator.device.factory import EmulatorOptions, build_gateway
+from emulator.device.gateway import Gateway
 from emulator.scenario import Scenario, ScenarioError, all_bundled, bundled_names, resolve, run
 from emulator.scenario.runner import DEFAULT_RESOLUTION_S, Progress, RunResult
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("scenario", help="run, list, validate scenarios (scripted days with expectations), or make one from a recording")
+    p = sub.add_parser(
+        "scenario", help="run, list, validate scenarios (scripted days with expectations), or make one from a recording"
+    )
     inner = p.add_subparsers(dest="scenario_command", required=True, metavar="ACTION", parser_class=type(p))
     r = inner.add_parser("run", help="run a scenario as fast as possible and check its expectations")
     r.add_argument("scenario", metavar="FILE_OR_NAME", help="a scenario file, or the name of a bundled one")
     r.add_argument("--csv", type=_writable, metavar="OUT.csv", help="write the time series as CSV")
     r.add_argument("--plot", type=_writable, metavar="OUT.png", help="draw power flows and SOE over the run as a PNG")
-    r.add_argument("--resolution", type=opt.bounded_float(1, 86_400), default=DEFAULT_RESOLUTION_S, metavar="S",
-                   help=f"seconds between samples in the CSV, the plot and window checks (default {DEFAULT_RESOLUTION_S:g})")
+    r.add_argument(
+        "--resolution",
+        type=opt.bounded_float(1, 86_400),
+        default=DEFAULT_RESOLUTION_S,
+        metavar="S",
+        help=f"seconds between samples in the CSV, the plot and window checks (default {DEFAULT_RESOLUTION_S:g})",
+    )
     r.set_defaults(run=run_command)
     lister = inner.add_parser("list", help="list the bundled scenarios")
     lister.set_defaults(run=list_command)
@@ -34,8 +41,13 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     f = inner.add_parser("from-recording", help="turn a recording (teg-emulator record) into a scenario")
     f.add_argument("recording", metavar="RECORDING.jsonl")
     f.add_argument("--out", type=_writable, metavar="OUT.yaml", help="write the scenario here (default: stdout)")
-    f.add_argument("--every", type=opt.bounded_float(1, 86_400), default=60.0, metavar="S",
-                   help="at most one expectation per endpoint field every S gateway seconds (default 60)")
+    f.add_argument(
+        "--every",
+        type=opt.bounded_float(1, 86_400),
+        default=60.0,
+        metavar="S",
+        help="at most one expectation per endpoint field every S gateway seconds (default 60)",
+    )
     f.add_argument("--title", default=None, help="the scenario's title")
     f.set_defaults(run=from_recording_command)
 
@@ -57,7 +69,9 @@ def progress_bar(title: str) -> Iterator[Progress]:
     """A tqdm bar on stderr that appears only on a terminal and only if the run takes a moment."""
     from tqdm import tqdm
 
-    bar = tqdm(total=0, desc=title, unit="sample", file=sys.stderr, delay=0.5, leave=False, disable=not sys.stderr.isatty())
+    bar = tqdm(
+        total=0, desc=title, unit="sample", file=sys.stderr, delay=0.5, leave=False, disable=not sys.stderr.isatty()
+    )
 
     def advance(done: int, total: int) -> None:
         bar.total = total
@@ -103,7 +117,9 @@ def report(result: RunResult, elapsed: float) -> None:
         print("  " + outcome.line(s.label))
     failed = sum(not o.passed for o in result.outcomes)
     verdict = f"{failed} FAILED" if failed else "all passed"
-    print(f"{_count(len(result.outcomes), 'expectation')}: {verdict}  ({_count(len(result.fired), 'event')} fired, {elapsed:.2f} s)")
+    print(
+        f"{_count(len(result.outcomes), 'expectation')}: {verdict}  ({_count(len(result.fired), 'event')} fired, {elapsed:.2f} s)"
+    )
 
 
 def _count(n: int, noun: str) -> str:
@@ -132,7 +148,9 @@ def validate_command(args: argparse.Namespace) -> int:
             print(f"teg-emulator: error: {exc}", file=sys.stderr)
             bad += 1
             continue
-        print(f"ok  {s.file}: {s.title} ({_count(len(s.events), 'event')}, {_count(len(s.expectations), 'expectation')})")
+        print(
+            f"ok  {s.file}: {s.title} ({_count(len(s.events), 'event')}, {_count(len(s.expectations), 'expectation')})"
+        )
     return 2 if bad else 0
 
 
@@ -145,7 +163,7 @@ def served_scenario(args: argparse.Namespace, options: EmulatorOptions) -> tuple
         return build_gateway(options), None
     from dataclasses import replace
 
-    from emulator.control_scenario import install
+    from emulator.control.scenario import install
 
     try:
         scenario = resolve(args.scenario)
@@ -176,6 +194,7 @@ def from_recording_command(args: argparse.Namespace) -> int:
         Path(args.out).write_text(text, encoding="utf-8")
     except OSError as exc:
         return _fail(f"cannot write {args.out}: {exc.strerror}")
-    print(f"wrote {args.out}: {_count(len(scenario.events), 'event')}, {_count(len(scenario.expectations), 'expectation')}")
+    print(
+        f"wrote {args.out}: {_count(len(scenario.events), 'event')}, {_count(len(scenario.expectations), 'expectation')}"
+    )
     return 0
-

@@ -17,15 +17,37 @@ PASSWORD_ENV = "TEG_PASSWORD"
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("verify", help="run the contract suite against a gateway (or a fresh emulator) and report")
-    p.add_argument("--gateway-url", type=_url, default=None, help="the gateway, e.g. https://192.168.1.50 (default: a fresh emulator)")
-    p.add_argument("--password", default=os.environ.get(PASSWORD_ENV), help=f"the gateway's customer password (default: ${PASSWORD_ENV}, which keeps it out of shell history)")
+    p.add_argument(
+        "--gateway-url",
+        type=_url,
+        default=None,
+        help="the gateway, e.g. https://192.168.1.50 (default: a fresh emulator)",
+    )
+    p.add_argument(
+        "--password",
+        default=os.environ.get(PASSWORD_ENV),
+        help=f"the gateway's customer password (default: ${PASSWORD_ENV}, which keeps it out of shell history)",
+    )
     p.add_argument("--email", default="contract-suite@example.com", help="email sent with a customer login")
-    p.add_argument("--firmware", choices=("1.15.0", "24.4.0"), default=None, help="contract profile (default: detected)")
-    p.add_argument("--allow-writes", action="store_true", help="also change settings (every original value is restored)")
+    p.add_argument(
+        "--firmware", choices=("1.15.0", "24.4.0"), default=None, help="contract profile (default: detected)"
+    )
+    p.add_argument(
+        "--allow-writes", action="store_true", help="also change settings (every original value is restored)"
+    )
     p.add_argument("--allow-disruptive", action="store_true", help="also stop sitemaster and island the site")
-    p.add_argument("--pace", type=opt.bounded_float(0, 60), default=None, help="seconds between requests to a gateway (default 1)")
-    p.add_argument("--max-requests", type=opt.bounded_int(10, 100_000), default=2000, help="at most this many requests (default 2000)")
-    p.add_argument("--timeout", type=opt.bounded_float(0.1, 300), default=10.0, help="seconds to wait for each answer (default 10)")
+    p.add_argument(
+        "--pace", type=opt.bounded_float(0, 60), default=None, help="seconds between requests to a gateway (default 1)"
+    )
+    p.add_argument(
+        "--max-requests",
+        type=opt.bounded_int(10, 100_000),
+        default=2000,
+        help="at most this many requests (default 2000)",
+    )
+    p.add_argument(
+        "--timeout", type=opt.bounded_float(0.1, 300), default=10.0, help="seconds to wait for each answer (default 10)"
+    )
     p.add_argument("--report", default=None, help="write the Markdown report here")
     p.add_argument("--junit", default=None, help="write JUnit XML here")
     p.add_argument("--verbose", "-v", action="store_true", help="show pytest's output")
@@ -45,13 +67,18 @@ def run_verify(args: argparse.Namespace) -> int:
     from contract_tests.report import ReportPlugin, shape_differences, write
 
     if args.gateway_url and args.password is None:
-        print(f"teg-emulator: error: --gateway-url needs --password or ${PASSWORD_ENV} (the customer password)", file=sys.stderr)
+        print(
+            f"teg-emulator: error: --gateway-url needs --password or ${PASSWORD_ENV} (the customer password)",
+            file=sys.stderr,
+        )
         return 2
     for path in (args.report, args.junit):
         if path and not _writable(path):
             print(f"teg-emulator: error: cannot write {path}", file=sys.stderr)
             return 2
-    tiers = "read-only" + (" + writes" if args.allow_writes else "") + (" + disruptive" if args.allow_disruptive else "")
+    tiers = (
+        "read-only" + (" + writes" if args.allow_writes else "") + (" + disruptive" if args.allow_disruptive else "")
+    )
     plugin = ReportPlugin(tiers=tiers if args.gateway_url else "all (emulator)")
     if args.gateway_url:
         problem = _reachability(args.gateway_url, args.timeout)
@@ -72,7 +99,9 @@ def run_verify(args: argparse.Namespace) -> int:
         write(args.report, plugin.markdown(shapes))
     failed = sum(r.outcome == "FAIL" for r in plugin.results)
     passed = sum(r.outcome == "PASS" for r in plugin.results)
-    print(f"teg-emulator verify: {passed} passed, {failed} failed" + (f"; report in {args.report}" if args.report else ""))
+    print(
+        f"teg-emulator verify: {passed} passed, {failed} failed" + (f"; report in {args.report}" if args.report else "")
+    )
     return 0 if code == 0 else (code if code in (2, EXIT_UNREACHABLE) else 1)
 
 
@@ -80,7 +109,17 @@ def _pytest_args(args: argparse.Namespace) -> list[str]:
     import contract_tests
 
     suite = Path(contract_tests.__file__).resolve().parent
-    argv = [str(suite), "-p", "no:cacheprovider", "-o", "addopts=", "--rootdir", str(suite), "-W", "ignore::pytest.PytestAssertRewriteWarning"]
+    argv = [
+        str(suite),
+        "-p",
+        "no:cacheprovider",
+        "-o",
+        "addopts=",
+        "--rootdir",
+        str(suite),
+        "-W",
+        "ignore::pytest.PytestAssertRewriteWarning",
+    ]
     argv += ["-v"] if args.verbose else ["-q", "--no-header", "--tb=no", "-rN"]
     if args.gateway_url:
         argv += ["--gateway-url", args.gateway_url, "--gateway-password", args.password, "--gateway-email", args.email]

@@ -1,6 +1,6 @@
 """Response bodies as firmware 1.15.0 wrote them; newer firmware subclasses and extends.
 
-Every method turns gateway state (a :class:`~emulator.gateway.Snapshot` and
+Every method turns gateway state (a :class:`~emulator.device.gateway.Snapshot` and
 the gateway's fixed facts) into the JSON-ready structure of one endpoint.
 Field names and their order are the wire's; this is the one place that
 knows them.
@@ -11,14 +11,14 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
-from emulator.errors import GatewayError
+from emulator.device.errors import GatewayError
 from emulator.firmware import wizard_data
 from emulator.firmware.formats import GO_ZERO_TIME, epoch_ms, go_duration, rfc3339nano, start_time
 from emulator.model.noise import smooth01
 
 if TYPE_CHECKING:
-    from emulator.gateway import Gateway, Operation, Snapshot
-    from emulator.sessions import Session
+    from emulator.device.gateway import Gateway, Operation, Snapshot
+    from emulator.device.sessions import Session
 
 Body = Any
 _VOLT, _FREQ, _REACTIVE = 31, 32, 33
@@ -242,7 +242,13 @@ class Bodies:
         rating = int(round(gw.config.pv_rating_w))
         if rating <= 0:
             return []
-        return [{"brand": "SolarEdge Technologies", "model": "SE5000 (240V) w/ -ER-US or A-US", "power_rating_watts": rating}]
+        return [
+            {
+                "brand": "SolarEdge Technologies",
+                "model": "SE5000 (240V) w/ -ER-US or A-US",
+                "power_rating_watts": rating,
+            }
+        ]
 
     def generators(self, gw: Gateway, snap: Snapshot) -> Body:
         return {"disconnect_type": "None", "generators": []}
@@ -296,9 +302,33 @@ class Bodies:
     def networks(self, gw: Gateway, snap: Snapshot) -> Body:
         wifi_enabled = "171" not in gw.disabled_networks
         return [
-            {"id": 2, "name": "can0", "connected": True, "is_dhcp": True, "ip_address": "", "subnet": "", "config": None},
-            {"id": 3, "name": "eth0", "connected": "3" not in gw.disabled_networks, "is_dhcp": True, "ip_address": "", "subnet": "", "config": None},
-            {"id": 170, "name": "rpine0", "connected": "170" not in gw.disabled_networks, "is_dhcp": True, "ip_address": "", "subnet": "", "config": None},
+            {
+                "id": 2,
+                "name": "can0",
+                "connected": True,
+                "is_dhcp": True,
+                "ip_address": "",
+                "subnet": "",
+                "config": None,
+            },
+            {
+                "id": 3,
+                "name": "eth0",
+                "connected": "3" not in gw.disabled_networks,
+                "is_dhcp": True,
+                "ip_address": "",
+                "subnet": "",
+                "config": None,
+            },
+            {
+                "id": 170,
+                "name": "rpine0",
+                "connected": "170" not in gw.disabled_networks,
+                "is_dhcp": True,
+                "ip_address": "",
+                "subnet": "",
+                "config": None,
+            },
             {
                 "id": 171,
                 "name": "wifi0",
@@ -306,16 +336,36 @@ class Bodies:
                 "is_dhcp": True,
                 "ip_address": "192.168.1.50" if wifi_enabled else "",
                 "subnet": "255.255.255.0",
-                "config": {"network_name": "HomeNetwork", "interface": "WifiType", "security_type": "WPA2_Personal", "dhcp": True, "enabled": wifi_enabled},
+                "config": {
+                    "network_name": "HomeNetwork",
+                    "interface": "WifiType",
+                    "security_type": "WPA2_Personal",
+                    "dhcp": True,
+                    "enabled": wifi_enabled,
+                },
             },
-            {"id": 172, "name": "wifi1", "connected": True, "is_dhcp": True, "ip_address": "192.168.91.1", "subnet": "255.255.255.0", "config": None},
+            {
+                "id": 172,
+                "name": "wifi1",
+                "connected": True,
+                "is_dhcp": True,
+                "ip_address": "192.168.91.1",
+                "subnet": "255.255.255.0",
+                "config": None,
+            },
         ]
 
     def system_networks(self, gw: Gateway, snap: Snapshot) -> Body:
         return [
             {"network_name": "default_gsm", "interface": "GsmType", "security_type": "NONE", "dhcp": None},
             {"network_name": "default_eth", "interface": "EthType", "security_type": "NONE", "dhcp": True},
-            {"network_name": "HomeNetwork", "interface": "WifiType", "security_type": "WPA2_Personal", "dhcp": True, "enabled": "171" not in gw.disabled_networks},
+            {
+                "network_name": "HomeNetwork",
+                "interface": "WifiType",
+                "security_type": "WPA2_Personal",
+                "dhcp": True,
+                "enabled": "171" not in gw.disabled_networks,
+            },
         ]
 
     def system_testing(self, gw: Gateway, snap: Snapshot) -> Body:

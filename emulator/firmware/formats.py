@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 GO_ZERO_TIME = "0001-01-01T00:00:00Z"
@@ -18,7 +18,7 @@ def rfc3339nano(t: float, zone: ZoneInfo | timezone) -> str:
     moment = datetime.fromtimestamp(whole, tz=zone)
     frac = f".{nanos:09d}".rstrip("0") if nanos else ""
     offset = moment.strftime("%z")
-    offset = "Z" if offset in ("+0000", "") and zone is timezone.utc else f"{offset[:3]}:{offset[3:]}"
+    offset = "Z" if offset in ("+0000", "") and zone is UTC else f"{offset[:3]}:{offset[3:]}"
     return moment.strftime("%Y-%m-%dT%H:%M:%S") + frac + offset
 
 

@@ -12,12 +12,12 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from emulator.firmware import modern_data
-from emulator.firmware.bodies import Body, Bodies
+from emulator.firmware.bodies import Bodies, Body
 from emulator.firmware.formats import GO_ZERO_TIME, epoch_ms, go_duration, rfc3339nano, start_time
 
 if TYPE_CHECKING:
-    from emulator.gateway import Gateway, Operation, Snapshot
-    from emulator.sessions import Session
+    from emulator.device.gateway import Gateway, Operation, Snapshot
+    from emulator.device.sessions import Session
 
 POWERWALL2_PART = "3012170-05-B"
 _METER_TIMEOUT_NS = 1_500_000_000
@@ -177,7 +177,9 @@ class ModernBodies(Bodies):
     def meters_solar(self, gw: Gateway, snap: Snapshot) -> Body:
         return [self._cached_meter(gw, snap, 1, "solar", "synchrometerY", [False, False, True, False])]
 
-    def _cached_meter(self, gw: Gateway, snap: Snapshot, index: int, location: str, kind: str, cts: list[bool]) -> dict[str, Any]:
+    def _cached_meter(
+        self, gw: Gateway, snap: Snapshot, index: int, location: str, kind: str, cts: list[bool]
+    ) -> dict[str, Any]:
         readings = self.meter_readings(gw, snap)[location]
         energy = self.meter_energy(snap)[location]
         when = rfc3339nano(snap.t, gw.model.local.zone)
@@ -202,7 +204,11 @@ class ModernBodies(Bodies):
             "type": kind,
             "cts": cts,
             "inverted": [False, False, False, False],
-            "connection": {"short_id": gw.identity.din, "device_serial": gw.identity.meter_serial + kind, "https_conf": {}},
+            "connection": {
+                "short_id": gw.identity.din,
+                "device_serial": gw.identity.meter_serial + kind,
+                "https_conf": {},
+            },
             "Cached_readings": cached,
         }
 
@@ -262,7 +268,10 @@ class ModernBodies(Bodies):
     def powerwalls(self, gw: Gateway, snap: Snapshot) -> Body:
         return {
             **self.powerwalls_status(gw, snap),
-            "powerwalls": [modern_data.powerwall_entry(gw, snap, serial, self.powerwall_part_number) for serial in gw.identity.powerwall_serials],
+            "powerwalls": [
+                modern_data.powerwall_entry(gw, snap, serial, self.powerwall_part_number)
+                for serial in gw.identity.powerwall_serials
+            ],
             "gateway_din": gw.identity.din,
             "sync": None,
             "msa": None,
@@ -277,7 +286,9 @@ class ModernBodies(Bodies):
             "running_phase_detection": False,
             "phase_detection_last_error": "no phase information",
             "bubble_shedding": False,
-            "on_grid_check_error": "run sitemanager flag enabled" if snap.sitemaster_running else "on grid check not run",
+            "on_grid_check_error": "run sitemanager flag enabled"
+            if snap.sitemaster_running
+            else "on grid check not run",
             "grid_qualifying": False,
             "grid_code_validating": False,
             "phase_detection_not_available": True,
@@ -309,7 +320,18 @@ class ModernBodies(Bodies):
             "nominal_system_energy_kWh": energy_kwh,
             "nominal_system_power_kW": power_kw,
             "panel_max_current": 100,
-            "grid_code": {k: code[k] for k in ("grid_code", "grid_voltage_setting", "grid_freq_setting", "grid_phase_setting", "country", "state", "utility")},
+            "grid_code": {
+                k: code[k]
+                for k in (
+                    "grid_code",
+                    "grid_voltage_setting",
+                    "grid_freq_setting",
+                    "grid_phase_setting",
+                    "country",
+                    "state",
+                    "utility",
+                )
+            },
         }
 
     def operation(self, gw: Gateway, op: Operation) -> Body:
@@ -334,7 +356,13 @@ class ModernBodies(Bodies):
         }
 
     def customer(self, gw: Gateway, snap: Snapshot) -> Body:
-        return {"marketing": True, "registered": True, "privacy_notice": True, "grid_services": True, "limited_warranty": True}
+        return {
+            "marketing": True,
+            "registered": True,
+            "privacy_notice": True,
+            "grid_services": True,
+            "limited_warranty": True,
+        }
 
     def installer(self, gw: Gateway, snap: Snapshot) -> Body:
         return modern_data.installer(snap.sitemaster_running)
@@ -350,7 +378,10 @@ class ModernBodies(Bodies):
         return modern_data.networks(gw)
 
     def system_networks(self, gw: Gateway, snap: Snapshot) -> Body:
-        return [{k: v for k, v in n.items() if k in ("network_name", "interface", "security_type", "dhcp", "enabled")} for n in modern_data.networks(gw)]
+        return [
+            {k: v for k, v in n.items() if k in ("network_name", "interface", "security_type", "dhcp", "enabled")}
+            for n in modern_data.networks(gw)
+        ]
 
     def conn_tests(self, gw: Gateway, snap: Snapshot) -> Body:
         return modern_data.conn_tests(gw.conn_tests_done(), gw, snap)

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from emulator.firmware.formats import rfc3339nano
 
 if TYPE_CHECKING:
-    from emulator.gateway import Gateway, Snapshot
+    from emulator.device.gateway import Gateway, Snapshot
 
 _RUNNING_MESSAGE = 'Cannot perform this action with site controller running. From landing page, either "STOP SYSTEM" or "RUN WIZARD" to proceed.'
 
@@ -43,9 +43,27 @@ LEGAL_RADIO = [
     {"manufacturer": "Redpine", "model": "RS9113DB", "fcc_id": "XF6-RS9113DB", "ic_id": "8407A-RS9113DB"},
 ]
 ACCESS_POINTS = [
-    {"ssid": "HomeNetwork", "bssid": "a4:2b:b0:11:22:33", "channel": 11, "signal_strength": 75, "security_type": "WPA2_Personal"},
-    {"ssid": "Neighbour-5G", "bssid": "f0:9f:c2:44:55:66", "channel": 1, "signal_strength": 52, "security_type": "WPA2_Personal"},
-    {"ssid": "CoffeeShopGuest", "bssid": "00:1a:2b:77:88:99", "channel": 6, "signal_strength": 35, "security_type": "NONE"},
+    {
+        "ssid": "HomeNetwork",
+        "bssid": "a4:2b:b0:11:22:33",
+        "channel": 11,
+        "signal_strength": 75,
+        "security_type": "WPA2_Personal",
+    },
+    {
+        "ssid": "Neighbour-5G",
+        "bssid": "f0:9f:c2:44:55:66",
+        "channel": 1,
+        "signal_strength": 52,
+        "security_type": "WPA2_Personal",
+    },
+    {
+        "ssid": "CoffeeShopGuest",
+        "bssid": "00:1a:2b:77:88:99",
+        "channel": 6,
+        "signal_strength": 35,
+        "security_type": "NONE",
+    },
 ]
 VITALS_GONE = (404, "File Not Found", "Firmware does not support vitals API")
 PHASE_USAGES_ERROR = (500, "no phase information", "Failed getting phase detection information")
@@ -69,8 +87,14 @@ def powerwall_entry(gw: Gateway, snap: Snapshot, serial: str, part: str) -> dict
     when = rfc3339nano(snap.t, gw.model.local.zone)
     running = snap.sitemaster_running
     status, message = ("fail", _RUNNING_MESSAGE) if running else ("pass", "")
-    commissioning = [_check(name, status, when, message) for name in ("CAN connectivity", "Enable switch", "Internal communications", "Firmware up-to-date")]
-    update = [_check(name, "not_run", None) for name in ("Powerwall firmware", "Battery firmware", "Inverter firmware", "Grid code")]
+    commissioning = [
+        _check(name, status, when, message)
+        for name in ("CAN connectivity", "Enable switch", "Internal communications", "Firmware up-to-date")
+    ]
+    update = [
+        _check(name, "not_run", None)
+        for name in ("Powerwall firmware", "Battery firmware", "Inverter firmware", "Grid code")
+    ]
     return {
         "Type": "",
         "PackagePartNumber": part,
@@ -80,8 +104,22 @@ def powerwall_entry(gw: Gateway, snap: Snapshot, serial: str, part: str) -> dict
         "grid_reconnection_time_seconds": 0,
         "under_phase_detection": False,
         "updating": gw.update.installing,
-        "commissioning_diagnostic": {"name": "Commissioning", "category": "InternalComms", "disruptive": False, "inputs": None, "checks": commissioning, "alert": False},
-        "update_diagnostic": {"name": "Firmware Update", "category": "InternalComms", "disruptive": True, "inputs": None, "checks": update, "alert": False},
+        "commissioning_diagnostic": {
+            "name": "Commissioning",
+            "category": "InternalComms",
+            "disruptive": False,
+            "inputs": None,
+            "checks": commissioning,
+            "alert": False,
+        },
+        "update_diagnostic": {
+            "name": "Firmware Update",
+            "category": "InternalComms",
+            "disruptive": True,
+            "inputs": None,
+            "checks": update,
+            "alert": False,
+        },
         "bc_type": None,
         "in_config": True,
     }
@@ -120,7 +158,12 @@ def meters(gw: Gateway) -> list[dict[str, Any]]:
             "type": "synchrometerY",
             "cts": [ct("site", [True, True, False, False], 1), ct("solar", [False, False, True, False], 2)],
         },
-        {"serial": gw.identity.meter_serial + "synchrometerX", "short_id": din, "type": "synchrometerX", "cts": [ct("site", [True, True, False, False], 1)]},
+        {
+            "serial": gw.identity.meter_serial + "synchrometerX",
+            "short_id": din,
+            "type": "synchrometerX",
+            "cts": [ct("site", [True, True, False, False], 1)],
+        },
     ]
 
 
@@ -133,7 +176,13 @@ def meter_cts(gw: Gateway, serial: str) -> list[dict[str, Any]] | None:
 
 def networks(gw: Gateway) -> list[dict[str, Any]]:
     wifi_on = "HomeNetwork" not in gw.disabled_networks
-    info = {"gateway": "192.168.1.1", "state": "DeviceStateReady", "state_reason": "DeviceStateReasonNone", "signal_strength": 71, "hw_address": ""}
+    info = {
+        "gateway": "192.168.1.1",
+        "state": "DeviceStateReady",
+        "state_reason": "DeviceStateReasonNone",
+        "signal_strength": 71,
+        "hw_address": "",
+    }
     return [
         {
             "network_name": "ethernet_tesla_internal_default",
@@ -157,7 +206,12 @@ def networks(gw: Gateway) -> list[dict[str, Any]]:
             "primary": wifi_on,
             "lastTeslaConnected": wifi_on,
             "lastInternetConnected": wifi_on,
-            "iface_network_info": {"network_name": "HomeNetwork", "ip_networks": [{"ip": "192.168.1.50", "mask": "255.255.255.0"}], "interface": "WifiType", **info},
+            "iface_network_info": {
+                "network_name": "HomeNetwork",
+                "ip_networks": [{"ip": "192.168.1.50", "mask": "255.255.255.0"}],
+                "interface": "WifiType",
+                **info,
+            },
         },
     ]
 
@@ -167,9 +221,19 @@ def conn_tests(done: bool | None, gw: Gateway, snap: Snapshot) -> dict[str, Any]
     if done is None:
         status, start = "not_run", None
     else:
-        status, start = ("pass" if done else "running"), rfc3339nano(gw.conn_tests_started or snap.t, gw.model.local.zone)
+        status, start = (
+            ("pass" if done else "running"),
+            rfc3339nano(gw.conn_tests_started or snap.t, gw.model.local.zone),
+        )
     checks = [_check(name, status, start) for name in ("Network device", "Internet", "Tesla servers")]
-    return {"name": "Network connection", "category": "Network", "disruptive": False, "inputs": None, "checks": checks, "alert": False}
+    return {
+        "name": "Network connection",
+        "category": "Network",
+        "disruptive": False,
+        "inputs": None,
+        "checks": checks,
+        "alert": False,
+    }
 
 
 def solar_powerwall(gw: Gateway, snap: Snapshot) -> dict[str, Any]:
@@ -181,7 +245,15 @@ def solar_powerwall(gw: Gateway, snap: Snapshot) -> dict[str, Any]:
         connected = string_id != 4
         power = solar / 3 if connected else 0.0
         voltage = 380.0 if power > 0 else 10.3
-        strings.append({"string_id": string_id, "connected": connected, "measured_voltage": voltage, "current": power / voltage, "measured_power": power})
+        strings.append(
+            {
+                "string_id": string_id,
+                "connected": connected,
+                "measured_voltage": voltage,
+                "current": power / voltage,
+                "measured_power": power,
+            }
+        )
     islanded = not gw.grid.connected
     return {
         "pvac_status": {
@@ -197,9 +269,26 @@ def solar_powerwall(gw: Gateway, snap: Snapshot) -> dict[str, Any]:
             "i_out": solar / gw.config.nominal_voltage_v,
             "string_vitals": strings,
         },
-        "pvs_status": {"state": "PVS_GridSupporting", "disabled": False, "enable_output": True, "v_ll": gw.config.nominal_voltage_v, "self_test_state": "PVS_SelfTestOff"},
+        "pvs_status": {
+            "state": "PVS_GridSupporting",
+            "disabled": False,
+            "enable_output": True,
+            "v_ll": gw.config.nominal_voltage_v,
+            "self_test_state": "PVS_SelfTestOff",
+        },
         "pv_power_limit": gw.config.pv_rating_w,
         "power_status_setpoint": "on",
-        "pvac_alerts": {"LastRxTime": when, "ReceivedMuxBitmask": 1, "PVAC_alertMatrixIndex": 0, "PVAC_a009_SwAppBoot": False, "PVAC_a041_excess_PV_clamp_triggered": snap.flows.curtailed_w > 0},
-        "pvs_alerts": {"LastRxTime": when, "ReceivedMuxBitmask": 0, "PVS_a001_WatchdogReset": False, "PVS_a018_MciStringB": False},
+        "pvac_alerts": {
+            "LastRxTime": when,
+            "ReceivedMuxBitmask": 1,
+            "PVAC_alertMatrixIndex": 0,
+            "PVAC_a009_SwAppBoot": False,
+            "PVAC_a041_excess_PV_clamp_triggered": snap.flows.curtailed_w > 0,
+        },
+        "pvs_alerts": {
+            "LastRxTime": when,
+            "ReceivedMuxBitmask": 0,
+            "PVS_a001_WatchdogReset": False,
+            "PVS_a018_MciStringB": False,
+        },
     }

@@ -11,11 +11,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from emulator.sessions import ThrottlePolicy
+from emulator.device.sessions import ThrottlePolicy
 
 if TYPE_CHECKING:
+    from emulator.device.identity import Identity
     from emulator.firmware.bodies import Bodies
-    from emulator.identity import Identity
 
 
 @dataclass(frozen=True)

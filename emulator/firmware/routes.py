@@ -87,7 +87,9 @@ MODERN_ONLY_ROUTES = frozenset(
 )
 """What 20.x-24.x firmware added (captures in the research notes)."""
 
-GONE_BY_21 = frozenset({"site_info.grid_codes", "system.networks", "customer.registration.skip", "customer.registration.emailed"})
+GONE_BY_21 = frozenset(
+    {"site_info.grid_codes", "system.networks", "customer.registration.skip", "customer.registration.emailed"}
+)
 """Wizard endpoints that answer 404 on 21.x gateways (research notes, vls29)."""
 
 MODERN_ROUTES = (SEED_ROUTES - GONE_BY_21) | MODERN_ONLY_ROUTES

@@ -11,7 +11,6 @@ from emulator.firmware.bodies import Bodies
 from emulator.firmware.profile import ErrorText, FirmwareProfile
 from emulator.firmware.routes import SEED_OPEN_ROUTES, SEED_ROUTES
 
-
 CORS_HEADERS = (
     ("Access-Control-Allow-Credentials", "false"),
     (

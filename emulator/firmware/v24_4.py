@@ -6,10 +6,10 @@ repeated wrong passwords are throttled with the gateway's 429.
 
 from __future__ import annotations
 
+from emulator.device.sessions import ThrottlePolicy
 from emulator.firmware.modern_bodies import ModernBodies
 from emulator.firmware.profile import ErrorText, FirmwareProfile
 from emulator.firmware.routes import MODERN_OPEN_ROUTES, MODERN_ROUTES
-from emulator.sessions import ThrottlePolicy
 
 PROFILE = FirmwareProfile(
     version="24.4.0",

@@ -37,17 +37,13 @@ def dispatch(
     return _islanded(config, controls, pv_w, load_w, soe_frac)
 
 
-def _on_grid(
-    config: SiteConfig, controls: Controls, pv_w: float, load_w: float, soe_frac: float, period: str
-) -> Flows:
+def _on_grid(config: SiteConfig, controls: Controls, pv_w: float, load_w: float, soe_frac: float, period: str) -> Flows:
     battery_w = 0.0
     if controls.battery_enabled:
         net = load_w - pv_w  # > 0: the house needs more than the sun gives
         charge_limit = max_charge_w(config, soe_frac)
         can_discharge = soe_frac * 100.0 > controls.reserve_pct + 1e-9
-        discharge_allowed = controls.mode != BACKUP and (
-            controls.mode != AUTONOMOUS or period == PEAK
-        )
+        discharge_allowed = controls.mode != BACKUP and (controls.mode != AUTONOMOUS or period == PEAK)
         if net > 0.0 and can_discharge and discharge_allowed:
             battery_w = min(net, config.total_max_power_w)
         elif net < 0.0:
@@ -58,9 +54,7 @@ def _on_grid(
     return Flows(load_w - pv_w - battery_w, battery_w, load_w, pv_w)
 
 
-def _islanded(
-    config: SiteConfig, controls: Controls, pv_w: float, load_w: float, soe_frac: float
-) -> Flows:
+def _islanded(config: SiteConfig, controls: Controls, pv_w: float, load_w: float, soe_frac: float) -> Flows:
     """Off grid the batteries form the grid: they carry the house or it goes dark."""
     if not controls.battery_enabled:
         return BLACKOUT

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 
@@ -24,7 +24,7 @@ class LocalTime:
         bucket = int(t // 3600)
         offset = self._offsets.get(bucket)
         if offset is None:
-            moment = datetime.fromtimestamp(bucket * 3600, tz=timezone.utc).astimezone(self.zone)
+            moment = datetime.fromtimestamp(bucket * 3600, tz=UTC).astimezone(self.zone)
             offset = moment.utcoffset().total_seconds()  # type: ignore[union-attr]
             if len(self._offsets) > 10_000:
                 self._offsets.clear()

@@ -25,9 +25,7 @@ def sun_elevation_sin(t: float, latitude: float, longitude: float) -> float:
     solar_hour = ((t % 86_400.0) / 3_600.0 + longitude / 15.0) % 24.0
     hour_angle = (solar_hour - 12.0) * 15.0 * _DEG
     lat = latitude * _DEG
-    return math.sin(lat) * math.sin(declination) + math.cos(lat) * math.cos(declination) * math.cos(
-        hour_angle
-    )
+    return math.sin(lat) * math.sin(declination) + math.cos(lat) * math.cos(declination) * math.cos(hour_angle)
 
 
 def clear_sky_pv_w(t: float, config: SiteConfig) -> float:

@@ -62,11 +62,7 @@ class SiteModel:
             if controls.solar_override_w is not None
             else profiles.solar_w(t, cfg, controls.cloudiness)
         )
-        load = (
-            controls.load_override_w
-            if controls.load_override_w is not None
-            else profiles.load_w(t, hour, cfg)
-        )
+        load = controls.load_override_w if controls.load_override_w is not None else profiles.load_w(t, hour, cfg)
         if soe_frac is None:
             soe_frac = self.state.energy_wh / self.state.full_wh
         return dispatch(cfg, controls, pv, load, soe_frac, cfg.tariff.period_at(hour))

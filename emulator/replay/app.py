@@ -11,7 +11,7 @@ a live gateway, through the same middleware.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from urllib.parse import unquote
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -22,16 +22,16 @@ from starlette.routing import BaseRoute, Route
 
 from emulator.api import auth
 from emulator.api.base import authorize, headers_for
-from emulator.app import gateway_app
-from emulator.clock import Monotonic
-from emulator.control_traffic import TRAFFIC_ROUTES
-from emulator.errors import GatewayError, not_found
-from emulator.factory import EmulatorOptions, build_gateway
-from emulator.gateway import Gateway
-from emulator.identity import validate_serial
+from emulator.control.traffic import TRAFFIC_ROUTES
+from emulator.device.clock import Monotonic
+from emulator.device.errors import GatewayError, not_found
+from emulator.device.factory import EmulatorOptions, build_gateway
+from emulator.device.gateway import Gateway
+from emulator.device.identity import validate_serial
 from emulator.replay.control import REPLAY_ROUTES
 from emulator.replay.format import Recording
 from emulator.replay.timeline import Prepared, Replay
+from emulator.serving.app import gateway_app
 
 DEFAULT_SERIAL = "T123456789"
 _METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
@@ -56,7 +56,7 @@ def create_replay_app(
         password=password,
         speed=speed,
         paused=paused,
-        start=datetime.fromtimestamp(header.started, tz=timezone.utc),
+        start=datetime.fromtimestamp(header.started, tz=UTC),
         timezone=recorded_timezone(recording),
     )
     gateway = build_gateway(options, monotonic=monotonic)
@@ -70,7 +70,9 @@ def create_replay_app(
 def recorded_routes(replay: Replay) -> list[Route]:
     """One route per recorded path (named as the live routes are), then a 404 for everything else under /api/."""
     routes = [
-        Route(unquote(path), _answer(path, route_name(path)), methods=methods, name=route_name(path))  # routes match decoded paths
+        Route(
+            unquote(path), _answer(path, route_name(path)), methods=methods, name=route_name(path)
+        )  # routes match decoded paths
         for path, methods in replay.paths().items()
     ]
     routes.append(Route("/api/{rest:path}", _not_recorded, methods=_METHODS))
@@ -102,7 +104,12 @@ async def _not_recorded(request: Request) -> Response:
 
 
 def _render(prepared: Prepared, gateway: Gateway) -> Response:
-    return Response(prepared.content, status_code=prepared.status, headers=headers_for(gateway.profile), media_type=prepared.content_type)
+    return Response(
+        prepared.content,
+        status_code=prepared.status,
+        headers=headers_for(gateway.profile),
+        media_type=prepared.content_type,
+    )
 
 
 def recorded_serial(recording: Recording) -> str:
@@ -117,7 +124,11 @@ def recorded_serial(recording: Recording) -> str:
 def recorded_timezone(recording: Recording) -> str:
     """The site's time zone from a recorded /api/site_info (login bodies show local times), else UTC."""
     for response in recording.responses:
-        zone = response.body.get("timezone") if response.path == "/api/site_info" and isinstance(response.body, dict) else None
+        zone = (
+            response.body.get("timezone")
+            if response.path == "/api/site_info" and isinstance(response.body, dict)
+            else None
+        )
         if isinstance(zone, str) and _known_zone(zone):
             return zone
     return "UTC"
@@ -129,4 +140,3 @@ def _known_zone(name: str) -> bool:
     except (ZoneInfoNotFoundError, ValueError):
         return False
     return True
-

@@ -48,7 +48,9 @@ def profile_for(version: str) -> str:
     try:
         return profile_for_version(version).version
     except ValueError:
-        raise RecordError(f"cannot read the firmware version {version.strip()!r} that GET /api/status reported") from None
+        raise RecordError(
+            f"cannot read the firmware version {version.strip()!r} that GET /api/status reported"
+        ) from None
 
 
 def base_urls(url: str) -> list[str]:
@@ -80,7 +82,11 @@ class GatewayClient:
         self.timeout_s = timeout_s
         self.tls = urlsplit(base_url).scheme == "https"
         self._http = httpx.Client(
-            base_url=base_url, verify=False, timeout=timeout_s, follow_redirects=False, headers={"user-agent": USER_AGENT}
+            base_url=base_url,
+            verify=False,
+            timeout=timeout_s,
+            follow_redirects=False,
+            headers={"user-agent": USER_AGENT},
         )
         self._token: str | None = None
 
@@ -102,7 +108,9 @@ class GatewayClient:
         except httpx.HTTPError as exc:
             raise RecordError(describe_failure(exc, self.base_url, self.timeout_s)) from None
         if response.status_code == 429:
-            raise LoginError(f"{self.base_url} is throttling logins (429 after too many wrong passwords); wait a few minutes")
+            raise LoginError(
+                f"{self.base_url} is throttling logins (429 after too many wrong passwords); wait a few minutes"
+            )
         if response.status_code in (401, 403):
             raise LoginError(f"{self.base_url} refused the login ({response.status_code}): wrong --password?")
         if response.status_code != 200:
@@ -115,7 +123,9 @@ class GatewayClient:
         if self._token is None and not self._http.cookies:
             return
         try:
-            self._http.get("/api/logout", headers={"authorization": f"Bearer {self._token}"} if self._token else {}, timeout=2.0)
+            self._http.get(
+                "/api/logout", headers={"authorization": f"Bearer {self._token}"} if self._token else {}, timeout=2.0
+            )
         except httpx.HTTPError:
             pass
         self._token = None

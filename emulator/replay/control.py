@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from emulator.api.base import json_reply, read_body, validate
-from emulator.control import control_route
+from emulator.control.routes import control_route
 
 _HEADERS = {"cache-control": "no-cache, no-store"}
 

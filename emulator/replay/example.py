@@ -19,16 +19,23 @@ from zoneinfo import ZoneInfo
 
 import httpx
 
-from emulator.app import create_app
 from emulator.cli import main as cli
-from emulator.factory import EmulatorOptions, build_gateway
-from emulator.server import ServerThread
-from emulator.tls import self_signed
+from emulator.device.factory import EmulatorOptions, build_gateway
+from emulator.serving.app import create_app
+from emulator.serving.server import ServerThread
+from emulator.serving.tls import self_signed
 
 START = datetime(2026, 7, 1, 19, 45, tzinfo=ZoneInfo("America/Los_Angeles"))
 
 
-def make(out: Path, *, real_s: float = 8.0, interval_s: float = 0.5, speed: float = 60.0, outage: tuple[float, float] = (0.3, 0.7)) -> int:
+def make(
+    out: Path,
+    *,
+    real_s: float = 8.0,
+    interval_s: float = 0.5,
+    speed: float = 60.0,
+    outage: tuple[float, float] = (0.3, 0.7),
+) -> int:
     """Record ``real_s`` seconds; the grid is down from ``outage[0]`` to ``outage[1]`` (fractions of it)."""
     gateway = build_gateway(EmulatorOptions(firmware="24.4.0", speed=speed, start=START, soe_pct=80.0))
     with ServerThread(create_app(gateway, tls=True), tls=self_signed().files) as server:

@@ -114,7 +114,13 @@ class Recorded:
         return (self.text or "").encode("utf-8")
 
     def as_json(self) -> dict[str, Any]:
-        line: dict[str, Any] = {"t": self.t, "method": self.method, "path": self.path, "status": self.status, "content_type": self.content_type}
+        line: dict[str, Any] = {
+            "t": self.t,
+            "method": self.method,
+            "path": self.path,
+            "status": self.status,
+            "content_type": self.content_type,
+        }
         if self.is_json:
             line["body"] = self.body
         else:
@@ -205,7 +211,11 @@ def load_recording(path: str | Path) -> Recording:
         _check(file, number, data, RESPONSE_SCHEMA, "response")
         response = Recorded.from_json(data)
         if responses and response.t < responses[-1].t:
-            raise RecordingError(file, number, f"t {response.t:g} is earlier than the line before ({responses[-1].t:g}); responses must be in time order")
+            raise RecordingError(
+                file,
+                number,
+                f"t {response.t:g} is earlier than the line before ({responses[-1].t:g}); responses must be in time order",
+            )
         responses.append(response)
     return Recording(file, header, tuple(responses))
 

@@ -13,7 +13,7 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from emulator import contract
@@ -133,17 +133,26 @@ def record(options: RecordOptions, *, on_start: Progress | None = None, on_poll:
         client.close()
 
 
-def _header(options: RecordOptions, client: GatewayClient, status: dict, firmware: str, profile: str, redactor: Redactor | None) -> Header:
-    din, device_type = (value if isinstance(value, str) else None for value in (status.get("din"), status.get("device_type")))
+def _header(
+    options: RecordOptions, client: GatewayClient, status: dict, firmware: str, profile: str, redactor: Redactor | None
+) -> Header:
+    din, device_type = (
+        value if isinstance(value, str) else None for value in (status.get("din"), status.get("device_type"))
+    )
     part, sep, serial = (din or "").rpartition("--")
-    gateway = {"din": din, "serial": serial if sep else None, "part_number": part if sep else None, "device_type": device_type}
+    gateway = {
+        "din": din,
+        "serial": serial if sep else None,
+        "part_number": part if sep else None,
+        "device_type": device_type,
+    }
     if redactor is not None:
         redactor.learn({"din": din} if din else {})
         gateway = {k: redactor.text(v) if isinstance(v, str) else v for k, v in gateway.items()}
     return Header(
         firmware=firmware,
         profile=profile,
-        recorded_at=datetime.now(timezone.utc).isoformat(),
+        recorded_at=datetime.now(UTC).isoformat(),
         interval_s=options.interval_s,
         endpoints=options.endpoints or DEFAULT_ENDPOINTS[profile],
         gateway=gateway,
@@ -157,7 +166,17 @@ def _header(options: RecordOptions, client: GatewayClient, status: dict, firmwar
 class _Poller:
     """The polling loop: fixed slots every interval (no drift), a missed slot is skipped, not crammed."""
 
-    def __init__(self, client: GatewayClient, options: RecordOptions, writer: RecordingWriter, redactor: Redactor | None, summary: Summary, needs_login: bool, on_poll: Progress | None, start: float) -> None:
+    def __init__(
+        self,
+        client: GatewayClient,
+        options: RecordOptions,
+        writer: RecordingWriter,
+        redactor: Redactor | None,
+        summary: Summary,
+        needs_login: bool,
+        on_poll: Progress | None,
+        start: float,
+    ) -> None:
         self.client, self.options, self.writer, self.redactor = client, options, writer, redactor
         self.summary, self.needs_login, self.on_poll = summary, needs_login, on_poll
         self.endpoints = summary.header.endpoints
@@ -175,7 +194,9 @@ class _Poller:
                 failed_in_row = 0 if got else failed_in_row + 1
                 last_failure = failure or last_failure
                 if failed_in_row >= MAX_FAILED_POLLS:
-                    raise RecordError(f"lost the gateway: {last_failure} (kept {self.writer.count} responses in {self.writer.path})")
+                    raise RecordError(
+                        f"lost the gateway: {last_failure} (kept {self.writer.count} responses in {self.writer.path})"
+                    )
                 elapsed = time.monotonic() - self.start
                 slot = max(slot + 1, math.ceil(elapsed / self.options.interval_s))
         except KeyboardInterrupt:
@@ -213,7 +234,9 @@ class _Poller:
             t = time.monotonic() - self.start
             answer = self.client.get(path)
         body, text = decode_body(answer.content, answer.content_type)
-        return Recorded(round(t, 3), "GET", path, answer.status, answer.content_type, body, text, answer.latency_ms), relogged
+        return Recorded(
+            round(t, 3), "GET", path, answer.status, answer.content_type, body, text, answer.latency_ms
+        ), relogged
 
     def _write(self, batch: list[Recorded]) -> None:
         if self.redactor is not None:
@@ -234,6 +257,8 @@ def _redacted(redactor: Redactor, batch: list[Recorded]) -> list[Recorded]:
     return [
         Recorded(r.t, r.method, r.path, r.status, r.content_type, redactor.apply(r.body), None, r.latency_ms)
         if r.is_json
-        else Recorded(r.t, r.method, r.path, r.status, r.content_type, text=redactor.text(r.text or ""), latency_ms=r.latency_ms)
+        else Recorded(
+            r.t, r.method, r.path, r.status, r.content_type, text=redactor.text(r.text or ""), latency_ms=r.latency_ms
+        )
         for r in batch
     ]

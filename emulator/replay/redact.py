@@ -16,9 +16,19 @@ from typing import Any
 
 DIN_KEYS = frozenset({"din", "gateway_din", "vin"})  # "PART--SERIAL"
 SERIAL_KEYS = frozenset(
-    {"PackageSerialNumber", "serial_number", "serialNumber", "SerialNumber", "serial", "device_serial", "ecu_package_serial_number"}
+    {
+        "PackageSerialNumber",
+        "serial_number",
+        "serialNumber",
+        "SerialNumber",
+        "serial",
+        "device_serial",
+        "ecu_package_serial_number",
+    }
 )
-CREDENTIAL_KEYS = frozenset({"password", "old_password", "new_password", "token", "AuthCookie", "UserRecord", "access_token", "refresh_token"})
+CREDENTIAL_KEYS = frozenset(
+    {"password", "old_password", "new_password", "token", "AuthCookie", "UserRecord", "access_token", "refresh_token"}
+)
 EMAIL_KEYS = frozenset({"email"})
 REDACTED = "REDACTED"
 MIN_SECRET_CHARS = 5  # shorter values are too likely to occur by chance in other text
@@ -74,7 +84,10 @@ class Redactor:
     def apply(self, value: Any) -> Any:
         """A copy of a JSON value with every known secret replaced (credential fields blanked)."""
         if isinstance(value, dict):
-            return {self.text(str(k)): REDACTED if k in CREDENTIAL_KEYS and isinstance(v, str) else self.apply(v) for k, v in value.items()}
+            return {
+                self.text(str(k)): REDACTED if k in CREDENTIAL_KEYS and isinstance(v, str) else self.apply(v)
+                for k, v in value.items()
+            }
         if isinstance(value, list):
             return [self.apply(item) for item in value]
         if isinstance(value, str):

@@ -1,7 +1,7 @@
 """Where a replay is: the sim clock's time mapped onto the recording's timeline.
 
 Replay time starts at the recording's ``recorded_at`` and runs on a
-:class:`~emulator.clock.SimClock`, so speed, pause, advance and seek behave
+:class:`~emulator.device.clock.SimClock`, so speed, pause, advance and seek behave
 exactly as they do for a simulated gateway. A request gets, for its method and
 path, the latest response recorded at or before the current position (the
 earliest one before that path was first polled). With ``loop`` the position
@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
-from emulator.clock import SimClock
+from emulator.device.clock import SimClock
 from emulator.replay.format import Recorded, Recording
 
 
@@ -65,7 +65,7 @@ class Replay:
         return not self.loop and self.elapsed_s() >= self.duration_s
 
     def replay_time(self) -> datetime:
-        return datetime.fromtimestamp(self.start + self.position_s(), tz=timezone.utc)
+        return datetime.fromtimestamp(self.start + self.position_s(), tz=UTC)
 
     def seek(self, position_s: float) -> None:
         self.clock.set_time(self.start + position_s)

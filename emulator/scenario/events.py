@@ -14,13 +14,23 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from emulator.gateway import Gateway, Operation
+from emulator.device.gateway import Gateway, Operation
+from emulator.device.timers import Timer
+from emulator.device.updates import check_only_sequence, update_sequence
 from emulator.scenario.spec import Event
-from emulator.timeline import Timer
-from emulator.updates import check_only_sequence, update_sequence
 
 Action = Callable[[Gateway], None]
-EVENT_KINDS = ("grid_down", "grid_up", "operation", "sitemaster_stop", "sitemaster_run", "cloud_cover", "load_spike", "firmware_update", "login")
+EVENT_KINDS = (
+    "grid_down",
+    "grid_up",
+    "operation",
+    "sitemaster_stop",
+    "sitemaster_run",
+    "cloud_cover",
+    "load_spike",
+    "firmware_update",
+    "login",
+)
 
 
 def timers_for(event: Event) -> list[Timer]:
@@ -32,8 +42,12 @@ def timers_for(event: Event) -> list[Timer]:
         "operation": lambda: [(0.0, "operation", _operation(p.get("mode"), p.get("reserve_pct")))],
         "sitemaster_stop": lambda: [(0.0, "sitemaster_stop", Gateway.stop_sitemaster)],
         "sitemaster_run": lambda: [(0.0, "sitemaster_run", Gateway.run_sitemaster)],
-        "cloud_cover": lambda: _with_end(p, (0.0, "cloud_cover", _override(cloud_cover=p["value"])), ("clouds_clear", _override(cloud_cover=None))),
-        "load_spike": lambda: _with_end(p, (0.0, "load_spike", _override(load_w=p["load_w"])), ("load_spike_end", _override(load_w=None))),
+        "cloud_cover": lambda: _with_end(
+            p, (0.0, "cloud_cover", _override(cloud_cover=p["value"])), ("clouds_clear", _override(cloud_cover=None))
+        ),
+        "load_spike": lambda: _with_end(
+            p, (0.0, "load_spike", _override(load_w=p["load_w"])), ("load_spike_end", _override(load_w=None))
+        ),
         "firmware_update": lambda: [(0.0, "firmware_update", _update(p))],
         "login": lambda: [(0.0, "login", _login(p.get("username", "customer")))],
     }
@@ -53,7 +67,9 @@ def _end_label(event: Event, kind: str) -> str:
     return f"{event.label} ends" if event.label != event.kind else "load spike ends"
 
 
-def _with_end(p: dict[str, Any], begin: tuple[float, str, Action], end: tuple[str, Action]) -> list[tuple[float, str, Action]]:
+def _with_end(
+    p: dict[str, Any], begin: tuple[float, str, Action], end: tuple[str, Action]
+) -> list[tuple[float, str, Action]]:
     duration = p.get("duration_s")
     return [begin] if duration is None else [begin, (duration, *end)]
 
@@ -65,7 +81,9 @@ def _grid(up: bool) -> Action:
 def _operation(mode: str | None, reserve: float | None) -> Action:
     def act(gw: Gateway) -> None:
         now = gw.operation
-        gw.apply_operation(Operation(mode or now.mode, now.backup_reserve_percent if reserve is None else float(reserve)))
+        gw.apply_operation(
+            Operation(mode or now.mode, now.backup_reserve_percent if reserve is None else float(reserve))
+        )
 
     return act
 

@@ -20,7 +20,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
-from emulator.replay.format import Recorded as Response, Recording, RecordingError
+from emulator.replay.format import Recorded as Response
+from emulator.replay.format import Recording, RecordingError
 
 ISLANDED = {"SystemIslandedActive", "SystemTransitionToIsland", "SystemIslandedReady"}
 SETTLE_S = 60.0  # transitions take seconds on a real gateway: do not expect a state right at an event
@@ -160,13 +161,27 @@ def _events(readings: list[Reading]) -> list[dict[str, Any]]:
 def _facts(path: str, body: dict[str, Any]) -> list[tuple[str, Any, Any]]:
     if path == "/api/system_status/grid_status" and body.get("grid_status"):
         islanded = body["grid_status"] in ISLANDED
-        return [("grid", islanded, lambda down: {"do": "grid_down" if down else "grid_up", "label": "grid " + ("down" if down else "up")})]
+        return [
+            (
+                "grid",
+                islanded,
+                lambda down: {"do": "grid_down" if down else "grid_up", "label": "grid " + ("down" if down else "up")},
+            )
+        ]
     if path == "/api/operation":
         mode = body.get("real_mode", body.get("mode"))
         reserve = body.get("backup_reserve_percent")
-        return [("operation", (mode, reserve), lambda v: {"do": "operation", "mode": v[0], "reserve_pct": v[1], "label": f"{v[0]} {v[1]:g} %"})]
+        return [
+            (
+                "operation",
+                (mode, reserve),
+                lambda v: {"do": "operation", "mode": v[0], "reserve_pct": v[1], "label": f"{v[0]} {v[1]:g} %"},
+            )
+        ]
     if path == "/api/sitemaster" and isinstance(body.get("running"), bool):
-        return [("sitemaster", body["running"], lambda running: {"do": "sitemaster_run" if running else "sitemaster_stop"})]
+        return [
+            ("sitemaster", body["running"], lambda running: {"do": "sitemaster_run" if running else "sitemaster_stop"})
+        ]
     return []
 
 
@@ -182,12 +197,22 @@ def _expectations(readings: list[Reading], events: list[dict[str, Any]], every_s
         when = at.isoformat(timespec="seconds")
         if (r.path, r.status) not in seen_status:
             seen_status.add((r.path, r.status))
-            expectations.append({"name": f"{r.path} answers {r.status}", "at": when, "endpoint": r.path, "status": r.status})
+            expectations.append(
+                {"name": f"{r.path} answers {r.status}", "at": when, "endpoint": r.path, "status": r.status}
+            )
         if r.path in last_at and (at - last_at[r.path]).total_seconds() < every_s:
             continue
         for field, value in _expected_fields(r):
             last_at[r.path] = at
-            expectations.append({"name": f"{r.path} {field} is {json.dumps(value)}", "at": when, "endpoint": r.path, "field": field, "equals": value})
+            expectations.append(
+                {
+                    "name": f"{r.path} {field} is {json.dumps(value)}",
+                    "at": when,
+                    "endpoint": r.path,
+                    "field": field,
+                    "equals": value,
+                }
+            )
     return expectations
 
 

@@ -17,7 +17,7 @@ from jsonschema import ValidationError
 from jsonschema.exceptions import best_match
 
 from emulator import contract
-from emulator.gateway import Operation
+from emulator.device.gateway import Operation
 from emulator.model import SCE_TOU, SiteConfig, Tariff, TariffPeriod
 from emulator.model.tariff import OFF_PEAK
 from emulator.scenario import fields
@@ -70,7 +70,9 @@ def build(src: Source, name: str) -> Scenario:
 # -- the schema ----------------------------------------------------------------------
 def check_schema(src: Source) -> None:
     if not isinstance(src.data, dict):
-        raise ScenarioError(src.file, src.line(()), "", "a scenario is a YAML mapping (title:, start:, site:, events:, expect: ...)")
+        raise ScenarioError(
+            src.file, src.line(()), "", "a scenario is a YAML mapping (title:, start:, site:, events:, expect: ...)"
+        )
     errors = list(contract.validator(SCHEMA).iter_errors(src.data))
     if not errors:
         return
@@ -94,7 +96,11 @@ def _locate(src: Source, error: ValidationError) -> tuple[Path_, str]:
     if kind == "additionalProperties" and isinstance(instance, dict):
         allowed = set(error.schema.get("properties", {}))
         extra = sorted(set(instance) - allowed)
-        what = f"(this event takes: {', '.join(sorted(allowed - {'at', 'do', 'label'})) or 'nothing but at and label'})" if {"at", "do"} <= allowed else f"(allowed: {', '.join(sorted(allowed))})"
+        what = (
+            f"(this event takes: {', '.join(sorted(allowed - {'at', 'do', 'label'})) or 'nothing but at and label'})"
+            if {"at", "do"} <= allowed
+            else f"(allowed: {', '.join(sorted(allowed))})"
+        )
         return (*path, extra[0]), f"unknown key {what}"
     if kind == "required":
         missing = error.message.split("'")[1]
@@ -118,12 +124,18 @@ def _zone(src: Source, name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise src.error(("site", "timezone"), f"unknown time zone {name!r} (use an IANA name such as America/Los_Angeles)") from None
+        raise src.error(
+            ("site", "timezone"), f"unknown time zone {name!r} (use an IANA name such as America/Los_Angeles)"
+        ) from None
 
 
 def _site_config(src: Source, site: dict[str, Any]) -> SiteConfig:
     location = site.get("location", {})
-    extra = {k: site[k] for k in ("powerwalls", "pv_rating_w", "timezone", "cloudiness", "base_load_w", "load_scale", "seed") if k in site}
+    extra = {
+        k: site[k]
+        for k in ("powerwalls", "pv_rating_w", "timezone", "cloudiness", "base_load_w", "load_scale", "seed")
+        if k in site
+    }
     if location:
         extra.update(latitude=location["latitude"], longitude=location["longitude"])
     return SiteConfig(tariff=_tariff(src, site.get("tariff", "sce_tou")), **extra)
@@ -159,7 +171,9 @@ def _event(src: Source, scenario: Scenario, i: int, data: dict[str, Any]) -> Eve
     params = {k: v for k, v in data.items() if k not in ("at", "do", "label")}
     for key in ("duration", "check", "download", "install"):
         if key in params:
-            params[f"{key}_s"] = _parse(src, ("events", i, key), lambda: parse_duration(params.pop(key)))
+            params[f"{key}_s"] = _parse(
+                src, ("events", i, key), lambda key=key: parse_duration(params.pop(key))
+            )  # bind this key, not the loop's last
     if data["do"] == "operation" and not {"mode", "reserve_pct"} & set(params):
         raise src.error(("events", i), "an operation event needs mode, reserve_pct or both")
     return Event(at, data["do"], params, data.get("label", data["do"]), src.line(("events", i)))
@@ -175,11 +189,26 @@ def _expectation(src: Source, scenario: Scenario, i: int, data: dict[str, Any]) 
     if not (check or change or trend or status is not None):
         raise src.error(here, "says nothing to check: give equals, within, below, above, trend, change or status")
     if (trend or change) and window is None:
-        raise src.error((*here, "trend" if trend else "change"), "trend and change compare a window's ends: give from and to")
+        raise src.error(
+            (*here, "trend" if trend else "change"), "trend and change compare a window's ends: give from and to"
+        )
     info = _field(src, scenario, here, data, needed=bool(check or change or trend))
     if info is not None:
         _check_types(src, here, data, info)
-    return Expectation(i + 1, src.line(here), data.get("name"), at, window, data.get("field"), info, endpoint, status, check, trend, change)
+    return Expectation(
+        i + 1,
+        src.line(here),
+        data.get("name"),
+        at,
+        window,
+        data.get("field"),
+        info,
+        endpoint,
+        status,
+        check,
+        trend,
+        change,
+    )
 
 
 def _check_types(src: Source, here: Path_, data: dict[str, Any], info: fields.FieldInfo) -> None:
@@ -192,7 +221,9 @@ def _check_types(src: Source, here: Path_, data: dict[str, Any], info: fields.Fi
         raise src.error((*here, numeric[0]), f"{data['field']} holds a {kind}; {numeric[0]} needs a number")
 
 
-def _when(src: Source, scenario: Scenario, here: Path_, data: dict[str, Any]) -> tuple[float | None, tuple[float, float] | None]:
+def _when(
+    src: Source, scenario: Scenario, here: Path_, data: dict[str, Any]
+) -> tuple[float | None, tuple[float, float] | None]:
     has_at, has_window = "at" in data, "from" in data or "to" in data
     if has_at == has_window:
         raise src.error(here, "give either at (an instant) or from and to (a window)")

@@ -32,15 +32,26 @@ def write_plot(result: RunResult, path: str | Path) -> None:
 
     samples = result.samples
     times = [datetime.fromtimestamp(s.t, result.scenario.zone) for s in samples]
-    fig, (power, soe) = plt.subplots(2, 1, figsize=(WIDTH_IN, HEIGHT_IN), sharex=True, gridspec_kw={"height_ratios": [2.6, 1.3], "hspace": 0.08})
+    fig, (power, soe) = plt.subplots(
+        2, 1, figsize=(WIDTH_IN, HEIGHT_IN), sharex=True, gridspec_kw={"height_ratios": [2.6, 1.3], "hspace": 0.08}
+    )
     _power_panel(power, times, samples)
     _soe_panel(soe, times, samples)
     spans = _shade((power, soe), times, samples)
     _mark_events(power, soe, result)
     _time_axis(soe, times, result)
     handles, labels = power.get_legend_handles_labels()
-    fig.legend(handles + spans, labels + [p.get_label() for p in spans], loc="upper left", bbox_to_anchor=(LEFT - 0.005, 0.915),
-               ncol=8, fontsize=9, frameon=False, handlelength=1.6, columnspacing=1.2)
+    fig.legend(
+        handles + spans,
+        labels + [p.get_label() for p in spans],
+        loc="upper left",
+        bbox_to_anchor=(LEFT - 0.005, 0.915),
+        ncol=8,
+        fontsize=9,
+        frameon=False,
+        handlelength=1.6,
+        columnspacing=1.2,
+    )
     fig.suptitle(result.scenario.title, fontsize=14, fontweight="bold", x=LEFT, ha="left", y=0.98)
     fig.text(LEFT, 0.93, _subtitle(result, times[0]), fontsize=9.5, color="#555555", ha="left")
     fig.subplots_adjust(left=LEFT, right=RIGHT, top=0.87, bottom=0.07)
@@ -50,8 +61,23 @@ def write_plot(result: RunResult, path: str | Path) -> None:
 
 def _power_panel(ax: Any, times: list[datetime], samples: list[Sample]) -> None:
     """Solar as an area; battery and grid as lines; the home's load drawn last, thin, on top of them."""
-    ax.fill_between(times, 0, [max(s.solar_w, 0.0) / 1e3 for s in samples], color=COLORS["solar"], alpha=0.35, linewidth=0, label="solar")
-    ax.plot(times, [s.battery_w / 1e3 for s in samples], color=COLORS["battery"], linewidth=2.6, alpha=0.9, label="battery (+ discharging)")
+    ax.fill_between(
+        times,
+        0,
+        [max(s.solar_w, 0.0) / 1e3 for s in samples],
+        color=COLORS["solar"],
+        alpha=0.35,
+        linewidth=0,
+        label="solar",
+    )
+    ax.plot(
+        times,
+        [s.battery_w / 1e3 for s in samples],
+        color=COLORS["battery"],
+        linewidth=2.6,
+        alpha=0.9,
+        label="battery (+ discharging)",
+    )
     ax.plot(times, [s.site_w / 1e3 for s in samples], color=COLORS["grid"], linewidth=1.5, label="grid (+ importing)")
     ax.plot(times, [s.load_w / 1e3 for s in samples], color=COLORS["load"], linewidth=1.0, label="home load")
     ax.axhline(0, color="#999999", linewidth=0.8, zorder=0)
@@ -65,7 +91,15 @@ def _soe_panel(ax: Any, times: list[datetime], samples: list[Sample]) -> None:
     soe = [s.soe_pct for s in samples]
     ax.fill_between(times, 0, soe, color=COLORS["battery"], alpha=0.10, linewidth=0)
     ax.plot(times, soe, color=COLORS["battery"], linewidth=1.8, label="state of energy")
-    ax.step(times, [s.reserve_pct for s in samples], where="post", color=COLORS["reserve"], linewidth=1.0, linestyle="--", label="backup reserve")
+    ax.step(
+        times,
+        [s.reserve_pct for s in samples],
+        where="post",
+        color=COLORS["reserve"],
+        linewidth=1.0,
+        linestyle="--",
+        label="backup reserve",
+    )
     ax.set_ylim(0, 105)
     ax.set_ylabel("SOE, %")
     ax.grid(True, axis="y", alpha=0.25)
@@ -99,8 +133,15 @@ def _shade(axes: tuple[Any, Any], times: list[datetime], samples: list[Sample]) 
             last = end if holds(samples[end]) else end - 1
             minutes = round((samples[last].t - samples[begin].t) / 60)
             middle = times[begin] + (times[end] - times[begin]) / 2
-            axes[0].annotate(f"{name}\n{minutes // 60} h {minutes % 60:02d}" if minutes else name, xy=(middle, 0.02), xycoords=("data", "axes fraction"),
-                             ha="center", va="bottom", fontsize=8, color="#7a2a12" if name == "off grid" else "#333333")
+            axes[0].annotate(
+                f"{name}\n{minutes // 60} h {minutes % 60:02d}" if minutes else name,
+                xy=(middle, 0.02),
+                xycoords=("data", "axes fraction"),
+                ha="center",
+                va="bottom",
+                fontsize=8,
+                color="#7a2a12" if name == "off grid" else "#333333",
+            )
         if runs:
             legend.append(Patch(facecolor=color, alpha=alpha, hatch=hatch, label=text))
     return legend
@@ -120,9 +161,18 @@ def _mark_events(power: Any, soe: Any, result: RunResult) -> None:
         level = (level + 1) % 4 if last is not None and (timer.at - last) * axis_px / span < 200 else 0
         last = timer.at
         fits_right = (scenario.end - timer.at) * axis_px / span > len(text) * CHAR_PX + 12
-        power.annotate(text, xy=(when, 1.0), xycoords=("data", "axes fraction"), xytext=(3 if fits_right else -3, -4 - 14 * level),
-                       textcoords="offset points", fontsize=8.5, va="top", ha="left" if fits_right else "right", color="#222222",
-                       bbox={"boxstyle": "round,pad=0.2", "facecolor": "white", "edgecolor": "none", "alpha": 0.85})
+        power.annotate(
+            text,
+            xy=(when, 1.0),
+            xycoords=("data", "axes fraction"),
+            xytext=(3 if fits_right else -3, -4 - 14 * level),
+            textcoords="offset points",
+            fontsize=8.5,
+            va="top",
+            ha="left" if fits_right else "right",
+            color="#222222",
+            bbox={"boxstyle": "round,pad=0.2", "facecolor": "white", "edgecolor": "none", "alpha": 0.85},
+        )
 
 
 def _time_axis(ax: Any, times: list[datetime], result: RunResult) -> None:

@@ -14,9 +14,9 @@ import json
 from typing import Any
 
 from emulator import contract
-from emulator.control import state_body
-from emulator.gateway import Gateway
-from emulator.sessions import Session, new_token
+from emulator.control.routes import state_body
+from emulator.device.gateway import Gateway
+from emulator.device.sessions import Session, new_token
 
 PROBE_USER = "teg-emulator-scenario"
 
@@ -35,7 +35,7 @@ class Probe:
     def get(self, path: str) -> tuple[int, Any]:
         """(status, decoded JSON body or None) of GET ``path`` now."""
         if self._app is None:
-            from emulator.app import create_app  # the app serves scenarios too: import it when first needed
+            from emulator.serving.app import create_app  # the app serves scenarios too: import it when first needed
 
             self._app = create_app(self.gateway)
             self._loop = asyncio.new_event_loop()

@@ -14,13 +14,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from emulator.clock import SimClock
+from emulator.device.clock import SimClock
+from emulator.device.gateway import Gateway, GatewaySettings
+from emulator.device.timers import Timer
 from emulator.firmware import get_profile
-from emulator.gateway import Gateway, GatewaySettings
 from emulator.scenario.expect import Outcome, Readings, evaluate, instants_needed
 from emulator.scenario.probe import Probe
 from emulator.scenario.spec import Scenario
-from emulator.timeline import Timer
 
 DEFAULT_RESOLUTION_S = 60.0
 CATCH_UP_STEPS = 1_000_000  # keep 1 s model steps however far apart two samples are

@@ -12,11 +12,11 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from emulator.gateway import GatewaySettings, Operation
+from emulator.device.gateway import GatewaySettings, Operation
+from emulator.device.timers import Timer
 from emulator.model import SiteConfig
 from emulator.scenario.fields import FieldInfo
 from emulator.scenario.times import local_label
-from emulator.timeline import Timer
 
 DEFAULT_FIRMWARE = "1.15.0"
 TOLERANCE = 1e-6
@@ -38,7 +38,13 @@ class Check:
         if not keys:
             return None
         within = data.get("within")
-        return cls(data.get("equals"), "equals" in data, tuple(within) if within else None, data.get("below"), data.get("above"))  # type: ignore[arg-type]
+        return cls(
+            data.get("equals"),
+            "equals" in data,
+            tuple(within) if within else None,
+            data.get("below"),
+            data.get("above"),
+        )  # type: ignore[arg-type]
 
     def passes(self, value: Any) -> bool:
         if self.has_equals and not _equal(value, self.equals):

@@ -29,7 +29,7 @@ def parse_duration(value: object) -> float:
         match = _DURATION.match(text)
         if not text or not match or not any(match.groups()):
             raise ValueError(f"{value!r} is not a duration (use e.g. 90s, 30m, 1h30m, 2d)")
-        seconds = sum(float(part) * unit for part, unit in zip(match.groups(), _UNITS) if part)
+        seconds = sum(float(part) * unit for part, unit in zip(match.groups(), _UNITS, strict=False) if part)
     if seconds < 0 or seconds != seconds:
         raise ValueError(f"{value!r} is not a duration")
     return seconds
@@ -71,7 +71,9 @@ def _next_clock_time(match: re.Match[str], text: str, start: float, zone: ZoneIn
     if day_number is not None:
         if int(day_number) < 1:
             raise ValueError(f"{text!r}: days count from d1, the start's day")
-        return datetime.combine(first + timedelta(days=int(day_number) - 1), time(hour, minute, second), zone).timestamp()
+        return datetime.combine(
+            first + timedelta(days=int(day_number) - 1), time(hour, minute, second), zone
+        ).timestamp()
     for offset in range(3):  # the start's day, or the next (a DST gap can skip a time once)
         candidate = datetime.combine(first + timedelta(days=offset), time(hour, minute, second), zone).timestamp()
         if candidate >= start:

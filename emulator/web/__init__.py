@@ -19,7 +19,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from emulator.api.base import json_reply
-from emulator.errors import not_found
+from emulator.device.errors import not_found
 
 _HERE = Path(__file__).resolve().parent
 PAGES = _HERE / "pages"

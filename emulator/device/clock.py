@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 Monotonic = Callable[[], float]
 
@@ -47,7 +47,7 @@ class SimClock:
         return self._anchor_sim + (self._monotonic() - self._anchor_real) * self._speed
 
     def now_datetime(self) -> datetime:
-        return datetime.fromtimestamp(self.now(), tz=timezone.utc)
+        return datetime.fromtimestamp(self.now(), tz=UTC)
 
     def real_time(self) -> float:
         """Real (monotonic) seconds, for things that are about clients, not the site.

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 import uvicorn
 from starlette.types import ASGIApp
 
-from emulator.gate import GatedServer
-from emulator.transport import TrackedH11Protocol
+from emulator.serving.gate import GatedServer
+from emulator.serving.transport import TrackedH11Protocol
 
 
 @dataclass(frozen=True)
@@ -89,7 +89,9 @@ def make_server(app: ASGIApp, *, tls: TLSFiles | None = None, log_level: str = "
     return GatedServer(uvicorn_config(app, tls=tls, log_level=log_level), stall)
 
 
-def run_many(app: ASGIApp, sockets: list[socket.socket], *, tls: TLSFiles | None = None, log_level: str = "warning") -> None:
+def run_many(
+    app: ASGIApp, sockets: list[socket.socket], *, tls: TLSFiles | None = None, log_level: str = "warning"
+) -> None:
     make_server(app, tls=tls, log_level=log_level).run(sockets=sockets)
 
 

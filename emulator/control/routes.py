@@ -15,8 +15,8 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from emulator.api.base import json_reply, read_body, validate
-from emulator.gateway import Gateway, Operation, Overrides
-from emulator.reserve import api_to_app, app_to_api
+from emulator.device.gateway import Gateway, Operation, Overrides
+from emulator.device.reserve import api_to_app, app_to_api
 
 _HEADERS = {"cache-control": "no-cache, no-store"}
 Endpoint = Callable[[Request], Awaitable[Response]]

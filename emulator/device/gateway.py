@@ -11,15 +11,15 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from emulator.clock import SimClock
-from emulator.errors import SITEMASTER_STOPPED, GatewayError
+from emulator.device.clock import SimClock
+from emulator.device.errors import SITEMASTER_STOPPED, GatewayError
+from emulator.device.grid import GridMachine, GridTimings
+from emulator.device.identity import Identity, make_identity
+from emulator.device.sessions import LoginThrottle, Session, SessionStore, new_token, passwords_match
+from emulator.device.timers import Timer
+from emulator.device.updates import UpdatePhase, UpdateStatus
 from emulator.firmware.profile import FirmwareProfile
-from emulator.grid import GridMachine, GridTimings
-from emulator.identity import Identity, make_identity
 from emulator.model import OPERATION_MODES, Controls, Flows, SiteConfig, SiteModel, SiteState, initial_state
-from emulator.sessions import LoginThrottle, Session, SessionStore, new_token, passwords_match
-from emulator.timeline import Timer
-from emulator.updates import UpdatePhase, UpdateStatus
 
 REQUEST_MAX_STEPS = 240  # bounded catch-up work per request, whatever the speed factor
 METER_SAMPLE_S = 0.25  # the gateway samples its meters every 250 ms of sim time (seed: 250-500 ms)
@@ -392,4 +392,3 @@ class Gateway:
         if self.conn_tests_started is None:
             return None
         return self.catch_up() >= self.conn_tests_started + CONN_TEST_DURATION_S
-

@@ -26,7 +26,9 @@ class UpdatePhase:
     duration_s: float
 
 
-def update_sequence(check_s: float = 30.0, download_s: float = 300.0, install_s: float = 600.0) -> tuple[UpdatePhase, ...]:
+def update_sequence(
+    check_s: float = 30.0, download_s: float = 300.0, install_s: float = 600.0
+) -> tuple[UpdatePhase, ...]:
     """Check, download, stage (battery paused while installing), succeed."""
     return (
         UpdatePhase(CHECKING, "ignoring", check_s),

@@ -25,16 +25,12 @@ class Identity:
 
 def validate_serial(serial: str) -> str:
     if not _SERIAL_RE.match(serial):
-        raise ValueError(
-            f"gateway serial {serial!r} must be 6 to 20 upper-case letters or digits, e.g. T123456789"
-        )
+        raise ValueError(f"gateway serial {serial!r} must be 6 to 20 upper-case letters or digits, e.g. T123456789")
     return serial
 
 
 def make_identity(gateway_serial: str, powerwalls: int, seed: int) -> Identity:
     validate_serial(gateway_serial)
-    serials = tuple(
-        f"TG1{int(hash01(seed, 21, i) * 1e9):09d}{'ABCDEFGHJK'[i % 10]}" for i in range(powerwalls)
-    )
+    serials = tuple(f"TG1{int(hash01(seed, 21, i) * 1e9):09d}{'ABCDEFGHJK'[i % 10]}" for i in range(powerwalls))
     meter = f"OBB{int(hash01(seed, 22, 0) * 1e10):010d}"
     return Identity(gateway_serial, serials, meter)

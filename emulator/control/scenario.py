@@ -16,11 +16,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from emulator.api.base import json_reply, read_body, validate
-from emulator.control import control_route
-from emulator.errors import GatewayError, not_found
-from emulator.gateway import Gateway
+from emulator.control.routes import control_route
+from emulator.device.errors import GatewayError, not_found
+from emulator.device.gateway import Gateway
+from emulator.device.timers import Timer
 from emulator.scenario import Scenario, ScenarioError, bundled_names, load_bundled
-from emulator.timeline import Timer
 
 _HEADERS = {"cache-control": "no-cache, no-store"}
 log = logging.getLogger("teg_emulator")
@@ -42,7 +42,9 @@ def listing() -> list[dict[str, str]]:
 def install(gateway: Gateway, scenario: Scenario) -> None:
     """Make the gateway serve the scenario: its site, start and initial state, its events armed."""
     if scenario.firmware and scenario.firmware != gateway.profile.version:
-        raise ValueError(f"scenario {scenario.name!r} needs firmware {scenario.firmware}; this gateway runs {gateway.profile.version}")
+        raise ValueError(
+            f"scenario {scenario.name!r} needs firmware {scenario.firmware}; this gateway runs {gateway.profile.version}"
+        )
     gateway.load(scenario.settings(gateway.settings), scenario.start)
 
 
@@ -51,9 +53,20 @@ def status_body(gateway: Gateway, scenario: Scenario | None) -> dict[str, Any]:
     zone = gateway.model.local.zone
 
     def event(timer: Timer) -> dict[str, Any]:
-        return {"at": _iso(timer.at, zone), "at_s": timer.at, "event": timer.label, "label": str(timer.detail.get("label", timer.label))}
+        return {
+            "at": _iso(timer.at, zone),
+            "at_s": timer.at,
+            "event": timer.label,
+            "label": str(timer.detail.get("label", timer.label)),
+        }
 
-    body: dict[str, Any] = {"name": None, "title": None, "sim_time": _iso(now, zone), "next_events": [], "fired_events": []}
+    body: dict[str, Any] = {
+        "name": None,
+        "title": None,
+        "sim_time": _iso(now, zone),
+        "next_events": [],
+        "fired_events": [],
+    }
     if scenario is not None:
         body.update(
             name=scenario.name,

@@ -21,8 +21,14 @@ from starlette.routing import compile_path
 KINDS = ("latency", "status", "drop", "truncate", "malformed", "slow_body", "tls_stall")
 PRESETS: dict[str, tuple[int, Any]] = {
     "sitemaster_busy": (502, None),
-    "config_busy": (503, {"code": 503, "error": "current config mode is busy", "message": "current config mode is busy"}),
-    "rate_limited": (429, {"code": 429, "error": "Api Limit reached for this endpoint", "message": "API Limit Reached"}),
+    "config_busy": (
+        503,
+        {"code": 503, "error": "current config mode is busy", "message": "current config mode is busy"},
+    ),
+    "rate_limited": (
+        429,
+        {"code": 429, "error": "Api Limit reached for this endpoint", "message": "API Limit Reached"},
+    ),
     "token_expired": (401, {"code": 401, "error": "Token Expired", "message": "Invalid token, please log in again"}),
 }
 

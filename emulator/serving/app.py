@@ -14,15 +14,15 @@ from starlette.routing import BaseRoute
 
 from emulator.api import API_ROUTES
 from emulator.api.base import render_error
-from emulator.control import CONTROL_ROUTES
-from emulator.control_scenario import SCENARIO_ROUTES
-from emulator.control_traffic import TRAFFIC_ROUTES
-from emulator.docs import docs_routes
-from emulator.errors import GatewayError
-from emulator.faults import FaultEngine
-from emulator.gateway import Gateway
-from emulator.journal import Journal
-from emulator.middleware import TrafficMiddleware
+from emulator.control.faults import FaultEngine
+from emulator.control.journal import Journal
+from emulator.control.routes import CONTROL_ROUTES
+from emulator.control.scenario import SCENARIO_ROUTES
+from emulator.control.traffic import TRAFFIC_ROUTES
+from emulator.device.errors import GatewayError
+from emulator.device.gateway import Gateway
+from emulator.serving.docs import docs_routes
+from emulator.serving.middleware import TrafficMiddleware
 from emulator.web import web_routes
 
 log = logging.getLogger("teg_emulator")
@@ -41,7 +41,12 @@ def create_app(
 
 
 def gateway_app(
-    gateway: Gateway, routes: list[BaseRoute], *, journal_size: int = 1000, fault_seed: int | None = None, tls: bool | str = False
+    gateway: Gateway,
+    routes: list[BaseRoute],
+    *,
+    journal_size: int = 1000,
+    fault_seed: int | None = None,
+    tls: bool | str = False,
 ) -> Starlette:
     """Any routes behind the gateway's faults, journal and error rendering (the live app, a replay)."""
     started = time.monotonic()
@@ -55,7 +60,9 @@ def gateway_app(
     app = Starlette(
         routes=routes,
         middleware=[
-            Middleware(TrafficMiddleware, faults=faults, journal=journal, sim_time=gateway.clock.now, clock=traffic_clock)
+            Middleware(
+                TrafficMiddleware, faults=faults, journal=journal, sim_time=gateway.clock.now, clock=traffic_clock
+            )
         ],
         exception_handlers={
             GatewayError: _gateway_error,
@@ -83,7 +90,10 @@ async def _gateway_error(request: Request, exc: Exception) -> Response:
 
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
-    texts = {404: ("Not Found", f"{request.url.path} was not found"), 405: ("Method Not Allowed", f"{request.method} is not allowed on {request.url.path}")}
+    texts = {
+        404: ("Not Found", f"{request.url.path} was not found"),
+        405: ("Method Not Allowed", f"{request.method} is not allowed on {request.url.path}"),
+    }
     error, message = texts.get(exc.status_code, (exc.detail, exc.detail))
     response = render_error(GatewayError(exc.status_code, error, message), _profile(request))
     if exc.headers:

@@ -14,7 +14,7 @@ import shutil
 import tempfile
 from dataclasses import dataclass
 
-from emulator.server import TLSFiles
+from emulator.serving.server import TLSFiles
 
 GATEWAY_NAMES = ("localhost", "127.0.0.1", "::1", "teg", "powerwall", "powerpack")
 

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from emulator.clock import Monotonic, SimClock
+from emulator.device.clock import Monotonic, SimClock
+from emulator.device.gateway import Gateway, GatewaySettings, Operation
+from emulator.device.sessions import ThrottlePolicy
 from emulator.firmware import FirmwareProfile, get_profile
-from emulator.gateway import Gateway, GatewaySettings, Operation
 from emulator.model import SiteConfig
-from emulator.sessions import ThrottlePolicy
 
-DEFAULT_START = datetime(2026, 7, 1, 13, 0, tzinfo=timezone.utc)  # 06:00 in Los Angeles
+DEFAULT_START = datetime(2026, 7, 1, 13, 0, tzinfo=UTC)  # 06:00 in Los Angeles
 
 
 @dataclass(frozen=True)
@@ -76,4 +76,4 @@ def localize(value: datetime, zone: str) -> datetime:
     """A naive --start is local time at the site, as a person would mean it."""
     if value.tzinfo is None:
         return value.replace(tzinfo=ZoneInfo(zone))
-    return value.astimezone(timezone.utc)
+    return value.astimezone(UTC)

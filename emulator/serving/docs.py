@@ -10,7 +10,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from emulator import contract
-from emulator.errors import not_found
+from emulator.device.errors import not_found
 
 _PAGE = """<!doctype html>
 <html lang="en">

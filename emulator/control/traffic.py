@@ -8,10 +8,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from emulator.api.base import json_reply, read_body, validate
-from emulator.control import control_route
-from emulator.errors import GatewayError, bad_request, not_found
-from emulator.faults import FaultEngine, RuleError
-from emulator.journal import Journal
+from emulator.control.faults import FaultEngine, RuleError
+from emulator.control.journal import Journal
+from emulator.control.routes import control_route
+from emulator.device.errors import GatewayError, bad_request, not_found
 
 _HEADERS = {"cache-control": "no-cache, no-store"}
 

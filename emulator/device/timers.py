@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from emulator.gateway import Gateway
+    from emulator.device.gateway import Gateway
 
 
 @dataclass(frozen=True, slots=True)

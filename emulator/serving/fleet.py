@@ -15,9 +15,9 @@ from starlette.applications import Starlette
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from emulator.api.base import dumps
-from emulator.app import create_app
-from emulator.factory import EmulatorOptions, build_gateway
-from emulator.gateway import Gateway
+from emulator.device.factory import EmulatorOptions, build_gateway
+from emulator.device.gateway import Gateway
+from emulator.serving.app import create_app
 
 MAX_GATEWAYS = 500
 

@@ -12,9 +12,9 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from emulator.faults import FaultEngine, FaultRule
-from emulator.journal import Journal, redact_body, redact_headers
-from emulator.transport import abort_connection
+from emulator.control.faults import FaultEngine, FaultRule
+from emulator.control.journal import Journal, redact_body, redact_headers
+from emulator.serving.transport import abort_connection
 
 MALFORMED_BODY = b'{"site":{"instant_power":12.5,"frequency":60,,"energy_exported":NaN'
 _CONTROL_PREFIX = "/_emulator"
@@ -75,7 +75,9 @@ class TrafficMiddleware:
             start, body = await _capture(self.app, scope, receive)
             await _send_altered(rule, send, start, body)
 
-    def _record(self, scope: Scope, parts: list[bytes], status: int, began: float, sim_began: float, rule: FaultRule | None) -> None:
+    def _record(
+        self, scope: Scope, parts: list[bytes], status: int, began: float, sim_began: float, rule: FaultRule | None
+    ) -> None:
         headers = redact_headers(scope.get("headers", []))
         body = b"".join(parts)
         content_type = next((v.decode("latin-1") for k, v in headers if k == b"content-type"), "") if body else ""
@@ -124,7 +126,11 @@ async def _capture(app: ASGIApp, scope: Scope, receive: Receive) -> tuple[Messag
 
 
 def _with_length(start: Message, length: int, content_type: bytes | None = None) -> Message:
-    headers = [(k, v) for k, v in start.get("headers", []) if k.lower() not in (b"content-length", b"content-type" if content_type else b"")]
+    headers = [
+        (k, v)
+        for k, v in start.get("headers", [])
+        if k.lower() not in (b"content-length", b"content-type" if content_type else b"")
+    ]
     headers.append((b"content-length", str(length).encode()))
     if content_type:
         headers.append((b"content-type", content_type))

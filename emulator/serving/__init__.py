@@ -1,0 +1,1 @@
+"""The HTTP surface: app assembly, middleware, the uvicorn server, TLS, served docs and fleets."""
