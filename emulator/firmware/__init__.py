@@ -7,8 +7,9 @@ import re
 from emulator.firmware.profile import FirmwareProfile
 from emulator.firmware.v1_15 import PROFILE as FIRMWARE_1_15
 from emulator.firmware.v24_4 import PROFILE as FIRMWARE_24_4
+from emulator.firmware.v25_10 import PROFILE as FIRMWARE_25_10
 
-PROFILES: dict[str, FirmwareProfile] = {p.version: p for p in (FIRMWARE_1_15, FIRMWARE_24_4)}
+PROFILES: dict[str, FirmwareProfile] = {p.version: p for p in (FIRMWARE_1_15, FIRMWARE_24_4, FIRMWARE_25_10)}
 
 
 def get_profile(version: str) -> FirmwareProfile:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from emulator.firmware.formats import rfc3339nano
+from emulator.model.pv import pv_strings
 
 if TYPE_CHECKING:
     from emulator.device.gateway import Gateway, Snapshot
@@ -240,20 +241,16 @@ def solar_powerwall(gw: Gateway, snap: Snapshot) -> dict[str, Any]:
     """The Powerwall+ inverter's view: four strings sharing today's PV power."""
     solar = max(0.0, snap.flows.solar_w)
     when = rfc3339nano(snap.t, gw.model.local.zone)
-    strings = []
-    for string_id in range(1, 5):
-        connected = string_id != 4
-        power = solar / 3 if connected else 0.0
-        voltage = 380.0 if power > 0 else 10.3
-        strings.append(
-            {
-                "string_id": string_id,
-                "connected": connected,
-                "measured_voltage": voltage,
-                "current": power / voltage,
-                "measured_power": power,
-            }
-        )
+    strings = [
+        {
+            "string_id": string_id,
+            "connected": string.connected,
+            "measured_voltage": string.voltage_v,
+            "current": string.current_a,
+            "measured_power": string.power_w,
+        }
+        for string_id, string in enumerate(pv_strings(solar, "ABCD", 3), start=1)
+    ]
     islanded = not gw.grid.connected
     return {
         "pvac_status": {

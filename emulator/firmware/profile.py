@@ -44,6 +44,11 @@ class FirmwareProfile:
     invalid_credentials: ErrorText  # unknown or revoked token
     throttle: ThrottlePolicy | None = None
     extra_headers: tuple[tuple[str, str], ...] = field(default=())  # e.g. 1.x's permissive CORS
+    tedapi: bool = False  # serves /tedapi/din and /tedapi/v1 (HTTP Basic, the gateway password)
+    hardware: str = "powerwall2"  # "powerwall2" (Backup Gateway 2 + Powerwall 2/+) or "powerwall3"
+    tls_min_version: str | None = None  # e.g. "TLSv1.3"; None: what Python's TLS server allows
+    tls_key_type: str = "rsa"  # the self-signed certificate's key: "rsa" or "ec" (P-256)
+    web_portal: bool = True  # GET / answers 200 to any client; PW3 has no local portal (404 unless a browser)
 
     def serves(self, route: str) -> bool:
         return route in self.served

@@ -28,4 +28,5 @@ PROFILE = FirmwareProfile(
     missing_credentials=ErrorText(403, "Unable to {method} to resource", "User does not have adequate access rights"),
     invalid_credentials=ErrorText(401, "Token Expired", "Invalid token, please log in again"),
     throttle=ThrottlePolicy(threshold=5, window_s=300.0, cooldown_s=30.0),
+    tedapi=True,  # real Powerwall 2 gateways on 23.44+ serve it (pypowerwall's hybrid mode)
 )
