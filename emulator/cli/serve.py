@@ -13,7 +13,7 @@ from emulator.cli import options as opt
 from emulator.cli.scenario import served_scenario
 from emulator.device.factory import DEFAULT_START, EmulatorOptions, localize
 from emulator.device.identity import validate_serial
-from emulator.firmware import PROFILES, get_profile
+from emulator.firmware import PROFILES, FirmwareProfile, get_profile
 from emulator.model import OPERATION_MODES
 from emulator.serving.app import create_app
 from emulator.serving.fleet import FleetApp, build_fleet
@@ -43,6 +43,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument(
         "--password", default=None, help="customer password (newer firmware); default derived from the serial"
+    )
+    p.add_argument(
+        "--gw-password",
+        type=opt.gateway_password,
+        default=None,
+        help="gateway password (QR sticker) for the TEDAPI's HTTP Basic; default: ten letters drawn from --seed",
     )
     p.add_argument(
         "--speed", type=opt.bounded_float(0, 100_000), default=1.0, help="sim seconds per real second (default 1)"
@@ -123,6 +129,7 @@ def options_from(args: argparse.Namespace) -> EmulatorOptions:
         reserve_pct=args.reserve,
         grid_connected=args.grid == "up",
         password=args.password,
+        gw_password=getattr(args, "gw_password", None),
         pv_rating_w=args.pv_rating,
         timezone=args.timezone,
         login_throttle=args.login_throttle,
@@ -130,16 +137,17 @@ def options_from(args: argparse.Namespace) -> EmulatorOptions:
     )
 
 
-def tls_files(args: argparse.Namespace, tls_default: bool) -> TLSFiles | None:
-    """The certificate to serve with, or None for plain HTTP."""
+def tls_files(args: argparse.Namespace, profile: FirmwareProfile) -> TLSFiles | None:
+    """The certificate to serve with (the firmware's key type and minimum TLS version), or None for plain HTTP."""
+    tls_default = profile.tls_default
     if (args.cert is None) != (args.key is None):
         raise ValueError("--cert and --key go together")
     use_tls = tls_default if args.tls is None else args.tls
     if args.cert is not None:
         if args.tls is False:
             raise ValueError("--cert/--key make no sense with --no-tls")
-        return TLSFiles(args.cert, args.key)
-    return self_signed().files if use_tls else None
+        return TLSFiles(args.cert, args.key, profile.tls_min_version)
+    return self_signed(key_type=profile.tls_key_type, min_version=profile.tls_min_version).files if use_tls else None
 
 
 def run_serve(args: argparse.Namespace) -> int:
@@ -158,7 +166,7 @@ def run_serve(args: argparse.Namespace) -> int:
 
 def _live_app(args: argparse.Namespace) -> tuple[Starlette, TLSFiles | None]:
     gateway, scenario = served_scenario(args, options_from(args))
-    tls = tls_files(args, gateway.profile.tls_default)
+    tls = tls_files(args, gateway.profile)
     app = create_app(gateway, tls=tls is not None, fault_seed=args.fault_seed)
     app.state.scenario = scenario
     return app, tls
@@ -169,6 +177,11 @@ def _live_banner(app: Starlette, base: str) -> list[str]:
     lines = [
         f"teg-emulator {gateway.profile.version} listening on {base}/",
         f"  login password: {gateway.password}",
+        *(
+            [f"  TEDAPI:         {base}/tedapi/v1  (HTTP Basic Tesla_Energy_Device:{gateway.gw_password})"]
+            if gateway.profile.tedapi
+            else []
+        ),
         f"  control API:    {base}/_emulator/state",
     ]
     if scenario is not None:
@@ -219,7 +232,7 @@ def run_fleet(args: argparse.Namespace) -> int:
         print("teg-emulator: error: --scenario serves one gateway; leave out --gateways", file=sys.stderr)
         return 2
     try:
-        tls = tls_files(args, get_profile(args.firmware or "1.15.0").tls_default)
+        tls = tls_files(args, get_profile(args.firmware or "1.15.0"))
         members = build_fleet(
             options_from(args), args.gateways, mode=args.fleet_mode, tls=tls is not None, fault_seed=args.fault_seed
         )

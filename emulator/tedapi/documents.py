@@ -371,7 +371,7 @@ def components(gw: Gateway, snap: Snapshot, pack: Pack) -> Doc:
         _signal("PCH_AmbientTemp", site.ambient_c + 10.0),
         _signal("PCH_heatsinkTemp", 45.450980),
     ]
-    packs = [p for p in site.packs]
+    packs = list(site.packs)
     bms = [
         {
             "type": "PW3BMS",

@@ -43,6 +43,11 @@ def _page(name: str) -> Response:
 
 
 async def gateway_page(request: Request) -> Response:
+    """The gateway's page. A Powerwall 3 has no local web portal: clients that do not ask for HTML
+    get its 404 (pypowerwall tells a PW3 from a PW2 by that), browsers still get the page."""
+    profile = request.app.state.gateway.profile
+    if not profile.web_portal and "text/html" not in request.headers.get("accept", ""):
+        raise not_found(f"firmware {profile.version} has no web portal at /")
     return _page("gateway.html")
 
 
