@@ -124,7 +124,9 @@ class ServerThread:
     @property
     def url(self) -> str:
         scheme = "https" if self.tls else "http"
-        return f"{scheme}://127.0.0.1:{self.port}"
+        host = str(self.sock.getsockname()[0])
+        host = "127.0.0.1" if host in ("0.0.0.0", "") else (f"[{host}]" if ":" in host else host)
+        return f"{scheme}://{host}:{self.port}"
 
     def start(self, timeout: float = 10.0) -> ServerThread:
         self._thread.start()
