@@ -100,7 +100,9 @@ def test_full_tedapi_mode_reads_a_powerwall_3_through_an_outage(api_version: str
             assert up["din"].startswith("1707000-") and up["version"].startswith("25.10.1")
             assert up["reserve"] == pytest.approx(state["operation"]["backup_reserve_app_percent"])
             assert up["time_remaining"] == pytest.approx(
-                state["soe_pct"] / 100 * sum(b["nominal_full_pack_energy"] for b in up["battery_blocks"].values())
+                state["soe_pct"]
+                / 100
+                * sum(b["nominal_full_pack_energy"] for b in up["battery_blocks"].values())
                 / state["power_w"]["load"],
                 rel=0.01,
             )

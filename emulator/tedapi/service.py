@@ -62,7 +62,8 @@ def handle(gw: Gateway, body: bytes, device_din: str | None = None) -> bytes:
         reply.query.response.CopyFrom(_query(gw, snap, site, target, envelope.query.request))
     else:
         raise bad_request("unknown TEDAPI request: expected a system-info request, a config.json read or a query")
-    return pb.Frame(envelope=reply, tail=pb.Tail(value=1)).SerializeToString()
+    answer: bytes = pb.Frame(envelope=reply, tail=pb.Tail(value=1)).SerializeToString()
+    return answer
 
 
 def _system_info(gw: Gateway, site: Site) -> pb.SystemInfo:
