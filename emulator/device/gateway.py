@@ -57,7 +57,7 @@ class GatewaySettings:
     password: str | None = None  # None: the firmware's default password
     site_name: str = "Home Energy Gateway"
     grid_timings: GridTimings = GridTimings()
-    timeline: tuple[Timer, ...] = ()  # a scenario's events, re-armed by every reset()
+    timeline: tuple[Timer[Gateway], ...] = ()  # a scenario's events, re-armed by every reset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,8 +128,8 @@ class Gateway:
         self.registration = {"skipped_registration": False, "emailed_registration": True}
         self.disabled_networks: set[str] = set()
         self.grid_faults: list[GridFault] = []
-        self.pending_timers: list[Timer] = sorted(s.timeline, key=lambda timer: timer.at)
-        self.fired_timers: list[Timer] = []
+        self.pending_timers: list[Timer[Gateway]] = sorted(s.timeline, key=lambda timer: timer.at)
+        self.fired_timers: list[Timer[Gateway]] = []
         self._firing = False
         self.sessions.clear()
         self.throttle.reset()
