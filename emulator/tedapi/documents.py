@@ -9,36 +9,34 @@ select what a query asks for. Names and units are the wire's, as pypowerwall
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from emulator.device.snapshot import Snapshot
+from emulator.firmware.bodies import Bodies
 from emulator.firmware.formats import rfc3339nano
-from emulator.tedapi.hardware import PVAC_PART, Pack, Site, describe
-
-if TYPE_CHECKING:
-    from emulator.device.gateway import Gateway, Snapshot
+from emulator.tedapi.hardware import PVAC_PART, Pack, Site
 
 Doc = dict[str, Any]
 _PINV_NOMINAL_W = 5_800
 
 
-def _grid_alerts(gw: Gateway) -> list[str]:
+def _grid_alerts(snap: Snapshot) -> list[str]:
     """The site controller's active alerts; an outage and an intentional island read differently."""
-    if gw.grid.connected:
+    if snap.grid_connected:
         return ["SystemConnectedToGrid"]
-    return ["ScheduledIslandContactorOpen" if gw.grid.utility_up else "UnscheduledIslandContactorOpen"]
+    return ["ScheduledIslandContactorOpen" if snap.grid_utility_up else "UnscheduledIslandContactorOpen"]
 
 
-def _fault_alerts(gw: Gateway) -> list[str]:
+def _fault_alerts(snap: Snapshot) -> list[str]:
     """Inverter alerts raised by a grid outage, while it lasts."""
-    return [] if gw.grid.utility_up else sorted({f.alert_name for f in gw.grid_faults})
+    return [] if snap.grid_utility_up else sorted({f.alert_name for f in snap.grid_faults})
 
 
-def config_json(gw: Gateway, snap: Snapshot) -> Doc:
+def config_json(site: Site, snap: Snapshot) -> Doc:
     """config.json as the gateway stores it (the parts clients read)."""
-    site = describe(gw, snap)
-    cfg = gw.config
-    op = gw.visible_operation()
-    code = gw.profile.bodies.grid_code(gw)
+    cfg = snap.config
+    op = snap.staged_operation or snap.operation  # what GET /api/operation shows
+    code = Bodies.grid_code(cfg)
     if site.pw3:
         expansions = [{"din": p.din} for p in site.packs if p.expansion]
         blocks = [{"vin": site.leader.din, "type": "Powerwall3", "battery_expansions": expansions}]
@@ -50,7 +48,7 @@ def config_json(gw: Gateway, snap: Snapshot) -> Doc:
         "battery_blocks": blocks,
         "default_real_mode": op.mode,
         "site_info": {
-            "site_name": gw.site_name,
+            "site_name": snap.site_name,
             "timezone": cfg.timezone,
             "backup_reserve_percent": op.backup_reserve_percent,
             "nominal_system_energy_ac": cfg.battery_capacity_wh * cfg.powerwalls / 1000.0,
@@ -62,7 +60,7 @@ def config_json(gw: Gateway, snap: Snapshot) -> Doc:
             "state": code["state"],
             "utility": code.get("utility", ""),
             "panel_max_current": 100,
-            "battery_commission_date": rfc3339nano(snap.started_at, gw.model.local.zone),
+            "battery_commission_date": rfc3339nano(snap.started_at, snap.zone),
         },
         "solars": [{"brand": "Tesla", "model": "Solar Inverter", "power_rating_watts": cfg.pv_rating_w}],
         "meters": [
@@ -71,7 +69,7 @@ def config_json(gw: Gateway, snap: Snapshot) -> Doc:
                 "type": "synchrometerX",
                 "cts": [True, True, False, False],
                 "inverted": [False, False, False, False],
-                "connection": {"short_id": site.din, "device_serial": gw.identity.meter_serial},
+                "connection": {"short_id": site.din, "device_serial": snap.identity.meter_serial},
                 "real_power_scale_factor": 1,
             }
         ],
@@ -80,12 +78,11 @@ def config_json(gw: Gateway, snap: Snapshot) -> Doc:
     }
 
 
-def device_controller(gw: Gateway, snap: Snapshot) -> Doc:
+def device_controller(site: Site, snap: Snapshot) -> Doc:
     """Everything DeviceControllerQuery may select, both the basic and the full form."""
-    site = describe(gw, snap)
-    when = rfc3339nano(snap.t, gw.model.local.zone)
+    when = rfc3339nano(snap.t, snap.zone)
     return {
-        "control": _control(gw, snap, site) if snap.sitemaster_running else None,  # null while stopped
+        "control": _control(snap, site) if snap.sitemaster_running else None,  # null while stopped
         "system": {
             "time": when,
             "supportMode": {"remoteService": {"isEnabled": False, "expiryTime": None, "sessionId": None}},
@@ -95,22 +92,22 @@ def device_controller(gw: Gateway, snap: Snapshot) -> Doc:
         "neurio": {"isDetectingWiredMeters": False, "readings": [], "pairings": []},
         "teslaRemoteMeter": {"meters": [], "detectedWired": []},
         "pw3Can": {
-            "firmwareUpdate": {"isUpdating": gw.update.installing, "progress": None},
+            "firmwareUpdate": {"isUpdating": snap.update.installing, "progress": None},
             "enumeration": {"inProgress": False},
         },
         "esCan": {
-            "bus": _bus(gw, snap, site, when),
+            "bus": _bus(snap, site, when),
             "enumeration": {"inProgress": False, "numACPW": len(site.inverters), "numPVI": 0 if site.pw3 else 1},
-            "firmwareUpdate": {"isUpdating": gw.update.installing, "powerwalls": None, "msa": None, "sync": None},
+            "firmwareUpdate": {"isUpdating": snap.update.installing, "powerwalls": None, "msa": None, "sync": None},
             "phaseDetection": None,
             "inverterSelfTests": None,
         },
-        "components": {"components": _msa_components(gw, snap, site)},
+        "components": {"components": _msa_components(snap, site)},
         "ieee20305": {"longFormDeviceID": "", "polledResources": [], "controls": None, "registration": None},
     }
 
 
-def _control(gw: Gateway, snap: Snapshot, site: Site) -> Doc:
+def _control(snap: Snapshot, site: Site) -> Doc:
     flows = snap.flows
     return {
         "systemStatus": {
@@ -118,10 +115,10 @@ def _control(gw: Gateway, snap: Snapshot, site: Site) -> Doc:
             "nominalEnergyRemainingWh": int(round(snap.state.energy_wh)),
         },
         "islanding": {
-            "customerIslandMode": "BackupMode" if gw.grid.utility_up or gw.grid.connected else "Islanded",
-            "contactorClosed": gw.grid.connected,
+            "customerIslandMode": "BackupMode",
+            "contactorClosed": snap.grid_connected,
             "microGridOK": not flows.blackout,
-            "gridOK": gw.grid.utility_up,
+            "gridOK": snap.grid_utility_up,
             "disableReasons": [],
         },
         "meterAggregates": [
@@ -130,19 +127,19 @@ def _control(gw: Gateway, snap: Snapshot, site: Site) -> Doc:
             {"location": "LOAD", "realPowerW": flows.load_w},
             {"location": "SOLAR", "realPowerW": flows.solar_w},
         ],
-        "alerts": {"active": _grid_alerts(gw)},
+        "alerts": {"active": _grid_alerts(snap)},
         "siteShutdown": {"isShutDown": False, "reasons": []},
         "batteryBlocks": [{"din": p.din, "disableReasons": []} for p in site.inverters],
         "pvInverters": [] if site.pw3 else [{"din": f"{PVAC_PART}--{site.leader.serial}", "disableReasons": []}],
     }
 
 
-def _bus(gw: Gateway, snap: Snapshot, site: Site, when: str) -> Doc:
+def _bus(snap: Snapshot, site: Site, when: str) -> Doc:
     e = site.electrical
     flows = snap.flows
     half = e.grid_v / 2
     site_i = abs(flows.site_w) / e.grid_v if e.grid_v else 0.0
-    islanded = not gw.grid.connected
+    islanded = not snap.grid_connected
     meter_x = {
         "isMIA": False,
         "isComplete": True,
@@ -178,12 +175,12 @@ def _bus(gw: Gateway, snap: Snapshot, site: Site, when: str) -> Doc:
         "METER_Y_CTC_I": 0,
         "METER_Y_VL3N": 0,
     }
-    grid_state = "ISLAND_GridState_Grid_Compliant" if gw.grid.utility_up else "ISLAND_GridState_Grid_Uncompliant"
+    grid_state = "ISLAND_GridState_Grid_Compliant" if snap.grid_utility_up else "ISLAND_GridState_Grid_Uncompliant"
     bus: Doc = {
         "SYNC": {
-            "packagePartNumber": gw.identity.din.split("--")[0],
-            "packageSerialNumber": gw.identity.gateway_serial,
-            "SYNC_InfoMsg": {"isMIA": False, "SYNC_appGitHash": gw.profile.git_hash[:14], "SYNC_assemblyId": ""},
+            "packagePartNumber": snap.identity.din.split("--")[0],
+            "packageSerialNumber": snap.identity.gateway_serial,
+            "SYNC_InfoMsg": {"isMIA": False, "SYNC_appGitHash": snap.git_hash[:14], "SYNC_assemblyId": ""},
             "METER_X_AcMeasurements": meter_x,
             "METER_Y_AcMeasurements": meter_y,
             "SYNC_Status": {"lastRxTime": when},
@@ -223,15 +220,15 @@ def _bus(gw: Gateway, snap: Snapshot, site: Site, when: str) -> Doc:
         "THC": [],
     }
     if not site.pw3:
-        bus.update(_powerwall2_bus(gw, snap, site))
+        bus.update(_powerwall2_bus(snap, site))
     return bus
 
 
-def _powerwall2_bus(gw: Gateway, snap: Snapshot, site: Site) -> Doc:
+def _powerwall2_bus(snap: Snapshot, site: Site) -> Doc:
     e = site.electrical
-    islanded = not gw.grid.connected
-    faults = _fault_alerts(gw)
-    voltage = 0.0 if snap.flows.blackout else gw.config.nominal_voltage_v * 1.01
+    islanded = not snap.grid_connected
+    faults = _fault_alerts(snap)
+    voltage = 0.0 if snap.flows.blackout else snap.config.nominal_voltage_v * 1.01
     pinv, pod, thc = [], [], []
     for pack in site.packs:
         pinv.append(
@@ -242,7 +239,7 @@ def _powerwall2_bus(gw: Gateway, snap: Snapshot, site: Site) -> Doc:
                     "PINV_Pout": pack.power_w / 1000.0,  # kW, as real vitals report it
                     "PINV_Vout": voltage,
                     "PINV_State": "PINV_GridForming" if islanded else "PINV_GridFollowing",
-                    "PINV_GridState": "Grid_Compliant" if gw.grid.utility_up else "Grid_Uncompliant",
+                    "PINV_GridState": "Grid_Compliant" if snap.grid_utility_up else "Grid_Uncompliant",
                 },
                 "PINV_AcMeasurements": {"isMIA": False, "PINV_VSplit1": voltage / 2, "PINV_VSplit2": voltage / 2},
                 "PINV_PowerCapability": {"isComplete": True, "isMIA": False, "PINV_Pnom": _PINV_NOMINAL_W},
@@ -256,14 +253,14 @@ def _powerwall2_bus(gw: Gateway, snap: Snapshot, site: Site) -> Doc:
                     "POD_nom_energy_remaining": int(round(pack.remaining_wh)),
                     "POD_nom_full_pack_energy": int(round(pack.full_wh)),
                 },
-                "POD_InfoMsg": {"POD_appGitHash": gw.profile.git_hash[:14]},
+                "POD_InfoMsg": {"POD_appGitHash": snap.git_hash[:14]},
             }
         )
         thc.append(
             {
                 "packagePartNumber": pack.part,
                 "packageSerialNumber": pack.serial,
-                "THC_InfoMsg": {"isComplete": True, "isMIA": False, "THC_appGitHash": gw.profile.git_hash[:14]},
+                "THC_InfoMsg": {"isComplete": True, "isMIA": False, "THC_appGitHash": snap.git_hash[:14]},
                 "THC_Logging": {"THC_LOG_PW_2_0_EnableLineState": "THC_LOG_PW_2_0_EnableLineState_Enabled"},
                 "alerts": {"isComplete": True, "isMIA": False, "active": []},
             }
@@ -282,7 +279,7 @@ def _powerwall2_bus(gw: Gateway, snap: Snapshot, site: Site) -> Doc:
             "PVAC_Vout": e.house_v,
             "PVAC_Fout": e.house_f,
         },
-        "PVAC_InfoMsg": {"PVAC_appGitHash": gw.profile.git_hash[:14]},
+        "PVAC_InfoMsg": {"PVAC_appGitHash": snap.git_hash[:14]},
         "PVAC_Logging": {
             "isMIA": False,
             **{f"PVAC_PVCurrent_{n}": strings[n].current_a for n in "ABCD"},
@@ -310,13 +307,13 @@ def _signal(name: str, value: Any = None, text: str | None = None, flag: bool | 
     return {"name": name, "value": value, "textValue": text, "boolValue": flag, "timestamp": None}
 
 
-def _msa_components(gw: Gateway, snap: Snapshot, site: Site) -> list[Doc]:
+def _msa_components(snap: Snapshot, site: Site) -> list[Doc]:
     """The device controller's ``components(filter:)`` list; ``type`` is what the filter matches."""
     uptime_ms = int((snap.t - snap.started_at) * 1000)
     sync = {
         "type": "TESYNC",
-        "partNumber": gw.identity.din.split("--")[0],
-        "serialNumber": gw.identity.gateway_serial,
+        "partNumber": snap.identity.din.split("--")[0],
+        "serialNumber": snap.identity.gateway_serial,
         "signals": [
             _signal("SYNC_Uptime", uptime_ms),
             _signal("SYNC_ExternallyPowered", flag=False),
@@ -339,13 +336,12 @@ def _msa_components(gw: Gateway, snap: Snapshot, site: Site) -> list[Doc]:
     return components
 
 
-def components(gw: Gateway, snap: Snapshot, pack: Pack) -> Doc:
+def components(site: Site, snap: Snapshot, pack: Pack) -> Doc:
     """A Powerwall 3's ComponentsQuery / PW3Query tree: its inverter (pch), packs (bms, hvp), safety (pws)."""
-    site = describe(gw, snap)
     e = site.electrical
     flows = snap.flows
-    islanded = not gw.grid.connected
-    alerts = [{"name": name} for name in _fault_alerts(gw)]
+    islanded = not snap.grid_connected
+    alerts = [{"name": name} for name in _fault_alerts(snap)]
     pv = []
     for s in site.strings:
         state = "Pv_Active" if s.connected and s.power_w > 0 else "Pv_Standby"
@@ -354,7 +350,7 @@ def components(gw: Gateway, snap: Snapshot, pack: Pack) -> Doc:
             _signal(f"PCH_PvVoltage{s.name}", s.voltage_v),
             _signal(f"PCH_PvCurrent{s.name}", s.current_a),
         ]
-    ac_v = 0.0 if flows.blackout else gw.config.nominal_voltage_v
+    ac_v = 0.0 if flows.blackout else snap.config.nominal_voltage_v
     pch = [
         _signal("PCH_State", text="PCH_State_Active"),
         *pv,
@@ -403,7 +399,7 @@ def components(gw: Gateway, snap: Snapshot, pack: Pack) -> Doc:
         for p in packs
     ]
     return {
-        "pw3Can": {"firmwareUpdate": {"isUpdating": gw.update.installing, "progress": None}},
+        "pw3Can": {"firmwareUpdate": {"isUpdating": snap.update.installing, "progress": None}},
         "components": {
             "components": [
                 {

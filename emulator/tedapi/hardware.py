@@ -19,14 +19,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from datetime import datetime
 
 from emulator.device.identity import GATEWAY_PART_NUMBER
+from emulator.device.snapshot import Snapshot
+from emulator.firmware.bodies import Bodies
 from emulator.model.noise import smooth01
 from emulator.model.pv import PvString, pv_strings
-
-if TYPE_CHECKING:
-    from emulator.device.gateway import Gateway, Snapshot
 
 POWERWALL2_PART = "3012170-05-B"
 POWERWALL3_PART = "1707000-11-J"
@@ -79,19 +78,20 @@ class Site:
         return tuple(p for p in self.packs if not p.expansion)
 
 
-def describe(gw: Gateway, snap: Snapshot) -> Site:
-    """The site's devices at the snapshot's instant."""
-    pw3 = gw.profile.hardware == "powerwall3"
+def describe(snap: Snapshot, hardware: str, bodies: Bodies) -> Site:
+    """The site's devices at the snapshot's instant (``hardware``: the firmware profile's)."""
+    pw3 = hardware == "powerwall3"
     state, flows = snap.state, snap.flows
     total = state.full_wh
-    hour = gw.model.local.hour_of_day(snap.t)
+    local = datetime.fromtimestamp(snap.t, tz=snap.zone)
+    hour = local.hour + local.minute / 60.0
     ambient = (
         18.0
         + 8.0 * math.sin((hour - 9.0) / 24.0 * 2 * math.pi)
-        + 2.0 * smooth01(gw.config.seed, _TEMP_CHANNEL, snap.t, 600.0)
+        + 2.0 * smooth01(snap.config.seed, _TEMP_CHANNEL, snap.t, 600.0)
     )
     packs = []
-    for index, (serial, full) in enumerate(zip(gw.identity.powerwall_serials, state.pack_full_wh, strict=True)):
+    for index, (serial, full) in enumerate(zip(snap.identity.powerwall_serials, state.pack_full_wh, strict=True)):
         share = full / total if total else 0.0
         power = flows.battery_w * share
         if pw3:
@@ -110,7 +110,7 @@ def describe(gw: Gateway, snap: Snapshot) -> Site:
             )
         )
     strings = pv_strings(flows.solar_w, "ABCDEF", 3) if pw3 else pv_strings(flows.solar_w, "ABCD", 3)
-    readings = gw.profile.bodies.meter_readings(gw, snap)
+    readings = bodies.meter_readings(snap)
     electrical = Electrical(
         grid_v=readings["site"]["v"],
         grid_f=readings["site"]["f"],
@@ -118,5 +118,5 @@ def describe(gw: Gateway, snap: Snapshot) -> Site:
         house_f=readings["load"]["f"],
         site_q=readings["site"]["q"],
     )
-    din = packs[0].din if pw3 else f"{GATEWAY_PART_NUMBER}--{gw.identity.gateway_serial}"
+    din = packs[0].din if pw3 else f"{GATEWAY_PART_NUMBER}--{snap.identity.gateway_serial}"
     return Site(pw3, din, tuple(packs), strings, electrical, round(ambient, 1))

@@ -28,7 +28,6 @@ from emulator.api.base import MAX_BODY_BYTES, render_error
 from emulator.device.errors import GatewayError, not_found
 from emulator.device.gateway import Gateway
 from emulator.tedapi import service
-from emulator.tedapi.hardware import describe
 
 USERNAME = "Tesla_Energy_Device"
 _PROTOBUF = "application/octet-stream"
@@ -88,7 +87,9 @@ async def din(request: Request) -> Response:
             return _challenge(request.app.state.gateway)
         raise
     snap = gateway.snapshot()
-    return Response(describe(gateway, snap).din.encode("ascii"), media_type="text/plain", headers=_HEADERS)
+    return Response(
+        service.site_of(gateway.profile, snap).din.encode("ascii"), media_type="text/plain", headers=_HEADERS
+    )
 
 
 async def v1(request: Request) -> Response:

@@ -9,17 +9,17 @@ anything is read from or changed in the gateway: the TEDAPI is read-only here.
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from google.protobuf.message import DecodeError
 
 from emulator.device.errors import GatewayError, bad_request, not_found
+from emulator.device.gateway import Gateway
+from emulator.device.snapshot import Snapshot
+from emulator.firmware.profile import FirmwareProfile
 from emulator.tedapi import documents, query
 from emulator.tedapi import teg_emulator_tedapi_pb2 as pb
 from emulator.tedapi.hardware import Site, describe
-
-if TYPE_CHECKING:
-    from emulator.device.gateway import Gateway, Snapshot
 
 CONFIG_DOMAIN = 1
 CONFIG_NAME = "config.json"
@@ -45,7 +45,7 @@ def handle(gw: Gateway, body: bytes, device_din: str | None = None) -> bytes:
     """Answer one POST /tedapi/v1 (or /tedapi/device/{din}/v1) body."""
     envelope = decode(body).envelope
     snap = gw.snapshot()
-    site = describe(gw, snap)
+    site = site_of(gw.profile, snap)
     known = {site.din, *(p.din for p in site.packs)}
     target = device_din or (envelope.recipient.din if envelope.recipient.WhichOneof("id") == "din" else site.din)
     if target not in known:
@@ -55,26 +55,30 @@ def handle(gw: Gateway, body: bytes, device_din: str | None = None) -> bytes:
     reply.sender.din = target
     reply.recipient.local = LOCAL_INSTALLER
     if kind == "system" and envelope.system.WhichOneof("message") == "info_request":
-        reply.system.info.CopyFrom(_system_info(gw, site))
+        reply.system.info.CopyFrom(_system_info(gw.profile, snap, site))
     elif kind == "file" and envelope.file.WhichOneof("message") == "read":
-        _read_file(gw, snap, envelope.file.read, reply.file.content)
+        _read_file(snap, site, envelope.file.read, reply.file.content)
     elif kind == "query" and envelope.query.WhichOneof("message") == "request":
-        reply.query.response.CopyFrom(_query(gw, snap, site, target, envelope.query.request))
+        reply.query.response.CopyFrom(_query(snap, site, target, envelope.query.request))
     else:
         raise bad_request("unknown TEDAPI request: expected a system-info request, a config.json read or a query")
     answer: bytes = pb.Frame(envelope=reply, tail=pb.Tail(value=1)).SerializeToString()
     return answer
 
 
-def _system_info(gw: Gateway, site: Site) -> pb.SystemInfo:
-    profile = gw.profile
-    text, _, short_hash = profile.version_string.partition(" ")
+def site_of(profile: FirmwareProfile, snap: Snapshot) -> Site:
+    """The devices a TEDAPI client sees, in the profile's hardware layout."""
+    return describe(snap, profile.hardware, profile.bodies)
+
+
+def _system_info(profile: FirmwareProfile, snap: Snapshot, site: Site) -> pb.SystemInfo:
+    text, _, short_hash = snap.version_string.partition(" ")
     part, _, serial = site.din.partition("--")
     return pb.SystemInfo(
         device=pb.EcuId(part_number=part, serial_number=serial),
         din=site.din,
-        version=pb.FirmwareVersion(text=profile.version_string, githash=(short_hash or text).encode("ascii")),
-        update=pb.SystemUpdate(handshake_result=1, update_status=1 if gw.update.installing else 0),
+        version=pb.FirmwareVersion(text=snap.version_string, githash=(short_hash or text).encode("ascii")),
+        update=pb.SystemUpdate(handshake_result=1, update_status=1 if snap.update.installing else 0),
         device_type=DEVICE_TYPE_SITECONTROLLER,
         radios=pb.Radios(
             radio=[
@@ -89,14 +93,14 @@ def _system_info(gw: Gateway, site: Site) -> pb.SystemInfo:
     )
 
 
-def _read_file(gw: Gateway, snap: Snapshot, read: pb.FileRead, into: pb.FileContent) -> None:
+def _read_file(snap: Snapshot, site: Site, read: pb.FileRead, into: pb.FileContent) -> None:
     if read.name != CONFIG_NAME and read.domain != CONFIG_DOMAIN:
         raise not_found(f"no file {read.name!r}: the gateway serves {CONFIG_NAME} only")
     into.file.name = CONFIG_NAME
-    into.file.text = json.dumps(documents.config_json(gw, snap), separators=(",", ":"))
+    into.file.text = json.dumps(documents.config_json(site, snap), separators=(",", ":"))
 
 
-def _query(gw: Gateway, snap: Snapshot, site: Site, target: str, request: pb.QueryRequest) -> pb.QueryResponse:
+def _query(snap: Snapshot, site: Site, target: str, request: pb.QueryRequest) -> pb.QueryResponse:
     signed = pb.SignedQuery()
     try:
         signed.ParseFromString(request.signed)
@@ -108,7 +112,7 @@ def _query(gw: Gateway, snap: Snapshot, site: Site, target: str, request: pb.Que
     variables = _variables(request.variables.value if request.HasField("variables") else "")
     try:
         op = query.operation(text)
-        data = query.answer(op, _data_for(gw, snap, site, target), variables)
+        data = query.answer(op, _data_for(snap, site, target), variables)
     except query.QueryRejected as exc:
         raise bad_request(str(exc)) from None
     return pb.QueryResponse(status=QUERY_SUCCESS, data=json.dumps(data, separators=(",", ":"), allow_nan=False))
@@ -126,12 +130,12 @@ def _variables(raw: str) -> dict[str, Any]:
     return value
 
 
-def _data_for(gw: Gateway, snap: Snapshot, site: Site, target: str) -> dict[str, Any]:
+def _data_for(snap: Snapshot, site: Site, target: str) -> dict[str, Any]:
     """The document a query selects from: the device controller, plus a Powerwall 3's own components."""
-    data = documents.device_controller(gw, snap)
+    data = documents.device_controller(site, snap)
     pack = next((p for p in site.inverters if p.din == target), site.leader if target == site.din else None)
     if site.pw3 and pack is not None:
-        pw3 = documents.components(gw, snap, pack)
+        pw3 = documents.components(site, snap, pack)
         data["pw3Can"] = {**data["pw3Can"], **pw3["pw3Can"]}
         data["components"]["components"] = data["components"]["components"] + pw3["components"]["components"]
     return data
