@@ -123,15 +123,9 @@ def describe(graph: dict[str, dict[str, int]], component: list[str]) -> str:
     return "\n".join(lines)
 
 
-# The body renderers still read the gateway (gateway -> firmware.profile -> bodies -> gateway).
-# They are being made pure functions of a Snapshot in another branch (issue 13); until that lands
-# these edges are left out of the first test and the strict xfail below records the cycle. When it
-# is gone the xfail passes, fails the run, and this set must be emptied.
-PENDING_RENDERER_EDGES = {
-    ("emulator.firmware.bodies", "emulator.device.gateway"),
-    ("emulator.firmware.modern_bodies", "emulator.device.gateway"),
-    ("emulator.firmware.modern_data", "emulator.device.gateway"),
-}
+# The body renderers used to read the gateway (gateway -> firmware.profile -> bodies -> gateway);
+# issue 13 made them pure functions of a Snapshot, so no edge is pending any more.
+PENDING_RENDERER_EDGES: set[tuple[str, str]] = set()
 
 
 def _without(graph: dict[str, dict[str, int]], dropped: set[tuple[str, str]]) -> dict[str, dict[str, int]]:
@@ -145,7 +139,6 @@ def test_emulator_and_contract_tests_have_no_import_cycle_besides_the_renderers(
     assert not found, "\n".join(describe(graph, component) for component in found)
 
 
-@pytest.mark.xfail(strict=True, reason="renderers still import the gateway (issue 13 makes them pure)")
 def test_emulator_and_contract_tests_have_no_import_cycle_at_all() -> None:
     graph = import_edges(ROOT, PACKAGES)
     found = cycles(graph)
