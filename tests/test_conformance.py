@@ -110,7 +110,11 @@ def test_every_post_answer_validates(firmware, state):
 def test_logged_out_answers_validate_and_protected_paths_refuse(firmware):
     client, headers = client_in(firmware, "running")
     gw = client.app.state.gateway
-    assert client.get("/api/logout", headers=headers).status_code == 204
+    if PROFILES[firmware].serves("logout"):
+        assert client.get("/api/logout", headers=headers).status_code == 204
+    else:  # a Powerwall 3 has no /api/logout on the LAN: "logged out" is a session that was never made
+        client.cookies.clear()
+        headers = {"Authorization": "Bearer never-issued"}
     for op in api_operations(firmware, "GET") + api_operations(firmware, "POST"):
         path = concrete(op.path, gw)
         for creds in ({}, headers, {"Authorization": "Bearer forged"}):

@@ -167,3 +167,17 @@ def test_the_powerwall_3_certificate_is_ec_p256_and_tls_1_3_only() -> None:
         with pytest.raises(urllib.error.HTTPError) as refused:  # TLS 1.3 handshakes; then it wants a login
             urllib.request.urlopen(server.url + "/api/system_status/soe", context=modern, timeout=5)
         assert refused.value.code == 403
+
+
+@pytest.mark.parametrize("firmware", ["24.4.0", "25.10.1"])
+def test_decoded_documents_validate_against_the_contract(firmware: str) -> None:
+    from emulator import contract
+
+    c = client(firmware, powerwalls=2)
+    din = c.get("/tedapi/din", auth=AUTH).text
+    answer = legacy.Message()
+    answer.ParseFromString(c.post("/tedapi/v1", content=config_request(din), auth=AUTH).content)
+    contract.validator("tedapi/config.json").validate(json.loads(answer.message.config.recv.file.text))
+    for role in (QueryRole.DEVICE_CONTROLLER_BASIC, QueryRole.DEVICE_CONTROLLER_FULL, QueryRole.COMPONENTS):
+        answer.ParseFromString(c.post("/tedapi/v1", content=query_request(role, din), auth=AUTH).content)
+        contract.validator("tedapi/device_controller.json").validate(json.loads(answer.message.payload.recv.text))
