@@ -290,3 +290,15 @@ def test_a_401_logs_the_page_in_again_where_that_is_harmless(teg_emulator, open_
         assert len(logins) == logins_before + 1 and logins[-1]["status"] == 200
         assert page.locator("#error-banner").is_hidden()
         assert_page_matches(page, teg_emulator.state())
+
+
+@pytest.mark.teg_emulator(speed=0, firmware="25.10.1", soe=55)
+def test_the_page_works_on_a_powerwall_3_with_its_three_lan_endpoints(teg_emulator, open_page):
+    teg_emulator.set_solar(2500)
+    page = open_page("/")
+    wait_refreshes(page)
+    assert_page_matches(page, teg_emulator.state())
+    assert page.locator("#sitemaster").text_content() == "n/a"  # /api/sitemaster is 404 on a PW3
+    assert page.locator("#firmware").text_content() == "25.10.1"
+    assert page.locator("#login-state").text_content() == "logged in as customer"
+    assert page.locator("#error-banner").is_hidden()
