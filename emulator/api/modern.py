@@ -19,7 +19,7 @@ async def system_status(ctx: Ctx) -> Any:
 async def meter_cts(ctx: Ctx) -> Any:
     cts = modern_data.meter_cts(ctx.gateway, ctx.request.path_params["serial"])
     if cts is None:
-        raise not_found(f"no meter with serial {ctx.request.path_params['serial']!r}")
+        raise not_found("meter with serial", ctx.request.path_params["serial"])
     return cts
 
 
