@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from emulator.device.clock import SimClock
-from emulator.device.errors import SITEMASTER_STOPPED, GatewayError
+from emulator.device.errors import SITEMASTER_STOPPED, GatewayError, error
 from emulator.device.grid import GridMachine, GridTimings
 from emulator.device.identity import Identity, make_identity
 from emulator.device.sessions import LoginThrottle, Session, SessionStore, new_token, passwords_match
@@ -248,7 +248,7 @@ class Gateway:
     def login(self, username: str, password: str, email: str | None) -> Session:
         real_now = self.clock.real_time()
         if self.throttle.locked(real_now):
-            raise GatewayError(429, "Api Limit reached for this endpoint", "API Limit Reached")
+            raise error("login_throttled")
         if not passwords_match(password, self.password):
             self.throttle.record_failure(real_now)
             bad = self.profile.bad_credentials

@@ -38,7 +38,7 @@ async def schema_file(request: Request) -> Response:
     root = contract.schemas_dir().resolve()
     target = (root / request.path_params["name"]).resolve()
     if not target.is_relative_to(root) or not target.is_file() or target.suffix != ".json":
-        raise not_found(f"no schema {request.path_params['name']!r}")
+        raise not_found("schema", request.path_params["name"])
     return FileResponse(target, media_type="application/schema+json")
 
 
