@@ -6,6 +6,8 @@ app, so every error a client sees has the same shape real gateways use.
 
 from __future__ import annotations
 
+from emulator.contract import ErrorText
+
 
 class GatewayError(Exception):
     """An HTTP-visible failure. ``empty_body`` reproduces the 502 a stopped sitemaster gives."""
@@ -16,6 +18,11 @@ class GatewayError(Exception):
         self.error = error
         self.message = message
         self.empty_body = empty_body
+
+    @classmethod
+    def of(cls, text: ErrorText, method: str = "GET") -> GatewayError:
+        """The error a firmware fact states (its ``{method}`` filled in)."""
+        return cls(text.status, text.error.format(method=method), text.message, empty_body=text.empty_body)
 
     def body(self) -> dict[str, object] | None:
         if self.empty_body:
@@ -31,4 +38,5 @@ def not_found(message: str = "The requested resource was not found") -> GatewayE
     return GatewayError(404, "Not Found", message)
 
 
-SITEMASTER_STOPPED = GatewayError(502, "Bad Gateway", "sitemaster is not running", empty_body=True)
+API_LIMIT = ErrorText(429, "Api Limit reached for this endpoint", "API Limit Reached")
+"""The throttling 429 for a profile whose facts state none (a throttle forced on from the command line)."""

@@ -87,7 +87,7 @@ def route_name(path: str) -> str:
 def _answer(path: str, name: str):  # type: ignore[no-untyped-def]
     async def endpoint(request: Request) -> Response:
         gateway: Gateway = request.app.state.gateway
-        if not gateway.profile.is_open(name):
+        if not gateway.profile.is_open(name, request.method):
             authorize(request, gateway)
         prepared = request.app.state.replay.answer(request.method, path)
         return _render(prepared, gateway)
