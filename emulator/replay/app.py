@@ -32,6 +32,7 @@ from emulator.replay.control import REPLAY_ROUTES
 from emulator.replay.format import Recording
 from emulator.replay.timeline import Prepared, Replay
 from emulator.serving.app import gateway_app
+from emulator.serving.docs import docs_routes
 
 DEFAULT_SERIAL = "T123456789"
 _METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
@@ -61,7 +62,7 @@ def create_replay_app(
     )
     gateway = build_gateway(options, monotonic=monotonic)
     replay = Replay(recording, gateway.clock, loop=loop)
-    routes: list[BaseRoute] = [*auth.ROUTES, *recorded_routes(replay), *REPLAY_ROUTES, *TRAFFIC_ROUTES]
+    routes: list[BaseRoute] = [*auth.ROUTES, *recorded_routes(replay), *REPLAY_ROUTES, *TRAFFIC_ROUTES, *docs_routes()]
     app = gateway_app(gateway, routes, tls=tls)
     app.state.replay = replay
     return app
