@@ -83,7 +83,7 @@ async def docs_page(request: Request) -> Response:
 
 def _swagger_ui_dir() -> Path | None:
     try:
-        import swagger_ui_bundle
+        import swagger_ui_bundle  # type: ignore[import-untyped]
     except ImportError:
         return None
     return Path(swagger_ui_bundle.swagger_ui_path)

@@ -20,7 +20,7 @@ import yaml
 from emulator.contract import FirmwareFacts, Operation, load_spec, operations, schema
 
 CONTROL_PREFIX = "/_emulator/"
-_SECURITY = {"bearer": [{"bearerAuth": []}], "cookies": [{"cookieAuth": []}]}
+_SECURITY: dict[str, list[dict[str, list[str]]]] = {"bearer": [{"bearerAuth": []}], "cookies": [{"cookieAuth": []}]}
 
 
 def gateway_operations(facts: FirmwareFacts, recorded: Iterable[tuple[str, str]] | None = None) -> list[Operation]:
