@@ -125,14 +125,12 @@ def authorize(request: Request, gateway: Gateway) -> Session:
     profile = gateway.profile
     tokens = presented_tokens(request)
     if not tokens:
-        text = profile.missing_credentials
-        raise GatewayError(text.status, text.error.format(method=request.method), text.message)
+        raise GatewayError.of(profile.missing_credentials, request.method)
     for token in tokens:
         session = gateway.authenticate(token)
         if session is not None:
             return session
-    text = profile.invalid_credentials
-    raise GatewayError(text.status, text.error.format(method=request.method), text.message)
+    raise GatewayError.of(profile.invalid_credentials, request.method)
 
 
 # -- replies ---------------------------------------------------------------------
@@ -226,7 +224,7 @@ def api_route(name: str, path: str, handlers: dict[str, Handler]) -> ApiRoute:
         handler = handlers.get("GET" if request.method == "HEAD" else request.method)
         if handler is None:
             raise error("method_not_allowed", method=request.method, path=request.url.path)
-        session = None if profile.is_open(name) else authorize(request, gateway)
+        session = None if profile.is_open(name, request.method) else authorize(request, gateway)
         result = await handler(Ctx(request, gateway, session))
         return render(result, profile)
 

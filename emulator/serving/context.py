@@ -32,6 +32,10 @@ class AppContext:
     traffic_clock: Callable[[], float]  # real seconds since the app was built (fault rules' timing)
     scenario: Scenario | None = None  # serve --scenario, POST /_emulator/scenario
 
+    def recorded_paths(self) -> dict[str, list[str]] | None:
+        """A replay's recorded paths and their methods; None for a simulated gateway (it serves its firmware's)."""
+        return None
+
 
 def attach(app: Starlette, ctx: AppContext) -> None:
     """Give ``app`` its context; done once, where the app is built."""
