@@ -243,8 +243,7 @@ def start_emulator(settings: dict[str, Any]) -> tuple[EmulatorHandle, ServerThre
     profile = gateway.profile
     certificate = _certificate(profile.tls_key_type, profile.tls_min_version) if use_tls else None
     tls = certificate.files if certificate else None
-    app = create_app(gateway, tls=tls is not None)
-    app.state.scenario = scenario
+    app = create_app(gateway, tls=tls is not None, scenario=scenario)
     server = ServerThread(app, tls=tls).start()
     return EmulatorHandle(gateway, server, certificate.ca_pem if certificate else None), server
 

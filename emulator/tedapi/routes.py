@@ -25,21 +25,22 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from emulator.api.base import MAX_BODY_BYTES, render_error
-from emulator.device.errors import GatewayError, not_found
+from emulator.device.errors import GatewayError, error
 from emulator.device.gateway import Gateway
+from emulator.serving.context import context
 from emulator.tedapi import service
 
 USERNAME = "Tesla_Energy_Device"
 _PROTOBUF = "application/octet-stream"
 _HEADERS = {"cache-control": "no-cache, no-store", "x-content-type-options": "nosniff"}
-_NO_CREDENTIALS = GatewayError(401, "Unauthorized", "HTTP Basic credentials for Tesla_Energy_Device are required")
-_BAD_CREDENTIALS = GatewayError(403, "Forbidden", "bad credentials")
+_NO_CREDENTIALS = error("tedapi_no_credentials")
+_BAD_CREDENTIALS = error("tedapi_bad_credentials")
 
 
 def _gateway(request: Request) -> Gateway:
-    gateway: Gateway = request.app.state.gateway
+    gateway = context(request).gateway
     if not gateway.profile.tedapi:
-        raise not_found(f"{request.url.path} is not available on firmware {gateway.profile.version}")
+        raise error("not_on_firmware", path=request.url.path, version=gateway.profile.version)
     _check_basic(request, gateway)
     return gateway
 
@@ -69,12 +70,12 @@ def _check_basic(request: Request, gateway: Gateway) -> None:
 async def _body(request: Request) -> bytes:
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
-        raise GatewayError(413, "Payload Too Large", f"request body exceeds {MAX_BODY_BYTES} bytes")
+        raise error("body_too_large", limit=MAX_BODY_BYTES)
     chunks, size = [], 0
     async for chunk in request.stream():
         size += len(chunk)
         if size > MAX_BODY_BYTES:  # a chunked body without a length: stop reading at the limit
-            raise GatewayError(413, "Payload Too Large", f"request body exceeds {MAX_BODY_BYTES} bytes")
+            raise error("body_too_large", limit=MAX_BODY_BYTES)
         chunks.append(chunk)
     return b"".join(chunks)
 
@@ -84,7 +85,7 @@ async def din(request: Request) -> Response:
         gateway = _gateway(request)
     except GatewayError as exc:
         if exc is _NO_CREDENTIALS:
-            return _challenge(request.app.state.gateway)
+            return _challenge(context(request).gateway)
         raise
     snap = gateway.snapshot()
     return Response(
@@ -97,7 +98,7 @@ async def v1(request: Request) -> Response:
         gateway = _gateway(request)
     except GatewayError as exc:
         if exc is _NO_CREDENTIALS:
-            return _challenge(request.app.state.gateway)
+            return _challenge(context(request).gateway)
         raise
     body = await _body(request)
     answer = service.handle(gateway, body, request.path_params.get("din"))

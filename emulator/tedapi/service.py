@@ -13,7 +13,7 @@ from typing import Any
 
 from google.protobuf.message import DecodeError
 
-from emulator.device.errors import GatewayError, bad_request, not_found
+from emulator.device.errors import bad_request, error, not_found
 from emulator.device.gateway import Gateway
 from emulator.device.snapshot import Snapshot
 from emulator.firmware.profile import FirmwareProfile
@@ -26,7 +26,6 @@ CONFIG_NAME = "config.json"
 QUERY_SUCCESS = 1
 DEVICE_TYPE_SITECONTROLLER = 4
 LOCAL_INSTALLER = 1
-UNSIGNED = GatewayError(403, "Forbidden", "the query carries no signature; the gateway runs signed queries only")
 
 
 def decode(body: bytes) -> pb.Frame:
@@ -35,9 +34,9 @@ def decode(body: bytes) -> pb.Frame:
     try:
         frame.ParseFromString(body)
     except DecodeError as exc:
-        raise bad_request(f"body is not a TEDAPI protobuf message: {exc}") from None
+        raise error("tedapi_not_protobuf", detail=str(exc)) from None
     if not frame.HasField("envelope"):
-        raise bad_request("body is not a TEDAPI protobuf message: no envelope (field 1)")
+        raise error("tedapi_not_protobuf", detail="no envelope (field 1)")
     return frame
 
 
@@ -49,7 +48,7 @@ def handle(gw: Gateway, body: bytes, device_din: str | None = None) -> bytes:
     known = {site.din, *(p.din for p in site.packs)}
     target = device_din or (envelope.recipient.din if envelope.recipient.WhichOneof("id") == "din" else site.din)
     if target not in known:
-        raise not_found(f"no device {target!r} on this gateway")
+        raise not_found("device", target)
     kind = envelope.WhichOneof("body")
     reply = pb.Envelope(delivery_channel=envelope.delivery_channel or 1)
     reply.sender.din = target
@@ -61,7 +60,7 @@ def handle(gw: Gateway, body: bytes, device_din: str | None = None) -> bytes:
     elif kind == "query" and envelope.query.WhichOneof("message") == "request":
         reply.query.response.CopyFrom(_query(snap, site, target, envelope.query.request))
     else:
-        raise bad_request("unknown TEDAPI request: expected a system-info request, a config.json read or a query")
+        raise error("tedapi_unknown_request")
     answer: bytes = pb.Frame(envelope=reply, tail=pb.Tail(value=1)).SerializeToString()
     return answer
 
@@ -95,7 +94,7 @@ def _system_info(profile: FirmwareProfile, snap: Snapshot, site: Site) -> pb.Sys
 
 def _read_file(snap: Snapshot, site: Site, read: pb.FileRead, into: pb.FileContent) -> None:
     if read.name != CONFIG_NAME and read.domain != CONFIG_DOMAIN:
-        raise not_found(f"no file {read.name!r}: the gateway serves {CONFIG_NAME} only")
+        raise not_found("file", read.name)
     into.file.name = CONFIG_NAME
     into.file.text = json.dumps(documents.config_json(site, snap), separators=(",", ":"))
 
@@ -108,7 +107,7 @@ def _query(snap: Snapshot, site: Site, target: str, request: pb.QueryRequest) ->
     except (DecodeError, UnicodeDecodeError):
         raise bad_request("the query field is not a signed GraphQL query") from None
     if not request.signature:
-        raise UNSIGNED
+        raise error("tedapi_unsigned")
     variables = _variables(request.variables.value if request.HasField("variables") else "")
     try:
         op = query.operation(text)
