@@ -3,7 +3,8 @@
 The suite maps whatever version a gateway reports onto the contract's firmware
 profiles (openapi.yaml's x-teg-firmware): before 20.49 a gateway speaks the 1.15.0
 contract (bearer tokens, plain HTTP, a login stops sitemaster); from 20.49 on, the
-24.4.0 one (HTTPS, AuthCookie/UserRecord cookies, customer logins with an email).
+21.44.1 one (HTTPS, AuthCookie/UserRecord cookies, customer logins with an email,
+protobuf vitals); from 23.44 (vitals gone), the 24.4.0 one.
 """
 
 from __future__ import annotations
@@ -42,8 +43,9 @@ def _era(profile: str, *, login_username: str, stop_body: dict[str, object], mod
 
 
 LEGACY = _era("1.15.0", login_username="", stop_body={}, mode_field="mode")
+VITALS = _era("21.44.1", login_username="customer", stop_body={"force": True}, mode_field="real_mode")
 MODERN = _era("24.4.0", login_username="customer", stop_body={"force": True}, mode_field="real_mode")
-ERAS = {era.profile: era for era in (LEGACY, MODERN)}
+ERAS = {era.profile: era for era in (LEGACY, VITALS, MODERN)}
 
 
 def era_for(version: str) -> Era:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
+from emulator.device.errors import GatewayError
 from emulator.firmware import modern_data
 from emulator.firmware.bodies import Bodies, Body
 from emulator.firmware.formats import GO_ZERO_TIME, epoch_ms, go_duration, rfc3339nano, start_time
@@ -212,6 +213,10 @@ class ModernBodies(Bodies):
             "Cached_readings": cached,
         }
 
+    def devices_vitals(self, gw: Gateway, snap: Snapshot) -> bytes:
+        """Firmware 23.44 and later no longer serve the vitals: 404, as pypowerwall expects."""
+        raise GatewayError(*modern_data.VITALS_GONE)
+
     def solar_powerwall(self, gw: Gateway, snap: Snapshot) -> Body:
         return modern_data.solar_powerwall(gw, snap)
 
@@ -375,7 +380,7 @@ class ModernBodies(Bodies):
         return {n["network_name"] for n in modern_data.networks(gw)}
 
     def networks(self, gw: Gateway, snap: Snapshot) -> Body:
-        return modern_data.networks(gw)
+        return modern_data.networks_go_ipnet(gw)
 
     def system_networks(self, gw: Gateway, snap: Snapshot) -> Body:
         return [

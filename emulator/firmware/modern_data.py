@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from emulator.firmware.formats import rfc3339nano
+from emulator.firmware.formats import go_ipnet, rfc3339nano
 
 if TYPE_CHECKING:
     from emulator.device.gateway import Gateway, Snapshot
@@ -174,15 +174,14 @@ def meter_cts(gw: Gateway, serial: str) -> list[dict[str, Any]] | None:
     return None
 
 
+_IFACE_INFO = {"state": "DeviceStateReady", "state_reason": "DeviceStateReasonNone"}
+_WIFI = "HomeNetwork"
+
+
 def networks(gw: Gateway) -> list[dict[str, Any]]:
-    wifi_on = "HomeNetwork" not in gw.disabled_networks
-    info = {
-        "gateway": "192.168.1.1",
-        "state": "DeviceStateReady",
-        "state_reason": "DeviceStateReasonNone",
-        "signal_strength": 71,
-        "hw_address": "",
-    }
+    """/api/networks as 21.x writes it (21.44 capture): ``ip_networks`` entries are ``{"ip","mask"}``
+    and the inactive ethernet entry has no ``iface_network_info``."""
+    wifi_on = _WIFI not in gw.disabled_networks
     return [
         {
             "network_name": "ethernet_tesla_internal_default",
@@ -196,7 +195,7 @@ def networks(gw: Gateway) -> list[dict[str, Any]]:
             "lastInternetConnected": False,
         },
         {
-            "network_name": "HomeNetwork",
+            "network_name": _WIFI,
             "interface": "WifiType",
             "security_type": "WPA2_Personal",
             "dhcp": True,
@@ -207,11 +206,59 @@ def networks(gw: Gateway) -> list[dict[str, Any]]:
             "lastTeslaConnected": wifi_on,
             "lastInternetConnected": wifi_on,
             "iface_network_info": {
-                "network_name": "HomeNetwork",
+                "network_name": _WIFI,
                 "ip_networks": [{"ip": "192.168.1.50", "mask": "255.255.255.0"}],
+                "gateway": "192.168.1.1",
                 "interface": "WifiType",
-                **info,
+                **_IFACE_INFO,
+                "signal_strength": 71,
+                "hw_address": "",
             },
+        },
+    ]
+
+
+def networks_go_ipnet(gw: Gateway) -> list[dict[str, Any]]:
+    """/api/networks as 23.28+ writes it (23.28.2 capture): ``enabled`` before ``dhcp``, and every
+    entry, ethernet included, has ``iface_network_info`` whose ``ip_networks`` are Go ``net.IPNet``s."""
+    wifi_on = _WIFI not in gw.disabled_networks
+
+    def info(name: str, interface: str, signal: int) -> dict[str, Any]:
+        return {
+            "network_name": name,
+            "ip_networks": [go_ipnet("255.255.255.0")],
+            "gateway": "",
+            "interface": interface,
+            **_IFACE_INFO,
+            "signal_strength": signal,
+            "hw_address": "",
+        }
+
+    return [
+        {
+            "network_name": "ethernet_tesla_internal_default",
+            "interface": "EthType",
+            "enabled": True,
+            "dhcp": True,
+            "extra_ips": [{"ip": "192.168.90.2", "netmask": 24}],
+            "active": False,
+            "primary": False,
+            "lastTeslaConnected": False,
+            "lastInternetConnected": False,
+            "iface_network_info": info("ethernet_tesla_internal_default", "EthType", 0),
+        },
+        {
+            "network_name": _WIFI,
+            "interface": "WifiType",
+            "enabled": wifi_on,
+            "dhcp": True,
+            "security_type": "WPA2_Personal",
+            "username": "",
+            "active": wifi_on,
+            "primary": wifi_on,
+            "lastTeslaConnected": wifi_on,
+            "lastInternetConnected": wifi_on,
+            "iface_network_info": info(_WIFI, "WifiType", 71),
         },
     ]
 
@@ -236,14 +283,18 @@ def conn_tests(done: bool | None, gw: Gateway, snap: Snapshot) -> dict[str, Any]
     }
 
 
-def solar_powerwall(gw: Gateway, snap: Snapshot) -> dict[str, Any]:
-    """The Powerwall+ inverter's view: four strings sharing today's PV power."""
-    solar = max(0.0, snap.flows.solar_w)
-    when = rfc3339nano(snap.t, gw.model.local.zone)
+PV_STRINGS = 4  # a Powerwall+ inverter has four MPPT inputs, A-D
+PV_STRINGS_CONNECTED = 3  # the emulated site wires three of them
+
+
+def pv_strings(solar_w: float) -> list[dict[str, Any]]:
+    """The Powerwall+ inverter's strings A-D sharing the PV power: /api/solar_powerwall and the
+    vitals both read them here, so the two views of one instant agree."""
+    solar = max(0.0, solar_w)
     strings = []
-    for string_id in range(1, 5):
-        connected = string_id != 4
-        power = solar / 3 if connected else 0.0
+    for string_id in range(1, PV_STRINGS + 1):
+        connected = string_id <= PV_STRINGS_CONNECTED
+        power = solar / PV_STRINGS_CONNECTED if connected else 0.0
         voltage = 380.0 if power > 0 else 10.3
         strings.append(
             {
@@ -254,6 +305,14 @@ def solar_powerwall(gw: Gateway, snap: Snapshot) -> dict[str, Any]:
                 "measured_power": power,
             }
         )
+    return strings
+
+
+def solar_powerwall(gw: Gateway, snap: Snapshot) -> dict[str, Any]:
+    """The Powerwall+ inverter's view: four strings sharing today's PV power."""
+    solar = max(0.0, snap.flows.solar_w)
+    when = rfc3339nano(snap.t, gw.model.local.zone)
+    strings = pv_strings(solar)
     islanded = not gw.grid.connected
     return {
         "pvac_status": {

@@ -1,0 +1,81 @@
+"""Firmware 21.44.1 (early 2022): HTTPS and cookie logins like 24.4.0, plus /api/devices/vitals.
+
+The body shapes are the 21.44 captures' (foogod's full dump, 21.44 223a56cd;
+jasonacox's /api/status on 21.44.1 c58c2df3): /api/status still lists
+leader/followers and has no teg_type/can_reboot, /api/site_info has no
+panel_max_current and names distributor, retailer and region, /api/system_status
+lacks the 23.x capability fields, and /api/networks writes ``{"ip","mask"}``.
+Firmware up to 23.36 answers /api/devices/vitals with protobuf; 23.44 dropped it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from emulator.device.sessions import ThrottlePolicy
+from emulator.firmware import modern_data
+from emulator.firmware.bodies import Body
+from emulator.firmware.modern_bodies import ModernBodies
+from emulator.firmware.profile import ErrorText, FirmwareProfile
+from emulator.firmware.routes import MODERN_OPEN_ROUTES, MODERN_ROUTES
+from emulator.firmware.vitals import render_vitals
+
+if TYPE_CHECKING:
+    from emulator.device.gateway import Gateway, Snapshot
+
+_23X_SYSTEM_STATUS = frozenset(
+    {
+        "instantaneous_max_apparent_power",
+        "hardware_capability_charge_power",
+        "hardware_capability_discharge_power",
+        "available_charger_blocks",
+    }
+)
+
+
+class Bodies21(ModernBodies):
+    """21.x shapes where the captures show them; everything else as 24.4.0."""
+
+    def status(self, gw: Gateway, snap: Snapshot) -> Body:
+        body = super().status(gw, snap)
+        del body["teg_type"], body["can_reboot"]
+        cellular = body.pop("cellular_disabled")
+        body.update(leader="", followers=None, cellular_disabled=cellular)
+        return body
+
+    def site_info(self, gw: Gateway, snap: Snapshot) -> Body:
+        body = super().site_info(gw, snap)
+        del body["panel_max_current"]
+        code = self.grid_code(gw)
+        keys = ("grid_code", "grid_voltage_setting", "grid_freq_setting", "grid_phase_setting", "country", "state")
+        body["grid_code"] = {k: code[k] for k in (*keys, "distributor", "utility", "retailer", "region")}
+        return body
+
+    def system_status(self, gw: Gateway, snap: Snapshot) -> Body:
+        return {k: v for k, v in super().system_status(gw, snap).items() if k not in _23X_SYSTEM_STATUS}
+
+    def networks(self, gw: Gateway, snap: Snapshot) -> Body:
+        return modern_data.networks(gw)
+
+    def devices_vitals(self, gw: Gateway, snap: Snapshot) -> bytes:
+        return render_vitals(gw, snap)
+
+
+PROFILE = FirmwareProfile(
+    version="21.44.1",
+    version_string="21.44.1 c58c2df3",
+    git_hash="c58c2df39ec207708c4cde0c747db7cf31750f29",
+    tls_default=True,
+    login_stops_sitemaster=False,
+    operation_staged=False,
+    cookie_sessions=True,
+    default_password=lambda identity: identity.gateway_serial[-5:],
+    login_roles=("Home_Owner",),
+    bodies=Bodies21(),
+    served=MODERN_ROUTES,
+    open_routes=MODERN_OPEN_ROUTES,
+    bad_credentials=ErrorText(401, "bad credentials", "Login Error"),
+    missing_credentials=ErrorText(403, "Unable to {method} to resource", "User does not have adequate access rights"),
+    invalid_credentials=ErrorText(401, "Token Expired", "Invalid token, please log in again"),
+    throttle=ThrottlePolicy(threshold=5, window_s=300.0, cooldown_s=30.0),
+)
