@@ -10,18 +10,14 @@ Firmware up to 23.36 answers /api/devices/vitals with protobuf; 23.44 dropped it
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from emulator.device.sessions import ThrottlePolicy
+from emulator.device.snapshot import Snapshot
 from emulator.firmware import modern_data
 from emulator.firmware.bodies import Body
 from emulator.firmware.modern_bodies import ModernBodies
 from emulator.firmware.profile import ErrorText, FirmwareProfile
 from emulator.firmware.routes import MODERN_OPEN_ROUTES, MODERN_ROUTES
 from emulator.firmware.vitals import render_vitals
-
-if TYPE_CHECKING:
-    from emulator.device.gateway import Gateway, Snapshot
 
 _23X_SYSTEM_STATUS = frozenset(
     {
@@ -36,29 +32,29 @@ _23X_SYSTEM_STATUS = frozenset(
 class Bodies21(ModernBodies):
     """21.x shapes where the captures show them; everything else as 24.4.0."""
 
-    def status(self, gw: Gateway, snap: Snapshot) -> Body:
-        body = super().status(gw, snap)
+    def status(self, snap: Snapshot) -> Body:
+        body = super().status(snap)
         del body["teg_type"], body["can_reboot"]
         cellular = body.pop("cellular_disabled")
         body.update(leader="", followers=None, cellular_disabled=cellular)
         return body
 
-    def site_info(self, gw: Gateway, snap: Snapshot) -> Body:
-        body = super().site_info(gw, snap)
+    def site_info(self, snap: Snapshot) -> Body:
+        body = super().site_info(snap)
         del body["panel_max_current"]
-        code = self.grid_code(gw)
+        code = self.grid_code(snap.config)
         keys = ("grid_code", "grid_voltage_setting", "grid_freq_setting", "grid_phase_setting", "country", "state")
         body["grid_code"] = {k: code[k] for k in (*keys, "distributor", "utility", "retailer", "region")}
         return body
 
-    def system_status(self, gw: Gateway, snap: Snapshot) -> Body:
-        return {k: v for k, v in super().system_status(gw, snap).items() if k not in _23X_SYSTEM_STATUS}
+    def system_status(self, snap: Snapshot) -> Body:
+        return {k: v for k, v in super().system_status(snap).items() if k not in _23X_SYSTEM_STATUS}
 
-    def networks(self, gw: Gateway, snap: Snapshot) -> Body:
-        return modern_data.networks(gw)
+    def networks(self, snap: Snapshot) -> Body:
+        return modern_data.networks(snap.disabled_networks)
 
-    def devices_vitals(self, gw: Gateway, snap: Snapshot) -> bytes:
-        return render_vitals(gw, snap)
+    def devices_vitals(self, snap: Snapshot) -> bytes:
+        return render_vitals(snap, self.meter_readings(snap), self.powerwall_part_number)
 
 
 PROFILE = FirmwareProfile(

@@ -7,20 +7,16 @@ JSON endpoint; ``encode`` writes it in the wire format of ``vitals.proto``
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from emulator.firmware.vitals.devices import VitalDevice, vital_devices
+from emulator.device.snapshot import Snapshot
+from emulator.firmware.vitals.devices import Readings, VitalDevice, vital_devices
 from emulator.firmware.vitals.encode import encode
-
-if TYPE_CHECKING:
-    from emulator.device.gateway import Gateway, Snapshot
 
 MEDIA_TYPE = "application/octet-stream"
 
 
-def render_vitals(gw: Gateway, snap: Snapshot) -> bytes:
-    """The body of /api/devices/vitals at one snapshot."""
-    return encode(vital_devices(gw, snap), snap.t, snap.started_at)
+def render_vitals(snap: Snapshot, readings: Readings, powerwall_part: str) -> bytes:
+    """The body of /api/devices/vitals at one snapshot, given the meters' readings of that snapshot."""
+    return encode(vital_devices(snap, readings, powerwall_part), snap.t, snap.started_at)
 
 
-__all__ = ["MEDIA_TYPE", "VitalDevice", "render_vitals", "vital_devices"]
+__all__ = ["MEDIA_TYPE", "Readings", "VitalDevice", "render_vitals", "vital_devices"]

@@ -18,17 +18,16 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from datetime import datetime
 
 from emulator.device import grid as grid_states
 from emulator.device.identity import GATEWAY_PART_NUMBER
+from emulator.device.snapshot import Snapshot
 from emulator.firmware.modern_data import pv_strings
 from emulator.model.noise import smooth01
 
-if TYPE_CHECKING:
-    from emulator.device.gateway import Gateway, Snapshot
-
 Value = bool | float | str
+Readings = dict[str, dict[str, float]]  # Bodies.meter_readings: per meter p (W), q (VAr), v (V), f (Hz)
 
 SYNC_PART = "1493315-01-F"
 POD_PART = "1081100-10-U"
@@ -72,31 +71,31 @@ def module_serial(powerwall_serial: str) -> str:
     return "CN" + powerwall_serial[3:12]
 
 
-def ambient_temp_c(gw: Gateway, t: float, pack_power_w: float, index: int) -> float:
+def ambient_temp_c(snap: Snapshot, pack_power_w: float, index: int) -> float:
     """A pack's thermal-controller ambient: a daily swing plus heat from power flow, in 0.1 °C."""
-    hour = gw.model.local.hour_of_day(t)
+    local = datetime.fromtimestamp(snap.t, snap.zone)
+    hour = local.hour + local.minute / 60.0
     daily = 5.0 * math.sin(2.0 * math.pi * (hour - 9.0) / 24.0)
-    wobble = smooth01(gw.config.seed, _TEMP_CHANNEL + index, t, 600.0) - 0.5
+    wobble = smooth01(snap.config.seed, _TEMP_CHANNEL + index, snap.t, 600.0) - 0.5
     return round(18.0 + daily + 0.6 * abs(pack_power_w) / 1000.0 + wobble, 1)
 
 
-def has_pv_inverter(gw: Gateway) -> bool:
+def has_pv_inverter(snap: Snapshot) -> bool:
     """The emulated site is a Powerwall+ site when it has PV (it serves /api/solar_powerwall)."""
-    return gw.config.pv_rating_w > 0
+    return snap.config.pv_rating_w > 0
 
 
-def gateway_alerts(gw: Gateway, snap: Snapshot) -> tuple[str, ...]:
-    status = gw.grid.status
+def gateway_alerts(snap: Snapshot) -> tuple[str, ...]:
     alerts: list[str] = []
-    if status == grid_states.CONNECTED:
+    if snap.grid_status == grid_states.CONNECTED:
         alerts.append("SystemConnectedToGrid")
-    elif gw.grid.island_requested:
+    elif snap.grid_utility_up:  # off grid with the utility there: the owner asked to island
         alerts.append("ScheduledIslandContactorOpen")
     else:
         alerts.append("UnscheduledIslandContactorOpen")
     flows, op = snap.flows, snap.operation
     if (
-        gw.grid.connected
+        snap.grid_connected
         and op.mode == "self_consumption"
         and snap.soe_pct <= op.backup_reserve_percent + 0.5
         and flows.load_w > flows.solar_w
@@ -107,8 +106,8 @@ def gateway_alerts(gw: Gateway, snap: Snapshot) -> tuple[str, ...]:
     return tuple(alerts)
 
 
-def sync_alerts(gw: Gateway) -> tuple[str, ...]:
-    status = gw.grid.status
+def sync_alerts(snap: Snapshot) -> tuple[str, ...]:
+    status = snap.grid_status
     if status in (grid_states.ISLANDED, grid_states.TO_ISLAND):
         return ("SYNC_a038_DoOpenArguments",)
     if status == grid_states.TO_GRID:
@@ -116,30 +115,29 @@ def sync_alerts(gw: Gateway) -> tuple[str, ...]:
     return ()
 
 
-def vital_devices(gw: Gateway, snap: Snapshot) -> list[VitalDevice]:
-    """Every device of the site, gateway first, in the order real gateways list them."""
-    firmware = gw.profile.git_hash[:14]
-    ident = gw.identity
+def vital_devices(snap: Snapshot, readings: Readings, powerwall_part: str) -> list[VitalDevice]:
+    """Every device of the site, gateway first; ``readings`` are the meters' (as the JSON bodies use)."""
+    firmware = snap.git_hash[:14]
+    ident = snap.identity
     gateway = VitalDevice(
         "STSTSM",
         GATEWAY_PART_NUMBER,
         ident.gateway_serial,
         "",
         (("STSTSM-Location", "Gateway"),),
-        gateway_alerts(gw, snap),
+        gateway_alerts(snap),
         firmware,
     )
-    devices = [gateway, _sync(gw, snap, gateway.din, firmware)]
-    devices += _meters(gw, gateway.din, firmware)
-    devices += _powerwalls(gw, snap, gateway.din, firmware)
+    devices = [gateway, _sync(snap, readings, gateway.din, firmware)]
+    devices += _meters(snap, gateway.din, firmware)
+    devices += _powerwalls(snap, powerwall_part, gateway.din, firmware)
     return devices
 
 
-def _sync(gw: Gateway, snap: Snapshot, parent: str, firmware: str) -> VitalDevice:
-    readings = gw.profile.bodies.meter_readings(gw, snap)
+def _sync(snap: Snapshot, readings: Readings, parent: str, firmware: str) -> VitalDevice:
     site, load, solar = readings["site"], readings["load"], readings["solar"]
     counters = snap.state.counters
-    up = gw.grid.utility_up
+    up = snap.grid_utility_up
     vitals: list[tuple[str, Value]] = []
     for leg in (1, 2):
         vitals += [
@@ -147,7 +145,7 @@ def _sync(gw: Gateway, snap: Snapshot, parent: str, firmware: str) -> VitalDevic
             (f"ISLAND_FreqL{leg}_Main", site["f"]),
         ]
     vitals += [
-        ("ISLAND_GridConnected", gw.grid.connected),
+        ("ISLAND_GridConnected", snap.grid_connected),
         ("ISLAND_GridState", "ISLAND_GridState_Grid_Compliant" if up else "ISLAND_GridState_Grid_Uncompliant"),
         ("ISLAND_ReadyForSynchronization", up),
     ]
@@ -157,7 +155,7 @@ def _sync(gw: Gateway, snap: Snapshot, parent: str, firmware: str) -> VitalDevic
     vitals += _meter_cts("Y", {"C": solar}, 1, (counters.solar_exported_wh, counters.solar_imported_wh))
     vitals += [("SYNC_ExternallyPowered", False), ("SYNC_SiteSwitchEnabled", False)]
     return VitalDevice(
-        "TESYNC", SYNC_PART, gw.identity.gateway_serial, parent, tuple(vitals), sync_alerts(gw), firmware
+        "TESYNC", SYNC_PART, snap.identity.gateway_serial, parent, tuple(vitals), sync_alerts(snap), firmware
     )
 
 
@@ -186,34 +184,34 @@ def _meter_cts(
     return vitals
 
 
-def _meters(gw: Gateway, parent: str, firmware: str) -> list[VitalDevice]:
+def _meters(snap: Snapshot, parent: str, firmware: str) -> list[VitalDevice]:
     """The synchrometers /api/meters lists, as the meter devices the site controller polls."""
-    serial = gw.identity.meter_serial
+    serial = snap.identity.meter_serial
     return [
         VitalDevice("TESLA", "", serial + "synchrometerX", parent, (), (), firmware, meter_location=(1,)),
         VitalDevice("TESLA", "", serial + "synchrometerY", parent, (), (), firmware),
     ]
 
 
-def _powerwalls(gw: Gateway, snap: Snapshot, parent: str, firmware: str) -> list[VitalDevice]:
-    state, flows, cfg = snap.state, snap.flows, gw.config
-    islanded = not gw.grid.connected
+def _powerwalls(snap: Snapshot, powerwall_part: str, parent: str, firmware: str) -> list[VitalDevice]:
+    state, flows, cfg = snap.state, snap.flows, snap.config
+    islanded = not snap.grid_connected
     full_wh = state.full_wh
     pods_full = snap.soe_pct >= 99.5
     pods_empty = snap.soe_pct <= 0.5
-    fault_alerts = tuple(f.alert_name for f in gw.grid_faults[-1:]) if not gw.grid.utility_up else ()
+    fault_alerts = tuple(f.alert_name for f in snap.grid_faults[-1:]) if not snap.grid_utility_up else ()
     devices: list[VitalDevice] = []
-    for i, (serial, pack_full) in enumerate(zip(gw.identity.powerwall_serials, state.pack_full_wh, strict=True)):
+    for i, (serial, pack_full) in enumerate(zip(snap.identity.powerwall_serials, state.pack_full_wh, strict=True)):
         share = pack_full / full_wh
         p_out = flows.battery_w * share
         remaining = state.energy_wh * share
         thc = VitalDevice(
             "TETHC",
-            gw.profile.bodies.powerwall_part_number,
+            powerwall_part,
             serial,
             parent,
             (
-                ("THC_AmbientTemp", ambient_temp_c(gw, snap.t, p_out, i)),
+                ("THC_AmbientTemp", ambient_temp_c(snap, p_out, i)),
                 ("THC_State", "THC_STATE_AUTONOMOUSCONTROL"),
             ),
             (),
@@ -254,7 +252,7 @@ def _powerwalls(gw: Gateway, snap: Snapshot, parent: str, firmware: str) -> list
                 ("PINV_EnergyCharged", float(round(state.counters.battery_imported_wh * share))),
                 ("PINV_EnergyDischarged", float(round(state.counters.battery_exported_wh * share))),
                 ("PINV_Fout", cfg.nominal_frequency_hz + _PINV_FREQ_OFFSET_HZ),
-                ("PINV_GridState", "Grid_Compliant" if gw.grid.utility_up else "Grid_Uncompliant"),
+                ("PINV_GridState", "Grid_Compliant" if snap.grid_utility_up else "Grid_Uncompliant"),
                 ("PINV_HardwareEnableLine", True),
                 ("PINV_PllLocked", not flows.blackout),
                 ("PINV_Pout", p_out / 1000.0),
@@ -269,21 +267,21 @@ def _powerwalls(gw: Gateway, snap: Snapshot, parent: str, firmware: str) -> list
             firmware,
         )
         devices += [thc, pod, pinv]
-        if i == 0 and has_pv_inverter(gw):
-            devices += _pv_inverter(gw, snap, thc.din, parent, firmware)
+        if i == 0 and has_pv_inverter(snap):
+            devices += _pv_inverter(snap, thc.din, parent, firmware)
     return devices
 
 
-def _pv_inverter(gw: Gateway, snap: Snapshot, parent: str, gateway_din: str, firmware: str) -> list[VitalDevice]:
+def _pv_inverter(snap: Snapshot, parent: str, gateway_din: str, firmware: str) -> list[VitalDevice]:
     """The Powerwall+'s solar inverter (PVAC), its string box (PVS) and its nameplate (TESLA)."""
-    cfg, flows = gw.config, snap.flows
+    cfg, flows = snap.config, snap.flows
     strings = pv_strings(flows.solar_w)
     producing = flows.solar_w > 0
-    serial = "PV" + gw.identity.powerwall_serials[0][3:]
-    islanded = not gw.grid.connected
+    serial = "PV" + snap.identity.powerwall_serials[0][3:]
+    islanded = not snap.grid_connected
     pvac: list[tuple[str, Value]] = [
         ("PVAC_Fout", cfg.nominal_frequency_hz),
-        ("PVAC_GridState", "Grid_Compliant" if gw.grid.utility_up else "Grid_Uncompliant"),
+        ("PVAC_GridState", "Grid_Compliant" if snap.grid_utility_up else "Grid_Uncompliant"),
         ("PVAC_InvState", "INV_Grid_Forming" if islanded else "INV_Grid_Connected"),
         ("PVAC_Iout", max(0.0, flows.solar_w) / cfg.nominal_voltage_v),
         ("PVAC_LifetimeEnergyPV_Total", float(round(snap.state.counters.solar_exported_wh))),
