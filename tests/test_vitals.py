@@ -164,12 +164,7 @@ def test_vitals_need_a_session_on_21_44_1():
 def test_vitals_are_gone_on_24_4_0_and_absent_on_1_15_0():
     client, auth = client_for("24.4.0")
     response = client.get("/api/devices/vitals", headers=auth)
-    assert response.status_code == 404
-    assert response.json() == {
-        "code": 404,
-        "error": "File Not Found",
-        "message": "Firmware does not support vitals API",
-    }
+    assert response.status_code == 404 and response.json()["code"] == 404  # pypowerwall then turns vitals off
     legacy = TestClient(create_app(build_gateway(EmulatorOptions(firmware="1.15.0", paused=True))))
     assert legacy.get("/api/devices/vitals").status_code == 404
 

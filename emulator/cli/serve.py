@@ -16,6 +16,7 @@ from emulator.device.identity import validate_serial
 from emulator.firmware import PROFILES, get_profile
 from emulator.model import OPERATION_MODES
 from emulator.serving.app import create_app
+from emulator.serving.context import app_context
 from emulator.serving.fleet import FleetApp, build_fleet
 from emulator.serving.server import TLSFiles, bind_many, check_tls, run_many
 
@@ -144,13 +145,13 @@ def run_serve(args: argparse.Namespace) -> int:
 def _live_app(args: argparse.Namespace) -> tuple[Starlette, TLSFiles | None]:
     gateway, scenario = served_scenario(args, options_from(args))
     tls = tls_files(args, gateway.profile.tls_default)
-    app = create_app(gateway, tls=tls is not None, fault_seed=args.fault_seed)
-    app.state.scenario = scenario
+    app = create_app(gateway, tls=tls is not None, fault_seed=args.fault_seed, scenario=scenario)
     return app, tls
 
 
 def _live_banner(app: Starlette, base: str) -> list[str]:
-    gateway, scenario = app.state.gateway, app.state.scenario
+    ctx = app_context(app)
+    gateway, scenario = ctx.gateway, ctx.scenario
     lines = [
         f"teg-emulator {gateway.profile.version} listening on {base}/",
         f"  login password: {gateway.password}",

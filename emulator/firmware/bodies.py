@@ -68,8 +68,9 @@ class Bodies:
         }
 
     def devices_vitals(self, snap: Snapshot) -> bytes:
-        """/api/devices/vitals: the protobuf only 20.49-23.36 send (v21_44); 23.44+ answer this 404."""
-        raise GatewayError(404, "File Not Found", "Firmware does not support vitals API")
+        """/api/devices/vitals: the protobuf only 20.49-23.36 send (v21_44.Bodies21). Firmware whose facts
+        do not list the path answers 404 before it gets here."""
+        raise GatewayError(404, "Not Found", "this firmware does not serve /api/devices/vitals")
 
     # -- helpers shared by the live-data bodies ------------------------------
     def meter_readings(self, snap: Snapshot) -> dict[str, dict[str, float]]:

@@ -1,4 +1,5 @@
-"""Firmware 21.44.1 (early 2022): HTTPS and cookie logins like 24.4.0, plus /api/devices/vitals.
+"""Renderers of firmware 21.44.1 (early 2022), ``renderers: modern_21`` in schemas/firmware/21.44.1.yaml:
+HTTPS and cookie logins like 24.4.0 (those facts live in the facts file), plus /api/devices/vitals.
 
 The body shapes are the 21.44 captures' (foogod's full dump, 21.44 223a56cd;
 jasonacox's /api/status on 21.44.1 c58c2df3): /api/status still lists
@@ -10,13 +11,10 @@ Firmware up to 23.36 answers /api/devices/vitals with protobuf; 23.44 dropped it
 
 from __future__ import annotations
 
-from emulator.device.sessions import ThrottlePolicy
 from emulator.device.snapshot import Snapshot
 from emulator.firmware import modern_data
 from emulator.firmware.bodies import Body
 from emulator.firmware.modern_bodies import ModernBodies
-from emulator.firmware.profile import ErrorText, FirmwareProfile
-from emulator.firmware.routes import MODERN_OPEN_ROUTES, MODERN_ROUTES
 from emulator.firmware.vitals import render_vitals
 
 _23X_SYSTEM_STATUS = frozenset(
@@ -55,23 +53,3 @@ class Bodies21(ModernBodies):
 
     def devices_vitals(self, snap: Snapshot) -> bytes:
         return render_vitals(snap, self.meter_readings(snap), self.powerwall_part_number)
-
-
-PROFILE = FirmwareProfile(
-    version="21.44.1",
-    version_string="21.44.1 c58c2df3",
-    git_hash="c58c2df39ec207708c4cde0c747db7cf31750f29",
-    tls_default=True,
-    login_stops_sitemaster=False,
-    operation_staged=False,
-    cookie_sessions=True,
-    default_password=lambda identity: identity.gateway_serial[-5:],
-    login_roles=("Home_Owner",),
-    bodies=Bodies21(),
-    served=MODERN_ROUTES,
-    open_routes=MODERN_OPEN_ROUTES,
-    bad_credentials=ErrorText(401, "bad credentials", "Login Error"),
-    missing_credentials=ErrorText(403, "Unable to {method} to resource", "User does not have adequate access rights"),
-    invalid_credentials=ErrorText(401, "Token Expired", "Invalid token, please log in again"),
-    throttle=ThrottlePolicy(threshold=5, window_s=300.0, cooldown_s=30.0),
-)
