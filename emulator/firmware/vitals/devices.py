@@ -23,8 +23,8 @@ from datetime import datetime
 from emulator.device import grid as grid_states
 from emulator.device.identity import GATEWAY_PART_NUMBER
 from emulator.device.snapshot import Snapshot
-from emulator.model.pv import pv_strings
 from emulator.model.noise import smooth01
+from emulator.model.pv import pv_strings
 
 Value = bool | float | str
 Readings = dict[str, dict[str, float]]  # Bodies.meter_readings: per meter p (W), q (VAr), v (V), f (Hz)
