@@ -36,7 +36,7 @@ from emulator.serving.tls import SelfSigned, self_signed
 
 MARKER = "teg_emulator"
 OPTIONS: dict[str, str] = {
-    "firmware": "firmware profile, '1.15.0', '24.4.0' or '25.10.1' (Powerwall 3)",
+    "firmware": "firmware profile, '1.15.0', '21.44.1', '24.4.0' or '25.10.1' (Powerwall 3)",
     "powerwalls": "number of Powerwall 2 units",
     "soe": "starting state of energy, % (API scale)",
     "grid": "'up' or 'down' at start",

@@ -25,6 +25,7 @@ FIRMWARES = [
     pytest.param({"firmware": "1.15.0"}, id="1.15.0-http"),
     pytest.param({"firmware": "24.4.0"}, id="24.4.0-https-login"),
 ]
+WITH_21_44_1 = [*FIRMWARES, pytest.param({"firmware": "21.44.1"}, id="21.44.1-https-login")]
 REFRESH_TIMEOUT_S = 10.0
 
 
@@ -103,7 +104,7 @@ def assert_page_matches(page: Any, state: dict[str, Any]) -> None:
 
 
 @pytest.mark.teg_emulator(speed=0, soe=55)
-@pytest.mark.parametrize("teg_emulator", FIRMWARES, indirect=True)
+@pytest.mark.parametrize("teg_emulator", WITH_21_44_1, indirect=True)
 def test_the_page_shows_the_emulator_state_within_one_refresh(teg_emulator, open_page):
     teg_emulator.set_solar(3200)
     teg_emulator.set_load(1400)
