@@ -147,7 +147,20 @@ def _profiles(config: pytest.Config) -> dict[str, str]:
     if config.getoption("gateway_url"):
         return {"gateway": _gateway_target(config).era.profile}
     chosen = config.getoption("firmware")
-    return {p: p for p in ([chosen] if chosen else sorted(ERAS))}
+    if chosen and not _identifiable(chosen):
+        raise pytest.UsageError(_NOT_IDENTIFIABLE.format(profile=chosen))
+    return {p: p for p in ([chosen] if chosen else sorted(p for p in ERAS if _identifiable(p)))}
+
+
+_NOT_IDENTIFIABLE = (
+    "firmware {profile} serves no GET /api/status on the LAN (a Powerwall 3), and the suite identifies a gateway"
+    " by it: not testable by this suite yet (its TEDAPI is covered by the project's own tests)"
+)
+
+
+def _identifiable(profile: str) -> bool:
+    """The suite learns a target's version and era from GET /api/status; a Powerwall 3 does not serve it."""
+    return ERAS[profile].facts.serves("GET", "/api/status")
 
 
 @pytest.fixture(scope="session")
