@@ -25,7 +25,7 @@ def test_the_served_spec_is_this_firmwares_api_and_nothing_else(make_client, fir
     assert listed == expected and all(p.startswith("/api/") for _, p in listed)
     assert document["servers"] == [{"url": str(client.base_url)}]
     aggregates = document["paths"]["/api/meters/aggregates"]["get"]
-    assert aggregates["security"] == ([] if firmware == "1.15.0" else [{"cookieAuth": []}])
+    assert aggregates["security"] == ([] if firmware == "1.15.0" else [{"cookieAuth": []}, {"bearerAuth": []}])
     assert "$ref" not in json.dumps(document).replace('"$ref": "#/', "")  # self-contained: every ref is local
 
 

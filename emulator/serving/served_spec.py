@@ -20,7 +20,10 @@ import yaml
 from emulator.contract import FirmwareFacts, Operation, load_spec, operations, schema
 
 CONTROL_PREFIX = "/_emulator/"
-_SECURITY: dict[str, list[dict[str, list[str]]]] = {"bearer": [{"bearerAuth": []}], "cookies": [{"cookieAuth": []}]}
+_SECURITY: dict[str, list[dict[str, list[str]]]] = {
+    "bearer": [{"bearerAuth": []}],
+    "cookies": [{"cookieAuth": []}, {"bearerAuth": []}],  # the AuthCookie it sets, or that token as a bearer
+}
 
 
 def gateway_operations(facts: FirmwareFacts, recorded: Iterable[tuple[str, str]] | None = None) -> list[Operation]:
@@ -45,7 +48,11 @@ def gateway_document(facts: FirmwareFacts, base_url: str, recorded: frozenset[tu
         description=(
             f"{what.capitalize()} on firmware {facts.version}, as this running emulator answers them. "
             f"Log in with POST /api/login/Basic (username {facts.username!r}) and send the session as "
-            + ("the AuthCookie cookie it sets." if facts.cookie_sessions else "a bearer token.")
+            + (
+                "the AuthCookie cookie it sets (or that token as a bearer)."
+                if facts.cookie_sessions
+                else "a bearer token."
+            )
             + (
                 " Each login stops sitemaster: GET /api/sitemaster/run restarts it."
                 if facts.login_stops_sitemaster
