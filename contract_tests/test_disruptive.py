@@ -71,7 +71,7 @@ def test_a_login_does_to_sitemaster_what_the_firmware_facts_say(target: Target) 
         )
 
 
-@pytest.mark.firmware("24.4.0")
+@pytest.mark.firmware("21.44.1", "24.4.0")
 def test_islanding_goes_off_grid_and_back(target: Target) -> None:
     def reconnect() -> None:
         target.request("POST", "/api/v2/islanding/mode", json={"island_mode": "backup"})

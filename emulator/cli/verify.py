@@ -31,7 +31,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--email", default="contract-suite@example.com", help="email sent with a customer login")
     p.add_argument(
-        "--firmware", choices=sorted(firmware_facts()), default=None, help="contract profile (default: detected)"
+        "--firmware", choices=tuple(firmware_facts()), default=None, help="contract profile (default: detected)"
     )
     p.add_argument(
         "--allow-writes", action="store_true", help="also change settings (every original value is restored)"

@@ -10,14 +10,11 @@ body renderers, route names and a throttle policy.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from emulator.contract import ErrorText, FirmwareFacts, operations
+from emulator.device.identity import Identity
 from emulator.device.sessions import ThrottlePolicy
-
-if TYPE_CHECKING:
-    from emulator.device.identity import Identity
-    from emulator.firmware.bodies import Bodies
+from emulator.firmware.bodies import Bodies
 
 __all__ = ["ErrorText", "FirmwareProfile", "build_profile"]
 
@@ -94,7 +91,30 @@ class FirmwareProfile:
         return None if t is None else ThrottlePolicy(t.threshold, t.window_s, t.cooldown_s)
 
     def default_password(self, identity: Identity) -> str:
-        return self.facts.default_password(identity.gateway_serial)
+        return self.facts.default_password(identity.gateway_serial, identity.gateway_password)
+
+    # -- the TEDAPI and the Powerwall 3's transport ---------------------------------------
+    @property
+    def tedapi(self) -> bool:
+        """Serves /tedapi/din and /tedapi/v1 (HTTP Basic with the gateway password)."""
+        return self.facts.serves("POST", "/tedapi/v1")
+
+    @property
+    def hardware(self) -> str:
+        return self.facts.hardware
+
+    @property
+    def tls_min_version(self) -> str | None:
+        return self.facts.tls_min_version
+
+    @property
+    def tls_key_type(self) -> str:
+        return self.facts.tls.key if self.facts.tls is not None else "ec"
+
+    @property
+    def web_portal(self) -> bool:
+        """GET / answers any client; a Powerwall 3 has none (browsers still get the emulator's page)."""
+        return self.facts.serves("GET", "/")
 
     def serves(self, route: str) -> bool:
         return route in self.served

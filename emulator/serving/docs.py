@@ -13,6 +13,7 @@ from starlette.staticfiles import StaticFiles
 
 from emulator import contract
 from emulator.device.errors import not_found
+from emulator.serving.context import context
 from emulator.serving.served_spec import control_document, gateway_document
 
 _PAGE = """<!doctype html>
@@ -48,11 +49,11 @@ def _base_url(request: Request) -> str:
 
 def _recorded(request: Request) -> frozenset[tuple[str, str]] | None:
     """A replay's recorded (method, path template) pairs; None for a simulated gateway."""
-    replay = getattr(request.app.state, "replay", None)
-    if replay is None:
+    recorded = context(request).recorded_paths()
+    if recorded is None:
         return None
     found = set()
-    for path, methods in replay.paths().items():
+    for path, methods in recorded.items():
         for method in methods:
             op = contract.operation_for(method, unquote(path))
             if op is not None:
@@ -61,7 +62,7 @@ def _recorded(request: Request) -> frozenset[tuple[str, str]] | None:
 
 
 async def openapi_yaml(request: Request) -> Response:
-    facts = request.app.state.gateway.profile.facts
+    facts = context(request).gateway.profile.facts
     return Response(gateway_document(facts, _base_url(request), _recorded(request)), media_type=_YAML)
 
 
@@ -73,7 +74,7 @@ async def schema_file(request: Request) -> Response:
     root = contract.schemas_dir().resolve()
     target = (root / request.path_params["name"]).resolve()
     if not target.is_relative_to(root) or not target.is_file() or target.suffix != ".json":
-        raise not_found(f"no schema {request.path_params['name']!r}")
+        raise not_found("schema", request.path_params["name"])
     return FileResponse(target, media_type="application/schema+json")
 
 
