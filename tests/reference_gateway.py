@@ -148,6 +148,8 @@ class ReferenceGateway:
     sitemaster_running: bool = True
     staged: tuple[str, float] | None = None
     site_name: str = "Home Energy Gateway"
+    commits: int = 0  # successful GET /api/config/completed (each bumps commission_count, §1 table)
+    commission_base: int | None = None  # commission_count before any commit, once a body has shown it
     failures: int = 0
     locked: bool = False
     grid: Grid = field(init=False)
@@ -257,7 +259,14 @@ class ReferenceGateway:
             return Expect(refused)
         if self.staged is not None:
             (self.mode, self.reserve_pct), self.staged = self.staged, None
+        self.commits += 1
         return Expect(self.facts.config_completed_status)
+
+    def commission_count_ok(self, reported: int) -> bool:
+        """gateway-api.md §1 (config/completed): "side effect: commission_count+1" and nothing else moves it."""
+        if self.commission_base is None:
+            self.commission_base = reported - self.commits
+        return reported == self.commission_base + self.commits
 
     def control_operation(self, mode: str | None, reserve: float | None) -> None:
         """POST /_emulator/operation: applied at once, nothing left staged (README, control API)."""

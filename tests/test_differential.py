@@ -248,6 +248,8 @@ class DifferentialMachine(RuleBasedStateMachine):
             self.check_operation(response.json(), self.ref.visible)
         elif path == "/api/sitemaster":
             assert response.json()["running"] is self.ref.sitemaster_running
+        elif path == "/api/status":
+            self.check_commission_count(response.json())
         elif path == "/api/powerwalls":
             assert len(response.json()["powerwalls"]) == self.ref.powerwalls
         elif path == "/api/system_status":  # gateway-api.md §3.5: a block per Powerwall; the grid's own word
@@ -287,6 +289,12 @@ class DifferentialMachine(RuleBasedStateMachine):
     def config_completed(self, token, transport):
         response = self.call("GET", "/api/config/completed", token, transport)
         self.expect(response, self.ref.config_completed(token).status)
+        if response.status_code == 200:
+            self.check_commission_count(response.json())
+
+    def check_commission_count(self, body: dict[str, Any]) -> None:
+        if "commission_count" in body:
+            assert self.ref.commission_count_ok(body["commission_count"]), (body, self.ref.commits)
 
     @rule(mode=st.sampled_from(MODES), reserve=st.none() | reserves, app_scale=st.booleans())
     def control_operation(self, mode, reserve, app_scale):
