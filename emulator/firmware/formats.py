@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, timezone
-from zoneinfo import ZoneInfo
+import base64
+import ipaddress
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 
 GO_ZERO_TIME = "0001-01-01T00:00:00Z"
 _START_TIME_ZONE = timezone(timedelta(hours=8))  # every capture 2018-2024 reports +0800
 
 
-def rfc3339nano(t: float, zone: ZoneInfo | timezone) -> str:
+def rfc3339nano(t: float, zone: tzinfo) -> str:
     """Go's RFC3339Nano in the site's zone: nanosecond digits with trailing zeros trimmed."""
     whole = int(t // 1)
     nanos = int(round((t - whole) * 1e9))
@@ -44,3 +45,13 @@ def go_duration(seconds: float) -> str:
 
 def epoch_ms(t: float) -> int:
     return int(t * 1000)
+
+
+def go_ipnet(netmask: str) -> dict[str, str]:
+    """A Go ``net.IPNet`` as encoding/json writes it, as 23.28+ does in /api/networks ip_networks.
+
+    The mask is a byte slice, so base64 (255.255.255.0 -> ``////AA==``); the captures
+    show the IP empty (a nil net.IP) whatever the interface's address.
+    """
+    mask = ipaddress.IPv4Address(netmask).packed
+    return {"IP": "", "Mask": base64.b64encode(mask).decode("ascii")}

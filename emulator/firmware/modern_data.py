@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from emulator.firmware.formats import rfc3339nano
-
-if TYPE_CHECKING:
-    from emulator.device.gateway import Gateway, Snapshot
+from emulator.device.identity import Identity
+from emulator.device.snapshot import Snapshot
+from emulator.firmware.formats import go_ipnet, rfc3339nano
+from emulator.model.pv import pv_strings
 
 _RUNNING_MESSAGE = 'Cannot perform this action with site controller running. From landing page, either "STOP SYSTEM" or "RUN WIZARD" to proceed.'
 
@@ -26,8 +26,8 @@ CLIENT_PROTOCOLS = {"dnp3": False, "m2m": False, "mtls": False, "modbus": False,
 PVI_SUB_PACKAGES = {"pvi_sub_package_numbers": [None]}
 CT_VOLTAGE_REFERENCES = {"ct1": "Phase1", "ct2": "Phase2", "ct3": "Phase1"}
 CT_VOLTAGE_OPTIONS = {"ct1": ["Phase1"], "ct2": ["Phase2"], "ct3": ["Phase1", "Phase2"]}
-PING_TEST = {"Error": {}}
-PROBLEMS = {"problems": []}
+PING_TEST: dict[str, Any] = {"Error": {}}
+PROBLEMS: dict[str, Any] = {"problems": []}
 SYSTEM_TESTING = {  # real 21.x also sends "error": "", left out: clients reject 2xx bodies with an error key
     "running": False,
     "status": "TestNotRun",
@@ -65,7 +65,6 @@ ACCESS_POINTS = [
         "security_type": "NONE",
     },
 ]
-VITALS_GONE = (404, "File Not Found", "Firmware does not support vitals API")
 PHASE_USAGES_ERROR = (500, "no phase information", "Failed getting phase detection information")
 CT_OPTIONS_WHILE_RUNNING = (
     400,
@@ -83,8 +82,8 @@ def _check(name: str, status: str, start: str | None, message: str | None = None
     return check
 
 
-def powerwall_entry(gw: Gateway, snap: Snapshot, serial: str, part: str) -> dict[str, Any]:
-    when = rfc3339nano(snap.t, gw.model.local.zone)
+def powerwall_entry(snap: Snapshot, serial: str, part: str) -> dict[str, Any]:
+    when = rfc3339nano(snap.t, snap.zone)
     running = snap.sitemaster_running
     status, message = ("fail", _RUNNING_MESSAGE) if running else ("pass", "")
     commissioning = [
@@ -100,10 +99,10 @@ def powerwall_entry(gw: Gateway, snap: Snapshot, serial: str, part: str) -> dict
         "PackagePartNumber": part,
         "PackageSerialNumber": serial,
         "type": "ACPW",
-        "grid_state": "Grid_Compliant" if gw.grid.utility_up else "Grid_Uncompliant",
+        "grid_state": "Grid_Compliant" if snap.grid_utility_up else "Grid_Uncompliant",
         "grid_reconnection_time_seconds": 0,
         "under_phase_detection": False,
-        "updating": gw.update.installing,
+        "updating": snap.update.installing,
         "commissioning_diagnostic": {
             "name": "Commissioning",
             "category": "InternalComms",
@@ -145,21 +144,21 @@ def installer(running: bool) -> dict[str, Any]:
     return body
 
 
-def meters(gw: Gateway) -> list[dict[str, Any]]:
-    din = gw.identity.din
+def meters(identity: Identity) -> list[dict[str, Any]]:
+    din = identity.din
 
     def ct(kind: str, valid: list[bool], scale: int) -> dict[str, Any]:
         return {"type": kind, "valid": valid, "inverted": [False] * 4, "real_power_scale_factor": scale}
 
     return [
         {
-            "serial": gw.identity.meter_serial + "synchrometerY",
+            "serial": identity.meter_serial + "synchrometerY",
             "short_id": din,
             "type": "synchrometerY",
             "cts": [ct("site", [True, True, False, False], 1), ct("solar", [False, False, True, False], 2)],
         },
         {
-            "serial": gw.identity.meter_serial + "synchrometerX",
+            "serial": identity.meter_serial + "synchrometerX",
             "short_id": din,
             "type": "synchrometerX",
             "cts": [ct("site", [True, True, False, False], 1)],
@@ -167,22 +166,22 @@ def meters(gw: Gateway) -> list[dict[str, Any]]:
     ]
 
 
-def meter_cts(gw: Gateway, serial: str) -> list[dict[str, Any]] | None:
-    for meter in meters(gw):
+def meter_cts(identity: Identity, serial: str) -> list[dict[str, Any]] | None:
+    for meter in meters(identity):
         if meter["serial"] == serial:
-            return meter["cts"]
+            cts: list[dict[str, Any]] = meter["cts"]
+            return cts
     return None
 
 
-def networks(gw: Gateway) -> list[dict[str, Any]]:
-    wifi_on = "HomeNetwork" not in gw.disabled_networks
-    info = {
-        "gateway": "192.168.1.1",
-        "state": "DeviceStateReady",
-        "state_reason": "DeviceStateReasonNone",
-        "signal_strength": 71,
-        "hw_address": "",
-    }
+_IFACE_INFO = {"state": "DeviceStateReady", "state_reason": "DeviceStateReasonNone"}
+_WIFI = "HomeNetwork"
+
+
+def networks(disabled: frozenset[str]) -> list[dict[str, Any]]:
+    """/api/networks as 21.x writes it (21.44 capture): ``ip_networks`` entries are ``{"ip","mask"}``
+    and the inactive ethernet entry has no ``iface_network_info``."""
+    wifi_on = _WIFI not in disabled
     return [
         {
             "network_name": "ethernet_tesla_internal_default",
@@ -196,7 +195,7 @@ def networks(gw: Gateway) -> list[dict[str, Any]]:
             "lastInternetConnected": False,
         },
         {
-            "network_name": "HomeNetwork",
+            "network_name": _WIFI,
             "interface": "WifiType",
             "security_type": "WPA2_Personal",
             "dhcp": True,
@@ -207,23 +206,72 @@ def networks(gw: Gateway) -> list[dict[str, Any]]:
             "lastTeslaConnected": wifi_on,
             "lastInternetConnected": wifi_on,
             "iface_network_info": {
-                "network_name": "HomeNetwork",
+                "network_name": _WIFI,
                 "ip_networks": [{"ip": "192.168.1.50", "mask": "255.255.255.0"}],
+                "gateway": "192.168.1.1",
                 "interface": "WifiType",
-                **info,
+                **_IFACE_INFO,
+                "signal_strength": 71,
+                "hw_address": "",
             },
         },
     ]
 
 
-def conn_tests(done: bool | None, gw: Gateway, snap: Snapshot) -> dict[str, Any]:
+def networks_go_ipnet(disabled: frozenset[str]) -> list[dict[str, Any]]:
+    """/api/networks as 23.28+ writes it (23.28.2 capture): ``enabled`` before ``dhcp``, and every
+    entry, ethernet included, has ``iface_network_info`` whose ``ip_networks`` are Go ``net.IPNet``s."""
+    wifi_on = _WIFI not in disabled
+
+    def info(name: str, interface: str, signal: int) -> dict[str, Any]:
+        return {
+            "network_name": name,
+            "ip_networks": [go_ipnet("255.255.255.0")],
+            "gateway": "",
+            "interface": interface,
+            **_IFACE_INFO,
+            "signal_strength": signal,
+            "hw_address": "",
+        }
+
+    return [
+        {
+            "network_name": "ethernet_tesla_internal_default",
+            "interface": "EthType",
+            "enabled": True,
+            "dhcp": True,
+            "extra_ips": [{"ip": "192.168.90.2", "netmask": 24}],
+            "active": False,
+            "primary": False,
+            "lastTeslaConnected": False,
+            "lastInternetConnected": False,
+            "iface_network_info": info("ethernet_tesla_internal_default", "EthType", 0),
+        },
+        {
+            "network_name": _WIFI,
+            "interface": "WifiType",
+            "enabled": wifi_on,
+            "dhcp": True,
+            "security_type": "WPA2_Personal",
+            "username": "",
+            "active": wifi_on,
+            "primary": wifi_on,
+            "lastTeslaConnected": wifi_on,
+            "lastInternetConnected": wifi_on,
+            "iface_network_info": info(_WIFI, "WifiType", 71),
+        },
+    ]
+
+
+def conn_tests(snap: Snapshot) -> dict[str, Any]:
     """Newer firmware reports connection tests as a diagnostic with checks."""
+    done = snap.conn_tests_done
     if done is None:
         status, start = "not_run", None
     else:
         status, start = (
             ("pass" if done else "running"),
-            rfc3339nano(gw.conn_tests_started or snap.t, gw.model.local.zone),
+            rfc3339nano(snap.conn_tests_started or snap.t, snap.zone),
         )
     checks = [_check(name, status, start) for name in ("Network device", "Internet", "Tesla servers")]
     return {
@@ -236,25 +284,21 @@ def conn_tests(done: bool | None, gw: Gateway, snap: Snapshot) -> dict[str, Any]
     }
 
 
-def solar_powerwall(gw: Gateway, snap: Snapshot) -> dict[str, Any]:
+def solar_powerwall(snap: Snapshot) -> dict[str, Any]:
     """The Powerwall+ inverter's view: four strings sharing today's PV power."""
     solar = max(0.0, snap.flows.solar_w)
-    when = rfc3339nano(snap.t, gw.model.local.zone)
-    strings = []
-    for string_id in range(1, 5):
-        connected = string_id != 4
-        power = solar / 3 if connected else 0.0
-        voltage = 380.0 if power > 0 else 10.3
-        strings.append(
-            {
-                "string_id": string_id,
-                "connected": connected,
-                "measured_voltage": voltage,
-                "current": power / voltage,
-                "measured_power": power,
-            }
-        )
-    islanded = not gw.grid.connected
+    when = rfc3339nano(snap.t, snap.zone)
+    strings = [
+        {
+            "string_id": string_id,
+            "connected": string.connected,
+            "measured_voltage": string.voltage_v,
+            "current": string.current_a,
+            "measured_power": string.power_w,
+        }
+        for string_id, string in enumerate(pv_strings(solar, "ABCD", 3), start=1)
+    ]
+    islanded = not snap.grid_connected
     return {
         "pvac_status": {
             "state": "PVAC_Active" if solar > 0 else "PVAC_Standby",
@@ -262,21 +306,21 @@ def solar_powerwall(gw: Gateway, snap: Snapshot) -> dict[str, Any]:
             "disabled_reasons": [],
             "grid_state": "Grid_Compliant",
             "inv_state": "INV_Grid_Forming" if islanded else "INV_Grid_Connected",
-            "v_out": gw.config.nominal_voltage_v,
-            "f_out": gw.config.nominal_frequency_hz,
+            "v_out": snap.config.nominal_voltage_v,
+            "f_out": snap.config.nominal_frequency_hz,
             "p_out": solar,
             "q_out": -10,
-            "i_out": solar / gw.config.nominal_voltage_v,
+            "i_out": solar / snap.config.nominal_voltage_v,
             "string_vitals": strings,
         },
         "pvs_status": {
             "state": "PVS_GridSupporting",
             "disabled": False,
             "enable_output": True,
-            "v_ll": gw.config.nominal_voltage_v,
+            "v_ll": snap.config.nominal_voltage_v,
             "self_test_state": "PVS_SelfTestOff",
         },
-        "pv_power_limit": gw.config.pv_rating_w,
+        "pv_power_limit": snap.config.pv_rating_w,
         "power_status_setpoint": "on",
         "pvac_alerts": {
             "LastRxTime": when,
