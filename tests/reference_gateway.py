@@ -2,10 +2,11 @@
 
 Written from the contract and the research notes, never from the emulator's code: it imports
 nothing from ``emulator.firmware`` or ``emulator.device`` (``test_reference_is_independent`` checks),
-so a wrong fact in the emulator cannot leak into the judge. Which paths a firmware serves and which
-need a login come from openapi.yaml (``x-teg-firmware``/``x-teg-open``, read through
-:mod:`emulator.contract`); how each era logs in and what a login or a posted operation does come
-from the research notes (``../shared/research/gateway-api.md``, cited at each fact).
+so a wrong fact in the emulator cannot leak into the judge. Which paths a firmware serves, which need
+a login, how it logs in and what a login or a posted operation does come from the firmware facts
+(schemas/firmware/*.yaml, read through :mod:`emulator.contract`); what the facts do not state (grid
+timings, reserve scaling, commission_count) from the research notes
+(``../shared/research/gateway-api.md``, cited at each fact).
 
 The model knows no physics: sessions, sitemaster, the grid's target and how long it may take to get
 there, operation mode and reserve (active and staged), the site name, the password and the login
@@ -23,7 +24,7 @@ from emulator import contract
 
 @dataclass(frozen=True)
 class EraFacts:
-    """What a client sees differ between firmware eras, beyond which paths exist."""
+    """What a client sees differ between firmware profiles, beyond which paths exist and which are open."""
 
     cookie_sessions: bool  # login sets AuthCookie/UserRecord; requests may carry the token as a cookie
     login_username: str
@@ -31,39 +32,39 @@ class EraFacts:
     operation_staged: bool  # POST /api/operation waits for GET /api/config/completed
     mode_field: str  # the mode's name in GET /api/operation
     missing_token_status: int  # a protected path asked with no credentials at all
+    revoked_token_status: int
+    bad_password_error: str  # the "error" of a wrong password's answer (message: "Login Error")
+    bad_password_status: int
+    throttled_status: int
     config_completed_status: int
-    bad_password_error: str  # the "error" of a wrong password's 401 (message: "Login Error")
+    facts: contract.FirmwareFacts
 
-    def default_password(self, serial: str) -> str:
-        return "S" + serial if self.login_username == "" else serial[-5:]
+    def default_password(self, serial: str, gateway_password: str) -> str:
+        return self.facts.default_password(serial, gateway_password)
 
 
-# gateway-api.md §2.1 (1.15: bearer, username "", password "S"+serial, login stops sitemaster,
-# staged operation, 202 from config/completed, "Invalid Credentials") and §2.3 / §1 table rows
-# 1.37-24.x (cookies or bearer, "customer" + last five of the serial, login does not stop
-# sitemaster, 403 without credentials, config/completed answers the status body, "bad credentials").
-ERA_FACTS = {
-    "1.15.0": EraFacts(
-        cookie_sessions=False,
-        login_username="",
-        login_stops_sitemaster=True,
-        operation_staged=True,
-        mode_field="mode",
-        missing_token_status=401,
-        config_completed_status=202,
-        bad_password_error="Invalid Credentials",
-    ),
-    "24.4.0": EraFacts(
-        cookie_sessions=True,
-        login_username="customer",
-        login_stops_sitemaster=False,
-        operation_staged=False,
-        mode_field="real_mode",
-        missing_token_status=403,
-        config_completed_status=200,
-        bad_password_error="bad credentials",
-    ),
-}
+def era_facts(firmware: str) -> EraFacts:
+    """A profile's facts as the reference needs them, read from schemas/firmware/<firmware>.yaml.
+
+    One fact is the research notes' own: GET /api/config/completed answers 202 with no body on 1.x
+    and 200 with the /api/status body from 21.39.1 on (gateway-api.md, §1 table).
+    """
+    facts = contract.facts_for(firmware)
+    return EraFacts(
+        cookie_sessions=facts.cookie_sessions,
+        login_username=facts.username,
+        login_stops_sitemaster=facts.login_stops_sitemaster,
+        operation_staged=facts.operation_staged,
+        mode_field=facts.mode_field,
+        missing_token_status=facts.missing_credentials.status,
+        revoked_token_status=facts.invalid_credentials.status,
+        bad_password_error=facts.bad_credentials.error,
+        bad_password_status=facts.bad_credentials.status,
+        throttled_status=facts.throttled.status if facts.throttled else 429,  # gateway-api.md §2.3: 429
+        config_completed_status=202 if facts.speaks_for_from < (20, 0) else 200,
+        facts=facts,
+    )
+
 
 # gateway-api.md §3.4: a PW3 confirms an island on the first poll <= 3 s after going off grid and is
 # back on grid ~21 s after the grid returns. The reference allows a transition state until then.
@@ -80,12 +81,8 @@ ISLAND_MODES = {"intentional_reconnect_failsafe": True, "backup": False}
 
 
 def profiles() -> tuple[str, ...]:
-    """Every firmware profile the contract describes, in order; a new one joins by appearing there."""
-    found: dict[str, None] = {}
-    for op in contract.operations():
-        if op.path.startswith("/api/"):
-            found.update(dict.fromkeys(op.firmware))
-    return tuple(found)
+    """Every firmware profile the contract states facts for; a new one joins by adding its file."""
+    return tuple(contract.firmware_facts())
 
 
 def app_to_api(app_pct: float) -> float:
@@ -142,6 +139,7 @@ class ReferenceGateway:
     throttle_threshold: int  # wrong passwords in a row before every login gets 429 (cool-down never ends here)
     powerwalls: int = 1
     password: str = ""
+    gateway_password: str = ""  # the QR-sticker password some firmware derives the login password from
     facts: EraFacts = field(init=False)
     now_s: float = 0.0
     sessions: dict[str, bool] = field(default_factory=dict)  # token -> still valid
@@ -155,8 +153,8 @@ class ReferenceGateway:
     grid: Grid = field(init=False)
 
     def __post_init__(self) -> None:
-        self.facts = ERA_FACTS[self.firmware]
-        self.password = self.password or self.facts.default_password(self.serial)
+        self.facts = era_facts(self.firmware)
+        self.password = self.password or self.facts.default_password(self.serial, self.gateway_password)
         self.grid = Grid(utility_up=self.grid_connected, heading_to_grid=self.grid_connected)
 
     # -- what exists and who may ask ----------------------------------------------------------
@@ -173,7 +171,7 @@ class ReferenceGateway:
             return None
         if token is None:
             return self.facts.missing_token_status
-        return None if self.sessions.get(token, False) else 401
+        return None if self.sessions.get(token, False) else self.facts.revoked_token_status
 
     def live_sessions(self) -> int:
         return sum(self.sessions.values())
@@ -190,12 +188,12 @@ class ReferenceGateway:
     # -- sessions -------------------------------------------------------------------------------
     def login(self, password: str) -> Expect:
         if self.locked:
-            return Expect(429)
+            return Expect(self.facts.throttled_status)
         if password != self.password:
             self.failures += 1
             if self.failures >= self.throttle_threshold:
                 self.locked, self.failures = True, 0
-            return Expect(401)
+            return Expect(self.facts.bad_password_status)
         self.failures = 0
         if self.facts.login_stops_sitemaster:
             self.sitemaster_running = False
@@ -217,7 +215,7 @@ class ReferenceGateway:
         if refused:
             return Expect(refused)
         if old != self.password:
-            return Expect(401)
+            return Expect(self.facts.bad_password_status)
         self.password = new  # sessions survive (gateway-api.md §1: "cookies kept working")
         return Expect(200)
 

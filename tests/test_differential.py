@@ -76,6 +76,7 @@ class DifferentialMachine(RuleBasedStateMachine):
         data=st.data(),
         serial=st.from_regex(r"T[0-9]{9}", fullmatch=True),
         password=st.none() | st.text(string.ascii_letters + string.digits, min_size=1, max_size=12),
+        gateway_password=st.from_regex(r"[A-Z]{10}", fullmatch=True),
         powerwalls=st.integers(1, 4),
         soe_pct=st.floats(5, 100),
         mode=st.sampled_from(MODES),
@@ -83,12 +84,26 @@ class DifferentialMachine(RuleBasedStateMachine):
         grid_connected=st.booleans(),
         throttle=st.integers(2, 5),
     )
-    def start(self, log_in, data, serial, password, powerwalls, soe_pct, mode, reserve_pct, grid_connected, throttle):
+    def start(
+        self,
+        log_in,
+        data,
+        serial,
+        password,
+        gateway_password,
+        powerwalls,
+        soe_pct,
+        mode,
+        reserve_pct,
+        grid_connected,
+        throttle,
+    ):
         firmware = data.draw(st.sampled_from(self.firmwares), label="firmware")
         options = EmulatorOptions(
             firmware=firmware,
             gateway_serial=serial,
             password=password,
+            gw_password=gateway_password,
             paused=True,
             powerwalls=powerwalls,
             soe_pct=soe_pct,
@@ -107,6 +122,7 @@ class DifferentialMachine(RuleBasedStateMachine):
             firmware=firmware,
             serial=serial,
             password=password or "",
+            gateway_password=gateway_password,
             mode=mode,
             reserve_pct=reserve_pct,
             grid_connected=grid_connected,
@@ -225,7 +241,8 @@ class DifferentialMachine(RuleBasedStateMachine):
             return
         path = "/api/sitemaster/run" if running else "/api/sitemaster/stop"
         method = "GET" if running else method
-        kwargs = {"json": {"force": True}} if method == "POST" and self.ref.facts.cookie_sessions else {}
+        stop_body = self.ref.facts.facts.sitemaster_stop.body  # what this firmware's clients send
+        kwargs = {"json": stop_body} if method == "POST" and stop_body else {}
         response = self.call(method, path, token, transport, **kwargs)
         self.expect(response, self.ref.set_sitemaster(method, path, token, running=running).status)
 
@@ -404,11 +421,11 @@ def test_emulator_matches_the_reference_gateway(firmware):
 # Deliberate bugs, each a state the reference reaches and the broken gateway does not (or the reverse),
 # while every body stays valid: what an invariant check or a schema cannot see.
 def _login_keeps_sitemaster_running(gateway: Gateway) -> None:
-    gateway.profile = replace(gateway.profile, login_stops_sitemaster=False)
+    gateway.profile = replace(gateway.profile, facts=replace(gateway.profile.facts, login_stops_sitemaster=False))
 
 
 def _staged_operation_applies_at_once(gateway: Gateway) -> None:
-    gateway.profile = replace(gateway.profile, operation_staged=False)
+    gateway.profile = replace(gateway.profile, facts=replace(gateway.profile.facts, operation_staged=False))
 
 
 def _grid_never_finishes_reconnecting(gateway: Gateway) -> None:
