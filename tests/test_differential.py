@@ -395,7 +395,7 @@ def _examples() -> int | None:
 
 
 SETTINGS = settings(
-    max_examples=_examples() or 25,
+    max_examples=_examples() or 15,
     stateful_step_count=50,
     derandomize=_examples() is None,  # CI sees the same runs every time; a long run explores afresh
     database=None,
