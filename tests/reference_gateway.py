@@ -151,10 +151,22 @@ class ReferenceGateway:
     failures: int = 0
     locked: bool = False
     grid: Grid = field(init=False)
+    initial: tuple[str, float, str] = field(init=False)
 
     def __post_init__(self) -> None:
+        self.initial = (self.mode, self.reserve_pct, self.password)
         self.facts = era_facts(self.firmware)
         self.password = self.password or self.facts.default_password(self.serial, self.gateway_password)
+        self.grid = Grid(utility_up=self.grid_connected, heading_to_grid=self.grid_connected)
+
+    def reset(self) -> None:
+        """POST /_emulator/reset (README, control API): "back to the start: time, state, sessions"."""
+        self.mode, self.reserve_pct, password = self.initial
+        self.password = password or self.facts.default_password(self.serial, self.gateway_password)
+        self.now_s, self.sitemaster_running, self.staged, self.site_name = 0.0, True, None, "Home Energy Gateway"
+        self.sessions = dict.fromkeys(self.sessions, False)
+        self.failures, self.locked = 0, False
+        self.commits = 0
         self.grid = Grid(utility_up=self.grid_connected, heading_to_grid=self.grid_connected)
 
     # -- what exists and who may ask ----------------------------------------------------------

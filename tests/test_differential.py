@@ -352,6 +352,12 @@ class DifferentialMachine(RuleBasedStateMachine):
         self.expect(self.call("POST", "/_emulator/clock", json={"advance_s": seconds}), 200)
         self.ref.advance(seconds)
 
+    @rule()
+    def reset(self):
+        self.expect(self.call("POST", "/_emulator/reset"), 200)
+        self.ref.reset()
+        assert self.call("GET", "/_emulator/credentials").json()["password"] == self.ref.password
+
     # -- after every step -----------------------------------------------------------------------
     @invariant()
     def same_state(self):
