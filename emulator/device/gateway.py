@@ -64,7 +64,6 @@ class Gateway:
         self.identity: Identity = make_identity(
             settings.gateway_serial, settings.config.powerwalls, settings.config.seed, settings.gw_password
         )
-        self.password = settings.password or profile.default_password(self.identity)
         self.sessions = SessionStore()
         self.throttle = LoginThrottle(profile.throttle)
         self._initial_clock = (clock.now(), clock.speed, clock.paused)
@@ -73,6 +72,9 @@ class Gateway:
     def _init_state(self) -> None:
         now = self.clock.now()
         s = self.settings
+        # The password is state too: one changed through POST /api/password/change must not outlive a reset,
+        # or every later login of a session-wide fixture fails.
+        self.password = s.password or self.profile.default_password(self.identity)
         self.model = SiteModel(self.config, initial_state(self.config, now, s.start_soe_pct))
         self.grid = GridMachine(s.grid_timings)
         if not s.grid_connected:
@@ -103,7 +105,7 @@ class Gateway:
         self._rendered: dict[str, bytes] = {}
 
     def reset(self) -> None:
-        """Back to the starting settings, start time and clock speed; sessions are dropped."""
+        """Back to the starting settings, start time and clock speed; sessions are dropped, the password restored."""
         start, speed, paused = self._initial_clock
         self.clock.set_time(start)
         self.clock.set_speed(speed)
@@ -121,7 +123,6 @@ class Gateway:
         self.identity = make_identity(
             settings.gateway_serial, settings.config.powerwalls, settings.config.seed, settings.gw_password
         )
-        self.password = settings.password or self.profile.default_password(self.identity)
         self._initial_clock = (start, self.clock.speed, self.clock.paused)
         self.reset()
 
