@@ -8,7 +8,7 @@ login, the handler asks the gateway, and the reply is rendered here, once.
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -104,11 +104,15 @@ def describe(error: ValidationError) -> str:
 # -- credentials -----------------------------------------------------------------
 def presented_tokens(request: Request) -> list[str]:
     """Every token the request carries: bearer header and each AuthCookie (quotes stripped)."""
+    return tokens_in(request.headers.get("authorization", ""), request.headers.getlist("cookie"))
+
+
+def tokens_in(auth: str, cookie_headers: Iterable[str]) -> list[str]:
+    """The tokens in an Authorization header's value and Cookie headers' values, in that order."""
     tokens: list[str] = []
-    auth = request.headers.get("authorization", "")
     if auth[:7].lower() == "bearer ":
         tokens.append(auth[7:].strip())
-    for header in request.headers.getlist("cookie"):
+    for header in cookie_headers:
         for part in header.split(";"):
             name, sep, value = part.strip().partition("=")
             if sep and name == "AuthCookie":
@@ -140,14 +144,14 @@ def headers_for(profile: FirmwareProfile) -> dict[str, str]:
 
 
 @cache
-def _raw_headers(profile: FirmwareProfile) -> tuple[tuple[bytes, bytes], ...]:
+def raw_headers(profile: FirmwareProfile) -> tuple[tuple[bytes, bytes], ...]:
     """The profile's constant headers, encoded once (this is on every answer's path)."""
     return tuple((k.encode("latin-1"), v.encode("latin-1")) for k, v in headers_for(profile).items())
 
 
 def _json_response(status: int, content: bytes, profile: FirmwareProfile) -> Response:
     response = Response(content, status_code=status, media_type="application/json")
-    response.raw_headers.extend(_raw_headers(profile))
+    response.raw_headers.extend(raw_headers(profile))
     return response
 
 

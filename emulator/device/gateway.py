@@ -24,6 +24,8 @@ from emulator.model import Controls, SiteConfig, SiteModel, initial_state
 
 REQUEST_MAX_STEPS = 240  # bounded catch-up work per request, whatever the speed factor
 METER_SAMPLE_S = 0.25  # the gateway samples its meters every 250 ms of sim time (seed: 250-500 ms)
+READ_REFRESH_REAL_S = 0.004  # ...but reads take a new sample at most every 4 ms of real time
+REFRESH_MAX_STEPS = 4  # model steps per read refresh once the clock runs fast (1 s steps up to 1,000x)
 CONN_TEST_DURATION_S = 5.0
 
 
@@ -142,16 +144,18 @@ class Gateway:
         self._version += 1
         return now
 
-    def catch_up(self, max_steps: int = REQUEST_MAX_STEPS) -> float:
+    def catch_up(
+        self, max_steps: int = REQUEST_MAX_STEPS, *, sample_s: float = METER_SAMPLE_S, step_s: float = 1.0
+    ) -> float:
         """Advance the model to the latest meter sample, stopping at every state-machine deadline
         and firing each timer at its own instant."""
         if self._firing:  # a timer's action acts at the timer's instant, not at clock.now()
             return self.model.state.t
-        target = max(math.floor(self.clock.now() / METER_SAMPLE_S) * METER_SAMPLE_S, self.model.state.t)
+        target = max(math.floor(self.clock.now() / sample_s) * sample_s, self.model.state.t)
         self._fire_due()
         while self.model.state.t < target:
             stop = min(target, self._next_deadline(target))
-            self.model.advance_to(stop, self.controls(), max_steps=max_steps)
+            self.model.advance_to(stop, self.controls(), max_steps=max_steps, step_s=step_s)
             self.grid.fire(stop)
             self.update.advance(stop)
             self._fire_due()
@@ -181,9 +185,23 @@ class Gateway:
         return max(min(deadlines), self.model.state.t)
 
     # -- reads ----------------------------------------------------------------
+    def read_sampling(self) -> tuple[float, float]:
+        """(sample period, model step) in sim seconds for reads at the clock's current speed.
+
+        Up to 62.5x the meters are sampled every 250 ms of sim time. Faster, a new sample
+        every 250 ms of sim time would mean one per request, so reads sample every
+        4 ms of real time instead (speed x 4 ms of sim time) and catch up in at most
+        4 steps (1 s each up to 1,000x): the work per real second, and so a poll's cost,
+        no longer grows with the speed factor. Writes still act at the 250 ms sample.
+        """
+        speed = 0.0 if self.clock.paused else self.clock.speed
+        sample_s = max(METER_SAMPLE_S, speed * READ_REFRESH_REAL_S)
+        return sample_s, max(1.0, sample_s / REFRESH_MAX_STEPS)
+
     def snapshot(self) -> Snapshot:
         """The gateway at the latest meter sample; the same object until time or state moves."""
-        now = self.catch_up()
+        sample_s, step_s = self.read_sampling()
+        now = self.catch_up(sample_s=sample_s, step_s=step_s)
         key = (now, self._version)
         if self._snapshot is not None and self._snapshot_key == key:
             return self._snapshot

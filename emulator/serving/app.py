@@ -22,10 +22,12 @@ from emulator.control.traffic import TRAFFIC_ROUTES
 from emulator.device.errors import GatewayError
 from emulator.device.gateway import Gateway
 from emulator.serving.docs import docs_routes
+from emulator.serving.fast import FastReads, snapshot_reads
 from emulator.serving.middleware import TrafficMiddleware
 from emulator.web import web_routes
 
 log = logging.getLogger("teg_emulator")
+_SNAPSHOT_READS = snapshot_reads(API_ROUTES)
 
 
 def create_app(
@@ -37,7 +39,8 @@ def create_app(
     TLS handshake be stalled); a string instead says why a handshake cannot be stalled.
     """
     routes = [*API_ROUTES, *CONTROL_ROUTES, *TRAFFIC_ROUTES, *SCENARIO_ROUTES, *docs_routes(), *web_routes()]
-    return gateway_app(gateway, routes, journal_size=journal_size, fault_seed=fault_seed, tls=tls)
+    fast = FastReads(gateway, _SNAPSHOT_READS)
+    return gateway_app(gateway, routes, journal_size=journal_size, fault_seed=fault_seed, tls=tls, fast=fast)
 
 
 def gateway_app(
@@ -47,6 +50,7 @@ def gateway_app(
     journal_size: int = 1000,
     fault_seed: int | None = None,
     tls: bool | str = False,
+    fast: FastReads | None = None,
 ) -> Starlette:
     """Any routes behind the gateway's faults, journal and error rendering (the live app, a replay)."""
     started = time.monotonic()
@@ -61,7 +65,12 @@ def gateway_app(
         routes=routes,
         middleware=[
             Middleware(
-                TrafficMiddleware, faults=faults, journal=journal, sim_time=gateway.clock.now, clock=traffic_clock
+                TrafficMiddleware,
+                faults=faults,
+                journal=journal,
+                sim_time=gateway.clock.now,
+                clock=traffic_clock,
+                fast=fast,
             )
         ],
         exception_handlers={
