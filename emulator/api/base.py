@@ -213,7 +213,7 @@ def snapshot_read(name: str, *, live: bool = False) -> SnapshotRead:
 
 
 class ApiRoute(Route):
-    """A Route that remembers, when its only method is a snapshot read, which one (for the fast path)."""
+    """A Route that remembers, when its GET is a snapshot read, which one (for the fast path)."""
 
     snapshot_read: SnapshotRead | None = None
 
@@ -235,6 +235,6 @@ def api_route(name: str, path: str, handlers: dict[str, Handler]) -> ApiRoute:
 
     route = ApiRoute(path, endpoint, methods=sorted(handlers), name=name)
     read = handlers.get("GET")
-    if isinstance(read, SnapshotRead) and set(handlers) == {"GET"} and "{" not in path:
+    if isinstance(read, SnapshotRead) and "{" not in path:
         route.snapshot_read = read
     return route

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from functools import cache
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -38,9 +39,14 @@ def create_app(
     ``tls`` says whether it will be served over HTTPS on a listener of its own (only then can a
     TLS handshake be stalled); a string instead says why a handshake cannot be stalled.
     """
-    routes = [*API_ROUTES, *CONTROL_ROUTES, *TRAFFIC_ROUTES, *SCENARIO_ROUTES, *docs_routes(), *web_routes()]
     fast = FastReads(gateway, _SNAPSHOT_READS)
-    return gateway_app(gateway, routes, journal_size=journal_size, fault_seed=fault_seed, tls=tls, fast=fast)
+    return gateway_app(gateway, _routes(), journal_size=journal_size, fault_seed=fault_seed, tls=tls, fast=fast)
+
+
+@cache
+def _routes() -> list[BaseRoute]:
+    """Every gateway's routes: stateless, so a fleet's members share one set instead of building their own."""
+    return [*API_ROUTES, *CONTROL_ROUTES, *TRAFFIC_ROUTES, *SCENARIO_ROUTES, *docs_routes(), *web_routes()]
 
 
 def gateway_app(

@@ -23,7 +23,7 @@ _JSON = (b"content-type", b"application/json")
 
 
 def snapshot_reads(routes: list[BaseRoute]) -> dict[str, SnapshotRead]:
-    """Path -> snapshot read, for every GET-only route whose body is a renderer of the snapshot."""
+    """Path -> snapshot read, for every route whose GET body is a renderer of the snapshot."""
     return {r.path: r.snapshot_read for r in routes if isinstance(r, ApiRoute) and r.snapshot_read is not None}
 
 

@@ -13,7 +13,7 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from emulator.control.faults import FaultEngine, FaultRule
-from emulator.control.journal import Journal, redact_body, redact_headers
+from emulator.control.journal import Journal, redact_body, redact_headers, shared
 from emulator.serving.fast import FastReads
 from emulator.serving.transport import abort_connection
 
@@ -104,8 +104,8 @@ class TrafficMiddleware:
             began,
             sim_began,
             scope["method"],
-            scope["path"],
-            scope.get("query_string", b"").decode("latin-1"),
+            shared(scope["path"]),
+            shared(scope.get("query_string", b"").decode("latin-1")),
             headers,
             redact_body(body, content_type),
             status,
