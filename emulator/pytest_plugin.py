@@ -235,8 +235,7 @@ def start_emulator(settings: dict[str, Any]) -> tuple[EmulatorHandle, ServerThre
     use_tls = gateway.profile.tls_default if tls_choice is None else bool(tls_choice)
     certificate = _certificate() if use_tls else None
     tls = TLSFiles(certificate.files.certfile, certificate.files.keyfile) if certificate else None
-    app = create_app(gateway, tls=tls is not None)
-    app.state.scenario = scenario
+    app = create_app(gateway, tls=tls is not None, scenario=scenario)
     server = ServerThread(app, tls=tls).start()
     return EmulatorHandle(gateway, server, certificate.ca_pem if certificate else None), server
 

@@ -17,6 +17,7 @@ import pytest
 
 from emulator.device.factory import EmulatorOptions, build_gateway
 from emulator.serving.app import create_app
+from emulator.serving.context import app_context
 from emulator.serving.server import ServerThread
 from emulator.serving.tls import self_signed
 from tests.mutants import MUTANTS, Mutant, MutatedGateway
@@ -129,7 +130,7 @@ def test_the_read_only_tier_sends_nothing_that_changes_a_real_site(firmware: str
     finally:
         server.stop()
     assert result.returncode == 0, result.stdout[-2000:]
-    entries = app.state.journal.query()
+    entries = app_context(app).journal.query()
     allowed = {("POST", "/api/login/Basic"), ("GET", "/api/logout"), ("GET", "/api/sitemaster/run")}
     acting = [(e.method, e.path) for e in entries if (operation_for(e.method, e.path) or _unknown).safety != "read"]
     assert set(acting) <= allowed, set(acting) - allowed

@@ -9,6 +9,7 @@ from schemathesis.checks import ignored_auth, not_a_server_error, positive_data_
 
 from emulator import EmulatorOptions, build_gateway, contract, create_app
 from emulator.firmware import PROFILES
+from emulator.serving.context import app_context
 
 MAX_EXAMPLES = 12
 # Operations whose valid-looking requests can still be refused for reasons a schema cannot state
@@ -69,7 +70,7 @@ def make_test(firmware: str):
             case.call_and_validate(excluded_checks=excluded)
         finally:
             gateway.reset()
-            app.state.faults.clear()  # a generated fault rule must not leak into the next case
+            app_context(app).faults.clear()  # a generated fault rule must not leak into the next case
 
     return test
 
@@ -94,7 +95,7 @@ def make_stateful_test(firmware: str):
             case.validate_response(response, excluded_checks=excluded)
 
     def test() -> None:
-        journal = schema.app.state.journal
+        journal = app_context(schema.app).journal
         journal.clear()
         # derandomize: the same exploration every run, so CI never depends on a lucky draw of links
         Authorized.run(

@@ -14,7 +14,7 @@ ISLAND_MODES = {"intentional_reconnect_failsafe": True, "backup": False}
 async def meter_cts(ctx: Ctx) -> Any:
     cts = modern_data.meter_cts(ctx.gateway.identity, ctx.request.path_params["serial"])
     if cts is None:
-        raise not_found(f"no meter with serial {ctx.request.path_params['serial']!r}")
+        raise not_found("meter with serial", ctx.request.path_params["serial"])
     return cts
 
 

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from emulator.device.clock import SimClock
-from emulator.device.errors import SITEMASTER_STOPPED, GatewayError
+from emulator.device.errors import API_LIMIT, GatewayError
 from emulator.device.grid import GridMachine, GridTimings
 from emulator.device.identity import Identity, make_identity
 from emulator.device.sessions import LoginThrottle, Session, SessionStore, new_token, passwords_match
@@ -48,7 +48,7 @@ class GatewaySettings:
     password: str | None = None  # None: the firmware's default password
     site_name: str = "Home Energy Gateway"
     grid_timings: GridTimings = GridTimings()
-    timeline: tuple[Timer, ...] = ()  # a scenario's events, re-armed by every reset()
+    timeline: tuple[Timer[Gateway], ...] = ()  # a scenario's events, re-armed by every reset()
 
 
 MAX_GRID_FAULTS = 20
@@ -93,8 +93,8 @@ class Gateway:
         self.registration = {"skipped_registration": False, "emailed_registration": True}
         self.disabled_networks: set[str] = set()
         self.grid_faults: list[GridFault] = []
-        self.pending_timers: list[Timer] = sorted(s.timeline, key=lambda timer: timer.at)
-        self.fired_timers: list[Timer] = []
+        self.pending_timers: list[Timer[Gateway]] = sorted(s.timeline, key=lambda timer: timer.at)
+        self.fired_timers: list[Timer[Gateway]] = []
         self._firing = False
         self.sessions.clear()
         self.throttle.reset()
@@ -255,7 +255,7 @@ class Gateway:
     def live_snapshot(self) -> Snapshot:
         """A snapshot for live-data endpoints, which answer 502 while sitemaster is stopped."""
         if not self.sitemaster_running:
-            raise SITEMASTER_STOPPED
+            raise GatewayError.of(self.profile.sitemaster_stopped)
         return self.snapshot()
 
     def visible_operation(self) -> Operation:
@@ -266,11 +266,10 @@ class Gateway:
     def login(self, username: str, password: str, email: str | None) -> Session:
         real_now = self.clock.real_time()
         if self.throttle.locked(real_now):
-            raise GatewayError(429, "Api Limit reached for this endpoint", "API Limit Reached")
+            raise GatewayError.of(self.profile.throttled or API_LIMIT)
         if not passwords_match(password, self.password):
             self.throttle.record_failure(real_now)
-            bad = self.profile.bad_credentials
-            raise GatewayError(bad.status, bad.error, bad.message)
+            raise GatewayError.of(self.profile.bad_credentials)
         self.throttle.record_success()
         now = self.catch_up()
         session = Session(new_token(), username, email, self.profile.login_roles, now)
@@ -331,8 +330,7 @@ class Gateway:
     def change_password(self, old: str, new: str) -> None:
         """POST /api/password/change: the old password must match; sessions stay valid."""
         if not passwords_match(old, self.password):
-            bad = self.profile.bad_credentials
-            raise GatewayError(bad.status, bad.error, bad.message)
+            raise GatewayError.of(self.profile.bad_credentials)
         self._mutate()
         self.password = new
 

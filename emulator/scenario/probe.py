@@ -17,6 +17,7 @@ from emulator import contract
 from emulator.control.routes import state_body
 from emulator.device.gateway import Gateway
 from emulator.device.sessions import Session, new_token
+from emulator.serving.app import create_app
 
 PROBE_USER = "teg-emulator-scenario"
 
@@ -35,8 +36,6 @@ class Probe:
     def get(self, path: str) -> tuple[int, Any]:
         """(status, decoded JSON body or None) of GET ``path`` now."""
         if self._app is None:
-            from emulator.serving.app import create_app  # the app serves scenarios too: import it when first needed
-
             self._app = create_app(self.gateway)
             self._loop = asyncio.new_event_loop()
         headers = [(b"host", b"gateway.local")]
@@ -56,7 +55,7 @@ class Probe:
 
     def _needs_login(self, path: str) -> bool:
         op = contract.operation_for("GET", path)
-        return op is None or op.route is None or not self.gateway.profile.is_open(op.route)
+        return op is None or op.route is None or not self.gateway.profile.is_open(op.route, "GET")
 
     def _session(self) -> str:
         """A session as if a client had logged in earlier; re-made after a reset drops it."""

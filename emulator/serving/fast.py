@@ -29,23 +29,23 @@ def snapshot_reads(routes: list[BaseRoute]) -> dict[str, SnapshotRead]:
 
 class FastReads:
     def __init__(self, gateway: Gateway, reads: dict[str, SnapshotRead]) -> None:
+        profile = gateway.profile  # a gateway keeps its firmware for life: its answers to these are fixed
         self.gateway = gateway
-        self.reads = reads
-        self.headers = raw_headers(gateway.profile)
+        self.reads = {
+            path: (read, profile.is_open(read.name)) for path, read in reads.items() if profile.serves(read.name)
+        }
+        self.headers = raw_headers(profile)
 
     def body_for(self, scope: Scope) -> bytes | None:
         """The 200 body to answer with, or None when the full stack must answer (it will say why)."""
-        read = self.reads.get(scope["path"])
-        if read is None or scope["method"] != "GET":
+        found = self.reads.get(scope["path"])
+        if found is None or scope["method"] != "GET":
             return None
-        gateway = self.gateway
-        profile = gateway.profile
-        if not profile.serves(read.name):
-            return None
-        if not profile.is_open(read.name) and not self._authorized(scope):
+        read, is_open = found
+        if not is_open and not self._authorized(scope):
             return None
         try:
-            return sample_bytes(gateway, read.name, live=read.live)
+            return sample_bytes(self.gateway, read.name, live=read.live)
         except GatewayError:
             return None
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import uvicorn
 from starlette.types import ASGIApp
 
+from emulator.serving.context import find_context
 from emulator.serving.gate import GatedServer
 from emulator.serving.transport import TrackedH11Protocol
 
@@ -82,10 +83,10 @@ def make_server(app: ASGIApp, *, tls: TLSFiles | None = None, log_level: str = "
 
     A fleet answers ``stall_s_for(port)`` itself; a single app's fault engine applies to every port.
     """
-    stall = getattr(app, "stall_s_for", None)
+    stall = getattr(app, "stall_s_for", None)  # a FleetApp (which imports this module)
     if stall is None:
-        faults = getattr(getattr(app, "state", None), "faults", None)
-        stall = (lambda port: faults.stall_s()) if faults is not None else (lambda port: 0.0)
+        ctx = find_context(app)
+        stall = (lambda port: ctx.faults.stall_s()) if ctx is not None else (lambda port: 0.0)
     return GatedServer(uvicorn_config(app, tls=tls, log_level=log_level), stall)
 
 

@@ -20,6 +20,7 @@ from starlette.routing import BaseRoute, Route
 
 from emulator.api.base import json_reply
 from emulator.device.errors import not_found
+from emulator.serving.context import context
 
 _HERE = Path(__file__).resolve().parent
 PAGES = _HERE / "pages"
@@ -59,7 +60,7 @@ async def static_asset(request: Request) -> Response:
     name = request.path_params["name"]
     media_type = asset_names().get(name)
     if media_type is None:
-        raise not_found(f"no asset {name!r}")
+        raise not_found("asset", name)
     return Response((STATIC / name).read_bytes(), media_type=media_type, headers=dict(_HEADERS))
 
 
@@ -69,7 +70,7 @@ async def credentials(request: Request) -> Response:
     The emulator is a test double bound to 127.0.0.1 by default: its CLI prints this password and
     its fleet listing serves it too. Never journaled (it is under /_emulator).
     """
-    gateway = request.app.state.gateway
+    gateway = context(request).gateway
     body = {
         "firmware": gateway.profile.version,
         "username": PAGE_USERNAME,
