@@ -148,14 +148,21 @@ class Gateway:
         self, max_steps: int = REQUEST_MAX_STEPS, *, sample_s: float = METER_SAMPLE_S, step_s: float = 1.0
     ) -> float:
         """Advance the model to the latest meter sample, stopping at every state-machine deadline
-        and firing each timer at its own instant."""
+        and firing each timer at its own instant.
+
+        At most ``max_steps`` model steps in all (plus one per deadline), shared among the stretches
+        between deadlines by length: a jump of any size, with any number of timers in it, costs
+        bounded time. Within budget every stretch keeps ``step_s`` steps.
+        """
         if self._firing:  # a timer's action acts at the timer's instant, not at clock.now()
             return self.model.state.t
         target = max(math.floor(self.clock.now() / sample_s) * sample_s, self.model.state.t)
+        gap = target - self.model.state.t
         self._fire_due()
         while self.model.state.t < target:
             stop = min(target, self._next_deadline(target))
-            self.model.advance_to(stop, self.controls(), max_steps=max_steps, step_s=step_s)
+            share = max(1, math.ceil(max_steps * (stop - self.model.state.t) / gap - 1e-9))
+            self.model.advance_to(stop, self.controls(), max_steps=share, step_s=step_s)
             self.grid.fire(stop)
             self.update.advance(stop)
             self._fire_due()
