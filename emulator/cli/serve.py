@@ -45,6 +45,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "--password", default=None, help="customer password (newer firmware); default derived from the serial"
     )
     p.add_argument(
+        "--gw-password",
+        type=opt.gateway_password,
+        default=None,
+        help="gateway password (QR sticker) for the TEDAPI's HTTP Basic; default: ten letters drawn from --seed",
+    )
+    p.add_argument(
         "--speed", type=opt.bounded_float(0, 100_000), default=1.0, help="sim seconds per real second (default 1)"
     )
     p.add_argument("--paused", action="store_true", help="start with the sim clock paused")
@@ -128,6 +134,7 @@ def options_from(args: argparse.Namespace) -> EmulatorOptions:
         reserve_pct=args.reserve,
         grid_connected=args.grid == "up",
         password=args.password,
+        gw_password=getattr(args, "gw_password", None),
         pv_rating_w=args.pv_rating,
         timezone=args.timezone,
         login_throttle=args.login_throttle,
@@ -149,7 +156,7 @@ def run_serve(args: argparse.Namespace) -> int:
 
 def _live_app(args: argparse.Namespace) -> tuple[Starlette, TLSFiles | None]:
     gateway, scenario = served_scenario(args, options_from(args))
-    tls = tls_files(args, gateway.profile.tls_default)
+    tls = tls_files(args, gateway.profile)
     app = create_app(gateway, tls=tls is not None, fault_seed=args.fault_seed, scenario=scenario)
     return app, tls
 
@@ -160,6 +167,11 @@ def _live_banner(app: Starlette, base: str) -> list[str]:
     lines = [
         f"teg-emulator {gateway.profile.version} listening on {base}/",
         f"  login password: {gateway.password}",
+        *(
+            [f"  TEDAPI:         {base}/tedapi/v1  (HTTP Basic Tesla_Energy_Device:{gateway.gw_password})"]
+            if gateway.profile.tedapi
+            else []
+        ),
         f"  control API:    {base}/_emulator/state",
     ]
     if scenario is not None:
@@ -173,7 +185,7 @@ def run_fleet(args: argparse.Namespace) -> int:
         print("teg-emulator: error: --scenario serves one gateway; leave out --gateways", file=sys.stderr)
         return 2
     try:
-        tls = tls_files(args, get_profile(args.firmware or "1.15.0").tls_default)
+        tls = tls_files(args, get_profile(args.firmware or "1.15.0"))
         members = build_fleet(
             options_from(args), args.gateways, mode=args.fleet_mode, tls=tls is not None, fault_seed=args.fault_seed
         )

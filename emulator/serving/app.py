@@ -28,6 +28,7 @@ from emulator.serving.context import AppContext, app_context, attach, find_conte
 from emulator.serving.docs import docs_routes
 from emulator.serving.fast import FastReads, snapshot_reads
 from emulator.serving.middleware import TrafficMiddleware
+from emulator.tedapi.routes import ROUTES as TEDAPI_ROUTES
 from emulator.web import web_routes
 
 log = logging.getLogger("teg_emulator")
@@ -56,7 +57,15 @@ def create_app(
 @cache
 def _routes() -> list[BaseRoute]:
     """Every gateway's routes: stateless, so a fleet's members share one set instead of building their own."""
-    return [*API_ROUTES, *CONTROL_ROUTES, *TRAFFIC_ROUTES, *SCENARIO_ROUTES, *docs_routes(), *web_routes()]
+    return [
+        *API_ROUTES,
+        *TEDAPI_ROUTES,
+        *CONTROL_ROUTES,
+        *TRAFFIC_ROUTES,
+        *SCENARIO_ROUTES,
+        *docs_routes(),
+        *web_routes(),
+    ]
 
 
 def gateway_app(
