@@ -17,7 +17,7 @@ from emulator.firmware import PROFILES, get_profile
 from emulator.model import OPERATION_MODES
 from emulator.serving.app import create_app
 from emulator.serving.context import app_context
-from emulator.serving.fleet import FleetApp, build_fleet
+from emulator.serving.fleet import MAX_GATEWAYS, FleetApp, build_fleet
 from emulator.serving.server import TLSFiles, bind_many, check_tls, run_many
 
 
@@ -89,7 +89,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--login-cooldown", type=opt.bounded_float(0, 86_400), default=None, help="seconds a 429 lasts (default 30)"
     )
-    p.add_argument("--gateways", type=opt.bounded_int(1, 500), default=1, help="serve N independent gateways (a fleet)")
+    p.add_argument(
+        "--gateways",
+        type=opt.bounded_int(1, MAX_GATEWAYS),
+        default=1,
+        help=f"serve N independent gateways (a fleet; at most {MAX_GATEWAYS:,})",
+    )
     p.add_argument(
         "--fleet-mode",
         choices=("ports", "host"),

@@ -24,6 +24,8 @@ from emulator.model import Controls, SiteConfig, SiteModel, initial_state
 
 REQUEST_MAX_STEPS = 240  # bounded catch-up work per request, whatever the speed factor
 METER_SAMPLE_S = 0.25  # the gateway samples its meters every 250 ms of sim time (seed: 250-500 ms)
+READ_REFRESH_REAL_S = 0.004  # ...but above 62.5x reads take a new sample at most every 4 ms of real time
+REFRESH_MAX_STEPS = 4  # model steps per read refresh once the clock runs fast (1 s steps up to 1,000x)
 CONN_TEST_DURATION_S = 5.0
 
 
@@ -102,6 +104,8 @@ class Gateway:
         self._version = getattr(self, "_version", 0) + 1
         self._snapshot: Snapshot | None = None
         self._snapshot_key: tuple[float, int] | None = None
+        self._snapshot_real = float("-inf")  # real time the snapshot was last taken or confirmed
+        self._snapshot_clock: tuple[float, float, float, bool] | None = None
         self._rendered: dict[str, bytes] = {}
 
     def reset(self) -> None:
@@ -146,16 +150,23 @@ class Gateway:
         self._version += 1
         return now
 
-    def catch_up(self, max_steps: int = REQUEST_MAX_STEPS) -> float:
+    def catch_up(self, max_steps: int = REQUEST_MAX_STEPS, *, step_s: float = 1.0) -> float:
         """Advance the model to the latest meter sample, stopping at every state-machine deadline
-        and firing each timer at its own instant."""
+        and firing each timer at its own instant.
+
+        At most ``max_steps`` model steps in all (plus one per deadline), shared among the stretches
+        between deadlines by length: a jump of any size, with any number of timers in it, costs
+        bounded time. Within budget every stretch keeps ``step_s`` steps.
+        """
         if self._firing:  # a timer's action acts at the timer's instant, not at clock.now()
             return self.model.state.t
         target = max(math.floor(self.clock.now() / METER_SAMPLE_S) * METER_SAMPLE_S, self.model.state.t)
+        gap = target - self.model.state.t
         self._fire_due()
         while self.model.state.t < target:
             stop = min(target, self._next_deadline(target))
-            self.model.advance_to(stop, self.controls(), max_steps=max_steps)
+            share = max(1, math.ceil(max_steps * (stop - self.model.state.t) / gap - 1e-9))
+            self.model.advance_to(stop, self.controls(), max_steps=share, step_s=step_s)
             self.grid.fire(stop)
             self.update.advance(stop)
             self._fire_due()
@@ -186,11 +197,33 @@ class Gateway:
 
     # -- reads ----------------------------------------------------------------
     def snapshot(self) -> Snapshot:
-        """The gateway at the latest meter sample; the same object until time or state moves."""
-        now = self.catch_up()
+        """The gateway at the latest meter sample; the same object until time or state moves.
+
+        Up to 62.5x a sample lasts at least 4 ms of real time. Faster, a new 250 ms sample
+        would mean one per request, so a read reuses the latest snapshot while it is younger
+        than 4 ms of real time (nothing written, the clock not touched since), then takes the
+        current sample, catching up in at most 4 steps (1 s each up to 1,000x): the work per
+        real second, and so a poll's cost, no longer grows with the speed factor. Writes, and
+        reads at 62.5x or slower or after any clock change, act at the current sample as before.
+        """
+        clock, snap = self.clock, self._snapshot
+        fast = not clock.paused and clock.speed * READ_REFRESH_REAL_S > METER_SAMPLE_S
+        real = clock.real_time()
+        if (
+            fast
+            and snap is not None
+            and self._snapshot_key is not None
+            and self._snapshot_key[1] == self._version
+            and real - self._snapshot_real < READ_REFRESH_REAL_S
+            and self._snapshot_clock == clock.anchor()
+        ):
+            return snap
+        step_s = max(1.0, clock.speed * READ_REFRESH_REAL_S / REFRESH_MAX_STEPS) if fast else 1.0
+        now = self.catch_up(step_s=step_s)
         key = (now, self._version)
-        if self._snapshot is not None and self._snapshot_key == key:
-            return self._snapshot
+        self._snapshot_real, self._snapshot_clock = real, clock.anchor()
+        if snap is not None and self._snapshot_key == key:
+            return snap
         self._snapshot = self._take_snapshot(now)
         self._snapshot_key = key
         self._rendered = {}

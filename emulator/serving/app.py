@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from functools import cache
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -25,11 +26,13 @@ from emulator.firmware.profile import FirmwareProfile
 from emulator.scenario.spec import Scenario
 from emulator.serving.context import AppContext, app_context, attach, find_context
 from emulator.serving.docs import docs_routes
+from emulator.serving.fast import FastReads, snapshot_reads
 from emulator.serving.middleware import TrafficMiddleware
 from emulator.tedapi.routes import ROUTES as TEDAPI_ROUTES
 from emulator.web import web_routes
 
 log = logging.getLogger("teg_emulator")
+_SNAPSHOT_READS = snapshot_reads(API_ROUTES)
 
 
 def create_app(
@@ -45,7 +48,16 @@ def create_app(
     ``tls`` says whether it will be served over HTTPS on a listener of its own (only then can a
     TLS handshake be stalled); a string instead says why a handshake cannot be stalled.
     """
-    routes = [
+    fast = FastReads(gateway, _SNAPSHOT_READS)
+    app = gateway_app(gateway, _routes(), journal_size=journal_size, fault_seed=fault_seed, tls=tls, fast=fast)
+    app_context(app).scenario = scenario
+    return app
+
+
+@cache
+def _routes() -> list[BaseRoute]:
+    """Every gateway's routes: stateless, so a fleet's members share one set instead of building their own."""
+    return [
         *API_ROUTES,
         *TEDAPI_ROUTES,
         *CONTROL_ROUTES,
@@ -54,9 +66,6 @@ def create_app(
         *docs_routes(),
         *web_routes(),
     ]
-    app = gateway_app(gateway, routes, journal_size=journal_size, fault_seed=fault_seed, tls=tls)
-    app_context(app).scenario = scenario
-    return app
 
 
 def gateway_app(
@@ -66,6 +75,7 @@ def gateway_app(
     journal_size: int = 1000,
     fault_seed: int | None = None,
     tls: bool | str = False,
+    fast: FastReads | None = None,
 ) -> Starlette:
     """Any routes behind the gateway's faults, journal and error rendering (the live app, a replay)."""
     started = time.monotonic()
@@ -80,7 +90,12 @@ def gateway_app(
         routes=routes,
         middleware=[
             Middleware(
-                TrafficMiddleware, faults=faults, journal=journal, sim_time=gateway.clock.now, clock=traffic_clock
+                TrafficMiddleware,
+                faults=faults,
+                journal=journal,
+                sim_time=gateway.clock.now,
+                clock=traffic_clock,
+                fast=fast,
             )
         ],
         exception_handlers={

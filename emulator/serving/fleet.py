@@ -20,7 +20,14 @@ from emulator.device.gateway import Gateway
 from emulator.serving.app import create_app
 from emulator.serving.context import app_context
 
-MAX_GATEWAYS = 500
+MAX_GATEWAYS = 10_000  # bench/bench_fleet.py: 5,000 polled as Home Assistant does use ~1/4 of a core
+FLEET_JOURNAL_ENTRIES = 250_000  # journal entries kept across a fleet (~0.25 KB each)
+MIN_MEMBER_JOURNAL = 50
+
+
+def member_journal_size(count: int) -> int:
+    """Each member's journal: the usual 1,000 entries up to 250 gateways, then a share of the fleet's budget."""
+    return min(1000, max(MIN_MEMBER_JOURNAL, FLEET_JOURNAL_ENTRIES // count))
 
 
 @dataclass
@@ -57,7 +64,7 @@ def build_fleet(
     for index in range(1, count + 1):
         gateway = build_gateway(member_options(options, index, count))
         seed = None if fault_seed is None else fault_seed + index - 1
-        app = create_app(gateway, fault_seed=seed, tls=stallable)
+        app = create_app(gateway, journal_size=member_journal_size(count), fault_seed=seed, tls=stallable)
         members.append(Member(index, gateway, app, host_name=f"gw-{index:03d}.localhost"))
     return members
 
