@@ -201,10 +201,10 @@ def _gateway_target(config: pytest.Config) -> Target:
 
 
 def _emulator_target(config: pytest.Config, profile: str) -> tuple[Target, Callable[[], None]]:
-    from emulator.pytest_plugin import start_emulator
+    from emulator.testing import running
 
     password = "contract-suite-pw"
-    handle, server = start_emulator({"firmware": profile, "speed": 0, "start": EMULATOR_START, "password": password})
+    handle = running(firmware=profile, speed=0, start=EMULATOR_START, password=password).start()
     pace = config.getoption("pace")
     client = GatewayClient(handle.url, pace_s=pace or 0.0, max_requests=max(config.getoption("max_requests"), 100_000))
     built = identify(client, f"emulator {profile}", handle.password, "contract-suite@example.com", profile)
@@ -212,7 +212,7 @@ def _emulator_target(config: pytest.Config, profile: str) -> tuple[Target, Calla
 
     def stop() -> None:
         client.close()
-        server.stop()
+        handle.stop()
 
     return built, stop
 

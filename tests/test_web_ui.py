@@ -26,6 +26,7 @@ FIRMWARES = [
     pytest.param({"firmware": "24.4.0"}, id="24.4.0-https-login"),
 ]
 REFRESH_TIMEOUT_S = 10.0
+pytestmark = pytest.mark.teg_emulator(firmware="1.15.0")  # unless a test names another
 
 
 @pytest.fixture(scope="module")

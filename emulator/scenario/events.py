@@ -49,6 +49,15 @@ def gateway_settings(scenario: Scenario, base: GatewaySettings) -> GatewaySettin
     )
 
 
+def install(gateway: Gateway, scenario: Scenario) -> None:
+    """Make the gateway serve the scenario: its site, start and initial state, its events armed."""
+    if scenario.firmware and scenario.firmware != gateway.profile.version:
+        raise ValueError(
+            f"scenario {scenario.name!r} needs firmware {scenario.firmware}; this gateway runs {gateway.profile.version}"
+        )
+    gateway.load(gateway_settings(scenario, gateway.settings), scenario.start)
+
+
 def timers_for(event: Event) -> list[Timer[Gateway]]:
     """The timer(s) an event becomes; events with a duration also schedule their own end."""
     p = event.params
