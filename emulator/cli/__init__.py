@@ -6,6 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from emulator._version import __version__
 from emulator.cli import record, scenario, serve, verify
 
 
@@ -24,6 +25,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="teg-emulator",
         description="A stateful emulator of the Tesla Energy Gateway local API.",
     )
+    parser.add_argument("--version", action="version", version=f"teg-emulator {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser, metavar="COMMAND")
     for module in SUBCOMMANDS:
         module.add_parser(sub)
