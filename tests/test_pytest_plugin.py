@@ -22,7 +22,7 @@ def test_firmware_1_15_is_one_option_away_and_serves_plain_http(teg_emulator):
     state = teg_emulator.state()
     assert state["firmware"] == "1.15.0" and teg_emulator.url.startswith("http://127.0.0.1:")
     assert httpx.get(teg_emulator.url + "/api/system_status/soe").json()["percentage"] == pytest.approx(
-        state["soe_pct"]
+        state["soe_pct"], abs=1e-6
     )
 
 

@@ -11,7 +11,7 @@ the profiles and the contract instead.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from emulator.contract import ErrorText
 
 
 class GatewayError(Exception):
@@ -24,19 +24,15 @@ class GatewayError(Exception):
         self.message = message
         self.empty_body = empty_body
 
+    @classmethod
+    def of(cls, text: ErrorText, method: str = "GET") -> GatewayError:
+        """The error a firmware fact states (its ``{method}`` filled in)."""
+        return cls(text.status, text.error.format(method=method), text.message, empty_body=text.empty_body)
+
     def body(self) -> dict[str, object] | None:
         if self.empty_body:
             return None
         return {"code": self.status, "error": self.error, "message": self.message}
-
-
-@dataclass(frozen=True, slots=True)
-class ErrorText:
-    """A status, the ``error`` phrase, and a ``message`` template filled from keyword fields."""
-
-    status: int
-    error: str
-    message: str
 
 
 TEXTS: dict[str, ErrorText] = {
@@ -57,7 +53,6 @@ TEXTS: dict[str, ErrorText] = {
     "meter_mismatch": ErrorText(400, "Bad Request", "serial in the body does not match the meter in the path"),
     # the gateway's state
     "login_throttled": ErrorText(429, "Api Limit reached for this endpoint", "API Limit Reached"),
-    "sitemaster_stopped": ErrorText(502, "Bad Gateway", "sitemaster is not running"),
     "scenario_conflict": ErrorText(409, "Conflict", "{detail}"),
     "no_bundled_scenario": ErrorText(
         404, "Not Found", "no bundled scenario {name!r}; GET /_emulator/scenarios lists them"
@@ -83,9 +78,5 @@ def not_found(what: str, name: str) -> GatewayError:
     return error("no_such", what=what, name=name)
 
 
-SITEMASTER_STOPPED = GatewayError(
-    TEXTS["sitemaster_stopped"].status,
-    TEXTS["sitemaster_stopped"].error,
-    TEXTS["sitemaster_stopped"].message,
-    empty_body=True,
-)
+API_LIMIT = TEXTS["login_throttled"]
+"""The throttling 429 for a profile whose facts state none (a throttle forced on from the command line)."""

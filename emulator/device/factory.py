@@ -6,6 +6,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+from emulator.contract import Throttle
 from emulator.device.clock import Monotonic, SimClock
 from emulator.device.gateway import Gateway, GatewaySettings, Operation
 from emulator.device.sessions import ThrottlePolicy
@@ -46,7 +47,8 @@ def with_throttle(profile: FirmwareProfile, threshold: int | None, cooldown_s: f
         window_s=base.window_s,
         cooldown_s=cooldown_s if cooldown_s is not None else base.cooldown_s,
     )
-    return replace(profile, throttle=policy)
+    facts = replace(profile.facts, throttle=Throttle(policy.threshold, policy.window_s, policy.cooldown_s))
+    return replace(profile, facts=facts)
 
 
 def build_gateway(options: EmulatorOptions, *, monotonic: Monotonic | None = None) -> Gateway:

@@ -34,6 +34,7 @@ from emulator.replay.format import Recording
 from emulator.replay.timeline import Prepared, Replay
 from emulator.serving.app import gateway_app
 from emulator.serving.context import app_context, attach
+from emulator.serving.docs import docs_routes
 
 DEFAULT_SERIAL = "T123456789"
 _METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
@@ -63,7 +64,7 @@ def create_replay_app(
     )
     gateway = build_gateway(options, monotonic=monotonic)
     replay = Replay(recording, gateway.clock, loop=loop)
-    routes: list[BaseRoute] = [*auth.ROUTES, *recorded_routes(replay), *REPLAY_ROUTES, *TRAFFIC_ROUTES]
+    routes: list[BaseRoute] = [*auth.ROUTES, *recorded_routes(replay), *REPLAY_ROUTES, *TRAFFIC_ROUTES, *docs_routes()]
     app = gateway_app(gateway, routes, tls=tls)
     base = app_context(app)
     attach(app, ReplayContext(base.gateway, base.faults, base.journal, base.traffic_clock, replay=replay))
@@ -91,7 +92,7 @@ def _answer(path: str, name: str):  # type: ignore[no-untyped-def]
     async def endpoint(request: Request) -> Response:
         ctx = replay_context(request)
         gateway = ctx.gateway
-        if not gateway.profile.is_open(name):
+        if not gateway.profile.is_open(name, request.method):
             authorize(request, gateway)
         prepared = ctx.replay.answer(request.method, path)
         return _render(prepared, gateway)

@@ -16,6 +16,9 @@ class ReplayContext(AppContext):
 
     replay: Replay = field(kw_only=True)
 
+    def recorded_paths(self) -> dict[str, list[str]] | None:
+        return self.replay.paths()
+
 
 def replay_context(request: Request) -> ReplayContext:
     """The context of the replay app answering ``request``."""

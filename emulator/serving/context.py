@@ -33,6 +33,10 @@ class AppContext:
     scenario: Scenario | None = None  # serve --scenario, POST /_emulator/scenario
     failures: list[str] = field(default_factory=list)  # the emulator's own errors (bugs), for a test to fail on
 
+    def recorded_paths(self) -> dict[str, list[str]] | None:
+        """A replay's recorded paths and their methods; None for a simulated gateway (it serves its firmware's)."""
+        return None
+
 
 def attach(app: Starlette, ctx: AppContext) -> None:
     """Give ``app`` its context; done once, where the app is built."""
