@@ -9,7 +9,7 @@ from starlette.applications import Starlette
 
 from emulator.cli import options as opt
 from emulator.cli import replay
-from emulator.cli.listen import serve_app, tls_files
+from emulator.cli.listen import configure_logging, serve_app, tls_files
 from emulator.cli.scenario import served_scenario
 from emulator.device.factory import EmulatorOptions
 from emulator.firmware import get_profile
@@ -44,7 +44,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         default="ports",
         help="fleet: consecutive ports, or one port keyed by Host (gw-001.localhost)",
     )
-    p.add_argument("--log-level", choices=("critical", "error", "warning", "info", "debug"), default="warning")
+    p.add_argument(
+        "--log-level",
+        choices=("critical", "error", "warning", "info", "debug"),
+        default="warning",
+        help="info: grid, sitemaster, logins, scenario events, fired faults; debug: also each request's route and latency",
+    )
     p.add_argument(
         "--replay",
         metavar="FILE",
@@ -126,5 +131,6 @@ def run_fleet(args: argparse.Namespace) -> int:
     for entry in fleet.listing():
         print(f"  {entry['url']}  serial {entry['serial']}  password {entry['password']}", flush=True)
     print(f"  list: {'https' if tls else 'http'}://127.0.0.1:{members[0].port}/_emulator/fleet", flush=True)
+    configure_logging(args.log_level)
     run_many(fleet, sockets, tls=tls, log_level=args.log_level)
     return 0
