@@ -233,7 +233,7 @@ def _tiers_and_capabilities(request: pytest.FixtureRequest) -> None:
             pytest.skip(f"needs {', '.join(missing)}: only the emulator has it")
 
 
-def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:  # type: ignore[no-untyped-def]
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, exitstatus: int, config: pytest.Config) -> None:
     for built in config.stash.get(TARGETS, []):
         for note in built.notes:
             terminalreporter.write_line(f"contract suite, {built.name}: {note}")

@@ -22,7 +22,8 @@ from emulator._version import __version__
 if TYPE_CHECKING:
     from emulator.device.clock import SimClock
     from emulator.device.factory import EmulatorOptions, build_gateway
-    from emulator.device.gateway import Gateway, GatewaySettings, Operation
+    from emulator.device.gateway import Gateway, GatewaySettings
+    from emulator.device.snapshot import Operation
     from emulator.model import SiteConfig
     from emulator.options import RunOptions
     from emulator.serving.app import create_app
@@ -34,7 +35,7 @@ _WHERE = {
     "EmulatorOptions": "emulator.device.factory",
     "Gateway": "emulator.device.gateway",
     "GatewaySettings": "emulator.device.gateway",
-    "Operation": "emulator.device.gateway",
+    "Operation": "emulator.device.snapshot",
     "RunOptions": "emulator.options",
     "SimClock": "emulator.device.clock",
     "SiteConfig": "emulator.model",

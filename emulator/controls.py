@@ -37,58 +37,65 @@ class Controls:
             detail = err.read().decode("utf-8", "replace")
             raise AssertionError(f"control API {method} /_emulator/{path} refused: {err.code} {detail}") from None
 
+    def _obj(self, method: str, path: str, body: Any = None, query: dict[str, Any] | None = None) -> dict[str, Any]:
+        """A control call whose answer is a JSON object (every one but DELETE's)."""
+        answer = self.control(method, path, body, query)
+        if not isinstance(answer, dict):
+            raise AssertionError(f"control API {method} /_emulator/{path} answered {answer!r}, not an object")
+        return answer
+
     def state(self) -> dict[str, Any]:
-        return self.control("GET", "state")
+        return self._obj("GET", "state")
 
     def set_grid(self, connected: bool) -> dict[str, Any]:
-        return self.control("POST", "grid", {"connected": connected})
+        return self._obj("POST", "grid", {"connected": connected})
 
     def advance(self, seconds: float) -> dict[str, Any]:
-        return self.control("POST", "clock", {"advance_s": seconds})
+        return self._obj("POST", "clock", {"advance_s": seconds})
 
     def set_speed(self, speed: float) -> dict[str, Any]:
-        return self.control("POST", "clock", {"speed": speed})
+        return self._obj("POST", "clock", {"speed": speed})
 
     def pause(self) -> dict[str, Any]:
-        return self.control("POST", "clock", {"paused": True})
+        return self._obj("POST", "clock", {"paused": True})
 
     def resume(self) -> dict[str, Any]:
-        return self.control("POST", "clock", {"paused": False})
+        return self._obj("POST", "clock", {"paused": False})
 
     def set_soe(self, pct: float) -> dict[str, Any]:
-        return self.control("PATCH", "state", {"soe_pct": pct})
+        return self._obj("PATCH", "state", {"soe_pct": pct})
 
     def set_solar(self, watts: float | None) -> dict[str, Any]:
         """Force PV output (None: back to the sun and clouds)."""
-        return self.control("PATCH", "state", {"solar_w": watts})
+        return self._obj("PATCH", "state", {"solar_w": watts})
 
     def set_load(self, watts: float | None) -> dict[str, Any]:
         """Force the house's consumption (None: back to the household profile)."""
-        return self.control("PATCH", "state", {"load_w": watts})
+        return self._obj("PATCH", "state", {"load_w": watts})
 
     def set_cloud_cover(self, cover: float | None) -> dict[str, Any]:
-        return self.control("PATCH", "state", {"cloud_cover": cover})
+        return self._obj("PATCH", "state", {"cloud_cover": cover})
 
     def stop_sitemaster(self) -> dict[str, Any]:
-        return self.control("POST", "sitemaster", {"running": False})
+        return self._obj("POST", "sitemaster", {"running": False})
 
     def run_sitemaster(self) -> dict[str, Any]:
-        return self.control("POST", "sitemaster", {"running": True})
+        return self._obj("POST", "sitemaster", {"running": True})
 
     def set_operation(self, mode: str | None = None, reserve: float | None = None) -> dict[str, Any]:
         body = {k: v for k, v in (("mode", mode), ("backup_reserve_percent", reserve)) if v is not None}
-        return self.control("POST", "operation", body)
+        return self._obj("POST", "operation", body)
 
     def reset(self) -> dict[str, Any]:
-        return self.control("POST", "reset")
+        return self._obj("POST", "reset")
 
     def fault(self, path: str, kind: str, **rule: Any) -> str:
         """Add a fault rule (see the README's fault table); returns its id."""
-        return self.control("POST", "faults", {"path": path, "kind": kind, **rule})["id"]
+        return str(self._obj("POST", "faults", {"path": path, "kind": kind, **rule})["id"])
 
     def load_scenario(self, name: str) -> dict[str, Any]:
         """Become a bundled scenario's day: its site, start and initial state, its events armed."""
-        return self.control("POST", "scenario", {"name": name})
+        return self._obj("POST", "scenario", {"name": name})
 
     def clear_faults(self) -> None:
         self.control("DELETE", "faults")
@@ -103,7 +110,8 @@ class Controls:
     ) -> list[dict[str, Any]]:
         """The request journal, oldest first (``path`` may be a glob)."""
         query = {"method": method, "path": path, "status": status, "since": since, "limit": limit}
-        return self.control("GET", "requests", query=query)["requests"]
+        entries: list[dict[str, Any]] = self._obj("GET", "requests", query=query)["requests"]
+        return entries
 
     # -- verification ------------------------------------------------------------------
     def assert_requested(self, method: str, path: str, count: int | None = None) -> list[dict[str, Any]]:

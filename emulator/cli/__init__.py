@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from emulator._version import __version__
 from emulator.cli import record, scenario, serve, verify
@@ -13,7 +14,7 @@ from emulator.cli import record, scenario, serve, verify
 class _Parser(argparse.ArgumentParser):
     """Bad flags get one line on stderr and exit code 2, not a usage dump."""
 
-    def error(self, message: str) -> None:  # type: ignore[override]
+    def error(self, message: str) -> NoReturn:
         self.exit(2, f"{self.prog}: error: {message}\n")
 
 

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from emulator.options import flag_fields
 
 
-def bounded_float(low: float, high: float | None = None):  # type: ignore[no-untyped-def]
+def bounded_float(low: float, high: float | None = None) -> Callable[[str], float]:
     def parse(text: str) -> float:
         try:
             value = float(text)
@@ -27,7 +27,7 @@ def bounded_float(low: float, high: float | None = None):  # type: ignore[no-unt
     return parse
 
 
-def bounded_int(low: int, high: int):  # type: ignore[no-untyped-def]
+def bounded_int(low: int, high: int) -> Callable[[str], int]:
     def parse(text: str) -> int:
         try:
             value = int(text)

@@ -60,7 +60,7 @@ def endpoints(text: str) -> list[str]:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("record", help="record a real gateway's read endpoints for serve --replay")
     p.add_argument(
         "--gateway-url",

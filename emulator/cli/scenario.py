@@ -17,7 +17,7 @@ from emulator.scenario import Scenario, ScenarioError, all_bundled, bundled_name
 from emulator.scenario.runner import DEFAULT_RESOLUTION_S, Progress, RunResult, run
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "scenario", help="run, list, validate scenarios (scripted days with expectations), or make one from a recording"
     )

@@ -22,7 +22,7 @@ from emulator.serving.server import TLSFiles, bind_many, check_tls, run_many
 SERVE_DEFAULT_FIRMWARE = "1.15.0"
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("serve", help="serve an emulated gateway over HTTP(S)")
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
     p.add_argument("--port", type=opt.port, default=8080, help="port (0 picks a free one; default 8080)")

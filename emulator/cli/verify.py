@@ -15,7 +15,7 @@ EXIT_UNREACHABLE = 3
 PASSWORD_ENV = "TEG_PASSWORD"
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("verify", help="run the contract suite against a gateway (or a fresh emulator) and report")
     p.add_argument(
         "--gateway-url",

@@ -14,7 +14,8 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from emulator.device.gateway import Gateway, GatewaySettings, Operation
+from emulator.device.gateway import Gateway, GatewaySettings
+from emulator.device.snapshot import Operation
 from emulator.device.timers import Timer
 from emulator.device.updates import check_only_sequence, update_sequence
 from emulator.scenario.spec import Event, Scenario
