@@ -16,7 +16,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from emulator.device.factory import DEFAULT_START, EmulatorOptions, localize
-from emulator.device.identity import validate_serial
+from emulator.device.identity import validate_gw_password, validate_serial
 from emulator.firmware import PROFILES
 from emulator.model import OPERATION_MODES
 
@@ -96,6 +96,10 @@ class RunOptions:
         "gateway serial (1.15.0's password is S + serial)", "T123456789", parse=validate_serial
     )
     password: str | None = option("customer password (newer firmware); default derived from the serial")
+    gw_password: str | None = option(
+        "gateway password (QR sticker) for the TEDAPI's HTTP Basic; default: ten letters drawn from the seed",
+        parse=validate_gw_password,
+    )
     tls: bool | None = option("serve HTTPS (default: what the firmware does)", flag=False)
     login_throttle: int | None = option(
         "failed logins before a 429 (newer firmware; default 5)", parse=_number(1, 1000, whole=True)
@@ -135,6 +139,7 @@ class RunOptions:
             reserve_pct=self.reserve,
             grid_connected=self.grid == "up",
             password=self.password,
+            gw_password=self.gw_password,
             pv_rating_w=self.pv_rating,
             timezone=self.timezone,
             login_throttle=self.login_throttle,

@@ -36,17 +36,17 @@ from emulator.scenario import Scenario, ScenarioError, resolve
 from emulator.scenario.events import install
 from emulator.serving.app import create_app
 from emulator.serving.context import AppContext, app_context
-from emulator.serving.server import ServerThread, TLSFiles
+from emulator.serving.server import ServerThread
 from emulator.serving.tls import SelfSigned, self_signed
 
 P = ParamSpec("P")
 R = TypeVar("R")
 
 
-@lru_cache(maxsize=1)
-def _certificate() -> SelfSigned:
-    """One self-signed certificate per process: making one takes longer than a server start."""
-    return self_signed()
+@lru_cache(maxsize=4)
+def _certificate(key_type: str = "ec", min_version: str | None = None) -> SelfSigned:
+    """One self-signed certificate per kind per process: making one takes longer than a server start."""
+    return self_signed(key_type=key_type, min_version=min_version)
 
 
 class EmulatorFailed(AssertionError):
@@ -74,8 +74,9 @@ class Emulator(Controls):
         if scenario is not None:
             install(gateway, scenario)
         use_tls = gateway.profile.tls_default if options.tls is None else bool(options.tls)
-        certificate = _certificate() if use_tls else None
-        tls = TLSFiles(certificate.files.certfile, certificate.files.keyfile) if certificate else None
+        profile = gateway.profile
+        certificate = _certificate(profile.tls_key_type, profile.tls_min_version) if use_tls else None
+        tls = certificate.files if certificate else None
         app = create_app(gateway, tls=tls is not None, fault_seed=options.fault_seed, scenario=scenario)
         self._server = ServerThread(app, tls=tls).start()
         self._gateway, self._context = gateway, app_context(app)
@@ -153,6 +154,11 @@ class Emulator(Controls):
     @property
     def password(self) -> str:
         return self.gateway.password
+
+    @property
+    def gw_password(self) -> str:
+        """The gateway password (QR sticker): HTTP Basic ``Tesla_Energy_Device`` on the TEDAPI."""
+        return self.gateway.gw_password
 
     @property
     def firmware(self) -> str:

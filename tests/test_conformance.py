@@ -64,6 +64,10 @@ def check(op: contract.Operation, response, where: str) -> None:
         f"{where}: status {response.status_code} is not in the spec: {response.text[:200]}"
     )
     name = op.response_schema(response.status_code)
+    media = op.media_type(response.status_code)
+    if media not in (None, "application/json"):  # a binary body (the vitals protobuf): its type and some bytes
+        assert response.headers["content-type"] == media and response.content, where
+        return
     if name is None:
         assert response.content == b"", f"{where}: {response.status_code} should have no body"
         return
@@ -111,7 +115,11 @@ def test_every_post_answer_validates(firmware, state):
 def test_logged_out_answers_validate_and_protected_paths_refuse(firmware):
     client, headers = client_in(firmware, "running")
     gw = app_context(client.app).gateway
-    assert client.get("/api/logout", headers=headers).status_code == 204
+    if PROFILES[firmware].serves("logout"):
+        assert client.get("/api/logout", headers=headers).status_code == 204
+    else:  # a Powerwall 3 has no /api/logout on the LAN: "logged out" is a session that was never made
+        client.cookies.clear()
+        headers = {"Authorization": "Bearer never-issued"}
     for op in api_operations(firmware, "GET") + api_operations(firmware, "POST"):
         path = concrete(op.path, gw)
         for creds in ({}, headers, {"Authorization": "Bearer forged"}):

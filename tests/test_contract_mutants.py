@@ -68,7 +68,7 @@ def run_suite(url: str, password: str, *extra: str, read_only: bool = False) -> 
     return subprocess.run(command, capture_output=True, text=True, timeout=240, cwd=ROOT, env=env)
 
 
-@pytest.mark.parametrize("firmware", ["1.15.0", "24.4.0"])
+@pytest.mark.parametrize("firmware", ["1.15.0", "21.44.1", "24.4.0"])
 def test_the_suite_passes_on_the_emulator_served_as_a_real_gateway(firmware: str) -> None:
     server, password = serve(firmware, None)
     try:

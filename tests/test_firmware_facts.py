@@ -91,7 +91,13 @@ def test_a_throttle_without_the_429_a_client_sees_is_refused() -> None:
 
 @pytest.mark.parametrize(
     ("reported", "profile"),
-    [("1.15.0\n", "1.15.0"), ("20.48.1", "1.15.0"), ("20.49.0", "24.4.0"), ("23.44.0 9064fc6a", "24.4.0")],
+    [
+        ("1.15.0\n", "1.15.0"),
+        ("20.48.1", "1.15.0"),
+        ("20.49.0", "21.44.1"),
+        ("23.36.1 a1b2c3d4", "21.44.1"),
+        ("23.44.0 9064fc6a", "24.4.0"),
+    ],
 )
 def test_a_reported_version_speaks_the_profile_whose_range_holds_it(reported: str, profile: str) -> None:
     assert facts_for_reported(reported).version == profile

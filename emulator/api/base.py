@@ -39,7 +39,8 @@ class Reply:
     body: Any = None
     empty: bool = False
     headers: tuple[tuple[str, str], ...] = ()
-    raw: bytes | None = None  # an already-encoded JSON body
+    raw: bytes | None = None  # an already-encoded body (JSON unless media_type says otherwise)
+    media_type: str = "application/json"
 
 
 @dataclass(slots=True)
@@ -145,8 +146,10 @@ def _raw_headers(profile: FirmwareProfile) -> tuple[tuple[bytes, bytes], ...]:
     return tuple((k.encode("latin-1"), v.encode("latin-1")) for k, v in headers_for(profile).items())
 
 
-def _json_response(status: int, content: bytes, profile: FirmwareProfile) -> Response:
-    response = Response(content, status_code=status, media_type="application/json")
+def _json_response(
+    status: int, content: bytes, profile: FirmwareProfile, media_type: str = "application/json"
+) -> Response:
+    response = Response(content, status_code=status, media_type=media_type)
     response.raw_headers.extend(_raw_headers(profile))
     return response
 
@@ -163,12 +166,12 @@ def render(result: Any, profile: FirmwareProfile) -> Response:
     if not isinstance(result, Reply):
         return _json_response(200, dumps(result), profile)
     if result.raw is not None and not result.headers:
-        return _json_response(result.status, result.raw, profile)
+        return _json_response(result.status, result.raw, profile, result.media_type)
     headers = headers_for(profile)
     if result.empty:
         response = Response(b"", status_code=result.status, headers=headers)
     elif result.raw is not None:
-        response = Response(result.raw, status_code=result.status, headers=headers, media_type="application/json")
+        response = Response(result.raw, status_code=result.status, headers=headers, media_type=result.media_type)
     else:
         response = json_reply(result.status, result.body, headers)
     for name, value in result.headers:  # appended: a login sets two cookies

@@ -11,6 +11,39 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from emulator.options import flag_fields
 
 
+def from_parse(parse: Callable[[str], Any]) -> Callable[[str], Any]:
+    """A RunOptions parser (ValueError) as an argparse type (ArgumentTypeError: one line, exit 2)."""
+
+    def convert(text: str) -> Any:
+        try:
+            return parse(text)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    convert.__name__ = getattr(parse, "__name__", "value")
+    return convert
+
+
+def option_flags() -> list[tuple[str, dict[str, Any]]]:
+    """One argparse flag per :class:`emulator.options.RunOptions` field: name, default, help, type."""
+    flags = []
+    for f in flag_fields():
+        meta = f.metadata
+        kwargs: dict[str, Any] = {"default": f.default, "help": meta["help"]}
+        if f.default is False:
+            kwargs["action"] = "store_true"
+        if meta["choices"]:
+            kwargs["choices"] = meta["choices"]
+        if meta["parse"]:
+            kwargs["type"] = from_parse(meta["parse"])
+        if meta["metavar"]:
+            kwargs["metavar"] = meta["metavar"]
+        if f.default not in (None, False):
+            kwargs["help"] += f" (default {f.default})"
+        flags.append(("--" + f.name.replace("_", "-"), kwargs))
+    return flags
+
+
 def bounded_float(low: float, high: float | None = None) -> Callable[[str], float]:
     def parse(text: str) -> float:
         try:
@@ -70,36 +103,3 @@ def readable_file(text: str) -> str:
     except OSError as exc:
         raise argparse.ArgumentTypeError(f"cannot read {text}: {exc.strerror}") from None
     return text
-
-
-def from_parse(parse: Callable[[str], Any]) -> Callable[[str], Any]:
-    """A RunOptions parser (ValueError) as an argparse type (ArgumentTypeError: one line, exit 2)."""
-
-    def convert(text: str) -> Any:
-        try:
-            return parse(text)
-        except ValueError as exc:
-            raise argparse.ArgumentTypeError(str(exc)) from None
-
-    convert.__name__ = getattr(parse, "__name__", "value")
-    return convert
-
-
-def option_flags() -> list[tuple[str, dict[str, Any]]]:
-    """One argparse flag per :class:`emulator.options.RunOptions` field: name, default, help, type."""
-    flags = []
-    for f in flag_fields():
-        meta = f.metadata
-        kwargs: dict[str, Any] = {"default": f.default, "help": meta["help"]}
-        if f.default is False:
-            kwargs["action"] = "store_true"
-        if meta["choices"]:
-            kwargs["choices"] = meta["choices"]
-        if meta["parse"]:
-            kwargs["type"] = from_parse(meta["parse"])
-        if meta["metavar"]:
-            kwargs["metavar"] = meta["metavar"]
-        if f.default not in (None, False):
-            kwargs["help"] += f" (default {f.default})"
-        flags.append(("--" + f.name.replace("_", "-"), kwargs))
-    return flags

@@ -34,7 +34,7 @@ def _replay_app(args: argparse.Namespace) -> tuple[Starlette, TLSFiles | None]:
     recording = load_recording(args.replay)
     if not recording.responses:
         raise RecordingError(args.replay, None, "the recording holds no responses, only its header")
-    tls = tls_files(args, get_profile(recording.header.profile).tls_default)
+    tls = tls_files(args, get_profile(recording.header.profile))
     app = create_replay_app(
         recording, password=args.password, speed=args.speed, paused=args.paused, loop=args.loop, tls=tls is not None
     )

@@ -85,7 +85,7 @@ def run_serve(args: argparse.Namespace) -> int:
 
 def _live_app(args: argparse.Namespace) -> tuple[Starlette, TLSFiles | None]:
     gateway, scenario = served_scenario(args, options_from(args))
-    tls = tls_files(args, gateway.profile.tls_default)
+    tls = tls_files(args, gateway.profile)
     app = create_app(gateway, tls=tls is not None, fault_seed=args.fault_seed, scenario=scenario)
     return app, tls
 
@@ -96,6 +96,11 @@ def _live_banner(app: Starlette, base: str) -> list[str]:
     lines = [
         f"teg-emulator {gateway.profile.version} listening on {base}/",
         f"  login password: {gateway.password}",
+        *(
+            [f"  TEDAPI:         {base}/tedapi/v1  (HTTP Basic Tesla_Energy_Device:{gateway.gw_password})"]
+            if gateway.profile.tedapi
+            else []
+        ),
         f"  control API:    {base}/_emulator/state",
     ]
     if scenario is not None:
@@ -109,7 +114,7 @@ def run_fleet(args: argparse.Namespace) -> int:
         print("teg-emulator: error: --scenario serves one gateway; leave out --gateways", file=sys.stderr)
         return 2
     try:
-        tls = tls_files(args, get_profile(args.firmware or SERVE_DEFAULT_FIRMWARE).tls_default)
+        tls = tls_files(args, get_profile(args.firmware or SERVE_DEFAULT_FIRMWARE))
         members = build_fleet(
             options_from(args), args.gateways, mode=args.fleet_mode, tls=tls is not None, fault_seed=args.fault_seed
         )

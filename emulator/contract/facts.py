@@ -77,6 +77,7 @@ class FirmwareFacts:
     encodings: tuple[str, ...]
     password_prefix: str
     password_last_chars: int | None
+    password_from: str  # "serial" or "gateway_password"
     roles: tuple[str, ...]
     login_stops_sitemaster: bool
     throttle: Throttle | None
@@ -89,7 +90,8 @@ class FirmwareFacts:
     invalid_credentials: ErrorText
     sitemaster_stopped: ErrorText
     throttled: ErrorText | None
-    paths: dict[str, dict[str, str]]  # path template -> method -> "open" | "login"
+    paths: dict[str, dict[str, str]]  # path template -> method -> "open" | "login" | "gateway_password"
+    hardware: str = "powerwall2"  # "powerwall2" or "powerwall3": the site the TEDAPI describes
 
     @property
     def cookie_sessions(self) -> bool:
@@ -110,9 +112,17 @@ class FirmwareFacts:
             return True
         return self.paths.get(path, {}).get(method.upper()) == "open"
 
-    def default_password(self, gateway_serial: str) -> str:
-        tail = gateway_serial if self.password_last_chars is None else gateway_serial[-self.password_last_chars :]
+    def default_password(self, gateway_serial: str, gateway_password: str = "") -> str:
+        source = gateway_password if self.password_from == "gateway_password" else gateway_serial
+        tail = source if self.password_last_chars is None else source[-self.password_last_chars :]
         return self.password_prefix + tail
+
+    @property
+    def tls_min_version(self) -> str | None:
+        """ "TLSv1.3" when the firmware refuses older handshakes; None: what Python's TLS server allows."""
+        if self.tls is None or "1.2" in self.tls.versions:
+            return None
+        return "TLSv" + min(self.tls.versions)
 
 
 @lru_cache(maxsize=1)
@@ -172,6 +182,7 @@ def parse_facts(stem: str, data: Any) -> FirmwareFacts:
         encodings=tuple(login["encodings"]),
         password_prefix=login["default_password"]["prefix"],
         password_last_chars=login["default_password"].get("last_chars"),
+        password_from=login["default_password"].get("from", "serial"),
         roles=tuple(login["roles"]),
         login_stops_sitemaster=login["stops_sitemaster"],
         throttle=Throttle(**login["throttle"]) if "throttle" in login else None,
@@ -185,6 +196,7 @@ def parse_facts(stem: str, data: Any) -> FirmwareFacts:
         sitemaster_stopped=ErrorText(**errs["sitemaster_stopped"]),
         throttled=ErrorText(**errs["throttled"]) if "throttled" in errs else None,
         paths={path: dict(methods) for path, methods in data["paths"].items()},
+        hardware=data.get("hardware", "powerwall2"),
     )
 
 

@@ -44,6 +44,11 @@ class Operation:
             return None
         return _schema_name(content["schema"]["$ref"])
 
+    def media_type(self, status: int) -> str | None:
+        """The documented content type of a status's body (application/json, application/octet-stream), if any."""
+        content = self.responses.get(str(status), {}).get("content", {})
+        return next(iter(content), None)
+
     def documents(self, status: int) -> bool:
         return str(status) in self.responses
 

@@ -51,6 +51,18 @@ TEXTS: dict[str, ErrorText] = {
     "not_recorded": ErrorText(404, "Not Found", "{path} was not recorded in {file}"),
     "no_such": ErrorText(404, "Not Found", "no {what} {name!r}"),
     "meter_mismatch": ErrorText(400, "Bad Request", "serial in the body does not match the meter in the path"),
+    # the TEDAPI (/tedapi/din, /tedapi/v1): HTTP Basic with the gateway password, protobuf bodies
+    "tedapi_no_credentials": ErrorText(
+        401, "Unauthorized", "HTTP Basic credentials for Tesla_Energy_Device are required"
+    ),
+    "tedapi_bad_credentials": ErrorText(403, "Forbidden", "bad credentials"),
+    "tedapi_not_protobuf": ErrorText(400, "Bad Request", "body is not a TEDAPI protobuf message: {detail}"),
+    "tedapi_unknown_request": ErrorText(
+        400, "Bad Request", "unknown TEDAPI request: expected a system-info request, a config.json read or a query"
+    ),
+    "tedapi_unsigned": ErrorText(
+        403, "Forbidden", "the query carries no signature; the gateway runs signed queries only"
+    ),
     # the gateway's state
     "login_throttled": ErrorText(429, "Api Limit reached for this endpoint", "API Limit Reached"),
     "scenario_conflict": ErrorText(409, "Conflict", "{detail}"),

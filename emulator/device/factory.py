@@ -31,6 +31,7 @@ class EmulatorOptions:
     reserve_pct: float = 20.0
     grid_connected: bool = True
     password: str | None = None
+    gw_password: str | None = None  # TEDAPI (QR sticker) password; None: ten letters from the seed
     pv_rating_w: float = 6_000.0
     timezone: str = "America/Los_Angeles"
     site: dict[str, object] = field(default_factory=dict)  # extra SiteConfig fields
@@ -71,6 +72,7 @@ def build_gateway(options: EmulatorOptions, *, monotonic: Monotonic | None = Non
         operation=Operation(options.mode, options.reserve_pct),
         grid_connected=options.grid_connected,
         password=options.password,
+        gw_password=options.gw_password,
     )
     return Gateway(profile, clock, settings)
 

@@ -45,6 +45,7 @@ class GatewaySettings:
     operation: Operation = Operation("self_consumption", 20.0)
     grid_connected: bool = True
     password: str | None = None  # None: the firmware's default password
+    gw_password: str | None = None  # the TEDAPI's (QR sticker); None: ten letters drawn from the seed
     site_name: str = "Home Energy Gateway"
     grid_timings: GridTimings = GridTimings()
     timeline: tuple[Timer[Gateway], ...] = ()  # a scenario's events, re-armed by every reset()
@@ -62,7 +63,7 @@ class Gateway:
         self.settings = settings
         self.config = settings.config
         self.identity: Identity = make_identity(
-            settings.gateway_serial, settings.config.powerwalls, settings.config.seed
+            settings.gateway_serial, settings.config.powerwalls, settings.config.seed, settings.gw_password
         )
         self.password = settings.password or profile.default_password(self.identity)
         self.sessions = SessionStore()
@@ -118,7 +119,9 @@ class Gateway:
         """
         self.settings = settings
         self.config = settings.config
-        self.identity = make_identity(settings.gateway_serial, settings.config.powerwalls, settings.config.seed)
+        self.identity = make_identity(
+            settings.gateway_serial, settings.config.powerwalls, settings.config.seed, settings.gw_password
+        )
         self.password = settings.password or self.profile.default_password(self.identity)
         self._initial_clock = (start, self.clock.speed, self.clock.paused)
         self.reset()
@@ -264,6 +267,11 @@ class Gateway:
         if self.profile.login_stops_sitemaster:
             self.stop_sitemaster()
         return session
+
+    @property
+    def gw_password(self) -> str:
+        """The gateway password (QR sticker): HTTP Basic on the TEDAPI."""
+        return self.identity.gateway_password
 
     def authenticate(self, token: str) -> Session | None:
         return self.sessions.find(token)

@@ -9,8 +9,9 @@ from emulator.contract import facts_for, facts_for_reported, firmware_facts
 from emulator.firmware.bodies import Bodies
 from emulator.firmware.modern_bodies import ModernBodies
 from emulator.firmware.profile import FirmwareProfile, build_profile
+from emulator.firmware.v21_44 import Bodies21
 
-RENDERERS: dict[str, Callable[[], Bodies]] = {"seed": Bodies, "modern": ModernBodies}
+RENDERERS: dict[str, Callable[[], Bodies]] = {"seed": Bodies, "modern_21": Bodies21, "modern": ModernBodies}
 """Body renderer families by the name a facts file gives in ``renderers``."""
 
 PROFILES: dict[str, FirmwareProfile] = {

@@ -91,7 +91,30 @@ class FirmwareProfile:
         return None if t is None else ThrottlePolicy(t.threshold, t.window_s, t.cooldown_s)
 
     def default_password(self, identity: Identity) -> str:
-        return self.facts.default_password(identity.gateway_serial)
+        return self.facts.default_password(identity.gateway_serial, identity.gateway_password)
+
+    # -- the TEDAPI and the Powerwall 3's transport ---------------------------------------
+    @property
+    def tedapi(self) -> bool:
+        """Serves /tedapi/din and /tedapi/v1 (HTTP Basic with the gateway password)."""
+        return self.facts.serves("POST", "/tedapi/v1")
+
+    @property
+    def hardware(self) -> str:
+        return self.facts.hardware
+
+    @property
+    def tls_min_version(self) -> str | None:
+        return self.facts.tls_min_version
+
+    @property
+    def tls_key_type(self) -> str:
+        return self.facts.tls.key if self.facts.tls is not None else "ec"
+
+    @property
+    def web_portal(self) -> bool:
+        """GET / answers any client; a Powerwall 3 has none (browsers still get the emulator's page)."""
+        return self.facts.serves("GET", "/")
 
     def serves(self, route: str) -> bool:
         return route in self.served

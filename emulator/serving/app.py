@@ -26,6 +26,7 @@ from emulator.scenario.spec import Scenario
 from emulator.serving.context import AppContext, app_context, attach, find_context
 from emulator.serving.docs import docs_routes
 from emulator.serving.middleware import TrafficMiddleware
+from emulator.tedapi.routes import ROUTES as TEDAPI_ROUTES
 from emulator.web import web_routes
 
 log = logging.getLogger("teg_emulator")
@@ -44,7 +45,15 @@ def create_app(
     ``tls`` says whether it will be served over HTTPS on a listener of its own (only then can a
     TLS handshake be stalled); a string instead says why a handshake cannot be stalled.
     """
-    routes = [*API_ROUTES, *CONTROL_ROUTES, *TRAFFIC_ROUTES, *SCENARIO_ROUTES, *docs_routes(), *web_routes()]
+    routes = [
+        *API_ROUTES,
+        *TEDAPI_ROUTES,
+        *CONTROL_ROUTES,
+        *TRAFFIC_ROUTES,
+        *SCENARIO_ROUTES,
+        *docs_routes(),
+        *web_routes(),
+    ]
     app = gateway_app(gateway, routes, journal_size=journal_size, fault_seed=fault_seed, tls=tls)
     app_context(app).scenario = scenario
     return app

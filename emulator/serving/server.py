@@ -20,6 +20,7 @@ from emulator.serving.transport import TrackedH11Protocol
 class TLSFiles:
     certfile: str
     keyfile: str
+    min_version: str | None = None  # e.g. "TLSv1.3" (a Powerwall 3 refuses older handshakes)
 
 
 def check_tls(files: TLSFiles) -> None:
@@ -46,7 +47,7 @@ def bind(host: str, port: int) -> socket.socket:
 
 def uvicorn_config(app: ASGIApp, *, tls: TLSFiles | None = None, log_level: str = "warning") -> uvicorn.Config:
     """The one uvicorn configuration used by the CLI, the pytest plugin and the benchmark."""
-    return uvicorn.Config(
+    config = uvicorn.Config(
         app,
         http=TrackedH11Protocol,
         log_level=log_level,
@@ -57,6 +58,13 @@ def uvicorn_config(app: ASGIApp, *, tls: TLSFiles | None = None, log_level: str 
         ssl_certfile=tls.certfile if tls is not None else None,
         ssl_keyfile=tls.keyfile if tls is not None else None,
     )
+    if tls is not None and tls.min_version:
+        # uvicorn has no flag for a minimum TLS version: load the config now and tighten its context.
+        # (uvicorn speaks HTTP/1.1 only, so no "h2" is offered by ALPN whatever the firmware.)
+        config.load()
+        assert config.ssl is not None
+        config.ssl.minimum_version = ssl.TLSVersion[tls.min_version.replace(".", "_")]
+    return config
 
 
 def bind_many(host: str, first_port: int, count: int) -> list[socket.socket]:
@@ -115,7 +123,9 @@ class ServerThread:
     @property
     def url(self) -> str:
         scheme = "https" if self.tls else "http"
-        return f"{scheme}://127.0.0.1:{self.port}"
+        host = str(self.sock.getsockname()[0])
+        host = "127.0.0.1" if host in ("0.0.0.0", "") else (f"[{host}]" if ":" in host else host)
+        return f"{scheme}://{host}:{self.port}"
 
     def start(self, timeout: float = 10.0) -> ServerThread:
         self._thread.start()

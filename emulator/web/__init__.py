@@ -19,7 +19,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from emulator.api.base import json_reply
-from emulator.device.errors import not_found
+from emulator.device.errors import error, not_found
 from emulator.serving.context import context
 
 _HERE = Path(__file__).resolve().parent
@@ -44,6 +44,11 @@ def _page(name: str) -> Response:
 
 
 async def gateway_page(request: Request) -> Response:
+    """The gateway's page. A Powerwall 3 has no local web portal: clients that do not ask for HTML
+    get its 404 (pypowerwall tells a PW3 from a PW2 by that), browsers still get the page."""
+    profile = context(request).gateway.profile
+    if not profile.web_portal and "text/html" not in request.headers.get("accept", ""):
+        raise error("not_on_firmware", path="/", version=profile.version)
     return _page("gateway.html")
 
 
