@@ -214,10 +214,10 @@ def _gateway_target(config: pytest.Config) -> Target:
 
 
 def _emulator_target(config: pytest.Config, profile: str) -> tuple[Target, Callable[[], None]]:
-    from emulator.pytest_plugin import start_emulator
+    from emulator.testing import running
 
     password = "contract-suite-pw"
-    handle, server = start_emulator({"firmware": profile, "speed": 0, "start": EMULATOR_START, "password": password})
+    handle = running(firmware=profile, speed=0, start=EMULATOR_START, password=password).start()
     pace = config.getoption("pace")
     client = GatewayClient(handle.url, pace_s=pace or 0.0, max_requests=max(config.getoption("max_requests"), 100_000))
     built = identify(client, f"emulator {profile}", handle.password, "contract-suite@example.com", profile)
@@ -225,7 +225,7 @@ def _emulator_target(config: pytest.Config, profile: str) -> tuple[Target, Calla
 
     def stop() -> None:
         client.close()
-        server.stop()
+        handle.stop()
 
     return built, stop
 
@@ -246,7 +246,7 @@ def _tiers_and_capabilities(request: pytest.FixtureRequest) -> None:
             pytest.skip(f"needs {', '.join(missing)}: only the emulator has it")
 
 
-def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:  # type: ignore[no-untyped-def]
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, exitstatus: int, config: pytest.Config) -> None:
     for built in config.stash.get(TARGETS, []):
         for note in built.notes:
             terminalreporter.write_line(f"contract suite, {built.name}: {note}")

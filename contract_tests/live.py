@@ -49,7 +49,7 @@ def series(target: Target, count: int = 5, sim_gap_s: float = 600.0) -> list[Sam
 def balance_tolerance_w(aggregates: dict[str, Any]) -> float:
     """What a real meter set meets: 50 W, or 3 % of the largest flow (captures show 0-30 W)."""
     largest = max(abs(aggregates[m]["instant_power"]) for m in METERS)
-    return max(50.0, 0.03 * largest)
+    return max(50.0, 0.03 * float(largest))
 
 
 def nominal_frequency(site_info: dict[str, Any]) -> float | None:

@@ -79,13 +79,18 @@ def test_islanding_goes_off_grid_and_back(target: Target) -> None:
     target.remember("grid connection", reconnect)
 
     def grid_status() -> str:
-        return target.get("/api/system_status/grid_status").json()["grid_status"]
+        return str(target.get("/api/system_status/grid_status").json()["grid_status"])
 
     assert grid_status() == "SystemGridConnected", "islanding test needs a grid-connected site to start from"
     response = target.request("POST", "/api/v2/islanding/mode", json={"island_mode": "intentional_reconnect_failsafe"})
     assert response.status_code == 200 and response.json() == {"island_mode": "intentional_reconnect_failsafe"}
     seen = [grid_status()]
-    _until(target, "islanding", lambda: seen.append(grid_status()) or seen[-1] == "SystemIslandedActive")
+
+    def islanded() -> bool:
+        seen.append(grid_status())
+        return seen[-1] == "SystemIslandedActive"
+
+    _until(target, "islanding", islanded)
     assert seen[0] in ("SystemTransitionToIsland", "SystemIslandedActive"), f"first status after the request: {seen[0]}"
     assert abs(target.get("/api/meters/aggregates").json()["site"]["instant_power"]) <= 50
     reconnect()

@@ -19,7 +19,8 @@ def _ok(response: Any, what: str) -> Any:
 
 
 def _operation(target: Target) -> dict[str, Any]:
-    return _ok(target.get("/api/operation"), "GET /api/operation")
+    operation: dict[str, Any] = _ok(target.get("/api/operation"), "GET /api/operation")
+    return operation
 
 
 def _write_operation(target: Target, mode: str, reserve: float) -> None:

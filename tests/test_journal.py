@@ -54,6 +54,7 @@ def test_credentials_never_enter_the_journal(teg_emulator):
     assert '"password": "***"' in login["body"] and "authorization" not in login["headers"]
 
 
+@pytest.mark.teg_emulator(firmware="1.15.0")
 def test_filters_and_clearing(teg_emulator):
     for path in ("/api/status", "/api/meters/aggregates", "/api/nope"):
         httpx.get(teg_emulator.url + path)

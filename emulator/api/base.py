@@ -59,7 +59,8 @@ class Ctx:
 
     async def body(self, schema: str, *, form_ok: bool = False) -> dict[str, Any]:
         """The request body, parsed and validated against ``schemas/<schema>``; 400 otherwise."""
-        return validate(schema, await read_body(self.request, form_ok=form_ok))
+        body: dict[str, Any] = validate(schema, await read_body(self.request, form_ok=form_ok))
+        return body
 
 
 Handler = Callable[[Ctx], Awaitable[Any]]

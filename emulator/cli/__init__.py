@@ -5,14 +5,16 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
+from emulator._version import __version__
 from emulator.cli import record, scenario, serve, verify
 
 
 class _Parser(argparse.ArgumentParser):
     """Bad flags get one line on stderr and exit code 2, not a usage dump."""
 
-    def error(self, message: str) -> None:  # type: ignore[override]
+    def error(self, message: str) -> NoReturn:
         self.exit(2, f"{self.prog}: error: {message}\n")
 
 
@@ -24,6 +26,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="teg-emulator",
         description="A stateful emulator of the Tesla Energy Gateway local API.",
     )
+    parser.add_argument("--version", action="version", version=f"teg-emulator {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser, metavar="COMMAND")
     for module in SUBCOMMANDS:
         module.add_parser(sub)

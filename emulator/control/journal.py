@@ -104,7 +104,7 @@ class Journal:
     def record(self, *fields: Any) -> None:
         """Append an entry given as JournalEntry's fields in order (no object built on the request path)."""
         self._seq += 1
-        self._entries.append((self._seq, *fields))  # type: ignore[arg-type]
+        self._entries.append((self._seq, *fields))
 
     def clear(self) -> None:
         self._entries.clear()

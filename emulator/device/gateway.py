@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from emulator.device.clock import SimClock
 from emulator.device.errors import API_LIMIT, GatewayError
+from emulator.device.events_log import log, sim
 from emulator.device.grid import GridMachine, GridTimings
 from emulator.device.identity import Identity, make_identity
 from emulator.device.sessions import LoginThrottle, Session, SessionStore, new_token, passwords_match
@@ -175,6 +176,7 @@ class Gateway:
     def _fire_due(self) -> None:
         while self.pending_timers and self.pending_timers[0].at <= self.model.state.t:
             timer = self.pending_timers.pop(0)
+            log.info("scenario event %s at %s %s", timer.label, sim(timer.at), timer.detail)
             self._firing = True
             try:
                 timer.action(self)
@@ -285,14 +287,17 @@ class Gateway:
     def login(self, username: str, password: str, email: str | None) -> Session:
         real_now = self.clock.real_time()
         if self.throttle.locked(real_now):
+            log.info("login refused for %r: throttled after too many wrong passwords", username)
             raise GatewayError.of(self.profile.throttled or API_LIMIT)
         if not passwords_match(password, self.password):
             self.throttle.record_failure(real_now)
+            log.info("login refused for %r: wrong password", username)
             raise GatewayError.of(self.profile.bad_credentials)
         self.throttle.record_success()
         now = self.catch_up()
         session = Session(new_token(), username, email, self.profile.login_roles, now)
         self.sessions.add(session)
+        log.info("login: %r at %s", username, sim(now))
         if self.profile.login_stops_sitemaster:
             self.stop_sitemaster()
         return session
@@ -315,12 +320,14 @@ class Gateway:
         if self.sitemaster_running:
             self.sitemaster_running = False
             self.sitemaster_since = self.model.state.t
+            log.info("sitemaster stopped at %s", sim(self.sitemaster_since))
 
     def run_sitemaster(self) -> None:
         self._mutate()
         if not self.sitemaster_running:
             self.sitemaster_running = True
             self.sitemaster_since = self.model.state.t
+            log.info("sitemaster running at %s", sim(self.sitemaster_since))
 
     # -- configuration --------------------------------------------------------
     def set_operation(self, mode: str | None, reserve: float | None) -> Operation:

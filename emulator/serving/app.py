@@ -136,4 +136,7 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 async def _unexpected_error(request: Request, exc: Exception) -> Response:
     """A bug in the emulator: log it for the developer, answer JSON without a traceback."""
     log.exception("unexpected error while answering %s %s", request.method, request.url.path)
+    ctx = find_context(request.app)
+    if ctx is not None:
+        ctx.failures.append(f"{request.method} {request.url.path} raised {exc!r}")
     return render_error(error("unexpected"), _profile(request))

@@ -11,7 +11,7 @@ needs to know nothing of replays.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -31,6 +31,7 @@ class AppContext:
     journal: Journal
     traffic_clock: Callable[[], float]  # real seconds since the app was built (fault rules' timing)
     scenario: Scenario | None = None  # serve --scenario, POST /_emulator/scenario
+    failures: list[str] = field(default_factory=list)  # the emulator's own errors (bugs), for a test to fail on
 
     def recorded_paths(self) -> dict[str, list[str]] | None:
         """A replay's recorded paths and their methods; None for a simulated gateway (it serves its firmware's)."""

@@ -106,7 +106,7 @@ class FleetApp:
     def _member(self, scope: Scope) -> Member | None:
         if self.mode == "ports":
             server = scope.get("server") or (None, None)
-            return self.by_port.get(server[1])
+            return self.by_port.get(server[1]) if isinstance(server[1], int) else None
         host = next((v.decode("latin-1") for k, v in scope.get("headers", []) if k == b"host"), "")
         return self.by_host.get(host.rsplit(":", 1)[0].lower())
 

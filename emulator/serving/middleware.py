@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from emulator.control.faults import FaultEngine, FaultRule
 from emulator.control.journal import Journal, redact_body, redact_headers, shared
+from emulator.device.events_log import log
 from emulator.serving.fast import FastReads
 from emulator.serving.transport import abort_connection
 
@@ -72,10 +74,22 @@ class TrafficMiddleware:
             await send(message)
 
         has_body = any(k in (b"content-length", b"transfer-encoding") for k, _ in scope.get("headers", ()))
+        if rule is not None:
+            log.info("fault %s (%s) fired on %s %s", rule.id, rule.kind, method, path)
         try:
             await self._answer(rule, scope, recording_receive if has_body else receive, recording_send)
         finally:
             self._record(scope, parts, status[0], began, sim_began, rule)
+            if log.isEnabledFor(logging.DEBUG):
+                route = scope.get("route")
+                log.debug(
+                    "%s %s -> %d in %.1f ms (route %s)",
+                    method,
+                    path,
+                    status[0],
+                    (self.now() - began) * 1000,
+                    getattr(route, "name", None) or "none",
+                )
 
     async def _answer(self, rule: FaultRule | None, scope: Scope, receive: Receive, send: Send) -> None:
         if rule is None:
