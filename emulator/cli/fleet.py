@@ -1,0 +1,68 @@
+"""`teg-emulator fleet manifest`: every member of a sharded fleet, without starting anything."""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import sys
+
+from emulator.cli import options as opt
+from emulator.cli.serve import _serial
+from emulator.device.factory import EmulatorOptions
+from emulator.firmware import PROFILES, get_profile
+from emulator.serving.shards import MAX_FLEET, Layout, manifest, write_manifest
+
+
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("fleet", help="plan a fleet served as shards (a manifest for load-test tools)")
+    actions = p.add_subparsers(dest="fleet_command", required=True, metavar="ACTION")
+    m = actions.add_parser(
+        "manifest",
+        help="print every member's serial, URL, password and firmware",
+        description="Every member of `serve --gateways N` split into K shards (`--shard k/K` or `--workers K`), "
+        "computed as the shards will serve them; nothing is started. Give the same identity flags "
+        "(--firmware, --gateway-serial, --password, --seed, --powerwalls) as the shards.",
+    )
+    m.add_argument("--gateways", type=opt.bounded_int(1, MAX_FLEET), required=True, help="members in the whole fleet")
+    m.add_argument("--shards", type=opt.bounded_int(1, MAX_FLEET), default=1, help="shards (workers or pods)")
+    m.add_argument(
+        "--url-template",
+        default=None,
+        help="each member's URL: {k} shard, {port}, {host} (host-mode name), {index}; "
+        "e.g. 'https://teg-emulator-{k}.teg-emulator:8443' (default: the --workers layout on 127.0.0.1)",
+    )
+    m.add_argument("--format", choices=("json", "csv"), default="json", help="output format (default json)")
+    m.add_argument("--fleet-mode", choices=("ports", "host"), default="ports", help="as `serve --fleet-mode`")
+    m.add_argument("--port", type=opt.port, default=8080, help="as `serve --port` (the first member's or shard's)")
+    m.add_argument(
+        "--same-port", action="store_true", help="host mode: every shard on --port (one pod each), not --port + k"
+    )
+    m.add_argument("--firmware", choices=sorted(PROFILES), default="1.15.0", help="firmware profile (default 1.15.0)")
+    m.add_argument("--gateway-serial", type=_serial, default="T123456789", help="as `serve --gateway-serial`")
+    m.add_argument("--password", default=None, help="as `serve --password`")
+    m.add_argument("--seed", type=opt.bounded_int(0, 2**31 - 1), default=0, help="as `serve --seed`")
+    m.add_argument("--powerwalls", type=opt.bounded_int(1, 10), default=1, help="as `serve --powerwalls`")
+    tls = m.add_mutually_exclusive_group()
+    tls.add_argument("--tls", dest="tls", action="store_true", default=None, help="https URLs (default by firmware)")
+    tls.add_argument("--no-tls", dest="tls", action="store_false", help="http URLs")
+    m.set_defaults(run=run_manifest)
+
+
+def run_manifest(args: argparse.Namespace) -> int:
+    options = EmulatorOptions(
+        firmware=args.firmware,
+        gateway_serial=args.gateway_serial,
+        password=args.password,
+        seed=args.seed,
+        powerwalls=args.powerwalls,
+    )
+    tls = get_profile(args.firmware).tls_default if args.tls is None else args.tls
+    layout = Layout(args.fleet_mode, "https" if tls else "http", args.port, args.same_port)
+    try:
+        rows = manifest(options, args.gateways, args.shards, layout, args.url_template)
+        first = next(rows)  # every check runs before the first byte is printed
+    except ValueError as exc:
+        print(f"teg-emulator: error: {exc}", file=sys.stderr)
+        return 2
+    write_manifest(itertools.chain([first], rows), args.format, sys.stdout)
+    return 0
