@@ -21,7 +21,8 @@ from emulator.serving.fleet import MAX_GATEWAYS
 from emulator.serving.shards import Shard
 
 STOP_GRACE_S = 1.5  # SIGTERM, then SIGKILL: the whole fleet is gone within 2 s
-QUICK_EXIT_S = 2.0  # a worker that dies this soon after its start has a configuration problem
+REFUSED = 2  # the CLI's exit code for a refusal (a bad flag, a taken port): restarting cannot help
+CRASH_LOOP_S = 5.0  # a worker that dies this soon after its start waits a second before the next try
 
 
 def default_workers() -> int:
@@ -104,13 +105,16 @@ class Supervisor:
                 status = worker.process.poll()
                 if status is None or self.stopping:
                     continue
-                if status == 2 and time.monotonic() - worker.started < QUICK_EXIT_S:
+                if status == REFUSED:
                     self.log(f"teg-emulator: error: {worker.label} could not start (exit 2); stopping the fleet")
-                    self.stopping, code = True, 2
+                    self.stopping, code = True, REFUSED
                     break
+                if time.monotonic() - worker.started < CRASH_LOOP_S:
+                    time.sleep(1.0)  # a crash loop must not eat the machine; the other workers keep serving
                 worker.restarts += 1
+                how = f"was killed by signal {-status}" if status < 0 else f"exited with code {status}"
                 self.log(
-                    f"teg-emulator: {worker.label} exited with code {status}; restarting it "
+                    f"teg-emulator: {worker.label} {how}; restarting it "
                     f"(restart {worker.restarts}): its gateways start again from their seeds"
                 )
                 self._start(worker)
