@@ -6,7 +6,7 @@ import argparse
 
 from starlette.applications import Starlette
 
-from emulator.cli.serve import serve_app, tls_files
+from emulator.cli.listen import serve_app, tls_files
 from emulator.firmware import get_profile
 from emulator.replay import RecordingError, create_replay_app, load_recording
 from emulator.serving.server import TLSFiles
