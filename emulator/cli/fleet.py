@@ -5,9 +5,11 @@ from __future__ import annotations
 import argparse
 import itertools
 import sys
+from dataclasses import replace
 
 from emulator.cli import options as opt
 from emulator.cli.serve import _serial
+from emulator.cli.statefulset import StatefulSetFleet, read_statefulset
 from emulator.device.factory import EmulatorOptions
 from emulator.firmware import PROFILES, get_profile
 from emulator.serving.shards import MAX_FLEET, Layout, manifest, write_manifest
@@ -23,7 +25,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         "computed as the shards will serve them; nothing is started. Give the same identity flags "
         "(--firmware, --gateway-serial, --password, --seed, --powerwalls) as the shards.",
     )
-    m.add_argument("--gateways", type=opt.bounded_int(1, MAX_FLEET), required=True, help="members in the whole fleet")
+    m.add_argument("--gateways", type=opt.bounded_int(1, MAX_FLEET), default=None, help="members in the whole fleet")
     m.add_argument("--shards", type=opt.bounded_int(1, MAX_FLEET), default=1, help="shards (workers or pods)")
     m.add_argument(
         "--url-template",
@@ -35,7 +37,16 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     m.add_argument("--fleet-mode", choices=("ports", "host"), default="ports", help="as `serve --fleet-mode`")
     m.add_argument("--port", type=opt.port, default=8080, help="as `serve --port` (the first member's or shard's)")
     m.add_argument(
-        "--same-port", action="store_true", help="host mode: every shard on --port (one pod each), not --port + k"
+        "--pods",
+        action="store_true",
+        help="one host per shard (Kubernetes pods): every shard's first member on --port, not the --workers layout",
+    )
+    m.add_argument(
+        "--statefulset",
+        type=opt.readable_file,
+        metavar="FILE",
+        help="take everything from a StatefulSet manifest (`kubectl kustomize deploy/kubernetes/base`): "
+        "replicas, service, TEG_* variables, PORT; the URLs are its pods' DNS names",
     )
     m.add_argument("--firmware", choices=sorted(PROFILES), default="1.15.0", help="firmware profile (default 1.15.0)")
     m.add_argument("--gateway-serial", type=_serial, default="T123456789", help="as `serve --gateway-serial`")
@@ -48,7 +59,14 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     m.set_defaults(run=run_manifest)
 
 
-def run_manifest(args: argparse.Namespace) -> int:
+def planned(args: argparse.Namespace) -> StatefulSetFleet:
+    """The fleet the flags (or the StatefulSet) describe; ValueError with a one-line reason."""
+    if args.statefulset is not None:
+        with open(args.statefulset, encoding="utf-8") as file:
+            fleet = read_statefulset(file.read())
+        return replace(fleet, template=args.url_template or fleet.template)
+    if args.gateways is None:
+        raise ValueError("give --gateways N (or --statefulset FILE)")
     options = EmulatorOptions(
         firmware=args.firmware,
         gateway_serial=args.gateway_serial,
@@ -57,9 +75,14 @@ def run_manifest(args: argparse.Namespace) -> int:
         powerwalls=args.powerwalls,
     )
     tls = get_profile(args.firmware).tls_default if args.tls is None else args.tls
-    layout = Layout(args.fleet_mode, "https" if tls else "http", args.port, args.same_port)
+    layout = Layout(args.fleet_mode, "https" if tls else "http", args.port, args.pods)
+    return StatefulSetFleet(options, args.gateways, args.shards, layout, args.url_template or "")
+
+
+def run_manifest(args: argparse.Namespace) -> int:
     try:
-        rows = manifest(options, args.gateways, args.shards, layout, args.url_template)
+        fleet = planned(args)
+        rows = manifest(fleet.options, fleet.gateways, fleet.shards, fleet.layout, fleet.template or None)
         first = next(rows)  # every check runs before the first byte is printed
     except ValueError as exc:
         print(f"teg-emulator: error: {exc}", file=sys.stderr)

@@ -69,20 +69,22 @@ def check_shard(shard: Shard, gateways: int) -> range:
 class Layout:
     """Where members listen: how a URL template's ``{port}`` and ``{host}`` are filled.
 
-    ``ports`` mode: member i listens on ``port + i - 1`` (the one-process fleet's layout, which
-    ``--workers`` keeps). ``host`` mode: shard k listens on ``port + k`` (or every pod on ``port``
-    when ``same_port``), and the member is picked by the Host name.
+    One machine (``--workers``): in ``ports`` mode member i listens on ``port + i - 1`` (the
+    one-process fleet's layout); in ``host`` mode shard k listens on ``port + k``. One host per
+    shard (``pods``, a StatefulSet): every shard starts again at ``port``, its first member there.
+    In host mode the member is picked by the Host name.
     """
 
     mode: str = "ports"
     scheme: str = "http"
     port: int = 8080
-    same_port: bool = False
+    pods: bool = False
 
-    def port_of(self, shard: int, index: int) -> int:
+    def port_of(self, shard: int, index: int, first: int) -> int:
+        """The port of member ``index``, served by ``shard`` whose first member is ``first``."""
         if self.mode == "ports":
-            return self.port + index - 1
-        return self.port if self.same_port else self.port + shard
+            return self.port + index - (first if self.pods else 1)
+        return self.port if self.pods else self.port + shard
 
     def default_template(self) -> str:
         host = "127.0.0.1" if self.mode == "ports" else "{host}"
@@ -107,12 +109,14 @@ def manifest(
     if not 1 <= gateways <= MAX_FLEET:
         raise ValueError(f"--gateways must be between 1 and {MAX_FLEET}")
     url = check_template(template or layout.default_template())
-    highest = layout.port_of(shards - 1, gateways)
+    last = Shard(shards - 1, shards).members(gateways)
+    highest = layout.port_of(shards - 1, gateways, last.start)  # the last block is the largest
     if "{port}" in url and highest > 65535:
         raise ValueError(f"this layout would need port {highest}: choose a lower --port, or host mode")
     profile = get_profile(options.firmware)
     for k in range(shards):
-        for index in check_shard(Shard(k, shards), gateways):
+        block = check_shard(Shard(k, shards), gateways)
+        for index in block:
             member = member_options(options, index, gateways)
             identity = make_identity(member.gateway_serial, member.powerwalls, member.seed)
             host = host_name(index) if layout.mode == "host" else ""
@@ -123,7 +127,7 @@ def manifest(
                 "din": identity.din,
                 "password": member.password or profile.default_password(identity),
                 "firmware": profile.version,
-                "url": url.format(k=k, port=layout.port_of(k, index), host=host_name(index), index=index),
+                "url": url.format(k=k, port=layout.port_of(k, index, block.start), host=host_name(index), index=index),
                 "host": host,
             }
 
