@@ -16,6 +16,7 @@ import httpx
 import pytest
 
 from emulator.cli import main
+from emulator.serving.fleet import MAX_GATEWAYS
 
 ROOT = Path(__file__).resolve().parents[1]
 ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
@@ -133,7 +134,8 @@ def test_the_manifest_fills_a_url_template_per_shard_as_csv(capsys):
         (["--gateways", "3", "--shards", "4"], "leave some shards empty"),
         (["--gateways", "3", "--url-template", "https://{pod}:1"], "only {k} {port} {host} {index}"),
         (["--gateways", "0"], "--gateways"),
-        (["--gateways", "70000"], "port"),
+        (["--gateways", "70000", "--shards", "200"], "port"),
+        (["--gateways", str(2 * MAX_GATEWAYS + 1), "--shards", "2", "--url-template", "http://x"], "at most"),
         (["--shards", "2"], "--gateways"),
     ],
 )
@@ -149,7 +151,7 @@ def test_the_manifest_refuses_bad_flags_in_one_line(args, says, capsys):
         (["--gateways", "4", "--shard", "4/4"], "below the count"),
         (["--gateways", "4", "--shard", "two"], "not a shard"),
         (["--gateways", "2", "--shard", "0/3"], "leave some shards empty"),
-        (["--gateways", "501"], "--workers"),
+        (["--gateways", str(MAX_GATEWAYS + 1)], "--workers"),
         (["--gateways", "4", "--workers", "2", "--shard", "0/2"], "cannot be combined with --shard"),
         (["--gateways", "2", "--workers", "3"], "--workers must be between 1"),
     ],

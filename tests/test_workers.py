@@ -76,6 +76,7 @@ def test_workers_serve_the_fleet_restart_a_dead_one_from_its_seeds_and_stop_toge
         assert [m["serial"] for m in back] == [m["serial"] for m in members[:2]]
         assert [m["password"] for m in back] == [m["password"] for m in members[:2]]
         assert grid_up(back[0])  # from its seed again: the outage set before the crash is gone
+        os.kill(pids["1"], signal.SIGSTOP)  # a worker that cannot answer SIGTERM: the supervisor must SIGKILL it
     finally:
         fleet.proc.send_signal(signal.SIGTERM)
         code = fleet.proc.wait(timeout=10)

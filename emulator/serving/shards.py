@@ -21,7 +21,7 @@ from typing import TextIO
 from emulator.device.factory import EmulatorOptions
 from emulator.device.identity import make_identity
 from emulator.firmware import get_profile
-from emulator.serving.fleet import host_name, member_options
+from emulator.serving.fleet import MAX_GATEWAYS, host_name, member_options
 
 MAX_FLEET = 1_000_000  # members across all shards: a bound on manifest size and time, not on a process
 MANIFEST_FIELDS = ("index", "shard", "serial", "din", "password", "firmware", "url", "host")
@@ -113,6 +113,8 @@ def manifest(
     highest = layout.port_of(shards - 1, gateways, last.start)  # the last block is the largest
     if "{port}" in url and highest > 65535:
         raise ValueError(f"this layout would need port {highest}: choose a lower --port, or host mode")
+    if len(last) > MAX_GATEWAYS:
+        raise ValueError(f"{len(last)} gateways per shard: one process serves at most {MAX_GATEWAYS}, use more shards")
     profile = get_profile(options.firmware)
     for k in range(shards):
         block = check_shard(Shard(k, shards), gateways)
