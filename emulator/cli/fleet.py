@@ -23,7 +23,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         help="print every member's serial, URL, password and firmware",
         description="Every member of `serve --gateways N` split into K shards (`--shard k/K` or `--workers K`), "
         "computed as the shards will serve them; nothing is started. Give the same identity flags "
-        "(--firmware, --gateway-serial, --password, --seed, --powerwalls) as the shards.",
+        "(--firmware, --gateway-serial, --password, --gw-password, --seed, --powerwalls) as the shards.",
     )
     m.add_argument("--gateways", type=opt.bounded_int(1, MAX_FLEET), default=None, help="members in the whole fleet")
     m.add_argument("--shards", type=opt.bounded_int(1, MAX_FLEET), default=1, help="shards (workers or pods)")
@@ -51,6 +51,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     m.add_argument("--firmware", choices=sorted(PROFILES), default="1.15.0", help="firmware profile (default 1.15.0)")
     m.add_argument("--gateway-serial", type=_serial, default="T123456789", help="as `serve --gateway-serial`")
     m.add_argument("--password", default=None, help="as `serve --password`")
+    m.add_argument("--gw-password", type=opt.gateway_password, default=None, help="as `serve --gw-password`")
     m.add_argument("--seed", type=opt.bounded_int(0, 2**31 - 1), default=0, help="as `serve --seed`")
     m.add_argument("--powerwalls", type=opt.bounded_int(1, 10), default=1, help="as `serve --powerwalls`")
     tls = m.add_mutually_exclusive_group()
@@ -71,6 +72,7 @@ def planned(args: argparse.Namespace) -> StatefulSetFleet:
         firmware=args.firmware,
         gateway_serial=args.gateway_serial,
         password=args.password,
+        gw_password=args.gw_password,
         seed=args.seed,
         powerwalls=args.powerwalls,
     )

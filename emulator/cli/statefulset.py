@@ -72,6 +72,7 @@ def read_statefulset(text: str) -> StatefulSetFleet:
         firmware=firmware,
         gateway_serial=env.get("TEG_GATEWAY_SERIAL", "T123456789"),
         password=env.get("TEG_PASSWORD"),
+        gw_password=env.get("TEG_GW_PASSWORD"),
         seed=_int(env, "TEG_SEED", 0),
         powerwalls=_int(env, "TEG_POWERWALLS", 1),
     )

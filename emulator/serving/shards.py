@@ -120,7 +120,7 @@ def manifest(
         block = check_shard(Shard(k, shards), gateways)
         for index in block:
             member = member_options(options, index, gateways)
-            identity = make_identity(member.gateway_serial, member.powerwalls, member.seed)
+            identity = make_identity(member.gateway_serial, member.powerwalls, member.seed, member.gw_password)
             host = host_name(index) if layout.mode == "host" else ""
             yield {
                 "index": index,
