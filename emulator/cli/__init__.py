@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from emulator._version import __version__
-from emulator.cli import record, scenario, serve, verify
+from emulator.cli import fleet, record, scenario, serve, verify
 
 
 class _Parser(argparse.ArgumentParser):
@@ -18,7 +18,7 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message}\n")
 
 
-SUBCOMMANDS = (serve, scenario, verify, record)
+SUBCOMMANDS = (serve, scenario, verify, record, fleet)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -36,6 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    args.argv = list(sys.argv[1:] if argv is None else argv)  # `serve --workers` starts workers with the same flags
     try:
         return int(args.run(args) or 0)
     except KeyboardInterrupt:

@@ -18,8 +18,21 @@ from emulator.serving.app import create_app
 from emulator.serving.context import app_context
 from emulator.serving.fleet import MAX_GATEWAYS, FleetApp, build_fleet
 from emulator.serving.server import TLSFiles, bind_many, check_tls, run_many
+from emulator.serving.shards import MAX_FLEET, Shard, check_shard, parse_shard
+from emulator.serving.workers import Supervisor, default_workers, plan
 
 SERVE_DEFAULT_FIRMWARE = "1.15.0"
+
+
+def _shard(text: str) -> Shard:
+    try:
+        return parse_shard(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _workers(text: str) -> int:
+    return default_workers() if text == "auto" else opt.bounded_int(1, 1024)(text)
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -39,10 +52,27 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     p.add_argument("--key", type=opt.readable_file, help="PEM private key for --cert")
     p.add_argument(
         "--gateways",
-        type=opt.bounded_int(1, MAX_GATEWAYS),
+        type=opt.bounded_int(1, MAX_FLEET),
         default=1,
-        help=f"serve N independent gateways (a fleet; at most {MAX_GATEWAYS:,})",
+        help=f"serve N independent gateways (a fleet; up to {MAX_GATEWAYS:,} per process, split with --workers)",
     )
+    p.add_argument(
+        "--shard",
+        type=_shard,
+        default=None,
+        metavar="k/K",
+        help="serve only shard k (from 0) of K of the --gateways fleet, each member as the whole fleet has it",
+    )
+    p.add_argument(
+        "--workers",
+        type=_workers,
+        nargs="?",
+        const="auto",
+        default=None,
+        metavar="K",
+        help="run the fleet as K supervised shard processes (default: one per core)",
+    )
+    p.add_argument("--no-workers", dest="workers", action="store_const", const=None, help=argparse.SUPPRESS)
     p.add_argument(
         "--fleet-mode",
         choices=("ports", "host"),
@@ -83,7 +113,9 @@ def run_serve(args: argparse.Namespace) -> int:
             print(f"teg-emulator: error: {problem}", file=sys.stderr)
             return 2
         return replay.run_replay(args)
-    if args.gateways > 1:
+    if args.workers is not None:
+        return run_workers(args)
+    if args.gateways > 1 or args.shard is not None:
         return run_fleet(args)
     return serve_app(args, lambda: _live_app(args), _live_banner)
 
@@ -120,8 +152,14 @@ def run_fleet(args: argparse.Namespace) -> int:
         return 2
     try:
         tls = tls_files(args, get_profile(args.firmware or SERVE_DEFAULT_FIRMWARE))
+        indices = None if args.shard is None else check_shard(args.shard, args.gateways)
         members = build_fleet(
-            options_from(args), args.gateways, mode=args.fleet_mode, tls=tls is not None, fault_seed=args.fault_seed
+            options_from(args),
+            args.gateways,
+            mode=args.fleet_mode,
+            tls=tls is not None,
+            fault_seed=args.fault_seed,
+            indices=indices,
         )
         if tls is not None:
             check_tls(tls)
@@ -137,10 +175,30 @@ def run_fleet(args: argparse.Namespace) -> int:
     for member, sock in zip(members, sockets * len(members) if count == 1 else sockets, strict=False):
         member.port = sock.getsockname()[1]
     fleet = FleetApp(members, args.fleet_mode, "https" if tls else "http")
-    print(f"teg-emulator fleet of {len(members)} gateways ({members[0].gateway.profile.version})", flush=True)
+    part = (
+        f" (shard {args.shard}: members {members[0].index}-{members[-1].index} of {args.gateways})"
+        if args.shard
+        else ""
+    )
+    print(f"teg-emulator fleet of {len(members)} gateways{part} ({members[0].gateway.profile.version})", flush=True)
     for entry in fleet.listing():
         print(f"  {entry['url']}  serial {entry['serial']}  password {entry['password']}", flush=True)
     print(f"  list: {'https' if tls else 'http'}://127.0.0.1:{members[0].port}/_emulator/fleet", flush=True)
     configure_logging(args.log_level)
     run_many(fleet, sockets, tls=tls, log_level=args.log_level)
     return 0
+
+
+def run_workers(args: argparse.Namespace) -> int:
+    """`serve --gateways N --workers K`: K shard processes of this same command, supervised."""
+    for flag, given in (("--shard", args.shard), ("--scenario", args.scenario), ("--replay", args.replay)):
+        if given:
+            print(f"teg-emulator: error: --workers cannot be combined with {flag}", file=sys.stderr)
+            return 2
+    try:
+        workers = plan(args.argv, args.gateways, args.workers, args.fleet_mode, args.port)
+    except ValueError as exc:
+        print(f"teg-emulator: error: {exc}", file=sys.stderr)
+        return 2
+    print(f"teg-emulator fleet of {args.gateways} gateways in {len(workers)} worker processes", flush=True)
+    return Supervisor(workers, lambda line: print(line, flush=True)).run()

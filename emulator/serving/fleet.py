@@ -48,24 +48,40 @@ def member_options(options: EmulatorOptions, index: int, count: int) -> Emulator
     return replace(options, gateway_serial=serial, seed=options.seed + index, password=password)
 
 
+def host_name(index: int) -> str:
+    """Member ``index``'s name in host mode: the Host header that picks it."""
+    return f"gw-{index:03d}.localhost"
+
+
 HOST_MODE_NO_STALL = "tls_stall needs a listener per gateway: serve the fleet with --fleet-mode ports"
 
 
 def build_fleet(
-    options: EmulatorOptions, count: int, *, mode: str = "ports", tls: bool = False, fault_seed: int | None = None
+    options: EmulatorOptions,
+    count: int,
+    *,
+    mode: str = "ports",
+    tls: bool = False,
+    fault_seed: int | None = None,
+    indices: range | None = None,
 ) -> list[Member]:
-    """``count`` members; each has its own fault engine (seeded from ``fault_seed`` + index when given)."""
-    if not 1 <= count <= MAX_GATEWAYS:
-        raise ValueError(f"--gateways must be between 1 and {MAX_GATEWAYS}")
+    """``count`` members; each has its own fault engine (seeded from ``fault_seed`` + index when given).
+
+    ``indices`` (a shard's block, see shards.py) builds only those members of the ``count`` fleet,
+    each exactly as the whole fleet would have it.
+    """
+    indices = range(1, count + 1) if indices is None else indices
+    if not 1 <= len(indices) <= MAX_GATEWAYS:
+        raise ValueError(f"one process serves between 1 and {MAX_GATEWAYS} gateways: split the fleet with --workers")
     stallable: bool | str = tls
     if tls and mode == "host":  # the member is known only from the Host header, after the handshake
         stallable = HOST_MODE_NO_STALL
     members = []
-    for index in range(1, count + 1):
+    for index in indices:
         gateway = build_gateway(member_options(options, index, count))
         seed = None if fault_seed is None else fault_seed + index - 1
         app = create_app(gateway, journal_size=member_journal_size(count), fault_seed=seed, tls=stallable)
-        members.append(Member(index, gateway, app, host_name=f"gw-{index:03d}.localhost"))
+        members.append(Member(index, gateway, app, host_name=host_name(index)))
     return members
 
 
