@@ -90,6 +90,35 @@ def test_a_throttle_without_the_429_a_client_sees_is_refused() -> None:
         parse_facts("24.4.0", data)
 
 
+def test_a_facts_file_edited_after_it_passed_is_checked_again_before_the_emulator_uses_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The check is remembered between starts (contract.cache), but only for the exact bytes it read."""
+    import shutil
+
+    from emulator.contract import cache, facts
+
+    schemas = tmp_path / "schemas"
+    shutil.copytree(contract.schemas_dir() / "firmware", schemas / "firmware")
+    shutil.copy(contract.schemas_dir() / "firmware.json", schemas / "firmware.json")
+    monkeypatch.setattr(facts, "schemas_dir", lambda: schemas)
+    monkeypatch.setattr(cache, "_FOLDER", tmp_path / "cache")
+    monkeypatch.setattr("sys.dont_write_bytecode", False)
+    load = facts.firmware_facts.__wrapped__  # past the in-process lru_cache, as a new process would be
+    assert sorted(load()) == sorted(PROFILES)
+
+    def no_check(name: str) -> object:
+        raise AssertionError("checked again although nothing changed")
+
+    with monkeypatch.context() as m:
+        m.setattr(facts, "validator", no_check)
+        assert sorted(load()) == sorted(PROFILES)  # unchanged bytes: the remembered check stands
+    edited = schemas / "firmware" / "1.15.0.yaml"
+    edited.write_text(edited.read_text("utf-8").replace("credentials: bearer", "credentials: kerberos"), "utf-8")
+    with pytest.raises(FactsError, match=r"1.15.0.yaml: login/credentials: 'kerberos' is not one of"):
+        load()
+
+
 @pytest.mark.parametrize(
     ("reported", "profile"),
     [

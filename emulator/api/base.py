@@ -11,10 +11,9 @@ import json
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
-from jsonschema import ValidationError
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -26,6 +25,9 @@ from emulator.device.sessions import Session
 from emulator.firmware.bodies import Bodies
 from emulator.firmware.profile import FirmwareProfile
 from emulator.serving.context import context
+
+if TYPE_CHECKING:
+    from jsonschema import ValidationError
 
 MAX_BODY_BYTES = 64 * 1024
 _BASE_HEADERS = {"cache-control": "no-cache, no-store", "x-content-type-options": "nosniff"}

@@ -8,7 +8,6 @@ import sys
 from starlette.applications import Starlette
 
 from emulator.cli import options as opt
-from emulator.cli import replay
 from emulator.cli.listen import configure_logging, serve_app, tls_files
 from emulator.cli.scenario import served_scenario
 from emulator.device.factory import EmulatorOptions
@@ -108,6 +107,10 @@ def options_from(args: argparse.Namespace) -> EmulatorOptions:
 
 def run_serve(args: argparse.Namespace) -> int:
     if args.replay is not None or args.loop:
+        # Imported here for start-up speed: a recording's reader brings httpx and rich (~0.1 s), which a
+        # simulated gateway never uses.
+        from emulator.cli import replay
+
         problem = replay.refused(args)
         if problem:
             print(f"teg-emulator: error: {problem}", file=sys.stderr)

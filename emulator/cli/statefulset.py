@@ -10,8 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import yaml
-
 from emulator.device.factory import EmulatorOptions
 from emulator.firmware import get_profile
 from emulator.serving.shards import Layout
@@ -27,6 +25,8 @@ class StatefulSetFleet:
 
 
 def _find(text: str) -> dict[str, Any]:
+    import yaml  # imported here for start-up speed: every `teg-emulator` command builds this parser, few read YAML
+
     try:
         documents = [d for d in yaml.safe_load_all(text) if isinstance(d, dict)]
     except yaml.YAMLError as exc:

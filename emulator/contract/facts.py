@@ -6,6 +6,8 @@ staged, the transport, and the error texts a client sees. The emulator builds it
 profiles from these facts and the contract suite judges gateways by them, so a wrong
 fact cannot hide by being written twice. Each file is validated by schemas/firmware.json
 and its paths are checked against openapi.yaml when loaded.
+
+A passed check is remembered (contract.cache) while none of the bytes it read change.
 """
 
 from __future__ import annotations
@@ -13,9 +15,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
-from emulator.contract.files import load_spec, load_yaml, schemas_dir, validator
+from emulator.contract.cache import digest, recall, remember
+from emulator.contract.files import load_spec, load_yaml, schemas_dir, spec_path, validator
 
 EMULATOR_PREFIX = "/_emulator/"  # the emulator's own API: served by every profile, never a firmware fact
 _HTTP_METHODS = ("get", "post", "put", "patch", "delete")
@@ -127,10 +131,18 @@ class FirmwareFacts:
 
 @lru_cache(maxsize=1)
 def firmware_facts() -> dict[str, FirmwareFacts]:
-    """Every profile's facts, by version, oldest first."""
-    found = [parse_facts(path.stem, load_yaml(path)) for path in sorted((schemas_dir() / "firmware").glob("*.yaml"))]
-    if not found:
+    """Every profile's facts, by version, oldest first; each file checked (or unchanged since it passed)."""
+    paths = sorted((schemas_dir() / "firmware").glob("*.yaml"))
+    if not paths:
         raise FactsError(f"no firmware facts in {schemas_dir() / 'firmware'}")
+    key = digest([Path(__file__), schemas_dir() / "firmware.json", spec_path(), *paths])
+    checked = recall("firmware-facts-checked", key)
+    if isinstance(checked, dict) and sorted(checked) == [path.stem for path in paths]:
+        found = [_build(stem, data) for stem, data in checked.items()]
+    else:
+        datas = {path.stem: load_yaml(path) for path in paths}
+        found = [parse_facts(stem, data) for stem, data in datas.items()]
+        remember("firmware-facts-checked", key, datas)  # only reached when every file passed
     return {f.version: f for f in sorted(found, key=lambda f: f.speaks_for_from)}
 
 
@@ -163,9 +175,14 @@ def parse_facts(stem: str, data: Any) -> FirmwareFacts:
     if data["version"] != stem:
         raise FactsError(f"schemas/firmware/{stem}.yaml states version {data['version']!r}; name the file after it")
     _check_paths(stem, data["paths"])
-    login, errs, transport = data["login"], data["errors"], data["transport"]
-    if "throttle" in login and "throttled" not in errs:
+    if "throttle" in data["login"] and "throttled" not in data["errors"]:
         raise FactsError(f"schemas/firmware/{stem}.yaml: login.throttle needs errors.throttled (what a client sees)")
+    return _build(stem, data)
+
+
+def _build(stem: str, data: Any) -> FirmwareFacts:
+    """Checked data, typed."""
+    login, errs, transport = data["login"], data["errors"], data["transport"]
     major, minor = data["speaks_for_from"].split(".")
     tls = transport.get("tls")
     return FirmwareFacts(

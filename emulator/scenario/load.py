@@ -11,11 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-from jsonschema import ValidationError
-from jsonschema.exceptions import best_match
 
 from emulator import contract
 from emulator.device.snapshot import Operation
@@ -25,6 +22,9 @@ from emulator.scenario import fields
 from emulator.scenario.source import Path_, ScenarioError, Source, parse, read
 from emulator.scenario.spec import Check, Event, Expectation, Scenario, show
 from emulator.scenario.times import parse_duration, parse_start, parse_time
+
+if TYPE_CHECKING:
+    from jsonschema import ValidationError
 
 SCHEMA = "scenario.json"
 DEFAULT_DURATION_S = 86_400.0
@@ -86,6 +86,8 @@ def _deepest(error: ValidationError) -> ValidationError:
     """For a oneOf/anyOf failure, the branch error that got furthest into the value: the one meant."""
     if not error.context:
         return error
+    from jsonschema.exceptions import best_match  # imported here for start-up speed: only a bad file needs it
+
     depth = max(len(c.absolute_path) for c in error.context)
     best = best_match([c for c in error.context if len(c.absolute_path) == depth])
     return best if best is not None else error

@@ -15,8 +15,6 @@ from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
 
-import yaml
-
 from emulator.contract import FirmwareFacts, Operation, load_spec, operations, schema
 
 CONTROL_PREFIX = "/_emulator/"
@@ -174,4 +172,6 @@ def _bundle(document: dict[str, Any]) -> dict[str, Any]:
 
 
 def _dump(document: dict[str, Any]) -> str:
+    import yaml  # imported here for start-up speed: a served gateway needs it only when its spec is asked for
+
     return str(yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=120))
