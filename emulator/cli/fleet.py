@@ -8,11 +8,13 @@ import sys
 from dataclasses import replace
 
 from emulator.cli import options as opt
-from emulator.cli.serve import _serial
 from emulator.cli.statefulset import StatefulSetFleet, read_statefulset
 from emulator.device.factory import EmulatorOptions
 from emulator.firmware import PROFILES, get_profile
 from emulator.serving.shards import MAX_FLEET, Layout, manifest, write_manifest
+
+_IDENTITY_FLAGS = ("--gateway-serial", "--password", "--gw-password", "--seed", "--powerwalls")
+"""What decides a member's serial, passwords and site: the same flags, parsers and defaults as `serve`."""
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -49,11 +51,9 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         "replicas, service, TEG_* variables, PORT; the URLs are its pods' DNS names",
     )
     m.add_argument("--firmware", choices=sorted(PROFILES), default="1.15.0", help="firmware profile (default 1.15.0)")
-    m.add_argument("--gateway-serial", type=_serial, default="T123456789", help="as `serve --gateway-serial`")
-    m.add_argument("--password", default=None, help="as `serve --password`")
-    m.add_argument("--gw-password", type=opt.gateway_password, default=None, help="as `serve --gw-password`")
-    m.add_argument("--seed", type=opt.bounded_int(0, 2**31 - 1), default=0, help="as `serve --seed`")
-    m.add_argument("--powerwalls", type=opt.bounded_int(1, 10), default=1, help="as `serve --powerwalls`")
+    for name, kwargs in opt.option_flags():  # the identity flags exactly as `serve` takes them
+        if name in _IDENTITY_FLAGS:
+            m.add_argument(name, **kwargs)
     tls = m.add_mutually_exclusive_group()
     tls.add_argument("--tls", dest="tls", action="store_true", default=None, help="https URLs (default by firmware)")
     tls.add_argument("--no-tls", dest="tls", action="store_false", help="http URLs")
