@@ -339,8 +339,9 @@ class DifferentialMachine(RuleBasedStateMachine):
             self.advance(then_wait_s)
 
     @precondition(lambda self: self.ref.operation("POST", "/api/v2/islanding/mode") is not None)
-    @rule(token=credentials, transport=transports, island_mode=st.sampled_from(sorted(ISLAND_MODES)))
+    @rule(token=tokens, transport=transports, island_mode=st.sampled_from(sorted(ISLAND_MODES)))
     def island(self, token, transport, island_mode):
+        """Off grid and back on purpose, with a session a login returned (revoked or not: other rules try none)."""
         response = self.call("POST", "/api/v2/islanding/mode", token, transport, json={"island_mode": island_mode})
         want = self.ref.request_island(token, island_mode)
         self.expect(response, want.status)
