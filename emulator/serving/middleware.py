@@ -58,6 +58,8 @@ class TrafficMiddleware:
                     await self.fast.send(send, body)
                 finally:
                     self._record(scope, [], 200, began, sim_began, None)
+                    if log.isEnabledFor(logging.DEBUG):
+                        self._log_request(method, path, 200, began, self.fast.route_name(path))
                 return
         parts: list[bytes] = []
         status = [0]
@@ -81,15 +83,10 @@ class TrafficMiddleware:
         finally:
             self._record(scope, parts, status[0], began, sim_began, rule)
             if log.isEnabledFor(logging.DEBUG):
-                route = scope.get("route")
-                log.debug(
-                    "%s %s -> %d in %.1f ms (route %s)",
-                    method,
-                    path,
-                    status[0],
-                    (self.now() - began) * 1000,
-                    getattr(route, "name", None) or "none",
-                )
+                self._log_request(method, path, status[0], began, getattr(scope.get("route"), "name", None) or "none")
+
+    def _log_request(self, method: str, path: str, status: int, began: float, route: str) -> None:
+        log.debug("%s %s -> %d in %.1f ms (route %s)", method, path, status, (self.now() - began) * 1000, route)
 
     async def _answer(self, rule: FaultRule | None, scope: Scope, receive: Receive, send: Send) -> None:
         if rule is None:
