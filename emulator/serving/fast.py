@@ -51,10 +51,6 @@ class FastReads:
         except GatewayError:
             return None
 
-    def route_name(self, path: str) -> str:
-        """The route a fast answer stood in for (the debug log names it as the router would)."""
-        return self.reads[path][0].name
-
     def _authorized(self, scope: Scope) -> bool:
         auth, cookies = "", []
         for name, value in scope["headers"]:
