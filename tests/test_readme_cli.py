@@ -21,7 +21,7 @@ def documented() -> dict[str, set[str]]:
     for line in block.group(1).splitlines():
         if line.startswith("teg-emulator"):
             words = [w for w in line.split()[1:3] if re.fullmatch(r"[a-z][a-z-]*", w)]
-            current = " ".join(words[:2] if words[:1] == ["scenario"] else words[:1])
+            current = " ".join(words[:2] if words[:1] in (["scenario"], ["fleet"]) else words[:1])
             commands.setdefault(current, set())
         commands[current] |= set(re.findall(r"(?<![\w-])(--[a-z][a-z-]*)", line))
     return commands
@@ -36,7 +36,8 @@ def actual() -> dict[str, set[str]]:
                 for sub, child in action.choices.items():
                     walk(child, f"{name} {sub}".strip())
                 return
-        found[name] = {s for a in parser._actions for s in a.option_strings if s.startswith("--") and s != "--help"}
+        shown = [a for a in parser._actions if a.help != argparse.SUPPRESS]  # --help does not list hidden flags
+        found[name] = {s for a in shown for s in a.option_strings if s.startswith("--") and s != "--help"}
 
     walk(build_parser(), "")
     return found
