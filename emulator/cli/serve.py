@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import secrets
 import socket
 import sys
 from collections.abc import Callable
@@ -17,6 +18,7 @@ from emulator.firmware import PROFILES, get_profile
 from emulator.model import OPERATION_MODES
 from emulator.serving.app import create_app
 from emulator.serving.fleet import FleetApp, build_fleet
+from emulator.serving.guard import ControlPolicy, is_loopback
 from emulator.serving.server import TLSFiles, bind, bind_many, check_tls, run, run_many
 from emulator.serving.tls import self_signed
 
@@ -95,6 +97,18 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         metavar="FILE_OR_NAME",
         help="serve a scenario live: its site, start and events (see teg-emulator scenario list)",
     )
+    p.add_argument(
+        "--control-token",
+        default=None,
+        help="token the control API (/_emulator) requires in X-Emulator-Token; off loopback one is made if not given",
+    )
+    p.add_argument(
+        "--allowed-host",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="a host name the control API answers for besides loopback and the bound address (repeatable)",
+    )
     p.add_argument("--log-level", choices=("critical", "error", "warning", "info", "debug"), default="warning")
     p.add_argument(
         "--replay",
@@ -130,6 +144,27 @@ def options_from(args: argparse.Namespace) -> EmulatorOptions:
     )
 
 
+def control_policy(args: argparse.Namespace) -> ControlPolicy:
+    """Off loopback the control API needs a token: the one given, or a fresh one the banner prints."""
+    token = args.control_token
+    if token is not None and not 16 <= len(token) <= 256 or token is not None and not token.isascii():
+        raise ValueError("--control-token must be 16 to 256 ASCII characters")
+    if token is None and not is_loopback(args.host):
+        token = secrets.token_urlsafe(24)
+    return ControlPolicy.of(token, args.allowed_host)
+
+
+def control_banner(app_or_policy: ControlPolicy, base: str) -> list[str]:
+    """The banner's lines about the control API's token (none when it needs none)."""
+    token = app_or_policy.token
+    if token is None:
+        return []
+    return [
+        f"  control token:  {token}  (send it as X-Emulator-Token; the control API refuses requests without it)",
+        f"  panel with it:  {base}/_emulator/#token={token}",
+    ]
+
+
 def tls_files(args: argparse.Namespace, tls_default: bool) -> TLSFiles | None:
     """The certificate to serve with, or None for plain HTTP."""
     if (args.cert is None) != (args.key is None):
@@ -159,7 +194,7 @@ def run_serve(args: argparse.Namespace) -> int:
 def _live_app(args: argparse.Namespace) -> tuple[Starlette, TLSFiles | None]:
     gateway, scenario = served_scenario(args, options_from(args))
     tls = tls_files(args, gateway.profile.tls_default)
-    app = create_app(gateway, tls=tls is not None, fault_seed=args.fault_seed)
+    app = create_app(gateway, tls=tls is not None, fault_seed=args.fault_seed, control=control_policy(args))
     app.state.scenario = scenario
     return app, tls
 
@@ -173,7 +208,8 @@ def _live_banner(app: Starlette, base: str) -> list[str]:
     ]
     if scenario is not None:
         lines.append(f"  scenario:       {scenario.name}: {scenario.title} ({base}/_emulator/scenario)")
-    return [*lines, f"  control panel:  {base}/_emulator/  (the gateway's page: {base}/)"]
+    lines.append(f"  control panel:  {base}/_emulator/  (the gateway's page: {base}/)")
+    return [*lines, *control_banner(app.state.control, base)]
 
 
 def serve_app(
@@ -220,8 +256,14 @@ def run_fleet(args: argparse.Namespace) -> int:
         return 2
     try:
         tls = tls_files(args, get_profile(args.firmware or "1.15.0").tls_default)
+        policy = control_policy(args)
         members = build_fleet(
-            options_from(args), args.gateways, mode=args.fleet_mode, tls=tls is not None, fault_seed=args.fault_seed
+            options_from(args),
+            args.gateways,
+            mode=args.fleet_mode,
+            tls=tls is not None,
+            fault_seed=args.fault_seed,
+            control=policy,
         )
         if tls is not None:
             check_tls(tls)
@@ -236,10 +278,12 @@ def run_fleet(args: argparse.Namespace) -> int:
         return 2
     for member, sock in zip(members, sockets * len(members) if count == 1 else sockets, strict=False):
         member.port = sock.getsockname()[1]
-    fleet = FleetApp(members, args.fleet_mode, "https" if tls else "http")
+    fleet = FleetApp(members, args.fleet_mode, "https" if tls else "http", control=policy)
     print(f"teg-emulator fleet of {len(members)} gateways ({members[0].gateway.profile.version})", flush=True)
     for entry in fleet.listing():
         print(f"  {entry['url']}  serial {entry['serial']}  password {entry['password']}", flush=True)
     print(f"  list: {'https' if tls else 'http'}://127.0.0.1:{members[0].port}/_emulator/fleet", flush=True)
+    for line in control_banner(policy, f"{'https' if tls else 'http'}://127.0.0.1:{members[0].port}"):
+        print(line, flush=True)
     run_many(fleet, sockets, tls=tls, log_level=args.log_level)
     return 0

@@ -22,6 +22,7 @@ from emulator.control.traffic import TRAFFIC_ROUTES
 from emulator.device.errors import GatewayError
 from emulator.device.gateway import Gateway
 from emulator.serving.docs import docs_routes
+from emulator.serving.guard import ControlGuard, ControlPolicy
 from emulator.serving.middleware import TrafficMiddleware
 from emulator.web import web_routes
 
@@ -29,15 +30,21 @@ log = logging.getLogger("teg_emulator")
 
 
 def create_app(
-    gateway: Gateway, *, journal_size: int = 1000, fault_seed: int | None = None, tls: bool | str = False
+    gateway: Gateway,
+    *,
+    journal_size: int = 1000,
+    fault_seed: int | None = None,
+    tls: bool | str = False,
+    control: ControlPolicy | None = None,
 ) -> Starlette:
     """A Starlette app serving one gateway, with fault injection and a request journal in front.
 
     ``tls`` says whether it will be served over HTTPS on a listener of its own (only then can a
     TLS handshake be stalled); a string instead says why a handshake cannot be stalled.
+    ``control`` guards /_emulator (token, extra host names; see emulator.serving.guard).
     """
     routes = [*API_ROUTES, *CONTROL_ROUTES, *TRAFFIC_ROUTES, *SCENARIO_ROUTES, *docs_routes(), *web_routes()]
-    return gateway_app(gateway, routes, journal_size=journal_size, fault_seed=fault_seed, tls=tls)
+    return gateway_app(gateway, routes, journal_size=journal_size, fault_seed=fault_seed, tls=tls, control=control)
 
 
 def gateway_app(
@@ -47,6 +54,7 @@ def gateway_app(
     journal_size: int = 1000,
     fault_seed: int | None = None,
     tls: bool | str = False,
+    control: ControlPolicy | None = None,
 ) -> Starlette:
     """Any routes behind the gateway's faults, journal and error rendering (the live app, a replay)."""
     started = time.monotonic()
@@ -60,9 +68,10 @@ def gateway_app(
     app = Starlette(
         routes=routes,
         middleware=[
+            Middleware(ControlGuard, policy=control),
             Middleware(
                 TrafficMiddleware, faults=faults, journal=journal, sim_time=gateway.clock.now, clock=traffic_clock
-            )
+            ),
         ],
         exception_handlers={
             GatewayError: _gateway_error,
@@ -74,6 +83,7 @@ def gateway_app(
     app.state.faults = faults
     app.state.journal = journal
     app.state.traffic_clock = traffic_clock
+    app.state.control = control or ControlPolicy()
     app.state.scenario = None  # the scenario being served, if any (serve --scenario, POST /_emulator/scenario)
     return app
 

@@ -18,6 +18,7 @@ from emulator.api.base import dumps
 from emulator.device.factory import EmulatorOptions, build_gateway
 from emulator.device.gateway import Gateway
 from emulator.serving.app import create_app
+from emulator.serving.guard import ControlGuard, ControlPolicy
 
 MAX_GATEWAYS = 500
 
@@ -44,7 +45,13 @@ HOST_MODE_NO_STALL = "tls_stall needs a listener per gateway: serve the fleet wi
 
 
 def build_fleet(
-    options: EmulatorOptions, count: int, *, mode: str = "ports", tls: bool = False, fault_seed: int | None = None
+    options: EmulatorOptions,
+    count: int,
+    *,
+    mode: str = "ports",
+    tls: bool = False,
+    fault_seed: int | None = None,
+    control: ControlPolicy | None = None,
 ) -> list[Member]:
     """``count`` members; each has its own fault engine (seeded from ``fault_seed`` + index when given)."""
     if not 1 <= count <= MAX_GATEWAYS:
@@ -56,7 +63,7 @@ def build_fleet(
     for index in range(1, count + 1):
         gateway = build_gateway(member_options(options, index, count))
         seed = None if fault_seed is None else fault_seed + index - 1
-        app = create_app(gateway, fault_seed=seed, tls=stallable)
+        app = create_app(gateway, fault_seed=seed, tls=stallable, control=control)
         members.append(Member(index, gateway, app, host_name=f"gw-{index:03d}.localhost"))
     return members
 
@@ -64,12 +71,13 @@ def build_fleet(
 class FleetApp:
     """Dispatches each request to a member by local port (``mode="ports"``) or Host name (``mode="host"``)."""
 
-    def __init__(self, members: list[Member], mode: str, scheme: str) -> None:
+    def __init__(self, members: list[Member], mode: str, scheme: str, *, control: ControlPolicy | None = None) -> None:
         if mode not in ("ports", "host"):
             raise ValueError("fleet mode must be 'ports' or 'host'")
         self.members, self.mode, self.scheme = members, mode, scheme
         self.by_port = {m.port: m for m in members}
         self.by_host = {m.host_name: m for m in members}
+        self._guarded = ControlGuard(self._dispatch, control)  # /_emulator/fleet lists every password
 
     def listing(self) -> list[dict[str, Any]]:
         return [
@@ -103,6 +111,9 @@ class FleetApp:
         return self.by_host.get(host.rsplit(":", 1)[0].lower())
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self._guarded(scope, receive, send)
+
+    async def _dispatch(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return
         if scope["path"] == "/_emulator/fleet" and scope["method"] in ("GET", "HEAD"):

@@ -13,7 +13,7 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from emulator.control.faults import FaultEngine, FaultRule
-from emulator.control.journal import Journal, redact_body, redact_headers
+from emulator.control.journal import Journal, redact_body, redact_headers, redact_query
 from emulator.serving.transport import abort_connection
 
 MALFORMED_BODY = b'{"site":{"instant_power":12.5,"frequency":60,,"energy_exported":NaN'
@@ -86,7 +86,7 @@ class TrafficMiddleware:
             sim_began,
             scope["method"],
             scope["path"],
-            scope.get("query_string", b"").decode("latin-1"),
+            redact_query(scope["query_string"].decode("latin-1")) if scope.get("query_string") else "",
             headers,
             redact_body(body, content_type),
             status,
