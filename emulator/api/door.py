@@ -71,12 +71,23 @@ def _reject_constant(name: str) -> float:
 def parse_json(raw: bytes) -> Any:
     """A JSON document within the door's limits, or a 400 that says which limit it broke."""
     try:
+        return loads_bounded(raw)
+    except ValueError as exc:
+        raise bad_request(str(exc)) from None
+
+
+def loads_bounded(raw: bytes | str) -> Any:
+    """The same limits for any JSON a user hands us (request bodies, recording lines); ValueError if broken."""
+    try:
         value = json.loads(raw, parse_float=_finite_float, parse_int=_safe_int, parse_constant=_reject_constant)
     except RecursionError:
-        raise bad_request(f"JSON body nested deeper than {MAX_JSON_DEPTH} levels") from None
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise bad_request(f"malformed JSON body: {exc}") from None
-    check_value(value)
+        raise ValueError(f"JSON nested deeper than {MAX_JSON_DEPTH} levels") from None
+    except ValueError as exc:  # UnicodeDecodeError is a ValueError
+        raise ValueError(f"malformed JSON: {exc}") from None
+    try:
+        check_value(value)
+    except GatewayError as exc:
+        raise ValueError(exc.message) from None
     return value
 
 
