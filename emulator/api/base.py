@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from jsonschema import ValidationError
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Route
 
@@ -68,7 +68,10 @@ Handler = Callable[[Ctx], Awaitable[Any]]
 
 async def read_body(request: Request, *, form_ok: bool = False) -> Any:
     """The request body through the door (emulator.api.door): bounded, parsed, and sane; 4xx otherwise."""
-    raw = await read_bounded(request.headers.get("content-length", ""), request.stream())
+    try:
+        raw = await read_bounded(request.headers.get("content-length", ""), request.stream())
+    except ClientDisconnect:  # gone mid-body (or cut off as too slow): nobody is left to answer
+        raise GatewayError(400, "Bad Request", "the client went away before sending its whole body") from None
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if form_ok and content_type == "application/x-www-form-urlencoded":
         try:

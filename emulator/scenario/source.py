@@ -166,7 +166,9 @@ def parse(text: str, file: str) -> Source:
             raise ScenarioError(file, 1, "", "the file is empty; a scenario is a YAML mapping")
         values, depth = _expanded_size(node)
         if values > MAX_VALUES or depth > MAX_DEPTH + 1:
-            raise ScenarioError(file, None, "", f"aliases expand to more than {MAX_VALUES} values or {MAX_DEPTH} levels")
+            raise ScenarioError(
+                file, None, "", f"aliases expand to more than {MAX_VALUES} values or {MAX_DEPTH} levels"
+            )
         lines: dict[Path_, int] = {}
         key_lines: dict[Path_, int] = {}
         _index(node, (), lines, key_lines, file)

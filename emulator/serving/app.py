@@ -24,6 +24,7 @@ from emulator.device.gateway import Gateway
 from emulator.serving.docs import docs_routes
 from emulator.serving.guard import ControlGuard, ControlPolicy
 from emulator.serving.middleware import TrafficMiddleware
+from emulator.serving.transport import CutOnStop
 from emulator.web import web_routes
 
 log = logging.getLogger("teg_emulator")
@@ -68,6 +69,7 @@ def gateway_app(
     app = Starlette(
         routes=routes,
         middleware=[
+            Middleware(CutOnStop),
             Middleware(ControlGuard, policy=control),
             Middleware(
                 TrafficMiddleware, faults=faults, journal=journal, sim_time=gateway.clock.now, clock=traffic_clock

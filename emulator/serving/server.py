@@ -14,6 +14,8 @@ from starlette.types import ASGIApp
 from emulator.serving.gate import GatedServer
 from emulator.serving.transport import TrackedH11Protocol
 
+SHUTDOWN_GRACE_S = 0.5  # SIGTERM/SIGINT: answers in flight get this long, then the process stops
+
 
 @dataclass(frozen=True)
 class TLSFiles:
@@ -56,6 +58,7 @@ def uvicorn_config(app: ASGIApp, *, tls: TLSFiles | None = None, log_level: str 
         lifespan="off",
         server_header=False,
         date_header=True,
+        timeout_graceful_shutdown=SHUTDOWN_GRACE_S,  # then cut requests held by latency/slow-body faults
         **kwargs,
     )
 
