@@ -38,7 +38,7 @@ def concrete(path: str, gw) -> str:
     return (
         path.replace("{serial}", serial)
         .replace("{brand}", "SolarEdge Technologies")
-        .replace("{id}", sorted(gw.profile.bodies.network_ids(gw))[-1])
+        .replace("{id}", sorted(gw.profile.bodies.network_ids())[-1])
     )
 
 

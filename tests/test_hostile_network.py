@@ -112,7 +112,7 @@ def test_serve_with_a_control_token_says_so_in_the_banner_and_requires_it():
 
 def test_off_loopback_a_control_token_is_made_when_none_is_given():
     from emulator.cli import build_parser  # the parser as the CLI builds it
-    from emulator.cli.serve import control_policy
+    from emulator.cli.listen import control_policy
 
     args = build_parser().parse_args(["serve", "--host", "192.0.2.10"])
     assert control_policy(args).token is not None and len(control_policy(args).token or "") >= 24

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from emulator.scenario import load_text, run
+from emulator.scenario import load_text
+from emulator.scenario.runner import run
 
 SPIKE = """
 title: a kettle that never stops

@@ -11,7 +11,7 @@ from emulator.api.base import Ctx, Reply, api_route, dumps, presented_tokens
 async def login(ctx: Ctx) -> Any:
     body = await ctx.body("requests/login.Basic.json", form_ok=True)
     session = ctx.gateway.login(str(body.get("username", "")), body["password"], body.get("email"))
-    reply = ctx.bodies.login(ctx.gateway, session)
+    reply = ctx.bodies.login(session, ctx.gateway.model.local.zone)
     if not ctx.profile.cookie_sessions:
         return reply
     user_record = base64.b64encode(dumps(reply)).decode("ascii")

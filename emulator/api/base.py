@@ -24,6 +24,7 @@ from emulator.api.door import check_value, parse_json, read_bounded
 from emulator.device.errors import GatewayError, bad_request, not_found
 from emulator.device.gateway import Gateway
 from emulator.device.sessions import Session
+from emulator.firmware.bodies import Bodies
 from emulator.firmware.profile import FirmwareProfile
 
 _BASE_HEADERS = {"cache-control": "no-cache, no-store", "x-content-type-options": "nosniff"}
@@ -51,12 +52,8 @@ class Ctx:
         return self.gateway.profile
 
     @property
-    def bodies(self) -> Any:
+    def bodies(self) -> Bodies:
         return self.gateway.profile.bodies
-
-    def shared(self, name: str, snap: Any, build: Callable[[], Any]) -> Reply:
-        """A 200 body rendered once per gateway snapshot and shared by every poller."""
-        return Reply(200, raw=self.gateway.rendered(name, snap, lambda: dumps(build())))
 
     async def body(self, schema: str, *, form_ok: bool = False) -> dict[str, Any]:
         """The request body, parsed and validated against ``schemas/<schema>``; 400 otherwise."""
@@ -188,17 +185,37 @@ def render_error(exc: GatewayError, profile: FirmwareProfile | None) -> Response
     return json_reply(exc.status, body, headers)
 
 
-def snapshot_body(renderer: str) -> Handler:
-    """A handler that answers the firmware's ``Bodies.<renderer>`` for a fresh snapshot."""
+def sample_bytes(gateway: Gateway, name: str, *, live: bool) -> bytes:
+    """The encoded body of snapshot read ``name`` for the latest sample: rendered once per sample, then shared.
 
-    async def handler(ctx: Ctx) -> Any:
-        return getattr(ctx.bodies, renderer)(ctx.gateway, ctx.gateway.snapshot())
+    ``live`` reads answer 502 while sitemaster is stopped (raised as a GatewayError).
+    """
+    snap = gateway.live_snapshot() if live else gateway.snapshot()
+    return gateway.rendered(name, snap, lambda: dumps(gateway.profile.bodies.renderers[name](snap)))
 
-    handler.__name__ = renderer
-    return handler
+
+@dataclass(frozen=True, slots=True)
+class SnapshotRead:
+    """A GET whose 200 body is the firmware's renderer for this route name applied to the latest snapshot."""
+
+    name: str
+    live: bool = False
+
+    async def __call__(self, ctx: Ctx) -> Reply:
+        return Reply(200, raw=sample_bytes(ctx.gateway, self.name, live=self.live))
 
 
-def api_route(name: str, path: str, handlers: dict[str, Handler]) -> Route:
+def snapshot_read(name: str, *, live: bool = False) -> SnapshotRead:
+    return SnapshotRead(name, live)
+
+
+class ApiRoute(Route):
+    """A Route that remembers, when its only method is a snapshot read, which one (for the fast path)."""
+
+    snapshot_read: SnapshotRead | None = None
+
+
+def api_route(name: str, path: str, handlers: dict[str, Handler]) -> ApiRoute:
     """A Starlette route whose methods share one name for the firmware's existence and auth rules."""
 
     async def endpoint(request: Request) -> Response:
@@ -213,4 +230,8 @@ def api_route(name: str, path: str, handlers: dict[str, Handler]) -> Route:
         result = await handler(Ctx(request, gateway, session))
         return render(result, profile)
 
-    return Route(path, endpoint, methods=sorted(handlers), name=name)
+    route = ApiRoute(path, endpoint, methods=sorted(handlers), name=name)
+    read = handlers.get("GET")
+    if isinstance(read, SnapshotRead) and set(handlers) == {"GET"} and "{" not in path:
+        route.snapshot_read = read
+    return route

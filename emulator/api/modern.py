@@ -4,20 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from emulator.api.base import Ctx, api_route, snapshot_body
+from emulator.api.base import Ctx, api_route, snapshot_read
 from emulator.device.errors import GatewayError, not_found
 from emulator.firmware import modern_data
 
 ISLAND_MODES = {"intentional_reconnect_failsafe": True, "backup": False}
 
 
-async def system_status(ctx: Ctx) -> Any:
-    snap = ctx.gateway.live_snapshot()
-    return ctx.shared("system_status", snap, lambda: ctx.bodies.system_status(ctx.gateway, snap))
-
-
 async def meter_cts(ctx: Ctx) -> Any:
-    cts = modern_data.meter_cts(ctx.gateway, ctx.request.path_params["serial"])
+    cts = modern_data.meter_cts(ctx.gateway.identity, ctx.request.path_params["serial"])
     if cts is None:
         raise not_found(f"no meter with serial {ctx.request.path_params['serial']!r}")
     return cts
@@ -61,12 +56,12 @@ async def ct_voltage_options(ctx: Ctx) -> Any:
 
 
 ROUTES = [
-    api_route("system_status", "/api/system_status", {"GET": system_status}),
-    api_route("meters.site", "/api/meters/site", {"GET": snapshot_body("meters_site")}),
-    api_route("meters.solar", "/api/meters/solar", {"GET": snapshot_body("meters_solar")}),
+    api_route("system_status", "/api/system_status", {"GET": snapshot_read("system_status", live=True)}),
+    api_route("meters.site", "/api/meters/site", {"GET": snapshot_read("meters.site")}),
+    api_route("meters.solar", "/api/meters/solar", {"GET": snapshot_read("meters.solar")}),
     api_route("meters.status", "/api/meters/status", {"GET": fixed(modern_data.METERS_STATUS)}),
     api_route("meters.serial.cts", "/api/meters/{serial}/cts", {"GET": meter_cts}),
-    api_route("solar_powerwall", "/api/solar_powerwall", {"GET": snapshot_body("solar_powerwall")}),
+    api_route("solar_powerwall", "/api/solar_powerwall", {"GET": snapshot_read("solar_powerwall")}),
     api_route("troubleshooting.problems", "/api/troubleshooting/problems", {"GET": fixed(modern_data.PROBLEMS)}),
     api_route("v2.islanding.mode", "/api/v2/islanding/mode", {"POST": island_mode}),
     api_route("devices.vitals", "/api/devices/vitals", {"GET": failing(*modern_data.VITALS_GONE)}),

@@ -12,8 +12,8 @@ from pathlib import Path
 from emulator.cli import options as opt
 from emulator.device.factory import EmulatorOptions, build_gateway
 from emulator.device.gateway import Gateway
-from emulator.scenario import Scenario, ScenarioError, all_bundled, bundled_names, resolve, run
-from emulator.scenario.runner import DEFAULT_RESOLUTION_S, Progress, RunResult
+from emulator.scenario import Scenario, ScenarioError, all_bundled, bundled_names, resolve
+from emulator.scenario.runner import DEFAULT_RESOLUTION_S, Progress, RunResult, run
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:

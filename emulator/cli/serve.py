@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import secrets
-import socket
 import sys
-from collections.abc import Callable
 
 from starlette.applications import Starlette
 
 from emulator.cli import options as opt
+from emulator.cli import replay
+from emulator.cli.listen import control_banner, control_policy, serve_app, tls_files
 from emulator.cli.scenario import served_scenario
 from emulator.device.factory import DEFAULT_START, EmulatorOptions, localize
 from emulator.device.identity import validate_serial
@@ -18,9 +17,7 @@ from emulator.firmware import PROFILES, get_profile
 from emulator.model import OPERATION_MODES
 from emulator.serving.app import create_app
 from emulator.serving.fleet import FleetApp, build_fleet
-from emulator.serving.guard import ControlPolicy, is_loopback
-from emulator.serving.server import TLSFiles, bind, bind_many, check_tls, run, run_many
-from emulator.serving.tls import self_signed
+from emulator.serving.server import TLSFiles, bind_many, check_tls, run_many
 
 
 def _serial(text: str) -> str:
@@ -144,43 +141,8 @@ def options_from(args: argparse.Namespace) -> EmulatorOptions:
     )
 
 
-def control_policy(args: argparse.Namespace) -> ControlPolicy:
-    """Off loopback the control API needs a token: the one given, or a fresh one the banner prints."""
-    token = args.control_token
-    if token is not None and not 16 <= len(token) <= 256 or token is not None and not token.isascii():
-        raise ValueError("--control-token must be 16 to 256 ASCII characters")
-    if token is None and not is_loopback(args.host):
-        token = secrets.token_urlsafe(24)
-    return ControlPolicy.of(token, args.allowed_host)
-
-
-def control_banner(app_or_policy: ControlPolicy, base: str) -> list[str]:
-    """The banner's lines about the control API's token (none when it needs none)."""
-    token = app_or_policy.token
-    if token is None:
-        return []
-    return [
-        f"  control token:  {token}  (send it as X-Emulator-Token; the control API refuses requests without it)",
-        f"  panel with it:  {base}/_emulator/#token={token}",
-    ]
-
-
-def tls_files(args: argparse.Namespace, tls_default: bool) -> TLSFiles | None:
-    """The certificate to serve with, or None for plain HTTP."""
-    if (args.cert is None) != (args.key is None):
-        raise ValueError("--cert and --key go together")
-    use_tls = tls_default if args.tls is None else args.tls
-    if args.cert is not None:
-        if args.tls is False:
-            raise ValueError("--cert/--key make no sense with --no-tls")
-        return TLSFiles(args.cert, args.key)
-    return self_signed().files if use_tls else None
-
-
 def run_serve(args: argparse.Namespace) -> int:
     if args.replay is not None or args.loop:
-        from emulator.cli import replay  # imports this module: load it only when replaying
-
         problem = replay.refused(args)
         if problem:
             print(f"teg-emulator: error: {problem}", file=sys.stderr)
@@ -210,43 +172,6 @@ def _live_banner(app: Starlette, base: str) -> list[str]:
         lines.append(f"  scenario:       {scenario.name}: {scenario.title} ({base}/_emulator/scenario)")
     lines.append(f"  control panel:  {base}/_emulator/  (the gateway's page: {base}/)")
     return [*lines, *control_banner(app.state.control, base)]
-
-
-def serve_app(
-    args: argparse.Namespace,
-    build: Callable[[], tuple[Starlette, TLSFiles | None]],
-    banner: Callable[[Starlette, str], list[str]],
-) -> int:
-    """Build (ValueError: one line, exit 2), listen (a taken port: one line, exit 2), say where, serve."""
-    try:
-        app, tls = build()
-        if tls is not None:
-            check_tls(tls)
-    except ValueError as exc:
-        print(f"teg-emulator: error: {exc}", file=sys.stderr)
-        return 2
-    sock = listen(args)
-    if sock is None:
-        return 2
-    for line in banner(app, base_url(sock, tls is not None)):
-        print(line, flush=True)
-    run(app, sock, tls=tls, log_level=args.log_level)
-    return 0
-
-
-def listen(args: argparse.Namespace) -> socket.socket | None:
-    """The listening socket, or None after one line saying why not (port in use, bad address)."""
-    try:
-        return bind(args.host, args.port)
-    except OSError as exc:
-        print(f"teg-emulator: error: cannot listen on {args.host}:{args.port}: {exc.strerror}", file=sys.stderr)
-        return None
-
-
-def base_url(sock: socket.socket, tls: bool) -> str:
-    host, port = sock.getsockname()[:2]
-    shown = f"[{host}]" if ":" in host else host
-    return f"{'https' if tls else 'http'}://{shown}:{port}"
 
 
 def run_fleet(args: argparse.Namespace) -> int:

@@ -21,6 +21,7 @@ from emulator.device.errors import GatewayError, not_found
 from emulator.device.gateway import Gateway
 from emulator.device.timers import Timer
 from emulator.scenario import Scenario, ScenarioError, bundled_names, load_bundled
+from emulator.scenario.events import gateway_settings
 
 _HEADERS = {"cache-control": "no-cache, no-store"}
 log = logging.getLogger("teg_emulator")
@@ -45,14 +46,14 @@ def install(gateway: Gateway, scenario: Scenario) -> None:
         raise ValueError(
             f"scenario {scenario.name!r} needs firmware {scenario.firmware}; this gateway runs {gateway.profile.version}"
         )
-    gateway.load(scenario.settings(gateway.settings), scenario.start)
+    gateway.load(gateway_settings(scenario, gateway.settings), scenario.start)
 
 
 def status_body(gateway: Gateway, scenario: Scenario | None) -> dict[str, Any]:
     now = gateway.catch_up()
     zone = gateway.model.local.zone
 
-    def event(timer: Timer) -> dict[str, Any]:
+    def event(timer: Timer[Gateway]) -> dict[str, Any]:
         return {
             "at": _iso(timer.at, zone),
             "at_s": timer.at,

@@ -16,26 +16,15 @@ from emulator.device.errors import SITEMASTER_STOPPED, GatewayError
 from emulator.device.grid import GridMachine, GridTimings
 from emulator.device.identity import Identity, make_identity
 from emulator.device.sessions import LoginThrottle, Session, SessionStore, new_token, passwords_match
+from emulator.device.snapshot import GridFault, Operation, Snapshot, UpdateView
 from emulator.device.timers import Timer
 from emulator.device.updates import UpdatePhase, UpdateStatus
 from emulator.firmware.profile import FirmwareProfile
-from emulator.model import OPERATION_MODES, Controls, Flows, SiteConfig, SiteModel, SiteState, initial_state
+from emulator.model import Controls, SiteConfig, SiteModel, initial_state
 
 REQUEST_MAX_STEPS = 240  # bounded catch-up work per request, whatever the speed factor
 METER_SAMPLE_S = 0.25  # the gateway samples its meters every 250 ms of sim time (seed: 250-500 ms)
 CONN_TEST_DURATION_S = 5.0
-
-
-@dataclass(frozen=True, slots=True)
-class Operation:
-    mode: str
-    backup_reserve_percent: float
-
-    def __post_init__(self) -> None:
-        if self.mode not in OPERATION_MODES:
-            raise ValueError(f"unknown operation mode {self.mode!r}")
-        if not 0.0 <= self.backup_reserve_percent <= 100.0:
-            raise ValueError("backup_reserve_percent must be within 0..100")
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,36 +46,10 @@ class GatewaySettings:
     password: str | None = None  # None: the firmware's default password
     site_name: str = "Home Energy Gateway"
     grid_timings: GridTimings = GridTimings()
-    timeline: tuple[Timer, ...] = ()  # a scenario's events, re-armed by every reset()
-
-
-@dataclass(frozen=True, slots=True)
-class GridFault:
-    """An alert the Powerwalls raise when the grid goes away (newer firmware lists them)."""
-
-    t: float
-    alert_name: str
+    timeline: tuple[Timer[Gateway], ...] = ()  # a scenario's events, re-armed by every reset()
 
 
 MAX_GRID_FAULTS = 20
-
-
-@dataclass(frozen=True, slots=True)
-class Snapshot:
-    """Everything a body renderer may need, read at one sim instant."""
-
-    t: float
-    flows: Flows
-    soe_pct: float
-    state: SiteState
-    grid_status: str
-    grid_services_active: bool
-    sitemaster_running: bool
-    sitemaster_since: float
-    started_at: float
-    operation: Operation
-    staged_operation: Operation | None
-    commission_count: int
 
 
 class Gateway:
@@ -128,8 +91,8 @@ class Gateway:
         self.registration = {"skipped_registration": False, "emailed_registration": True}
         self.disabled_networks: set[str] = set()
         self.grid_faults: list[GridFault] = []
-        self.pending_timers: list[Timer] = sorted(s.timeline, key=lambda timer: timer.at)
-        self.fired_timers: list[Timer] = []
+        self.pending_timers: list[Timer[Gateway]] = sorted(s.timeline, key=lambda timer: timer.at)
+        self.fired_timers: list[Timer[Gateway]] = []
         self._firing = False
         self.sessions.clear()
         self.throttle.reset()
@@ -240,19 +203,35 @@ class Gateway:
 
     def _take_snapshot(self, now: float) -> Snapshot:
         controls = self.controls()
+        update, started = self.update, self.conn_tests_started
         return Snapshot(
             t=now,
             flows=self.model.flows_at(now, controls),
             soe_pct=self.model.state.soe_pct,
-            state=self.model.state,
+            state=self.model.state.reading(),
             grid_status=self.grid.status,
+            grid_connected=self.grid.connected,
+            grid_utility_up=self.grid.utility_up,
             grid_services_active=False,
+            grid_faults=tuple(self.grid_faults),
             sitemaster_running=self.sitemaster_running,
             sitemaster_since=self.sitemaster_since,
             started_at=self.started_at,
             operation=self.operation,
             staged_operation=self.staged_operation,
             commission_count=self.commission_count,
+            site_name=self.site_name,
+            registration_skipped=self.registration["skipped_registration"],
+            registration_emailed=self.registration["emailed_registration"],
+            disabled_networks=frozenset(self.disabled_networks),
+            conn_tests_started=started,
+            conn_tests_done=None if started is None else now >= started + CONN_TEST_DURATION_S,
+            update=UpdateView(update.state, update.status, update.last_status_time, update.installing),
+            config=self.config,
+            identity=self.identity,
+            zone=self.model.local.zone,
+            version_string=self.profile.version_string,
+            git_hash=self.profile.git_hash,
         )
 
     def live_snapshot(self) -> Snapshot:

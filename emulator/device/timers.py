@@ -10,17 +10,21 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any, Generic, TypeVar
 
-if TYPE_CHECKING:
-    from emulator.device.gateway import Gateway
+Target = TypeVar("Target")
 
 
 @dataclass(frozen=True, slots=True)
-class Timer:
-    """One scheduled action. ``label`` is what people read (``grid_down``); ``detail`` its parameters."""
+class Timer(Generic[Target]):
+    """One scheduled action on a target (the gateway: ``Timer[Gateway]``).
+
+    ``label`` is what people read (``grid_down``); ``detail`` its parameters.
+    Generic in its target so that this module need not know the gateway, which
+    holds and fires timers: neither depends on the other's internals.
+    """
 
     at: float  # POSIX sim seconds
     label: str
-    action: Callable[[Gateway], None] = field(compare=False, repr=False)
+    action: Callable[[Target], None] = field(compare=False, repr=False)
     detail: dict[str, Any] = field(default_factory=dict, compare=False)

@@ -1,26 +1,31 @@
 """Response bodies as firmware 1.15.0 wrote them; newer firmware subclasses and extends.
 
-Every method turns gateway state (a :class:`~emulator.device.gateway.Snapshot` and
-the gateway's fixed facts) into the JSON-ready structure of one endpoint.
-Field names and their order are the wire's; this is the one place that
-knows them.
+Every renderer is a pure function of an immutable
+:class:`~emulator.device.snapshot.Snapshot` (plus, for a few answers to
+writes, the value just written): it never sees the gateway, so a body can be
+rendered once per sample and its bytes served to every poller. Field names
+and their order are the wire's; this is the one place that knows them.
+:meth:`Bodies.snapshot_renderers` is the table routes answer from, keyed by
+route name.
 """
 
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Mapping
+from datetime import tzinfo
+from typing import Any
 
 from emulator.device.errors import GatewayError
+from emulator.device.sessions import Session
+from emulator.device.snapshot import Operation, Snapshot
 from emulator.firmware import wizard_data
 from emulator.firmware.formats import GO_ZERO_TIME, epoch_ms, go_duration, rfc3339nano, start_time
+from emulator.model import SiteConfig
 from emulator.model.noise import smooth01
 
-if TYPE_CHECKING:
-    from emulator.device.gateway import Gateway, Operation, Snapshot
-    from emulator.device.sessions import Session
-
 Body = Any
+Renderer = Callable[[Snapshot], Body]
 _VOLT, _FREQ, _REACTIVE = 31, 32, 33
 _POWERWALL_1_15_PART = "1092170-03-E"
 
@@ -31,19 +36,52 @@ class Bodies:
     aggregate_meters: tuple[str, ...] = ("site", "battery", "load", "solar", "busway", "frequency", "generator")
     powerwall_part_number = _POWERWALL_1_15_PART
 
+    def __init__(self) -> None:
+        self.renderers: Mapping[str, Renderer] = self.snapshot_renderers()
+
+    def snapshot_renderers(self) -> dict[str, Renderer]:
+        """GET routes whose body is a pure function of a snapshot, by route name (cacheable per sample)."""
+        return {
+            "meters.aggregates": self.aggregates,
+            "system_status.soe": self.soe,
+            "system_status.grid_status": self.grid_status,
+            "system_status.grid_faults": self.grid_faults,
+            "meters.readings": self.meter_readings_raw,
+            "sitemaster": self.sitemaster,
+            "status": self.status,
+            "config": self.config,
+            "powerwalls": self.powerwalls,
+            "powerwalls.status": self.powerwalls_status,
+            "system.update.status": self.update_status,
+            "site_info": self.site_info,
+            "site_info.site_name": self.site_name,
+            "solars": self.solars,
+            "generators": self.generators,
+            "customer": self.customer,
+            "customer.registration": self.registration,
+            "installer": self.installer,
+            "meters": self.meters,
+            "networks": self.networks,
+            "system.networks": self.system_networks,
+            "system.networks.conn_tests": self.conn_tests,
+            "system.testing": self.system_testing,
+        }
+
     # -- helpers shared by the live-data bodies ------------------------------
-    def meter_readings(self, gw: Gateway, snap: Snapshot) -> dict[str, dict[str, float]]:
+    def meter_readings(self, snap: Snapshot) -> dict[str, dict[str, float]]:
         """Per-meter electrical readings derived from the flows (volts, hertz, VAr, A)."""
-        cfg, seed, t = gw.config, gw.config.seed, snap.t
+        cfg, seed, t = snap.config, snap.config.seed, snap.t
         flows = snap.flows
-        grid_v = cfg.nominal_voltage_v * (0.99 + 0.02 * smooth01(seed, _VOLT, t, 20.0)) if gw.grid.utility_up else 0.0
-        grid_f = cfg.nominal_frequency_hz + 0.04 * (smooth01(seed, _FREQ, t, 7.0) - 0.5) if gw.grid.utility_up else 0.0
-        if gw.grid.connected or flows.blackout:
+        grid_v = cfg.nominal_voltage_v * (0.99 + 0.02 * smooth01(seed, _VOLT, t, 20.0)) if snap.grid_utility_up else 0.0
+        grid_f = (
+            cfg.nominal_frequency_hz + 0.04 * (smooth01(seed, _FREQ, t, 7.0) - 0.5) if snap.grid_utility_up else 0.0
+        )
+        if snap.grid_connected or flows.blackout:
             island_f = grid_f
         else:  # the Powerwalls form the grid, and lift the frequency to curtail solar
             island_f = cfg.nominal_frequency_hz + (0.6 if flows.curtailed_w > 0 else 0.0)
-        house_v = grid_v if gw.grid.connected else (0.0 if flows.blackout else cfg.nominal_voltage_v)
-        house_f = grid_f if gw.grid.connected else island_f
+        house_v = grid_v if snap.grid_connected else (0.0 if flows.blackout else cfg.nominal_voltage_v)
+        house_f = grid_f if snap.grid_connected else island_f
         battery_v = 0.0 if flows.blackout else cfg.nominal_voltage_v * 1.01
         q = 40.0 + 120.0 * smooth01(seed, _REACTIVE, t, 30.0)
         return {
@@ -88,10 +126,10 @@ class Bodies:
         }
 
     # -- live data -----------------------------------------------------------
-    def aggregates(self, gw: Gateway, snap: Snapshot) -> Body:
-        readings = self.meter_readings(gw, snap)
+    def aggregates(self, snap: Snapshot) -> Body:
+        readings = self.meter_readings(snap)
         energy = self.meter_energy(snap)
-        when = rfc3339nano(snap.t, gw.model.local.zone)
+        when = rfc3339nano(snap.t, snap.zone)
         body: dict[str, Any] = {}
         for name in self.aggregate_meters:
             if name in readings:
@@ -100,54 +138,53 @@ class Bodies:
                 body[name] = self.idle_meter()
         return body
 
-    def soe(self, gw: Gateway, snap: Snapshot) -> Body:
+    def soe(self, snap: Snapshot) -> Body:
         return {"percentage": snap.soe_pct}
 
-    def grid_status(self, gw: Gateway, snap: Snapshot) -> Body:
+    def grid_status(self, snap: Snapshot) -> Body:
         return {"grid_status": snap.grid_status}
 
-    def grid_faults(self, gw: Gateway, snap: Snapshot) -> Body:
+    def grid_faults(self, snap: Snapshot) -> Body:
         return []
 
     # -- device ----------------------------------------------------------------
-    def sitemaster(self, gw: Gateway, snap: Snapshot) -> Body:
+    def sitemaster(self, snap: Snapshot) -> Body:
         if not snap.sitemaster_running:
             return {"running": False, "uptime": "log:", "connected_to_tesla": False}
         uptime = int(snap.t - snap.sitemaster_since)
         return {"running": True, "uptime": f"{uptime}s,", "connected_to_tesla": True}
 
-    def status(self, gw: Gateway, snap: Snapshot) -> Body:
-        profile = gw.profile
+    def status(self, snap: Snapshot) -> Body:
         return {
             "start_time": start_time(snap.started_at),
             "up_time_seconds": go_duration(snap.t - snap.started_at),
             "is_new": False,
-            "version": profile.version_string,
-            "git_hash": profile.git_hash,
+            "version": snap.version_string,
+            "git_hash": snap.git_hash,
         }
 
-    def powerwalls(self, gw: Gateway, snap: Snapshot) -> Body:
+    def powerwalls(self, snap: Snapshot) -> Body:
         packs = [
             {"PackagePartNumber": self.powerwall_part_number, "PackageSerialNumber": serial}
-            for serial in gw.identity.powerwall_serials
+            for serial in snap.identity.powerwall_serials
         ]
         return {"powerwalls": packs, "has_sync": len(packs) > 1}
 
-    def powerwalls_status(self, gw: Gateway, snap: Snapshot) -> Body:
+    def powerwalls_status(self, snap: Snapshot) -> Body:
         """The wizard's view of the Powerwalls; 1.15 refuses it while sitemaster runs."""
         if snap.sitemaster_running:
             raise GatewayError(409, "Sitemaster is current running", "Sitemaster is current running")
-        body = self.powerwalls(gw, snap)
+        body = self.powerwalls(snap)
         return {"enumerating": False, "updating": False, "checking_if_offgrid": False, **body}
 
-    def update_status(self, gw: Gateway, snap: Snapshot) -> Body:
-        return {"state": gw.update.state, "info": {"status": [gw.update.status]}, "current_time": epoch_ms(snap.t)}
+    def update_status(self, snap: Snapshot) -> Body:
+        return {"state": snap.update.state, "info": {"status": [snap.update.status]}, "current_time": epoch_ms(snap.t)}
 
-    def config_completed(self, gw: Gateway, snap: Snapshot) -> Body | None:
+    def config_completed(self, snap: Snapshot) -> Body | None:
         """None: 1.15 answers 202 with no body."""
         return None
 
-    def login(self, gw: Gateway, session: Session) -> Body:
+    def login(self, session: Session, zone: tzinfo) -> Body:
         return {
             "email": session.email if session.email else None,
             "firstname": "Tesla",
@@ -157,23 +194,23 @@ class Bodies:
             "provider": "Basic",
         }
 
-    def config(self, gw: Gateway, snap: Snapshot) -> Body:
-        return {"vin": gw.identity.din}
+    def config(self, snap: Snapshot) -> Body:
+        return {"vin": snap.identity.din}
 
     # -- site ------------------------------------------------------------------
-    def site_info(self, gw: Gateway, snap: Snapshot) -> Body:
-        cfg = gw.config
+    def site_info(self, snap: Snapshot) -> Body:
+        cfg = snap.config
         return {
-            "site_name": gw.site_name,
+            "site_name": snap.site_name,
             "timezone": cfg.timezone,
             "min_site_meter_power_kW": -1000000000,
             "max_site_meter_power_kW": 1000000000,
             "nominal_system_energy_kWh": cfg.battery_capacity_wh * cfg.powerwalls / 1000.0,
-            **self.grid_code_fields(gw),
+            **self.grid_code_fields(snap.config),
         }
 
-    def grid_code_fields(self, gw: Gateway) -> dict[str, Any]:
-        code = self.grid_code(gw)
+    def grid_code_fields(self, config: SiteConfig) -> dict[str, Any]:
+        code = self.grid_code(config)
         return {
             "grid_code": code["grid_code"],
             "grid_voltage_setting": code["grid_voltage_setting"],
@@ -185,39 +222,39 @@ class Bodies:
         }
 
     @staticmethod
-    def grid_code(gw: Gateway) -> dict[str, Any]:
-        hz = int(gw.config.nominal_frequency_hz)
+    def grid_code(config: SiteConfig) -> dict[str, Any]:
+        hz = int(config.nominal_frequency_hz)
         for code in wizard_data.GRID_CODES:
             if code["grid_freq_setting"] == hz:
                 return code
         return wizard_data.GRID_CODES[0]
 
-    def site_name(self, gw: Gateway, snap: Snapshot) -> Body:
-        return {"site_name": gw.site_name, "timezone": gw.config.timezone}
+    def site_name(self, snap: Snapshot) -> Body:
+        return {"site_name": snap.site_name, "timezone": snap.config.timezone}
 
-    def operation(self, gw: Gateway, op: Operation) -> Body:
+    def operation(self, op: Operation) -> Body:
         return {"mode": op.mode, "backup_reserve_percent": op.backup_reserve_percent}
 
-    def operation_posted(self, gw: Gateway, op: Operation, request: dict[str, Any]) -> Body:
+    def operation_posted(self, op: Operation, request: dict[str, Any]) -> Body:
         """1.15 echoes what was posted (as staged), including max_pv_export_power_kW when sent."""
-        body = self.operation(gw, op)
+        body = self.operation(op)
         if "max_pv_export_power_kW" in request:
             body["max_pv_export_power_kW"] = request["max_pv_export_power_kW"]
         return body
 
-    def registration(self, gw: Gateway, snap: Snapshot) -> Body:
+    def registration(self, snap: Snapshot) -> Body:
         return {
             "privacy_notice": True,
             "limited_warranty": True,
             "grid_services": None,
             "marketing": None,
             "registered": True,
-            "emailed_registration": gw.registration["emailed_registration"],
-            "skipped_registration": gw.registration["skipped_registration"],
+            "emailed_registration": snap.registration_emailed,
+            "skipped_registration": snap.registration_skipped,
             "timed_out_registration": False,
         }
 
-    def customer(self, gw: Gateway, snap: Snapshot) -> Body:
+    def customer(self, snap: Snapshot) -> Body:
         return {
             "city": "New York",
             "state": "New York ",
@@ -226,10 +263,10 @@ class Bodies:
             "registered": True,
             "privacy_notice": True,
             "limited_warranty": True,
-            "emailed_registration": gw.registration["emailed_registration"],
+            "emailed_registration": snap.registration_emailed,
         }
 
-    def installer(self, gw: Gateway, snap: Snapshot) -> Body:
+    def installer(self, snap: Snapshot) -> Body:
         return {
             "company": "Tesla Orange County",
             "customer_id": "1234567",
@@ -238,8 +275,8 @@ class Bodies:
             "run_sitemaster": snap.sitemaster_running,
         }
 
-    def solars(self, gw: Gateway, snap: Snapshot) -> Body:
-        rating = int(round(gw.config.pv_rating_w))
+    def solars(self, snap: Snapshot) -> Body:
+        rating = int(round(snap.config.pv_rating_w))
         if rating <= 0:
             return []
         return [
@@ -250,16 +287,16 @@ class Bodies:
             }
         ]
 
-    def generators(self, gw: Gateway, snap: Snapshot) -> Body:
+    def generators(self, snap: Snapshot) -> Body:
         return {"disconnect_type": "None", "generators": []}
 
     # -- meters ----------------------------------------------------------------
-    def meters(self, gw: Gateway, snap: Snapshot) -> Body:
+    def meters(self, snap: Snapshot) -> Body:
         four = [False, False, False, False]
         return [
             {
-                "serial": gw.identity.meter_serial,
-                "short_id": gw.identity.meter_serial[-5:],
+                "serial": snap.identity.meter_serial,
+                "short_id": snap.identity.meter_serial[-5:],
                 "connected": True,
                 "cts": [
                     {"type": "solar", "valid": [False, False, True, True], "inverted": list(four)},
@@ -268,9 +305,9 @@ class Bodies:
             }
         ]
 
-    def meter_readings_raw(self, gw: Gateway, snap: Snapshot) -> Body:
+    def meter_readings_raw(self, snap: Snapshot) -> Body:
         """/api/meters/readings: per-CT raw values from the site meter (Neurio)."""
-        readings = self.meter_readings(gw, snap)
+        readings = self.meter_readings(snap)
         energy = self.meter_energy(snap)
         cts = []
         for ct, (meter, share) in enumerate((("site", 0.5), ("site", 0.5), ("solar", 0.5), ("solar", 0.5)), start=1):
@@ -286,21 +323,21 @@ class Bodies:
                 }
             )
         data = {
-            "IP": f"Neurio-{gw.identity.meter_serial[-5:]}",
-            "sensorId": "0x" + gw.identity.meter_serial[-8:].rjust(16, "0"),
+            "IP": f"Neurio-{snap.identity.meter_serial[-5:]}",
+            "sensorId": "0x" + snap.identity.meter_serial[-8:].rjust(16, "0"),
             "firmwareVersion": "Tesla-0.0.7",
             "f_Hz": readings["site"]["f"],
             "cts": cts,
         }
-        return {gw.identity.meter_serial: {"error": "", "data": data}}
+        return {snap.identity.meter_serial: {"error": "", "data": data}}
 
     # -- networks ----------------------------------------------------------------
-    def network_ids(self, gw: Gateway) -> set[str]:
+    def network_ids(self) -> set[str]:
         """What /api/networks/{id}/enable|disable accepts: 1.15 numbers its interfaces."""
         return {"2", "3", "170", "171", "172"}
 
-    def networks(self, gw: Gateway, snap: Snapshot) -> Body:
-        wifi_enabled = "171" not in gw.disabled_networks
+    def networks(self, snap: Snapshot) -> Body:
+        wifi_enabled = "171" not in snap.disabled_networks
         return [
             {
                 "id": 2,
@@ -314,7 +351,7 @@ class Bodies:
             {
                 "id": 3,
                 "name": "eth0",
-                "connected": "3" not in gw.disabled_networks,
+                "connected": "3" not in snap.disabled_networks,
                 "is_dhcp": True,
                 "ip_address": "",
                 "subnet": "",
@@ -323,7 +360,7 @@ class Bodies:
             {
                 "id": 170,
                 "name": "rpine0",
-                "connected": "170" not in gw.disabled_networks,
+                "connected": "170" not in snap.disabled_networks,
                 "is_dhcp": True,
                 "ip_address": "",
                 "subnet": "",
@@ -355,7 +392,7 @@ class Bodies:
             },
         ]
 
-    def system_networks(self, gw: Gateway, snap: Snapshot) -> Body:
+    def system_networks(self, snap: Snapshot) -> Body:
         return [
             {"network_name": "default_gsm", "interface": "GsmType", "security_type": "NONE", "dhcp": None},
             {"network_name": "default_eth", "interface": "EthType", "security_type": "NONE", "dhcp": True},
@@ -364,17 +401,17 @@ class Bodies:
                 "interface": "WifiType",
                 "security_type": "WPA2_Personal",
                 "dhcp": True,
-                "enabled": "171" not in gw.disabled_networks,
+                "enabled": "171" not in snap.disabled_networks,
             },
         ]
 
-    def system_testing(self, gw: Gateway, snap: Snapshot) -> Body:
+    def system_testing(self, snap: Snapshot) -> Body:
         return wizard_data.SYSTEM_TESTING
 
-    def conn_tests(self, gw: Gateway, snap: Snapshot) -> Body:
-        done = gw.conn_tests_done()
+    def conn_tests(self, snap: Snapshot) -> Body:
+        done = snap.conn_tests_done
         if not done:
             return {"results": None, "timestamp": GO_ZERO_TIME}
-        finished = (gw.conn_tests_started or snap.t) + 5.0
+        finished = (snap.conn_tests_started or snap.t) + 5.0
         results = {name: {"pass": True, "error": ""} for name in wizard_data.CONN_TEST_NAMES}
-        return {"results": results, "timestamp": rfc3339nano(finished, gw.model.local.zone)}
+        return {"results": results, "timestamp": rfc3339nano(finished, snap.zone)}

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, timezone
-from zoneinfo import ZoneInfo
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 
 GO_ZERO_TIME = "0001-01-01T00:00:00Z"
 _START_TIME_ZONE = timezone(timedelta(hours=8))  # every capture 2018-2024 reports +0800
 
 
-def rfc3339nano(t: float, zone: ZoneInfo | timezone) -> str:
+def rfc3339nano(t: float, zone: tzinfo) -> str:
     """Go's RFC3339Nano in the site's zone: nanosecond digits with trailing zeros trimmed."""
     whole = int(t // 1)
     nanos = int(round((t - whole) * 1e9))

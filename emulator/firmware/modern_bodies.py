@@ -9,15 +9,14 @@ and a cookie login that reports its login time.
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+from datetime import tzinfo
+from typing import Any
 
+from emulator.device.sessions import Session
+from emulator.device.snapshot import GridFault, Operation, Snapshot
 from emulator.firmware import modern_data
-from emulator.firmware.bodies import Bodies, Body
+from emulator.firmware.bodies import Bodies, Body, Renderer
 from emulator.firmware.formats import GO_ZERO_TIME, epoch_ms, go_duration, rfc3339nano, start_time
-
-if TYPE_CHECKING:
-    from emulator.device.gateway import Gateway, Operation, Snapshot
-    from emulator.device.sessions import Session
 
 POWERWALL2_PART = "3012170-05-B"
 _METER_TIMEOUT_NS = 1_500_000_000
@@ -30,6 +29,15 @@ _PER_PACK_USABLE_W = 5_800
 class ModernBodies(Bodies):
     aggregate_meters = ("site", "battery", "load", "solar")
     powerwall_part_number = POWERWALL2_PART
+
+    def snapshot_renderers(self) -> dict[str, Renderer]:
+        return {
+            **super().snapshot_renderers(),
+            "system_status": self.system_status,
+            "meters.site": self.meters_site,
+            "meters.solar": self.meters_solar,
+            "solar_powerwall": self.solar_powerwall,
+        }
 
     # -- live data -----------------------------------------------------------
     def meter(self, name: str, reading: dict[str, float], energy: tuple[float, float], when: str) -> dict[str, Any]:
@@ -58,18 +66,18 @@ class ModernBodies(Bodies):
         body["instant_total_current"] = current
         return body
 
-    def aggregates(self, gw: Gateway, snap: Snapshot) -> Body:
-        body = super().aggregates(gw, snap)
-        body["battery"]["num_meters_aggregated"] = gw.config.powerwalls
+    def aggregates(self, snap: Snapshot) -> Body:
+        body = super().aggregates(snap)
+        body["battery"]["num_meters_aggregated"] = snap.config.powerwalls
         return body
 
-    def grid_status(self, gw: Gateway, snap: Snapshot) -> Body:
+    def grid_status(self, snap: Snapshot) -> Body:
         return {"grid_status": snap.grid_status, "grid_services_active": snap.grid_services_active}
 
-    def grid_faults(self, gw: Gateway, snap: Snapshot) -> Body:
-        return [self._fault(gw, fault) for fault in gw.grid_faults]
+    def grid_faults(self, snap: Snapshot) -> Body:
+        return [self._fault(snap, fault) for fault in snap.grid_faults]
 
-    def _fault(self, gw: Gateway, fault: Any) -> dict[str, Any]:
+    def _fault(self, snap: Snapshot, fault: GridFault) -> dict[str, Any]:
         decoded = [
             {"name": "PINV_alertID", "value": fault.alert_name},
             {"name": "PINV_alertType", "value": "Warning"},
@@ -81,18 +89,18 @@ class ModernBodies(Bodies):
             "alert_is_fault": False,
             "decoded_alert": json.dumps(decoded, separators=(",", ":")),
             "alert_raw": 1_234_567_890_123_456_789,
-            "git_hash": gw.profile.git_hash[:14],
-            "site_uid": gw.identity.din,
+            "git_hash": snap.git_hash[:14],
+            "site_uid": snap.identity.din,
             "ecu_type": "TEPINV",
             "ecu_package_part_number": "1081100-22-U",
-            "ecu_package_serial_number": gw.identity.powerwall_serials[0],
+            "ecu_package_serial_number": snap.identity.powerwall_serials[0],
         }
 
-    def system_status(self, gw: Gateway, snap: Snapshot) -> Body:
-        n, flows = gw.config.powerwalls, snap.flows
+    def system_status(self, snap: Snapshot) -> Body:
+        n, flows = snap.config.powerwalls, snap.flows
         full, remaining = snap.state.full_wh, snap.state.energy_wh
-        connected = gw.grid.connected
-        limit = float(gw.config.total_max_power_w)
+        connected = snap.grid_connected
+        limit = float(snap.config.total_max_power_w)
         return {
             "command_source": "Configuration",
             "battery_target_power": flows.battery_w,
@@ -113,16 +121,16 @@ class ModernBodies(Bodies):
             "system_island_state": snap.grid_status,
             "available_blocks": n,
             "available_charger_blocks": 0,
-            "battery_blocks": self.battery_blocks(gw, snap),
+            "battery_blocks": self.battery_blocks(snap),
             "ffr_power_availability_high": _PER_PACK_USABLE_W * n,
             "ffr_power_availability_low": _PER_PACK_USABLE_W * n,
             "load_charge_constraint": 0,
             "max_sustained_ramp_rate": 2_700_000,
-            "grid_faults": self.grid_faults(gw, snap),
+            "grid_faults": self.grid_faults(snap),
             "can_reboot": "Yes" if abs(flows.battery_w) < 1_000 else "Power flow is too high",
             "smart_inv_delta_p": 0,
             "smart_inv_delta_q": 0,
-            "last_toggle_timestamp": rfc3339nano(snap.sitemaster_since, gw.model.local.zone),
+            "last_toggle_timestamp": rfc3339nano(snap.sitemaster_since, snap.zone),
             "solar_real_power_limit": flows.solar_w if flows.curtailed_w > 0 or not connected else -1,
             "score": 10000,
             "blocks_controlled": n,
@@ -133,14 +141,14 @@ class ModernBodies(Bodies):
             "expected_energy_remaining": 0,
         }
 
-    def battery_blocks(self, gw: Gateway, snap: Snapshot) -> list[dict[str, Any]]:
+    def battery_blocks(self, snap: Snapshot) -> list[dict[str, Any]]:
         state, flows = snap.state, snap.flows
         total_full = state.full_wh
         counters = state.counters
-        islanded = not gw.grid.connected
-        voltage = gw.config.nominal_voltage_v * 1.015
+        islanded = not snap.grid_connected
+        voltage = snap.config.nominal_voltage_v * 1.015
         blocks = []
-        for serial, pack_full in zip(gw.identity.powerwall_serials, state.pack_full_wh, strict=True):
+        for serial, pack_full in zip(snap.identity.powerwall_serials, state.pack_full_wh, strict=True):
             share = pack_full / total_full
             p_out = flows.battery_w * share
             blocks.append(
@@ -150,13 +158,13 @@ class ModernBodies(Bodies):
                     "PackageSerialNumber": serial,
                     "disabled_reasons": [],
                     "pinv_state": "PINV_GridForming" if islanded else "PINV_GridFollowing",
-                    "pinv_grid_state": "Grid_Uncompliant" if not gw.grid.utility_up else "Grid_Compliant",
+                    "pinv_grid_state": "Grid_Uncompliant" if not snap.grid_utility_up else "Grid_Compliant",
                     "nominal_energy_remaining": int(round(state.energy_wh * share)),
                     "nominal_full_pack_energy": int(pack_full),
                     "p_out": p_out,
                     "q_out": 20 if p_out else 0,
                     "v_out": voltage,
-                    "f_out": gw.config.nominal_frequency_hz + 0.008,
+                    "f_out": snap.config.nominal_frequency_hz + 0.008,
                     "i_out": abs(p_out) / voltage,
                     "energy_charged": int(counters.battery_imported_wh * share),
                     "energy_discharged": int(counters.battery_exported_wh * share),
@@ -166,23 +174,21 @@ class ModernBodies(Bodies):
                     "charge_power_clamped": False,
                     "backup_ready": True,
                     "OpSeqState": "Active" if snap.sitemaster_running else "Standby",
-                    "version": gw.profile.git_hash[:14],
+                    "version": snap.git_hash[:14],
                 }
             )
         return blocks
 
-    def meters_site(self, gw: Gateway, snap: Snapshot) -> Body:
-        return [self._cached_meter(gw, snap, 0, "site", "synchrometerX", [True, True, False, False])]
+    def meters_site(self, snap: Snapshot) -> Body:
+        return [self._cached_meter(snap, 0, "site", "synchrometerX", [True, True, False, False])]
 
-    def meters_solar(self, gw: Gateway, snap: Snapshot) -> Body:
-        return [self._cached_meter(gw, snap, 1, "solar", "synchrometerY", [False, False, True, False])]
+    def meters_solar(self, snap: Snapshot) -> Body:
+        return [self._cached_meter(snap, 1, "solar", "synchrometerY", [False, False, True, False])]
 
-    def _cached_meter(
-        self, gw: Gateway, snap: Snapshot, index: int, location: str, kind: str, cts: list[bool]
-    ) -> dict[str, Any]:
-        readings = self.meter_readings(gw, snap)[location]
+    def _cached_meter(self, snap: Snapshot, index: int, location: str, kind: str, cts: list[bool]) -> dict[str, Any]:
+        readings = self.meter_readings(snap)[location]
         energy = self.meter_energy(snap)[location]
-        when = rfc3339nano(snap.t, gw.model.local.zone)
+        when = rfc3339nano(snap.t, snap.zone)
         cached = self.meter(location, readings, energy, when)
         half_v = readings["v"] / 2
         phases = ("a", "b") if cts[0] else ("b",)
@@ -196,8 +202,8 @@ class ModernBodies(Bodies):
                 cached[leg] = half_v
         cached["last_phase_voltage_communication_time"] = when
         cached["last_phase_power_communication_time"] = when
-        cached["serial_number"] = gw.identity.meter_serial
-        cached["version"] = gw.profile.git_hash[:14]
+        cached["serial_number"] = snap.identity.meter_serial
+        cached["version"] = snap.git_hash[:14]
         return {
             "id": index,
             "location": location,
@@ -205,27 +211,27 @@ class ModernBodies(Bodies):
             "cts": cts,
             "inverted": [False, False, False, False],
             "connection": {
-                "short_id": gw.identity.din,
-                "device_serial": gw.identity.meter_serial + kind,
+                "short_id": snap.identity.din,
+                "device_serial": snap.identity.meter_serial + kind,
                 "https_conf": {},
             },
             "Cached_readings": cached,
         }
 
-    def solar_powerwall(self, gw: Gateway, snap: Snapshot) -> Body:
-        return modern_data.solar_powerwall(gw, snap)
+    def solar_powerwall(self, snap: Snapshot) -> Body:
+        return modern_data.solar_powerwall(snap)
 
-    def meter_readings_raw(self, gw: Gateway, snap: Snapshot) -> Body:
+    def meter_readings_raw(self, snap: Snapshot) -> Body:
         """While sitemaster runs, the raw readings are unavailable (sitemanager owns the meters)."""
         if snap.sitemaster_running:
             zero = {"ct": 0, "v_V": 0, "p_W": 0, "q_VAR": 0, "eExp_Ws": 0, "eImp_Ws": 0}
             error = "run sitemanager flag enabled, sitemanager process is running"
             blank = {"error": error, "data": {"firmwareVersion": "", "cts": [dict(zero) for _ in range(4)]}}
-            return {gw.identity.meter_serial + kind: blank for kind in ("synchrometerX", "synchrometerY")}
-        return super().meter_readings_raw(gw, snap)
+            return {snap.identity.meter_serial + kind: blank for kind in ("synchrometerX", "synchrometerY")}
+        return super().meter_readings_raw(snap)
 
     # -- device ----------------------------------------------------------------
-    def sitemaster(self, gw: Gateway, snap: Snapshot) -> Body:
+    def sitemaster(self, snap: Snapshot) -> Body:
         running = snap.sitemaster_running
         return {
             "status": "StatusUp" if running else "StatusDown",
@@ -235,14 +241,14 @@ class ModernBodies(Bodies):
             "can_reboot": "Yes" if running else "",
         }
 
-    def status(self, gw: Gateway, snap: Snapshot) -> Body:
+    def status(self, snap: Snapshot) -> Body:
         return {
-            "din": gw.identity.din,
+            "din": snap.identity.din,
             "start_time": start_time(snap.started_at),
             "up_time_seconds": go_duration(snap.t - snap.started_at),
             "is_new": False,
-            "version": gw.profile.version_string,
-            "git_hash": gw.profile.git_hash,
+            "version": snap.version_string,
+            "git_hash": snap.git_hash,
             "commission_count": snap.commission_count,
             "device_type": "teg",
             "teg_type": "unknown",
@@ -251,10 +257,10 @@ class ModernBodies(Bodies):
             "can_reboot": True,
         }
 
-    def config_completed(self, gw: Gateway, snap: Snapshot) -> Body | None:
-        return self.status(gw, snap)
+    def config_completed(self, snap: Snapshot) -> Body | None:
+        return self.status(snap)
 
-    def login(self, gw: Gateway, session: Session) -> Body:
+    def login(self, session: Session, zone: tzinfo) -> Body:
         return {
             "email": session.email or "",
             "firstname": "Tesla",
@@ -262,26 +268,26 @@ class ModernBodies(Bodies):
             "roles": list(session.roles),
             "token": session.token,
             "provider": "Basic",
-            "loginTime": rfc3339nano(session.login_time, gw.model.local.zone),
+            "loginTime": rfc3339nano(session.login_time, zone),
         }
 
-    def powerwalls(self, gw: Gateway, snap: Snapshot) -> Body:
+    def powerwalls(self, snap: Snapshot) -> Body:
         return {
-            **self.powerwalls_status(gw, snap),
+            **self.powerwalls_status(snap),
             "powerwalls": [
-                modern_data.powerwall_entry(gw, snap, serial, self.powerwall_part_number)
-                for serial in gw.identity.powerwall_serials
+                modern_data.powerwall_entry(snap, serial, self.powerwall_part_number)
+                for serial in snap.identity.powerwall_serials
             ],
-            "gateway_din": gw.identity.din,
+            "gateway_din": snap.identity.din,
             "sync": None,
             "msa": None,
             "states": None,
         }
 
-    def powerwalls_status(self, gw: Gateway, snap: Snapshot) -> Body:
+    def powerwalls_status(self, snap: Snapshot) -> Body:
         return {
             "enumerating": False,
-            "updating": gw.update.installing,
+            "updating": snap.update.installing,
             "checking_if_offgrid": False,
             "running_phase_detection": False,
             "phase_detection_last_error": "no phase information",
@@ -294,26 +300,26 @@ class ModernBodies(Bodies):
             "phase_detection_not_available": True,
         }
 
-    def update_status(self, gw: Gateway, snap: Snapshot) -> Body:
+    def update_status(self, snap: Snapshot) -> Body:
         return {
-            **super().update_status(gw, snap),
-            "last_status_time": epoch_ms(gw.update.last_status_time),
-            "version": gw.profile.version_string,
+            **super().update_status(snap),
+            "last_status_time": epoch_ms(snap.update.last_status_time),
+            "version": snap.version_string,
             "offline_updating": False,
             "offline_update_error": "",
             "estimated_bytes_per_second": None,
         }
 
     # -- site ------------------------------------------------------------------
-    def site_info(self, gw: Gateway, snap: Snapshot) -> Body:
-        cfg = gw.config
+    def site_info(self, snap: Snapshot) -> Body:
+        cfg = snap.config
         energy_kwh = cfg.battery_capacity_wh * cfg.powerwalls / 1000.0
         power_kw = cfg.total_max_power_w / 1000.0
-        code = self.grid_code(gw)
+        code = self.grid_code(cfg)
         return {
             "max_system_energy_kWh": energy_kwh,
             "max_system_power_kW": power_kw,
-            "site_name": gw.site_name,
+            "site_name": snap.site_name,
             "timezone": cfg.timezone,
             "max_site_meter_power_kW": 1000000000,
             "min_site_meter_power_kW": -1000000000,
@@ -334,7 +340,7 @@ class ModernBodies(Bodies):
             },
         }
 
-    def operation(self, gw: Gateway, op: Operation) -> Body:
+    def operation(self, op: Operation) -> Body:
         return {
             "real_mode": op.mode,
             "backup_reserve_percent": op.backup_reserve_percent,
@@ -342,10 +348,10 @@ class ModernBodies(Bodies):
             "freq_shift_load_shed_delta_f": -0.32,
         }
 
-    def operation_posted(self, gw: Gateway, op: Operation, request: dict[str, Any]) -> Body:
+    def operation_posted(self, op: Operation, request: dict[str, Any]) -> Body:
         return {"real_mode": op.mode, "backup_reserve_percent": op.backup_reserve_percent}
 
-    def registration(self, gw: Gateway, snap: Snapshot) -> Body:
+    def registration(self, snap: Snapshot) -> Body:
         return {
             "privacy_notice": True,
             "limited_warranty": True,
@@ -355,7 +361,7 @@ class ModernBodies(Bodies):
             "timed_out_registration": False,
         }
 
-    def customer(self, gw: Gateway, snap: Snapshot) -> Body:
+    def customer(self, snap: Snapshot) -> Body:
         return {
             "marketing": True,
             "registered": True,
@@ -364,27 +370,27 @@ class ModernBodies(Bodies):
             "limited_warranty": True,
         }
 
-    def installer(self, gw: Gateway, snap: Snapshot) -> Body:
+    def installer(self, snap: Snapshot) -> Body:
         return modern_data.installer(snap.sitemaster_running)
 
-    def meters(self, gw: Gateway, snap: Snapshot) -> Body:
-        return modern_data.meters(gw)
+    def meters(self, snap: Snapshot) -> Body:
+        return modern_data.meters(snap.identity)
 
-    def network_ids(self, gw: Gateway) -> set[str]:
+    def network_ids(self) -> set[str]:
         """Newer firmware names networks rather than numbering interfaces."""
-        return {n["network_name"] for n in modern_data.networks(gw)}
+        return {n["network_name"] for n in modern_data.networks(frozenset())}
 
-    def networks(self, gw: Gateway, snap: Snapshot) -> Body:
-        return modern_data.networks(gw)
+    def networks(self, snap: Snapshot) -> Body:
+        return modern_data.networks(snap.disabled_networks)
 
-    def system_networks(self, gw: Gateway, snap: Snapshot) -> Body:
+    def system_networks(self, snap: Snapshot) -> Body:
         return [
             {k: v for k, v in n.items() if k in ("network_name", "interface", "security_type", "dhcp", "enabled")}
-            for n in modern_data.networks(gw)
+            for n in modern_data.networks(snap.disabled_networks)
         ]
 
-    def conn_tests(self, gw: Gateway, snap: Snapshot) -> Body:
-        return modern_data.conn_tests(gw.conn_tests_done(), gw, snap)
+    def conn_tests(self, snap: Snapshot) -> Body:
+        return modern_data.conn_tests(snap)
 
-    def system_testing(self, gw: Gateway, snap: Snapshot) -> Body:
+    def system_testing(self, snap: Snapshot) -> Body:
         return modern_data.SYSTEM_TESTING

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from emulator.device.identity import Identity
+from emulator.device.snapshot import Snapshot
 from emulator.firmware.formats import rfc3339nano
-
-if TYPE_CHECKING:
-    from emulator.device.gateway import Gateway, Snapshot
 
 _RUNNING_MESSAGE = 'Cannot perform this action with site controller running. From landing page, either "STOP SYSTEM" or "RUN WIZARD" to proceed.'
 
@@ -26,8 +25,8 @@ CLIENT_PROTOCOLS = {"dnp3": False, "m2m": False, "mtls": False, "modbus": False,
 PVI_SUB_PACKAGES = {"pvi_sub_package_numbers": [None]}
 CT_VOLTAGE_REFERENCES = {"ct1": "Phase1", "ct2": "Phase2", "ct3": "Phase1"}
 CT_VOLTAGE_OPTIONS = {"ct1": ["Phase1"], "ct2": ["Phase2"], "ct3": ["Phase1", "Phase2"]}
-PING_TEST = {"Error": {}}
-PROBLEMS = {"problems": []}
+PING_TEST: dict[str, Any] = {"Error": {}}
+PROBLEMS: dict[str, Any] = {"problems": []}
 SYSTEM_TESTING = {  # real 21.x also sends "error": "", left out: clients reject 2xx bodies with an error key
     "running": False,
     "status": "TestNotRun",
@@ -83,8 +82,8 @@ def _check(name: str, status: str, start: str | None, message: str | None = None
     return check
 
 
-def powerwall_entry(gw: Gateway, snap: Snapshot, serial: str, part: str) -> dict[str, Any]:
-    when = rfc3339nano(snap.t, gw.model.local.zone)
+def powerwall_entry(snap: Snapshot, serial: str, part: str) -> dict[str, Any]:
+    when = rfc3339nano(snap.t, snap.zone)
     running = snap.sitemaster_running
     status, message = ("fail", _RUNNING_MESSAGE) if running else ("pass", "")
     commissioning = [
@@ -100,10 +99,10 @@ def powerwall_entry(gw: Gateway, snap: Snapshot, serial: str, part: str) -> dict
         "PackagePartNumber": part,
         "PackageSerialNumber": serial,
         "type": "ACPW",
-        "grid_state": "Grid_Compliant" if gw.grid.utility_up else "Grid_Uncompliant",
+        "grid_state": "Grid_Compliant" if snap.grid_utility_up else "Grid_Uncompliant",
         "grid_reconnection_time_seconds": 0,
         "under_phase_detection": False,
-        "updating": gw.update.installing,
+        "updating": snap.update.installing,
         "commissioning_diagnostic": {
             "name": "Commissioning",
             "category": "InternalComms",
@@ -145,21 +144,21 @@ def installer(running: bool) -> dict[str, Any]:
     return body
 
 
-def meters(gw: Gateway) -> list[dict[str, Any]]:
-    din = gw.identity.din
+def meters(identity: Identity) -> list[dict[str, Any]]:
+    din = identity.din
 
     def ct(kind: str, valid: list[bool], scale: int) -> dict[str, Any]:
         return {"type": kind, "valid": valid, "inverted": [False] * 4, "real_power_scale_factor": scale}
 
     return [
         {
-            "serial": gw.identity.meter_serial + "synchrometerY",
+            "serial": identity.meter_serial + "synchrometerY",
             "short_id": din,
             "type": "synchrometerY",
             "cts": [ct("site", [True, True, False, False], 1), ct("solar", [False, False, True, False], 2)],
         },
         {
-            "serial": gw.identity.meter_serial + "synchrometerX",
+            "serial": identity.meter_serial + "synchrometerX",
             "short_id": din,
             "type": "synchrometerX",
             "cts": [ct("site", [True, True, False, False], 1)],
@@ -167,15 +166,16 @@ def meters(gw: Gateway) -> list[dict[str, Any]]:
     ]
 
 
-def meter_cts(gw: Gateway, serial: str) -> list[dict[str, Any]] | None:
-    for meter in meters(gw):
+def meter_cts(identity: Identity, serial: str) -> list[dict[str, Any]] | None:
+    for meter in meters(identity):
         if meter["serial"] == serial:
-            return meter["cts"]
+            cts: list[dict[str, Any]] = meter["cts"]
+            return cts
     return None
 
 
-def networks(gw: Gateway) -> list[dict[str, Any]]:
-    wifi_on = "HomeNetwork" not in gw.disabled_networks
+def networks(disabled: frozenset[str]) -> list[dict[str, Any]]:
+    wifi_on = "HomeNetwork" not in disabled
     info = {
         "gateway": "192.168.1.1",
         "state": "DeviceStateReady",
@@ -216,14 +216,15 @@ def networks(gw: Gateway) -> list[dict[str, Any]]:
     ]
 
 
-def conn_tests(done: bool | None, gw: Gateway, snap: Snapshot) -> dict[str, Any]:
+def conn_tests(snap: Snapshot) -> dict[str, Any]:
     """Newer firmware reports connection tests as a diagnostic with checks."""
+    done = snap.conn_tests_done
     if done is None:
         status, start = "not_run", None
     else:
         status, start = (
             ("pass" if done else "running"),
-            rfc3339nano(gw.conn_tests_started or snap.t, gw.model.local.zone),
+            rfc3339nano(snap.conn_tests_started or snap.t, snap.zone),
         )
     checks = [_check(name, status, start) for name in ("Network device", "Internet", "Tesla servers")]
     return {
@@ -236,10 +237,10 @@ def conn_tests(done: bool | None, gw: Gateway, snap: Snapshot) -> dict[str, Any]
     }
 
 
-def solar_powerwall(gw: Gateway, snap: Snapshot) -> dict[str, Any]:
+def solar_powerwall(snap: Snapshot) -> dict[str, Any]:
     """The Powerwall+ inverter's view: four strings sharing today's PV power."""
     solar = max(0.0, snap.flows.solar_w)
-    when = rfc3339nano(snap.t, gw.model.local.zone)
+    when = rfc3339nano(snap.t, snap.zone)
     strings = []
     for string_id in range(1, 5):
         connected = string_id != 4
@@ -254,7 +255,7 @@ def solar_powerwall(gw: Gateway, snap: Snapshot) -> dict[str, Any]:
                 "measured_power": power,
             }
         )
-    islanded = not gw.grid.connected
+    islanded = not snap.grid_connected
     return {
         "pvac_status": {
             "state": "PVAC_Active" if solar > 0 else "PVAC_Standby",
@@ -262,21 +263,21 @@ def solar_powerwall(gw: Gateway, snap: Snapshot) -> dict[str, Any]:
             "disabled_reasons": [],
             "grid_state": "Grid_Compliant",
             "inv_state": "INV_Grid_Forming" if islanded else "INV_Grid_Connected",
-            "v_out": gw.config.nominal_voltage_v,
-            "f_out": gw.config.nominal_frequency_hz,
+            "v_out": snap.config.nominal_voltage_v,
+            "f_out": snap.config.nominal_frequency_hz,
             "p_out": solar,
             "q_out": -10,
-            "i_out": solar / gw.config.nominal_voltage_v,
+            "i_out": solar / snap.config.nominal_voltage_v,
             "string_vitals": strings,
         },
         "pvs_status": {
             "state": "PVS_GridSupporting",
             "disabled": False,
             "enable_output": True,
-            "v_ll": gw.config.nominal_voltage_v,
+            "v_ll": snap.config.nominal_voltage_v,
             "self_test_state": "PVS_SelfTestOff",
         },
-        "pv_power_limit": gw.config.pv_rating_w,
+        "pv_power_limit": snap.config.pv_rating_w,
         "power_status_setpoint": "on",
         "pvac_alerts": {
             "LastRxTime": when,

@@ -9,13 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
+from emulator.device.identity import Identity
 from emulator.device.sessions import ThrottlePolicy
-
-if TYPE_CHECKING:
-    from emulator.device.identity import Identity
-    from emulator.firmware.bodies import Bodies
+from emulator.firmware.bodies import Bodies
 
 
 @dataclass(frozen=True)

@@ -13,9 +13,11 @@ from emulator.model.state import (
     SELF_CONSUMPTION,
     SITE_CONTROL,
     Controls,
+    CounterReading,
     Counters,
     Flows,
     SiteState,
+    StateReading,
 )
 from emulator.model.tariff import SCE_TOU, Tariff, TariffPeriod
 
@@ -28,11 +30,13 @@ __all__ = [
     "SELF_CONSUMPTION",
     "SITE_CONTROL",
     "Controls",
+    "CounterReading",
     "Counters",
     "Flows",
     "SiteConfig",
     "SiteModel",
     "SiteState",
+    "StateReading",
     "Tariff",
     "TariffPeriod",
     "initial_state",

@@ -59,6 +59,34 @@ class Controls:
     cloudiness: float | None = None  # None: the site's configured cloudiness
 
 
+@dataclass(frozen=True, slots=True)
+class CounterReading:
+    """The lifetime counters at one instant: a copy that later steps never change."""
+
+    site_imported_wh: float
+    site_exported_wh: float
+    battery_imported_wh: float
+    battery_exported_wh: float
+    solar_exported_wh: float
+    solar_imported_wh: float
+    load_imported_wh: float
+
+
+@dataclass(frozen=True, slots=True)
+class StateReading:
+    """A site's stored energy and counters at one instant, frozen for renderers to read at leisure."""
+
+    t: float
+    energy_wh: float
+    pack_full_wh: tuple[float, ...]
+    full_wh: float
+    counters: CounterReading
+
+    @property
+    def soe_pct(self) -> float:
+        return 100.0 * self.energy_wh / self.full_wh if self.full_wh > 0 else 0.0
+
+
 @dataclass(slots=True)
 class SiteState:
     t: float  # POSIX seconds the state is valid at
@@ -74,3 +102,16 @@ class SiteState:
     def soe_pct(self) -> float:
         full = self.full_wh
         return 100.0 * self.energy_wh / full if full > 0 else 0.0
+
+    def reading(self) -> StateReading:
+        c = self.counters
+        counters = CounterReading(
+            c.site_imported_wh,
+            c.site_exported_wh,
+            c.battery_imported_wh,
+            c.battery_exported_wh,
+            c.solar_exported_wh,
+            c.solar_imported_wh,
+            c.load_imported_wh,
+        )
+        return StateReading(self.t, self.energy_wh, self.pack_full_wh, self.full_wh, counters)

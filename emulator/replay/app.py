@@ -32,6 +32,7 @@ from emulator.replay.control import REPLAY_ROUTES
 from emulator.replay.format import Recording
 from emulator.replay.timeline import Prepared, Replay
 from emulator.serving.app import gateway_app
+from emulator.serving.guard import ControlPolicy
 
 DEFAULT_SERIAL = "T123456789"
 _METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
@@ -46,6 +47,7 @@ def create_replay_app(
     loop: bool = False,
     tls: bool = False,
     monotonic: Monotonic | None = None,
+    control: ControlPolicy | None = None,
 ) -> Starlette:
     """An app that serves ``recording``; ``password`` is the customer password a login needs
     (default: the firmware's default for the recorded gateway serial)."""
@@ -62,7 +64,7 @@ def create_replay_app(
     gateway = build_gateway(options, monotonic=monotonic)
     replay = Replay(recording, gateway.clock, loop=loop)
     routes: list[BaseRoute] = [*auth.ROUTES, *recorded_routes(replay), *REPLAY_ROUTES, *TRAFFIC_ROUTES]
-    app = gateway_app(gateway, routes, tls=tls)
+    app = gateway_app(gateway, routes, tls=tls, control=control)
     app.state.replay = replay
     return app
 

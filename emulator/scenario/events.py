@@ -14,10 +14,10 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from emulator.device.gateway import Gateway, Operation
+from emulator.device.gateway import Gateway, GatewaySettings, Operation
 from emulator.device.timers import Timer
 from emulator.device.updates import check_only_sequence, update_sequence
-from emulator.scenario.spec import Event
+from emulator.scenario.spec import Event, Scenario
 
 Action = Callable[[Gateway], None]
 EVENT_KINDS = (
@@ -33,7 +33,23 @@ EVENT_KINDS = (
 )
 
 
-def timers_for(event: Event) -> list[Timer]:
+def gateway_settings(scenario: Scenario, base: GatewaySettings) -> GatewaySettings:
+    """A gateway's settings made into a scenario's site and initial state (serial, password kept).
+
+    Lives here, not on :class:`Scenario`, because the spec is plain data and the
+    events need the spec: the spec knowing its timers would be an import cycle.
+    """
+    return replace(
+        base,
+        config=scenario.config,
+        start_soe_pct=scenario.soe_pct,
+        operation=scenario.operation,
+        grid_connected=scenario.grid_connected,
+        timeline=tuple(timer for event in scenario.events for timer in timers_for(event)),
+    )
+
+
+def timers_for(event: Event) -> list[Timer[Gateway]]:
     """The timer(s) an event becomes; events with a duration also schedule their own end."""
     p = event.params
     builders: dict[str, Callable[[], list[tuple[float, str, Action]]]] = {
@@ -51,7 +67,7 @@ def timers_for(event: Event) -> list[Timer]:
         "firmware_update": lambda: [(0.0, "firmware_update", _update(p))],
         "login": lambda: [(0.0, "login", _login(p.get("username", "customer")))],
     }
-    timers = []
+    timers: list[Timer[Gateway]] = []
     for offset, kind, action in builders[event.kind]():
         detail = {"label": event.label, **p} if offset == 0.0 else {"label": _end_label(event, kind)}
         timers.append(Timer(event.at + offset, kind, action, detail))

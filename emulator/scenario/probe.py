@@ -17,6 +17,7 @@ from emulator import contract
 from emulator.control.routes import state_body
 from emulator.device.gateway import Gateway
 from emulator.device.sessions import Session, new_token
+from emulator.serving.app import create_app
 
 PROBE_USER = "teg-emulator-scenario"
 
@@ -35,8 +36,6 @@ class Probe:
     def get(self, path: str) -> tuple[int, Any]:
         """(status, decoded JSON body or None) of GET ``path`` now."""
         if self._app is None:
-            from emulator.serving.app import create_app  # the app serves scenarios too: import it when first needed
-
             self._app = create_app(self.gateway)
             self._loop = asyncio.new_event_loop()
         headers = [(b"host", b"gateway.local")]

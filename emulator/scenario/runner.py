@@ -18,6 +18,7 @@ from emulator.device.clock import SimClock
 from emulator.device.gateway import Gateway, GatewaySettings
 from emulator.device.timers import Timer
 from emulator.firmware import get_profile
+from emulator.scenario.events import gateway_settings
 from emulator.scenario.expect import Outcome, Readings, evaluate, instants_needed
 from emulator.scenario.probe import Probe
 from emulator.scenario.spec import Scenario
@@ -52,7 +53,7 @@ class RunResult:
     resolution_s: float
     samples: list[Sample]
     outcomes: list[Outcome]
-    fired: list[Timer] = field(default_factory=list)
+    fired: list[Timer[Gateway]] = field(default_factory=list)
 
     @property
     def passed(self) -> bool:
@@ -62,7 +63,7 @@ class RunResult:
 def build_gateway(scenario: Scenario) -> Gateway:
     """A gateway for the scenario with a paused clock at its start and its events armed."""
     clock = SimClock(scenario.start, paused=True)
-    return Gateway(get_profile(scenario.run_firmware), clock, scenario.settings(GatewaySettings()))
+    return Gateway(get_profile(scenario.run_firmware), clock, gateway_settings(scenario, GatewaySettings()))
 
 
 def sample_times(scenario: Scenario, resolution_s: float) -> list[float]:

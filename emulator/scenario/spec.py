@@ -2,18 +2,17 @@
 
 Plain frozen dataclasses with times resolved to POSIX sim seconds; built by
 :mod:`emulator.scenario.load`, run by :mod:`emulator.scenario.runner` or
-served live through the gateway's timers (:meth:`Scenario.timers`).
+served live through the gateway's timers (:func:`emulator.scenario.events.gateway_settings`).
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from emulator.device.gateway import GatewaySettings, Operation
-from emulator.device.timers import Timer
+from emulator.device.gateway import Operation
 from emulator.model import SiteConfig
 from emulator.scenario.fields import FieldInfo
 from emulator.scenario.times import local_label
@@ -153,19 +152,3 @@ class Scenario:
 
     def label(self, t: float) -> str:
         return local_label(t, self.zone, self.start)
-
-    def timers(self) -> tuple[Timer, ...]:
-        from emulator.scenario.events import timers_for  # events need the spec; the spec does not need them
-
-        return tuple(timer for event in self.events for timer in timers_for(event))
-
-    def settings(self, base: GatewaySettings) -> GatewaySettings:
-        """A gateway's settings made into this scenario's site and initial state (serial, password kept)."""
-        return replace(
-            base,
-            config=self.config,
-            start_soe_pct=self.soe_pct,
-            operation=self.operation,
-            grid_connected=self.grid_connected,
-            timeline=self.timers(),
-        )
