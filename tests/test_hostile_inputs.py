@@ -61,7 +61,7 @@ def test_hostile_scenario_yaml_is_one_line_exit_2_in_bounded_memory(tmp_path, te
 def test_a_recording_no_server_could_replay_is_refused_at_load(tmp_path, capsys, monkeypatch, line, problem):
     path = tmp_path / "hostile.jsonl"
     path.write_text(lines(HEADER) + line + "\n", "utf-8")
-    monkeypatch.setattr("emulator.cli.serve.run", lambda *a, **k: pytest.fail("a hostile recording was served"))
+    monkeypatch.setattr("emulator.cli.listen.run", lambda *a, **k: pytest.fail("a hostile recording was served"))
     assert main(["serve", "--replay", str(path), "--port", "0"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and f"{path}:2: " in err and problem in err, err

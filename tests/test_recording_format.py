@@ -67,7 +67,7 @@ def test_a_broken_recording_is_one_line_naming_file_and_line_exit_2_and_nothing_
     content, line, needle = BROKEN[name]
     path = tmp_path / "broken.jsonl"
     path.write_text(content, "utf-8")
-    monkeypatch.setattr("emulator.cli.serve.run", lambda *a, **k: pytest.fail("a broken recording was served"))
+    monkeypatch.setattr("emulator.cli.listen.run", lambda *a, **k: pytest.fail("a broken recording was served"))
     assert main(["serve", "--replay", str(path), "--port", "0"]) == 2
     err = capsys.readouterr().err
     where = f"{path}:{line}: " if line else f"{path}: "

@@ -65,7 +65,7 @@ def _safe_int(text: str) -> int:
 
 def _reject_constant(name: str) -> float:
     """NaN and Infinity are not JSON; Python accepts them unless told not to."""
-    raise ValueError(f"{name} is not a valid JSON number")
+    raise ValueError(f"{name} is not JSON (not a number JSON can carry)")
 
 
 def parse_json(raw: bytes) -> Any:
@@ -76,10 +76,15 @@ def parse_json(raw: bytes) -> Any:
         raise bad_request(str(exc)) from None
 
 
-def loads_bounded(raw: bytes | str) -> Any:
-    """The same limits for any JSON a user hands us (request bodies, recording lines); ValueError if broken."""
+def loads_bounded(raw: bytes | str, *, safe_ints: bool = True) -> Any:
+    """The same limits for any JSON a user hands us (request bodies, recording lines); ValueError if broken.
+
+    ``safe_ints=False`` keeps integers of any size Python reads (up to 4,300 digits): a real gateway's
+    recorded bodies hold 64-bit counters and ids, which a replay must send back exactly.
+    """
+    parse_int = _safe_int if safe_ints else int
     try:
-        value = json.loads(raw, parse_float=_finite_float, parse_int=_safe_int, parse_constant=_reject_constant)
+        value = json.loads(raw, parse_float=_finite_float, parse_int=parse_int, parse_constant=_reject_constant)
     except RecursionError:
         raise ValueError(f"JSON nested deeper than {MAX_JSON_DEPTH} levels") from None
     except ValueError as exc:  # UnicodeDecodeError is a ValueError
