@@ -30,6 +30,7 @@ class ScenarioError(Exception):
         super().__init__(f"{where}: {field + ': ' if field else ''}{problem}")
 
 
+MAX_FILE_BYTES = 1024 * 1024
 MAX_DEPTH = 32  # mappings and lists inside each other; real scenarios use 4
 MAX_ALIASES = 100  # *alias references in one file
 MAX_VALUES = 20_000  # values once every alias is expanded: a "billion laughs" file stops here
@@ -46,14 +47,14 @@ class _Loader(yaml.SafeLoader):
         self._open: list[str | None] = []  # anchors of the collections being composed
 
     def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
-        event = self.peek_event()
+        event = self.peek_event()  # type: ignore[no-untyped-call]
         if isinstance(event, yaml.AliasEvent):
             self._aliases += 1
             if self._aliases > MAX_ALIASES:
                 raise _Refused(event.start_mark, f"more than {MAX_ALIASES} aliases")
             if event.anchor in self._open:
                 raise _Refused(event.start_mark, f"alias *{event.anchor} refers to itself")
-            return super().compose_node(parent, index)  # type: ignore[no-any-return]
+            return super().compose_node(parent, index)
         collection = isinstance(event, yaml.SequenceStartEvent | yaml.MappingStartEvent)
         if collection:
             self._depth += 1
@@ -61,7 +62,7 @@ class _Loader(yaml.SafeLoader):
                 raise _Refused(event.start_mark, f"nested deeper than {MAX_DEPTH} levels")
             self._open.append(getattr(event, "anchor", None))
         try:
-            return super().compose_node(parent, index)  # type: ignore[no-any-return]
+            return super().compose_node(parent, index)
         finally:
             if collection:
                 self._depth -= 1
@@ -152,6 +153,10 @@ def field_name(path: Path_) -> str:
 def read(path: str | Path, shown_as: str | None = None) -> Source:
     name = shown_as or str(path)
     try:
+        if Path(path).stat().st_size > MAX_FILE_BYTES:
+            raise ScenarioError(
+                name, None, "", f"the file is larger than {MAX_FILE_BYTES // 1024} KiB; a scenario is a few"
+            )
         text = Path(path).read_text("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ScenarioError(name, None, "", f"cannot read the file: {getattr(exc, 'strerror', None) or exc}") from None
