@@ -6,6 +6,7 @@ import json
 import logging
 import os
 import re
+import resource
 import signal
 import socket
 import ssl
@@ -200,3 +201,32 @@ def test_a_signal_stops_serve_promptly_while_a_latency_fault_holds_a_request(sig
     assert proc.wait(timeout=10) is not None  # without the grace limit it would wait out the 120 s fault
     held.join(timeout=5)
     assert outcome and isinstance(outcome[0], httpx.HTTPError)  # cut off, not answered after the fault
+
+
+def test_half_open_clients_past_the_file_limit_cost_one_log_line_not_a_flood(tmp_path):
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (128, 128))
+
+    log = tmp_path / "stderr.txt"
+    with log.open("w") as stderr:  # a file, not a pipe: a flood must not block the server on a full pipe
+        proc = subprocess.Popen(
+            [*CLI, "serve", "--port", "0"], stdout=subprocess.PIPE, stderr=stderr, text=True, env=ENV, preexec_fn=limit
+        )
+    assert proc.stdout is not None
+    url = re.search(r"http://[^ ]+/", proc.stdout.readline()).group(0).rstrip("/")  # type: ignore[union-attr]
+    port = int(url.rsplit(":", 1)[1])
+    held = []
+    try:
+        for _ in range(160):
+            sock = socket.create_connection(("127.0.0.1", port), timeout=5)
+            sock.sendall(b"GET /api/status HTTP/1.1\r\nHost: x\r\n")
+            held.append(sock)
+        answer = httpx.get(url + "/api/status", timeout=10)  # over the cap: refused clearly, not left hanging
+        assert answer.status_code in (200, 503), answer.text
+    finally:
+        for sock in held:
+            sock.close()
+        proc.terminate()
+        proc.wait(timeout=10)
+    err = log.read_text()
+    assert "Traceback" not in err and err.count("accept failed") <= 1, err[:2000]

@@ -25,7 +25,7 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 
 REQUEST_TIMEOUT_S = 10.0
 MAX_CONNECTIONS = 1000
-STATS = {"slow_requests_closed": 0, "connections_refused": 0}
+STATS = {"slow_requests_closed": 0, "connections_refused": 0, "accept_failures": 0}
 _Key = tuple[Any, Any]
 _TRANSPORTS: dict[_Key, asyncio.Transport] = {}
 log = logging.getLogger("teg_emulator")
@@ -132,3 +132,33 @@ class CutOnStop:
             if scope.get("type") == "http":
                 abort_connection(scope)
             raise
+
+
+class _AcceptFailuresOnce(logging.Filter):
+    """asyncio logs 'socket.accept() out of system resource' with a traceback for every accept it tries in a
+    burst (up to the listen backlog, again every second): thousands of tracebacks when the process runs out of
+    file descriptors. Keep the first of each minute, without its traceback, and count the rest."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._last = float("-inf")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = str(record.msg)
+        if message.startswith("Exception in callback BaseSelectorEventLoop._start_serving"):
+            return False  # asyncio's accept retry firing after the server closed its socket on the way out
+        if not message.startswith("socket.accept() out of system resource"):
+            return True
+        STATS["accept_failures"] = STATS.get("accept_failures", 0) + 1
+        if record.created - self._last < 60.0:
+            return False
+        self._last = record.created
+        record.msg, record.args = (
+            "accept failed: out of file descriptors (counted; repeats are not logged for a minute)",
+            (),
+        )
+        record.exc_info, record.exc_text = None, None
+        return True
+
+
+logging.getLogger("asyncio").addFilter(_AcceptFailuresOnce())
