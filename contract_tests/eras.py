@@ -1,18 +1,16 @@
 """Firmware eras as a client sees them: how to log in and what a login does.
 
-The suite maps whatever version a gateway reports onto the contract's firmware
-profiles (openapi.yaml's x-teg-firmware): before 20.49 a gateway speaks the 1.15.0
-contract (bearer tokens, plain HTTP, a login stops sitemaster); from 20.49 on, the
-24.4.0 one (HTTPS, AuthCookie/UserRecord cookies, customer logins with an email).
+Every fact here comes from the contract's firmware facts (schemas/firmware/<version>.yaml,
+loaded by ``emulator.contract``), never from the emulator's profiles: the suite judges
+real gateways and the emulator by the same data. A gateway speaks the contract of the
+profile with the latest ``speaks_for_from`` not after the version it reports.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from emulator.firmware import get_profile, profile_for_version
-
-SITEMASTER_RUN = ("GET", "/api/sitemaster/run")  # every era restarts sitemaster this way
+from emulator.contract import FirmwareFacts, facts_for_reported, firmware_facts
 
 
 @dataclass(frozen=True)
@@ -24,28 +22,27 @@ class Era:
     sitemaster_stop: tuple[str, str, dict[str, object] | None]
     mode_field: str  # the operation mode's name in /api/operation
     operation_staged: bool  # POST /api/operation takes effect at GET /api/config/completed
-    sitemaster_run: tuple[str, str] = SITEMASTER_RUN
+    sitemaster_run: tuple[str, str]
+    facts: FirmwareFacts  # everything else (error texts, transport, paths)
 
 
-def _era(profile: str, *, login_username: str, stop_body: dict[str, object], mode_field: str) -> Era:
-    """An era whose auth and staging facts come from the firmware profile, the one place that states them."""
-    facts = get_profile(profile)
+def _era(facts: FirmwareFacts) -> Era:
     return Era(
-        profile=profile,
+        profile=facts.version,
         cookie_auth=facts.cookie_sessions,
-        login_username=login_username,
+        login_username=facts.username,
         login_stops_sitemaster=facts.login_stops_sitemaster,
-        sitemaster_stop=("POST", "/api/sitemaster/stop", stop_body),
-        mode_field=mode_field,
+        sitemaster_stop=(facts.sitemaster_stop.method, facts.sitemaster_stop.path, facts.sitemaster_stop.body),
+        mode_field=facts.mode_field,
         operation_staged=facts.operation_staged,
+        sitemaster_run=(facts.sitemaster_run.method, facts.sitemaster_run.path),
+        facts=facts,
     )
 
 
-LEGACY = _era("1.15.0", login_username="", stop_body={}, mode_field="mode")
-MODERN = _era("24.4.0", login_username="customer", stop_body={"force": True}, mode_field="real_mode")
-ERAS = {era.profile: era for era in (LEGACY, MODERN)}
+ERAS = {version: _era(facts) for version, facts in firmware_facts().items()}
 
 
 def era_for(version: str) -> Era:
     """The era of a version string as /api/status reports it ("1.15.0", "21.44 223a56cd", "24.4.0 0fe780c9")."""
-    return ERAS[profile_for_version(version).version]
+    return ERAS[facts_for_reported(version).version]

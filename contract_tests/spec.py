@@ -57,9 +57,14 @@ def response_problems(op: Operation, response: httpx.Response, *, expect_normal:
     if expect_normal and normal and status not in normal:
         return [f"{where}: status {status}, expected {' or '.join(map(str, normal))}; body {_excerpt(response)}"]
     name = op.response_schema(status)
+    content_type = response.headers.get("content-type", "")
+    media = op.media_type(status)
+    if media is not None and media != "application/json":  # a binary body: the vitals protobuf
+        if not content_type.startswith(media) or not response.content:
+            return [f"{where}: content-type {content_type!r} with {len(response.content)} bytes, expected {media}"]
+        return []
     if name is None:
         return []
-    content_type = response.headers.get("content-type", "")
     if not content_type.startswith("application/json"):
         return [f"{where}: content-type {content_type!r}, expected application/json"]
     try:

@@ -55,7 +55,7 @@ def test_a_login_on_1_15_stops_sitemaster(target: Target) -> None:
     assert target.get("/api/meters/aggregates", auth=False).status_code == 200
 
 
-@pytest.mark.firmware("24.4.0")
+@pytest.mark.firmware("21.44.1", "24.4.0")
 def test_islanding_goes_off_grid_and_back(target: Target) -> None:
     def reconnect() -> None:
         target.request("POST", "/api/v2/islanding/mode", json={"island_mode": "backup"})

@@ -31,12 +31,12 @@ from emulator.device.factory import EmulatorOptions, build_gateway, localize
 from emulator.device.gateway import Gateway
 from emulator.scenario import Scenario, ScenarioError, resolve
 from emulator.serving.app import create_app
-from emulator.serving.server import ServerThread, TLSFiles
+from emulator.serving.server import ServerThread
 from emulator.serving.tls import SelfSigned, self_signed
 
 MARKER = "teg_emulator"
 OPTIONS: dict[str, str] = {
-    "firmware": "firmware profile, '1.15.0' or '24.4.0'",
+    "firmware": "firmware profile, '1.15.0', '21.44.1', '24.4.0' or '25.10.1' (Powerwall 3)",
     "powerwalls": "number of Powerwall 2 units",
     "soe": "starting state of energy, % (API scale)",
     "grid": "'up' or 'down' at start",
@@ -44,6 +44,7 @@ OPTIONS: dict[str, str] = {
     "tls": "serve HTTPS (default: what the firmware does)",
     "seed": "seed for clouds, load and serials",
     "password": "customer password (newer firmware)",
+    "gw_password": "gateway password (QR sticker) for the TEDAPI; default: ten letters drawn from the seed",
     "gateway_serial": "gateway serial number",
     "start": "sim start time (ISO 8601 string or aware datetime)",
     "mode": "operation mode at start",
@@ -73,10 +74,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
                 )
 
 
-@lru_cache(maxsize=1)
-def _certificate() -> SelfSigned:
-    """One self-signed certificate per test session: making one takes longer than a server start."""
-    return self_signed()
+@lru_cache(maxsize=4)
+def _certificate(key_type: str = "ec", min_version: str | None = None) -> SelfSigned:
+    """One self-signed certificate per kind per test session: making one takes longer than a server start."""
+    return self_signed(key_type=key_type, min_version=min_version)
 
 
 def to_options(settings: dict[str, Any]) -> tuple[EmulatorOptions, bool | None]:
@@ -93,6 +94,7 @@ def to_options(settings: dict[str, Any]) -> tuple[EmulatorOptions, bool | None]:
         "soe",
         "seed",
         "password",
+        "gw_password",
         "gateway_serial",
         "mode",
         "reserve",
@@ -137,6 +139,11 @@ class EmulatorHandle:
     @property
     def password(self) -> str:
         return self.gateway.password
+
+    @property
+    def gw_password(self) -> str:
+        """The gateway password (QR sticker): HTTP Basic ``Tesla_Energy_Device`` on the TEDAPI."""
+        return self.gateway.gw_password
 
     @property
     def firmware(self) -> str:
@@ -233,10 +240,10 @@ def start_emulator(settings: dict[str, Any]) -> tuple[EmulatorHandle, ServerThre
     if scenario is not None:
         install(gateway, scenario)
     use_tls = gateway.profile.tls_default if tls_choice is None else bool(tls_choice)
-    certificate = _certificate() if use_tls else None
-    tls = TLSFiles(certificate.files.certfile, certificate.files.keyfile) if certificate else None
-    app = create_app(gateway, tls=tls is not None)
-    app.state.scenario = scenario
+    profile = gateway.profile
+    certificate = _certificate(profile.tls_key_type, profile.tls_min_version) if use_tls else None
+    tls = certificate.files if certificate else None
+    app = create_app(gateway, tls=tls is not None, scenario=scenario)
     server = ServerThread(app, tls=tls).start()
     return EmulatorHandle(gateway, server, certificate.ca_pem if certificate else None), server
 

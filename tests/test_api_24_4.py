@@ -7,7 +7,8 @@ import json
 
 import pytest
 
-from emulator.firmware.routes import MODERN_ROUTES
+from emulator.firmware import get_profile
+from emulator.serving.context import app_context
 
 
 @pytest.fixture
@@ -16,7 +17,7 @@ def modern(make_client):
 
 
 def login(client, password: str | None = None, *, form: bool = False):
-    password = password if password is not None else client.app.state.gateway.password
+    password = password if password is not None else app_context(client.app).gateway.password
     body = {"username": "customer", "email": "me@example.com", "password": password, "force_sm_off": False}
     if form:
         return client.post("/api/login/Basic", data={**body, "clientInfo": "timezone"})
@@ -207,7 +208,7 @@ def test_aggregates_have_only_the_four_meters_and_the_newer_fields(modern):
 
 def test_password_change_needs_the_old_one(modern):
     login(modern)
-    old = modern.app.state.gateway.password
+    old = app_context(modern.app).gateway.password
     assert modern.post("/api/password/change", json={"old_password": "x", "new_password": "y"}).status_code == 401
     assert modern.post("/api/password/change", json={"old_password": old, "new_password": "n3w"}).json() == {
         "password": "n3w"
@@ -220,4 +221,4 @@ def test_the_profile_serves_every_named_route(modern):
     from emulator.api import API_ROUTES
 
     served = {route.name for route in API_ROUTES}
-    assert MODERN_ROUTES <= served
+    assert get_profile("24.4.0").served <= served

@@ -139,6 +139,39 @@ def test_newer_firmware_serves_https_with_a_self_signed_certificate():
         proc.wait(timeout=10)
 
 
+def test_serve_firmware_21_44_1_answers_vitals_as_protobuf_over_https():
+    import ssl
+
+    from emulator.firmware.vitals import vitals_pb2
+
+    proc = subprocess.Popen(
+        [*CLI, "serve", "--port", "0", "--firmware", "21.44.1", "--password", "s3cret"],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=ENV,
+    )
+    try:
+        assert proc.stdout is not None
+        url = re.search(r"https://[^ ]+/", proc.stdout.readline()).group(0).rstrip("/")  # type: ignore[union-attr]
+        insecure = ssl.create_default_context()
+        insecure.check_hostname, insecure.verify_mode = False, ssl.CERT_NONE
+        login = urllib.request.Request(
+            url + "/api/login/Basic",
+            data=json.dumps({"username": "customer", "password": "s3cret", "email": ""}).encode(),
+            headers={"Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(login, context=insecure, timeout=5) as response:
+            token = json.loads(response.read())["token"]
+        vitals = urllib.request.Request(url + "/api/devices/vitals", headers={"Authorization": "Bearer " + token})
+        with urllib.request.urlopen(vitals, context=insecure, timeout=5) as response:
+            assert response.headers["Content-Type"] == "application/octet-stream"
+            message = vitals_pb2.DevicesWithVitals.FromString(response.read())
+        assert message.devices[0].device.device.din.value.startswith("STSTSM--")
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
 @pytest.mark.parametrize(
     ("args", "needle"),
     [

@@ -17,6 +17,7 @@ import pytest
 
 from emulator.device.factory import EmulatorOptions, build_gateway
 from emulator.serving.app import create_app
+from emulator.serving.context import app_context
 from emulator.serving.server import ServerThread
 from emulator.serving.tls import self_signed
 from tests.mutants import MUTANTS, Mutant, MutatedGateway
@@ -67,7 +68,7 @@ def run_suite(url: str, password: str, *extra: str, read_only: bool = False) -> 
     return subprocess.run(command, capture_output=True, text=True, timeout=240, cwd=ROOT, env=env)
 
 
-@pytest.mark.parametrize("firmware", ["1.15.0", "24.4.0"])
+@pytest.mark.parametrize("firmware", ["1.15.0", "21.44.1", "24.4.0"])
 def test_the_suite_passes_on_the_emulator_served_as_a_real_gateway(firmware: str) -> None:
     server, password = serve(firmware, None)
     try:
@@ -129,7 +130,7 @@ def test_the_read_only_tier_sends_nothing_that_changes_a_real_site(firmware: str
     finally:
         server.stop()
     assert result.returncode == 0, result.stdout[-2000:]
-    entries = app.state.journal.query()
+    entries = app_context(app).journal.query()
     allowed = {("POST", "/api/login/Basic"), ("GET", "/api/logout"), ("GET", "/api/sitemaster/run")}
     acting = [(e.method, e.path) for e in entries if (operation_for(e.method, e.path) or _unknown).safety != "read"]
     assert set(acting) <= allowed, set(acting) - allowed

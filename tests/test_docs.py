@@ -2,15 +2,41 @@
 
 from __future__ import annotations
 
+import json
+
+import pytest
 import yaml
 
 from emulator import contract
 
 
-def test_the_spec_and_its_schemas_are_served(client):
+@pytest.mark.parametrize("firmware", ["1.15.0", "24.4.0"])
+def test_the_served_spec_is_this_firmwares_api_and_nothing_else(make_client, firmware):
+    client = make_client(firmware=firmware)
     served = client.get("/_emulator/openapi.yaml")
     assert served.status_code == 200 and served.headers["content-type"].startswith("application/yaml")
-    assert yaml.safe_load(served.text) == contract.load_spec()
+    document = yaml.safe_load(served.text)
+    listed = {(m.upper(), p) for p, item in document["paths"].items() for m in item if m != "parameters"}
+    expected = {
+        (op.method, op.path)
+        for op in contract.operations()
+        if op.path.startswith("/api/") and op.serves(firmware) and not op.replay_only
+    }
+    assert listed == expected and all(p.startswith("/api/") for _, p in listed)
+    assert document["servers"] == [{"url": str(client.base_url)}]
+    aggregates = document["paths"]["/api/meters/aggregates"]["get"]
+    assert aggregates["security"] == ([] if firmware == "1.15.0" else [{"cookieAuth": []}])
+    assert "$ref" not in json.dumps(document).replace('"$ref": "#/', "")  # self-contained: every ref is local
+
+
+def test_the_control_api_has_a_document_of_its_own(client):
+    document = yaml.safe_load(client.get("/_emulator/control/openapi.yaml").text)
+    paths = set(document["paths"])
+    assert "/_emulator/clock" in paths and "/_emulator/faults" in paths
+    assert not any(p.startswith("/api/") for p in paths)
+
+
+def test_a_served_schema_file_is_the_contracts(client):
     schema = client.get("/_emulator/schemas/responses/meters.aggregates.json")
     assert schema.json() == contract.schema("responses/meters.aggregates.json")
 

@@ -21,6 +21,7 @@ from starlette.testclient import TestClient
 
 from emulator import EmulatorOptions, build_gateway, contract, create_app
 from emulator.firmware import PROFILES
+from emulator.serving.context import app_context
 
 
 def _operations() -> list[tuple[str, str, str]]:
@@ -146,7 +147,7 @@ def _client(firmware: str) -> tuple[TestClient, dict[str, str]]:
 
 def _observable(client: TestClient, headers: dict[str, str]) -> Any:
     """What a refusal must leave unchanged; each read must answer too (an accepted value must stay servable)."""
-    gateway = client.app.state.gateway  # type: ignore[attr-defined]
+    gateway = app_context(client.app).gateway  # type: ignore[arg-type]
     reads = [client.get(p) for p in ("/_emulator/state", "/_emulator/faults")]
     reads.append(client.get("/api/site_info/site_name", headers=headers))
     assert all(r.status_code < 500 for r in reads), [(r.url.path, r.status_code) for r in reads]
@@ -155,7 +156,10 @@ def _observable(client: TestClient, headers: dict[str, str]) -> Any:
 
 def _concrete(client: TestClient, headers: dict[str, str], path: str) -> str:
     if "{serial}" in path:
-        serial = client.get("/api/meters", headers=headers).json()[0]["serial"]
+        meters = client.get("/api/meters", headers=headers).json()
+        serial = (
+            meters[0]["serial"] if isinstance(meters, list) and meters else "VAH4810AB0231"
+        )  # a firmware may not list
         path = path.replace("{serial}", serial)
     return path
 
@@ -196,7 +200,7 @@ def test_hostile_bodies_are_refused_without_5xx_traceback_or_state_change(
             send("{" + ",".join([*rest, f"{json.dumps(name)}:{value}"]) + "}")
 
     @settings(
-        max_examples=10,
+        max_examples=6,
         derandomize=True,
         deadline=None,
         database=None,

@@ -13,6 +13,7 @@ from emulator import EmulatorOptions, build_gateway, create_app
 from emulator.cli import main
 from emulator.control.faults import MAX_RULES
 from emulator.control.journal import Journal
+from emulator.serving.context import app_context
 from emulator.serving.server import ServerThread
 from tests.test_recording_format import HEADER, lines, response
 
@@ -159,12 +160,12 @@ def test_the_journal_caps_bytes_as_well_as_entries():
 
 def test_past_the_session_cap_the_oldest_login_ends(make_client):
     client = make_client(firmware="24.4.0")
-    client.app.state.gateway.sessions.limit = 3
+    app_context(client.app).gateway.sessions.limit = 3
 
     def login() -> dict[str, str]:
         body = {
             "username": "customer",
-            "password": client.app.state.gateway.password,
+            "password": app_context(client.app).gateway.password,
             "email": "",
             "force_sm_off": False,
         }

@@ -18,8 +18,6 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("emulator", "contract_tests")
 
@@ -123,31 +121,9 @@ def describe(graph: dict[str, dict[str, int]], component: list[str]) -> str:
     return "\n".join(lines)
 
 
-# The body renderers still read the gateway (gateway -> firmware.profile -> bodies -> gateway).
-# They are being made pure functions of a Snapshot in another branch (issue 13); until that lands
-# these edges are left out of the first test and the strict xfail below records the cycle. When it
-# is gone the xfail passes, fails the run, and this set must be emptied.
-PENDING_RENDERER_EDGES = {
-    ("emulator.firmware.bodies", "emulator.device.gateway"),
-    ("emulator.firmware.modern_bodies", "emulator.device.gateway"),
-    ("emulator.firmware.modern_data", "emulator.device.gateway"),
-}
-
-
-def _without(graph: dict[str, dict[str, int]], dropped: set[tuple[str, str]]) -> dict[str, dict[str, int]]:
-    return {a: {b: line for b, line in out.items() if (a, b) not in dropped} for a, out in graph.items()}
-
-
-def test_emulator_and_contract_tests_have_no_import_cycle_besides_the_renderers() -> None:
-    graph = _without(import_edges(ROOT, PACKAGES), PENDING_RENDERER_EDGES)
-    assert len(graph) > 100  # the walk really saw the packages
-    found = cycles(graph)
-    assert not found, "\n".join(describe(graph, component) for component in found)
-
-
-@pytest.mark.xfail(strict=True, reason="renderers still import the gateway (issue 13 makes them pure)")
 def test_emulator_and_contract_tests_have_no_import_cycle_at_all() -> None:
     graph = import_edges(ROOT, PACKAGES)
+    assert len(graph) > 100  # the walk really saw the packages
     found = cycles(graph)
     assert not found, "\n".join(describe(graph, component) for component in found)
 

@@ -25,6 +25,7 @@ FIRMWARES = [
     pytest.param({"firmware": "1.15.0"}, id="1.15.0-http"),
     pytest.param({"firmware": "24.4.0"}, id="24.4.0-https-login"),
 ]
+WITH_21_44_1 = [*FIRMWARES, pytest.param({"firmware": "21.44.1"}, id="21.44.1-https-login")]
 REFRESH_TIMEOUT_S = 10.0
 
 
@@ -103,7 +104,7 @@ def assert_page_matches(page: Any, state: dict[str, Any]) -> None:
 
 
 @pytest.mark.teg_emulator(speed=0, soe=55)
-@pytest.mark.parametrize("teg_emulator", FIRMWARES, indirect=True)
+@pytest.mark.parametrize("teg_emulator", WITH_21_44_1, indirect=True)
 def test_the_page_shows_the_emulator_state_within_one_refresh(teg_emulator, open_page):
     teg_emulator.set_solar(3200)
     teg_emulator.set_load(1400)
@@ -290,3 +291,15 @@ def test_a_401_logs_the_page_in_again_where_that_is_harmless(teg_emulator, open_
         assert len(logins) == logins_before + 1 and logins[-1]["status"] == 200
         assert page.locator("#error-banner").is_hidden()
         assert_page_matches(page, teg_emulator.state())
+
+
+@pytest.mark.teg_emulator(speed=0, firmware="25.10.1", soe=55)
+def test_the_page_works_on_a_powerwall_3_with_its_three_lan_endpoints(teg_emulator, open_page):
+    teg_emulator.set_solar(2500)
+    page = open_page("/")
+    wait_refreshes(page)
+    assert_page_matches(page, teg_emulator.state())
+    assert page.locator("#sitemaster").text_content() == "n/a"  # /api/sitemaster is 404 on a PW3
+    assert page.locator("#firmware").text_content() == "25.10.1"
+    assert page.locator("#login-state").text_content() == "logged in as customer"
+    assert page.locator("#error-banner").is_hidden()

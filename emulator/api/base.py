@@ -21,11 +21,12 @@ from starlette.routing import Route
 
 from emulator import contract
 from emulator.api.door import check_value, parse_json, read_bounded
-from emulator.device.errors import GatewayError, bad_request, not_found
+from emulator.device.errors import GatewayError, bad_request, error
 from emulator.device.gateway import Gateway
 from emulator.device.sessions import Session
 from emulator.firmware.bodies import Bodies
 from emulator.firmware.profile import FirmwareProfile
+from emulator.serving.context import context
 
 _BASE_HEADERS = {"cache-control": "no-cache, no-store", "x-content-type-options": "nosniff"}
 
@@ -38,7 +39,8 @@ class Reply:
     body: Any = None
     empty: bool = False
     headers: tuple[tuple[str, str], ...] = ()
-    raw: bytes | None = None  # an already-encoded JSON body
+    raw: bytes | None = None  # an already-encoded body (JSON unless media_type says otherwise)
+    media_type: str = "application/json"
 
 
 @dataclass(slots=True)
@@ -68,17 +70,17 @@ async def read_body(request: Request, *, form_ok: bool = False) -> Any:
     try:
         raw = await read_bounded(request.headers.get("content-length", ""), request.stream())
     except ClientDisconnect:  # gone mid-body (or cut off as too slow): nobody is left to answer
-        raise GatewayError(400, "Bad Request", "the client went away before sending its whole body") from None
+        raise error("client_gone") from None
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if form_ok and content_type == "application/x-www-form-urlencoded":
         try:
             form = dict(parse_qsl(raw.decode("utf-8"), keep_blank_values=True, strict_parsing=bool(raw)))
         except (UnicodeDecodeError, ValueError):
-            raise bad_request("form body could not be parsed") from None
+            raise error("form_unparsable") from None
         check_value(form)
         return form
     if not raw.strip():
-        raise bad_request("a JSON request body is required")
+        raise error("body_required")
     return parse_json(raw)
 
 
@@ -86,7 +88,7 @@ async def control_body(request: Request, schema: str) -> Any:
     """A control-API body: JSON only, so a browser must ask first (CORS preflight) before sending one."""
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media != "application/json":
-        raise GatewayError(415, "Unsupported Media Type", "control API bodies must be sent as application/json")
+        raise error("control_json_only")
     return validate(schema, await read_body(request))
 
 
@@ -125,14 +127,12 @@ def authorize(request: Request, gateway: Gateway) -> Session:
     profile = gateway.profile
     tokens = presented_tokens(request)
     if not tokens:
-        text = profile.missing_credentials
-        raise GatewayError(text.status, text.error.format(method=request.method), text.message)
+        raise GatewayError.of(profile.missing_credentials, request.method)
     for token in tokens:
         session = gateway.authenticate(token)
         if session is not None:
             return session
-    text = profile.invalid_credentials
-    raise GatewayError(text.status, text.error.format(method=request.method), text.message)
+    raise GatewayError.of(profile.invalid_credentials, request.method)
 
 
 # -- replies ---------------------------------------------------------------------
@@ -146,8 +146,10 @@ def _raw_headers(profile: FirmwareProfile) -> tuple[tuple[bytes, bytes], ...]:
     return tuple((k.encode("latin-1"), v.encode("latin-1")) for k, v in headers_for(profile).items())
 
 
-def _json_response(status: int, content: bytes, profile: FirmwareProfile) -> Response:
-    response = Response(content, status_code=status, media_type="application/json")
+def _json_response(
+    status: int, content: bytes, profile: FirmwareProfile, media_type: str = "application/json"
+) -> Response:
+    response = Response(content, status_code=status, media_type=media_type)
     response.raw_headers.extend(_raw_headers(profile))
     return response
 
@@ -164,12 +166,12 @@ def render(result: Any, profile: FirmwareProfile) -> Response:
     if not isinstance(result, Reply):
         return _json_response(200, dumps(result), profile)
     if result.raw is not None and not result.headers:
-        return _json_response(result.status, result.raw, profile)
+        return _json_response(result.status, result.raw, profile, result.media_type)
     headers = headers_for(profile)
     if result.empty:
         response = Response(b"", status_code=result.status, headers=headers)
     elif result.raw is not None:
-        response = Response(result.raw, status_code=result.status, headers=headers, media_type="application/json")
+        response = Response(result.raw, status_code=result.status, headers=headers, media_type=result.media_type)
     else:
         response = json_reply(result.status, result.body, headers)
     for name, value in result.headers:  # appended: a login sets two cookies
@@ -219,14 +221,14 @@ def api_route(name: str, path: str, handlers: dict[str, Handler]) -> ApiRoute:
     """A Starlette route whose methods share one name for the firmware's existence and auth rules."""
 
     async def endpoint(request: Request) -> Response:
-        gateway: Gateway = request.app.state.gateway
+        gateway = context(request).gateway
         profile = gateway.profile
         if not profile.serves(name):
-            raise not_found(f"{request.url.path} is not available on firmware {profile.version}")
+            raise error("not_on_firmware", path=request.url.path, version=profile.version)
         handler = handlers.get("GET" if request.method == "HEAD" else request.method)
         if handler is None:
-            raise GatewayError(405, "Method Not Allowed", f"{request.method} is not allowed on {request.url.path}")
-        session = None if profile.is_open(name) else authorize(request, gateway)
+            raise error("method_not_allowed", method=request.method, path=request.url.path)
+        session = None if profile.is_open(name, request.method) else authorize(request, gateway)
         result = await handler(Ctx(request, gateway, session))
         return render(result, profile)
 

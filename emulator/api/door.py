@@ -16,7 +16,7 @@ import math
 from collections.abc import AsyncIterator
 from typing import Any
 
-from emulator.device.errors import GatewayError, bad_request
+from emulator.device.errors import GatewayError, bad_request, error
 
 MAX_BODY_BYTES = 64 * 1024
 MAX_JSON_DEPTH = 32  # arrays/objects inside each other; real request bodies use 2
@@ -24,7 +24,7 @@ MAX_SAFE_INTEGER = 2**53 - 1  # I-JSON: integers beyond this lose precision in e
 
 
 def too_large() -> GatewayError:
-    return GatewayError(413, "Payload Too Large", f"request body exceeds {MAX_BODY_BYTES} bytes")
+    return error("body_too_large", limit=MAX_BODY_BYTES)
 
 
 def declared_length(value: str) -> int | None:

@@ -4,17 +4,25 @@ from __future__ import annotations
 
 from typing import Any
 
-from emulator.api.base import Ctx, api_route, snapshot_read
+from emulator.api.base import Ctx, Reply, api_route, snapshot_read
 from emulator.device.errors import GatewayError, not_found
-from emulator.firmware import modern_data
+from emulator.firmware import modern_data, vitals
 
 ISLAND_MODES = {"intentional_reconnect_failsafe": True, "backup": False}
+
+
+async def devices_vitals(ctx: Ctx) -> Reply:
+    """Protobuf device vitals where the firmware still serves them (its bodies say: 404 from 23.44);
+    rendered once per sample and shared, like the JSON snapshot reads."""
+    snap = ctx.gateway.snapshot()
+    body = ctx.gateway.rendered("devices.vitals", snap, lambda: ctx.bodies.devices_vitals(snap))
+    return Reply(200, raw=body, media_type=vitals.MEDIA_TYPE)
 
 
 async def meter_cts(ctx: Ctx) -> Any:
     cts = modern_data.meter_cts(ctx.gateway.identity, ctx.request.path_params["serial"])
     if cts is None:
-        raise not_found(f"no meter with serial {ctx.request.path_params['serial']!r}")
+        raise not_found("meter with serial", ctx.request.path_params["serial"])
     return cts
 
 
@@ -64,7 +72,7 @@ ROUTES = [
     api_route("solar_powerwall", "/api/solar_powerwall", {"GET": snapshot_read("solar_powerwall")}),
     api_route("troubleshooting.problems", "/api/troubleshooting/problems", {"GET": fixed(modern_data.PROBLEMS)}),
     api_route("v2.islanding.mode", "/api/v2/islanding/mode", {"POST": island_mode}),
-    api_route("devices.vitals", "/api/devices/vitals", {"GET": failing(*modern_data.VITALS_GONE)}),
+    api_route("devices.vitals", "/api/devices/vitals", {"GET": devices_vitals}),
     api_route("auth.toggle.supported", "/api/auth/toggle/supported", {"GET": fixed(modern_data.AUTH_TOGGLE)}),
     api_route("autoconfig.status", "/api/autoconfig/status", {"GET": fixed(modern_data.AUTOCONFIG)}),
     api_route("legal.radio", "/api/legal/radio", {"GET": fixed(modern_data.LEGAL_RADIO)}),

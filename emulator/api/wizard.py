@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from emulator.api.base import Ctx, Reply, api_route, snapshot_read
-from emulator.device.errors import GatewayError, not_found
+from emulator.device.errors import error, not_found
 from emulator.firmware import wizard_data
 
 
@@ -17,7 +17,7 @@ async def solar_brand_models(ctx: Ctx) -> Any:
     brand = ctx.request.path_params["brand"]
     models = wizard_data.SOLAR_MODELS.get(brand)
     if models is None:
-        raise not_found(f"unknown solar brand {brand!r}")
+        raise not_found("solar brand", brand)
     return models
 
 
@@ -48,9 +48,9 @@ async def meter_verify(ctx: Ctx) -> Any:
     serial = ctx.request.path_params["serial"]
     known = ctx.gateway.identity.meter_serial
     if serial.strip() != known:
-        raise not_found(f"no meter with serial {serial!r}")
+        raise not_found("meter with serial", serial)
     if body["serial"].strip() != known:
-        raise GatewayError(400, "Bad Request", "serial in the body does not match the meter in the path")
+        raise error("meter_mismatch")
     return {"serial": known, "short_id": body["short_id"], "verified": True}
 
 
@@ -72,7 +72,7 @@ async def wifi_scan(ctx: Ctx) -> Any:
 def _network_id(ctx: Ctx) -> str:
     raw = ctx.request.path_params["id"]
     if raw not in ctx.bodies.network_ids():
-        raise not_found(f"no network interface with id {raw!r}")
+        raise not_found("network interface with id", raw)
     return raw
 
 

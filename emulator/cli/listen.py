@@ -15,6 +15,7 @@ from collections.abc import Callable
 
 from starlette.applications import Starlette
 
+from emulator.firmware.profile import FirmwareProfile
 from emulator.serving.guard import ControlPolicy, is_loopback
 from emulator.serving.server import TLSFiles, bind, check_tls, run
 from emulator.serving.tls import self_signed
@@ -41,16 +42,17 @@ def control_banner(app_or_policy: ControlPolicy, base: str) -> list[str]:
     ]
 
 
-def tls_files(args: argparse.Namespace, tls_default: bool) -> TLSFiles | None:
-    """The certificate to serve with, or None for plain HTTP."""
+def tls_files(args: argparse.Namespace, profile: FirmwareProfile) -> TLSFiles | None:
+    """The certificate to serve with (the firmware's key type and minimum TLS version), or None for plain HTTP."""
+    tls_default = profile.tls_default
     if (args.cert is None) != (args.key is None):
         raise ValueError("--cert and --key go together")
     use_tls = tls_default if args.tls is None else args.tls
     if args.cert is not None:
         if args.tls is False:
             raise ValueError("--cert/--key make no sense with --no-tls")
-        return TLSFiles(args.cert, args.key)
-    return self_signed().files if use_tls else None
+        return TLSFiles(args.cert, args.key, profile.tls_min_version)
+    return self_signed(key_type=profile.tls_key_type, min_version=profile.tls_min_version).files if use_tls else None
 
 
 def serve_app(

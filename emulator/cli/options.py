@@ -6,6 +6,8 @@ import argparse
 from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from emulator.device.identity import validate_gw_password
+
 
 def bounded_float(low: float, high: float | None = None):  # type: ignore[no-untyped-def]
     def parse(text: str) -> float:
@@ -71,3 +73,11 @@ def readable_file(text: str) -> str:
     except OSError as exc:
         raise argparse.ArgumentTypeError(f"cannot read {text}: {exc.strerror}") from None
     return text
+
+
+def gateway_password(text: str) -> str:
+    """--gw-password: what a QR sticker could hold (printable ASCII, no spaces)."""
+    try:
+        return validate_gw_password(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None

@@ -9,6 +9,8 @@ from starlette.applications import Starlette
 from emulator.cli.listen import control_banner, control_policy, serve_app, tls_files
 from emulator.firmware import get_profile
 from emulator.replay import RecordingError, create_replay_app, load_recording
+from emulator.replay.context import ReplayContext
+from emulator.serving.context import app_context
 from emulator.serving.server import TLSFiles
 
 
@@ -32,7 +34,7 @@ def _replay_app(args: argparse.Namespace) -> tuple[Starlette, TLSFiles | None]:
     recording = load_recording(args.replay)
     if not recording.responses:
         raise RecordingError(args.replay, None, "the recording holds no responses, only its header")
-    tls = tls_files(args, get_profile(recording.header.profile).tls_default)
+    tls = tls_files(args, get_profile(recording.header.profile))
     app = create_replay_app(
         recording,
         password=args.password,
@@ -42,16 +44,17 @@ def _replay_app(args: argparse.Namespace) -> tuple[Starlette, TLSFiles | None]:
         tls=tls is not None,
         control=control_policy(args),
     )
-    app.state.recording = recording
     return app, tls
 
 
 def _banner(app: Starlette, base: str) -> list[str]:
-    recording, gateway = app.state.recording, app.state.gateway
+    ctx = app_context(app)
+    assert isinstance(ctx, ReplayContext)
+    recording, gateway = ctx.replay.recording, ctx.gateway
     header = recording.header
     return [
         f"teg-emulator replaying {recording.file.name} (firmware {header.firmware}, {len(recording.responses)} responses over {recording.duration_s:.1f} s) on {base}/",
         f"  login password: {gateway.password}",
         f"  control API:    {base}/_emulator/replay",
-        *control_banner(app.state.control, base),
+        *control_banner(ctx.control, base),
     ]

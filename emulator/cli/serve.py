@@ -16,6 +16,7 @@ from emulator.device.identity import validate_serial
 from emulator.firmware import PROFILES, get_profile
 from emulator.model import OPERATION_MODES
 from emulator.serving.app import create_app
+from emulator.serving.context import app_context
 from emulator.serving.fleet import FleetApp, build_fleet
 from emulator.serving.server import TLSFiles, bind_many, check_tls, run_many
 
@@ -42,6 +43,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument(
         "--password", default=None, help="customer password (newer firmware); default derived from the serial"
+    )
+    p.add_argument(
+        "--gw-password",
+        type=opt.gateway_password,
+        default=None,
+        help="gateway password (QR sticker) for the TEDAPI's HTTP Basic; default: ten letters drawn from --seed",
     )
     p.add_argument(
         "--speed", type=opt.bounded_float(0, 100_000), default=1.0, help="sim seconds per real second (default 1)"
@@ -134,6 +141,7 @@ def options_from(args: argparse.Namespace) -> EmulatorOptions:
         reserve_pct=args.reserve,
         grid_connected=args.grid == "up",
         password=args.password,
+        gw_password=getattr(args, "gw_password", None),
         pv_rating_w=args.pv_rating,
         timezone=args.timezone,
         login_throttle=args.login_throttle,
@@ -155,23 +163,30 @@ def run_serve(args: argparse.Namespace) -> int:
 
 def _live_app(args: argparse.Namespace) -> tuple[Starlette, TLSFiles | None]:
     gateway, scenario = served_scenario(args, options_from(args))
-    tls = tls_files(args, gateway.profile.tls_default)
-    app = create_app(gateway, tls=tls is not None, fault_seed=args.fault_seed, control=control_policy(args))
-    app.state.scenario = scenario
+    tls = tls_files(args, gateway.profile)
+    app = create_app(
+        gateway, tls=tls is not None, fault_seed=args.fault_seed, scenario=scenario, control=control_policy(args)
+    )
     return app, tls
 
 
 def _live_banner(app: Starlette, base: str) -> list[str]:
-    gateway, scenario = app.state.gateway, app.state.scenario
+    ctx = app_context(app)
+    gateway, scenario = ctx.gateway, ctx.scenario
     lines = [
         f"teg-emulator {gateway.profile.version} listening on {base}/",
         f"  login password: {gateway.password}",
+        *(
+            [f"  TEDAPI:         {base}/tedapi/v1  (HTTP Basic Tesla_Energy_Device:{gateway.gw_password})"]
+            if gateway.profile.tedapi
+            else []
+        ),
         f"  control API:    {base}/_emulator/state",
     ]
     if scenario is not None:
         lines.append(f"  scenario:       {scenario.name}: {scenario.title} ({base}/_emulator/scenario)")
     lines.append(f"  control panel:  {base}/_emulator/  (the gateway's page: {base}/)")
-    return [*lines, *control_banner(app.state.control, base)]
+    return [*lines, *control_banner(ctx.control, base)]
 
 
 def run_fleet(args: argparse.Namespace) -> int:
@@ -180,7 +195,7 @@ def run_fleet(args: argparse.Namespace) -> int:
         print("teg-emulator: error: --scenario serves one gateway; leave out --gateways", file=sys.stderr)
         return 2
     try:
-        tls = tls_files(args, get_profile(args.firmware or "1.15.0").tls_default)
+        tls = tls_files(args, get_profile(args.firmware or "1.15.0"))
         policy = control_policy(args)
         members = build_fleet(
             options_from(args),

@@ -10,6 +10,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from emulator.cli import options as opt
+from emulator.contract import firmware_facts
 
 EXIT_UNREACHABLE = 3
 PASSWORD_ENV = "TEG_PASSWORD"
@@ -30,7 +31,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--email", default="contract-suite@example.com", help="email sent with a customer login")
     p.add_argument(
-        "--firmware", choices=("1.15.0", "24.4.0"), default=None, help="contract profile (default: detected)"
+        "--firmware", choices=tuple(firmware_facts()), default=None, help="contract profile (default: detected)"
     )
     p.add_argument(
         "--allow-writes", action="store_true", help="also change settings (every original value is restored)"

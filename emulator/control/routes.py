@@ -17,6 +17,7 @@ from starlette.routing import Route
 from emulator.api.base import control_body, json_reply
 from emulator.device.gateway import Gateway, Operation, Overrides
 from emulator.device.reserve import api_to_app, app_to_api
+from emulator.serving.context import context
 
 _HEADERS = {"cache-control": "no-cache, no-store"}
 Endpoint = Callable[[Request], Awaitable[Response]]
@@ -69,7 +70,7 @@ def _operation(op: Operation) -> dict[str, Any]:
 
 
 def _gateway(request: Request) -> Gateway:
-    return request.app.state.gateway
+    return context(request).gateway
 
 
 def _reply(gw: Gateway) -> Response:
@@ -141,8 +142,9 @@ async def post_reset(request: Request) -> Response:
     """Fresh state: the gateway back to its start, no fault rules, an empty journal."""
     gw = _gateway(request)
     gw.reset()
-    request.app.state.faults.clear()
-    request.app.state.journal.clear()
+    ctx = context(request)
+    ctx.faults.clear()
+    ctx.journal.clear()
     return _reply(gw)
 
 

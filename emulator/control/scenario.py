@@ -17,11 +17,12 @@ from starlette.responses import Response
 
 from emulator.api.base import control_body, json_reply
 from emulator.control.routes import control_route
-from emulator.device.errors import GatewayError, not_found
+from emulator.device.errors import error
 from emulator.device.gateway import Gateway
 from emulator.device.timers import Timer
 from emulator.scenario import Scenario, ScenarioError, bundled_names, load_bundled
 from emulator.scenario.events import gateway_settings
+from emulator.serving.context import context
 
 _HEADERS = {"cache-control": "no-cache, no-store"}
 log = logging.getLogger("teg_emulator")
@@ -91,22 +92,23 @@ async def list_scenarios(request: Request) -> Response:
 
 
 async def get_scenario(request: Request) -> Response:
-    gw = request.app.state.gateway
-    return json_reply(200, status_body(gw, getattr(request.app.state, "scenario", None)), dict(_HEADERS))
+    ctx = context(request)
+    return json_reply(200, status_body(ctx.gateway, ctx.scenario), dict(_HEADERS))
 
 
 async def load_scenario(request: Request) -> Response:
     body = await control_body(request, "control/scenario.load.json")
-    gw = request.app.state.gateway
+    ctx = context(request)
+    gw = ctx.gateway
     try:
         scenario = load_bundled(body["name"])
     except ScenarioError:
-        raise not_found(f"no bundled scenario {body['name']!r}; GET /_emulator/scenarios lists them") from None
+        raise error("no_bundled_scenario", name=body["name"]) from None
     try:
         install(gw, scenario)
     except ValueError as exc:
-        raise GatewayError(409, "Conflict", str(exc)) from None
-    request.app.state.scenario = scenario
+        raise error("scenario_conflict", detail=exc) from None
+    ctx.scenario = scenario
     return json_reply(200, status_body(gw, scenario), dict(_HEADERS))
 
 

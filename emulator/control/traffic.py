@@ -11,28 +11,29 @@ from emulator.api.base import control_body, json_reply
 from emulator.control.faults import FaultEngine, RuleError
 from emulator.control.journal import Journal
 from emulator.control.routes import control_route
-from emulator.device.errors import GatewayError, bad_request, not_found
+from emulator.device.errors import bad_request, error, not_found
+from emulator.serving.context import context
 
 _HEADERS = {"cache-control": "no-cache, no-store"}
 
 
 def _faults(request: Request) -> FaultEngine:
-    return request.app.state.faults
+    return context(request).faults
 
 
 def _journal(request: Request) -> Journal:
-    return request.app.state.journal
+    return context(request).journal
 
 
 def served_paths(request: Request) -> list[str]:
-    profile = request.app.state.gateway.profile
+    profile = context(request).gateway.profile
     return [r.path for r in request.app.routes if getattr(r, "name", None) and profile.serves(r.name)]
 
 
 async def add_fault(request: Request) -> Response:
     spec = await control_body(request, "control/fault.json")
     try:
-        rule = _faults(request).add(spec, request.app.state.traffic_clock(), served_paths(request))
+        rule = _faults(request).add(spec, context(request).traffic_clock(), served_paths(request))
     except RuleError as exc:
         raise bad_request(str(exc)) from None
     return json_reply(201, rule.as_json(), dict(_HEADERS))
@@ -50,7 +51,7 @@ async def clear_faults(request: Request) -> Response:
 async def delete_fault(request: Request) -> Response:
     rule_id = request.path_params["rule_id"]
     if not _faults(request).remove(rule_id):
-        raise not_found(f"no fault rule {rule_id!r}")
+        raise not_found("fault rule", rule_id)
     return json_reply(200, {"faults": [r.as_json() for r in _faults(request).rules]}, dict(_HEADERS))
 
 
@@ -59,14 +60,14 @@ def _int_param(request: Request, name: str) -> int | None:
     if raw is None:
         return None
     if not (raw.isascii() and raw.isdigit() and len(raw) <= 18):  # "²".isdigit() is True, int("²") fails
-        raise bad_request(f"query parameter {name} must be a whole number, not {raw!r}")
+        raise error("query_not_whole", name=name, raw=raw)
     return int(raw)
 
 
 async def list_requests(request: Request) -> Response:
     unknown = set(request.query_params) - {"method", "path", "status", "since", "limit"}
     if unknown:
-        raise GatewayError(400, "Bad Request", f"unknown filter(s): {', '.join(sorted(unknown))}")
+        raise error("query_unknown", names=", ".join(sorted(unknown)))
     entries = _journal(request).query(
         method=request.query_params.get("method"),
         path=request.query_params.get("path"),

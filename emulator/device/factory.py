@@ -6,6 +6,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+from emulator.contract import Throttle
 from emulator.device.clock import Monotonic, SimClock
 from emulator.device.gateway import Gateway, GatewaySettings, Operation
 from emulator.device.sessions import ThrottlePolicy
@@ -29,6 +30,7 @@ class EmulatorOptions:
     reserve_pct: float = 20.0
     grid_connected: bool = True
     password: str | None = None
+    gw_password: str | None = None  # TEDAPI (QR sticker) password; None: ten letters from the seed
     pv_rating_w: float = 6_000.0
     timezone: str = "America/Los_Angeles"
     site: dict[str, object] = field(default_factory=dict)  # extra SiteConfig fields
@@ -46,7 +48,8 @@ def with_throttle(profile: FirmwareProfile, threshold: int | None, cooldown_s: f
         window_s=base.window_s,
         cooldown_s=cooldown_s if cooldown_s is not None else base.cooldown_s,
     )
-    return replace(profile, throttle=policy)
+    facts = replace(profile.facts, throttle=Throttle(policy.threshold, policy.window_s, policy.cooldown_s))
+    return replace(profile, facts=facts)
 
 
 def build_gateway(options: EmulatorOptions, *, monotonic: Monotonic | None = None) -> Gateway:
@@ -68,6 +71,7 @@ def build_gateway(options: EmulatorOptions, *, monotonic: Monotonic | None = Non
         operation=Operation(options.mode, options.reserve_pct),
         grid_connected=options.grid_connected,
         password=options.password,
+        gw_password=options.gw_password,
     )
     return Gateway(profile, clock, settings)
 

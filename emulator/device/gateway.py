@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from emulator.device.clock import SimClock
-from emulator.device.errors import SITEMASTER_STOPPED, GatewayError
+from emulator.device.errors import API_LIMIT, GatewayError
 from emulator.device.grid import GridMachine, GridTimings
 from emulator.device.identity import Identity, make_identity
 from emulator.device.sessions import LoginThrottle, Session, SessionStore, new_token, passwords_match
@@ -44,6 +44,7 @@ class GatewaySettings:
     operation: Operation = Operation("self_consumption", 20.0)
     grid_connected: bool = True
     password: str | None = None  # None: the firmware's default password
+    gw_password: str | None = None  # the TEDAPI's (QR sticker); None: ten letters drawn from the seed
     site_name: str = "Home Energy Gateway"
     grid_timings: GridTimings = GridTimings()
     timeline: tuple[Timer[Gateway], ...] = ()  # a scenario's events, re-armed by every reset()
@@ -61,7 +62,7 @@ class Gateway:
         self.settings = settings
         self.config = settings.config
         self.identity: Identity = make_identity(
-            settings.gateway_serial, settings.config.powerwalls, settings.config.seed
+            settings.gateway_serial, settings.config.powerwalls, settings.config.seed, settings.gw_password
         )
         self.password = settings.password or profile.default_password(self.identity)
         self.sessions = SessionStore()
@@ -117,7 +118,9 @@ class Gateway:
         """
         self.settings = settings
         self.config = settings.config
-        self.identity = make_identity(settings.gateway_serial, settings.config.powerwalls, settings.config.seed)
+        self.identity = make_identity(
+            settings.gateway_serial, settings.config.powerwalls, settings.config.seed, settings.gw_password
+        )
         self.password = settings.password or self.profile.default_password(self.identity)
         self._initial_clock = (start, self.clock.speed, self.clock.paused)
         self.reset()
@@ -237,7 +240,7 @@ class Gateway:
     def live_snapshot(self) -> Snapshot:
         """A snapshot for live-data endpoints, which answer 502 while sitemaster is stopped."""
         if not self.sitemaster_running:
-            raise SITEMASTER_STOPPED
+            raise GatewayError.of(self.profile.sitemaster_stopped)
         return self.snapshot()
 
     def visible_operation(self) -> Operation:
@@ -248,11 +251,10 @@ class Gateway:
     def login(self, username: str, password: str, email: str | None) -> Session:
         real_now = self.clock.real_time()
         if self.throttle.locked(real_now):
-            raise GatewayError(429, "Api Limit reached for this endpoint", "API Limit Reached")
+            raise GatewayError.of(self.profile.throttled or API_LIMIT)
         if not passwords_match(password, self.password):
             self.throttle.record_failure(real_now)
-            bad = self.profile.bad_credentials
-            raise GatewayError(bad.status, bad.error, bad.message)
+            raise GatewayError.of(self.profile.bad_credentials)
         self.throttle.record_success()
         now = self.catch_up()
         session = Session(new_token(), username, email, self.profile.login_roles, now)
@@ -260,6 +262,11 @@ class Gateway:
         if self.profile.login_stops_sitemaster:
             self.stop_sitemaster()
         return session
+
+    @property
+    def gw_password(self) -> str:
+        """The gateway password (QR sticker): HTTP Basic on the TEDAPI."""
+        return self.identity.gateway_password
 
     def authenticate(self, token: str) -> Session | None:
         return self.sessions.find(token)
@@ -313,8 +320,7 @@ class Gateway:
     def change_password(self, old: str, new: str) -> None:
         """POST /api/password/change: the old password must match; sessions stay valid."""
         if not passwords_match(old, self.password):
-            bad = self.profile.bad_credentials
-            raise GatewayError(bad.status, bad.error, bad.message)
+            raise GatewayError.of(self.profile.bad_credentials)
         self._mutate()
         self.password = new
 

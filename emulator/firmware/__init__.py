@@ -1,25 +1,27 @@
-"""Firmware profiles, one per emulated firmware version."""
+"""Firmware profiles, one per facts file in schemas/firmware/: adding a firmware is data plus, when its
+bodies look different, a renderer family named in its ``renderers`` fact."""
 
 from __future__ import annotations
 
-import re
+from collections.abc import Callable
 
-from emulator.firmware.profile import FirmwareProfile
-from emulator.firmware.v1_15 import PROFILE as FIRMWARE_1_15
-from emulator.firmware.v24_4 import PROFILE as FIRMWARE_24_4
+from emulator.contract import facts_for, facts_for_reported, firmware_facts
+from emulator.firmware.bodies import Bodies
+from emulator.firmware.modern_bodies import ModernBodies
+from emulator.firmware.profile import FirmwareProfile, build_profile
+from emulator.firmware.v21_44 import Bodies21
 
-PROFILES: dict[str, FirmwareProfile] = {p.version: p for p in (FIRMWARE_1_15, FIRMWARE_24_4)}
+RENDERERS: dict[str, Callable[[], Bodies]] = {"seed": Bodies, "modern_21": Bodies21, "modern": ModernBodies}
+"""Body renderer families by the name a facts file gives in ``renderers``."""
+
+PROFILES: dict[str, FirmwareProfile] = {
+    version: build_profile(facts, RENDERERS[facts.renderers]()) for version, facts in firmware_facts().items()
+}
 
 
 def get_profile(version: str) -> FirmwareProfile:
-    try:
-        return PROFILES[version]
-    except KeyError:
-        known = ", ".join(sorted(PROFILES))
-        raise ValueError(f"unknown firmware {version!r}; choose one of: {known}") from None
-
-
-MODERN_SINCE = (20, 49)  # HTTPS, cookie sessions and customer logins arrived with 20.49
+    """The profile named ``version``; ValueError naming the known ones."""
+    return PROFILES[facts_for(version).version]
 
 
 def profile_for_version(version: str) -> FirmwareProfile:
@@ -27,10 +29,7 @@ def profile_for_version(version: str) -> FirmwareProfile:
 
     ValueError when no version can be read from it.
     """
-    match = re.match(r"\s*(\d+)\.(\d+)", version)
-    if match is None:
-        raise ValueError(f"cannot read a firmware version from {version.strip()!r}")
-    return FIRMWARE_24_4 if (int(match[1]), int(match[2])) >= MODERN_SINCE else FIRMWARE_1_15
+    return PROFILES[facts_for_reported(version).version]
 
 
-__all__ = ["FirmwareProfile", "MODERN_SINCE", "PROFILES", "get_profile", "profile_for_version"]
+__all__ = ["PROFILES", "RENDERERS", "FirmwareProfile", "get_profile", "profile_for_version"]

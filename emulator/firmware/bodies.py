@@ -67,6 +67,11 @@ class Bodies:
             "system.testing": self.system_testing,
         }
 
+    def devices_vitals(self, snap: Snapshot) -> bytes:
+        """/api/devices/vitals: the protobuf only 20.49-23.36 send (v21_44.Bodies21). Firmware whose facts
+        do not list the path answers 404 before it gets here."""
+        raise GatewayError(404, "Not Found", "this firmware does not serve /api/devices/vitals")
+
     # -- helpers shared by the live-data bodies ------------------------------
     def meter_readings(self, snap: Snapshot) -> dict[str, dict[str, float]]:
         """Per-meter electrical readings derived from the flows (volts, hertz, VAr, A)."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import ipaddress
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 
 GO_ZERO_TIME = "0001-01-01T00:00:00Z"
@@ -43,3 +45,13 @@ def go_duration(seconds: float) -> str:
 
 def epoch_ms(t: float) -> int:
     return int(t * 1000)
+
+
+def go_ipnet(netmask: str) -> dict[str, str]:
+    """A Go ``net.IPNet`` as encoding/json writes it, as 23.28+ does in /api/networks ip_networks.
+
+    The mask is a byte slice, so base64 (255.255.255.0 -> ``////AA==``); the captures
+    show the IP empty (a nil net.IP) whatever the interface's address.
+    """
+    mask = ipaddress.IPv4Address(netmask).packed
+    return {"IP": "", "Mask": base64.b64encode(mask).decode("ascii")}

@@ -381,7 +381,7 @@ class ModernBodies(Bodies):
         return {n["network_name"] for n in modern_data.networks(frozenset())}
 
     def networks(self, snap: Snapshot) -> Body:
-        return modern_data.networks(snap.disabled_networks)
+        return modern_data.networks_go_ipnet(snap.disabled_networks)
 
     def system_networks(self, snap: Snapshot) -> Body:
         return [

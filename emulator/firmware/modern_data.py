@@ -6,7 +6,8 @@ from typing import Any
 
 from emulator.device.identity import Identity
 from emulator.device.snapshot import Snapshot
-from emulator.firmware.formats import rfc3339nano
+from emulator.firmware.formats import go_ipnet, rfc3339nano
+from emulator.model.pv import pv_strings
 
 _RUNNING_MESSAGE = 'Cannot perform this action with site controller running. From landing page, either "STOP SYSTEM" or "RUN WIZARD" to proceed.'
 
@@ -64,7 +65,6 @@ ACCESS_POINTS = [
         "security_type": "NONE",
     },
 ]
-VITALS_GONE = (404, "File Not Found", "Firmware does not support vitals API")
 PHASE_USAGES_ERROR = (500, "no phase information", "Failed getting phase detection information")
 CT_OPTIONS_WHILE_RUNNING = (
     400,
@@ -174,15 +174,14 @@ def meter_cts(identity: Identity, serial: str) -> list[dict[str, Any]] | None:
     return None
 
 
+_IFACE_INFO = {"state": "DeviceStateReady", "state_reason": "DeviceStateReasonNone"}
+_WIFI = "HomeNetwork"
+
+
 def networks(disabled: frozenset[str]) -> list[dict[str, Any]]:
-    wifi_on = "HomeNetwork" not in disabled
-    info = {
-        "gateway": "192.168.1.1",
-        "state": "DeviceStateReady",
-        "state_reason": "DeviceStateReasonNone",
-        "signal_strength": 71,
-        "hw_address": "",
-    }
+    """/api/networks as 21.x writes it (21.44 capture): ``ip_networks`` entries are ``{"ip","mask"}``
+    and the inactive ethernet entry has no ``iface_network_info``."""
+    wifi_on = _WIFI not in disabled
     return [
         {
             "network_name": "ethernet_tesla_internal_default",
@@ -196,7 +195,7 @@ def networks(disabled: frozenset[str]) -> list[dict[str, Any]]:
             "lastInternetConnected": False,
         },
         {
-            "network_name": "HomeNetwork",
+            "network_name": _WIFI,
             "interface": "WifiType",
             "security_type": "WPA2_Personal",
             "dhcp": True,
@@ -207,11 +206,59 @@ def networks(disabled: frozenset[str]) -> list[dict[str, Any]]:
             "lastTeslaConnected": wifi_on,
             "lastInternetConnected": wifi_on,
             "iface_network_info": {
-                "network_name": "HomeNetwork",
+                "network_name": _WIFI,
                 "ip_networks": [{"ip": "192.168.1.50", "mask": "255.255.255.0"}],
+                "gateway": "192.168.1.1",
                 "interface": "WifiType",
-                **info,
+                **_IFACE_INFO,
+                "signal_strength": 71,
+                "hw_address": "",
             },
+        },
+    ]
+
+
+def networks_go_ipnet(disabled: frozenset[str]) -> list[dict[str, Any]]:
+    """/api/networks as 23.28+ writes it (23.28.2 capture): ``enabled`` before ``dhcp``, and every
+    entry, ethernet included, has ``iface_network_info`` whose ``ip_networks`` are Go ``net.IPNet``s."""
+    wifi_on = _WIFI not in disabled
+
+    def info(name: str, interface: str, signal: int) -> dict[str, Any]:
+        return {
+            "network_name": name,
+            "ip_networks": [go_ipnet("255.255.255.0")],
+            "gateway": "",
+            "interface": interface,
+            **_IFACE_INFO,
+            "signal_strength": signal,
+            "hw_address": "",
+        }
+
+    return [
+        {
+            "network_name": "ethernet_tesla_internal_default",
+            "interface": "EthType",
+            "enabled": True,
+            "dhcp": True,
+            "extra_ips": [{"ip": "192.168.90.2", "netmask": 24}],
+            "active": False,
+            "primary": False,
+            "lastTeslaConnected": False,
+            "lastInternetConnected": False,
+            "iface_network_info": info("ethernet_tesla_internal_default", "EthType", 0),
+        },
+        {
+            "network_name": _WIFI,
+            "interface": "WifiType",
+            "enabled": wifi_on,
+            "dhcp": True,
+            "security_type": "WPA2_Personal",
+            "username": "",
+            "active": wifi_on,
+            "primary": wifi_on,
+            "lastTeslaConnected": wifi_on,
+            "lastInternetConnected": wifi_on,
+            "iface_network_info": info(_WIFI, "WifiType", 71),
         },
     ]
 
@@ -241,20 +288,16 @@ def solar_powerwall(snap: Snapshot) -> dict[str, Any]:
     """The Powerwall+ inverter's view: four strings sharing today's PV power."""
     solar = max(0.0, snap.flows.solar_w)
     when = rfc3339nano(snap.t, snap.zone)
-    strings = []
-    for string_id in range(1, 5):
-        connected = string_id != 4
-        power = solar / 3 if connected else 0.0
-        voltage = 380.0 if power > 0 else 10.3
-        strings.append(
-            {
-                "string_id": string_id,
-                "connected": connected,
-                "measured_voltage": voltage,
-                "current": power / voltage,
-                "measured_power": power,
-            }
-        )
+    strings = [
+        {
+            "string_id": string_id,
+            "connected": string.connected,
+            "measured_voltage": string.voltage_v,
+            "current": string.current_a,
+            "measured_power": string.power_w,
+        }
+        for string_id, string in enumerate(pv_strings(solar, "ABCD", 3), start=1)
+    ]
     islanded = not snap.grid_connected
     return {
         "pvac_status": {

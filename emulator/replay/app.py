@@ -24,14 +24,17 @@ from emulator.api import auth
 from emulator.api.base import authorize, headers_for
 from emulator.control.traffic import TRAFFIC_ROUTES
 from emulator.device.clock import Monotonic
-from emulator.device.errors import GatewayError, not_found
+from emulator.device.errors import error
 from emulator.device.factory import EmulatorOptions, build_gateway
 from emulator.device.gateway import Gateway
 from emulator.device.identity import validate_serial
+from emulator.replay.context import ReplayContext, replay_context
 from emulator.replay.control import REPLAY_ROUTES
 from emulator.replay.format import Recording
 from emulator.replay.timeline import Prepared, Replay
 from emulator.serving.app import gateway_app
+from emulator.serving.context import app_context, attach
+from emulator.serving.docs import docs_routes
 from emulator.serving.guard import ControlPolicy
 
 DEFAULT_SERIAL = "T123456789"
@@ -63,9 +66,13 @@ def create_replay_app(
     )
     gateway = build_gateway(options, monotonic=monotonic)
     replay = Replay(recording, gateway.clock, loop=loop)
-    routes: list[BaseRoute] = [*auth.ROUTES, *recorded_routes(replay), *REPLAY_ROUTES, *TRAFFIC_ROUTES]
+    routes: list[BaseRoute] = [*auth.ROUTES, *recorded_routes(replay), *REPLAY_ROUTES, *TRAFFIC_ROUTES, *docs_routes()]
     app = gateway_app(gateway, routes, tls=tls, control=control)
-    app.state.replay = replay
+    base = app_context(app)
+    attach(
+        app,
+        ReplayContext(base.gateway, base.faults, base.journal, base.traffic_clock, control=base.control, replay=replay),
+    )
     return app
 
 
@@ -88,21 +95,22 @@ def route_name(path: str) -> str:
 
 def _answer(path: str, name: str):  # type: ignore[no-untyped-def]
     async def endpoint(request: Request) -> Response:
-        gateway: Gateway = request.app.state.gateway
-        if not gateway.profile.is_open(name):
+        ctx = replay_context(request)
+        gateway = ctx.gateway
+        if not gateway.profile.is_open(name, request.method):
             authorize(request, gateway)
-        prepared = request.app.state.replay.answer(request.method, path)
+        prepared = ctx.replay.answer(request.method, path)
         return _render(prepared, gateway)
 
     return endpoint
 
 
 async def _not_recorded(request: Request) -> Response:
-    replay = request.app.state.replay
+    replay = replay_context(request).replay
     path = request.url.path
     if path in {unquote(p) for p in replay.paths()}:  # recorded, but not with this method
-        raise GatewayError(405, "Method Not Allowed", f"{request.method} is not allowed on {path}")
-    raise not_found(f"{path} was not recorded in {replay.recording.file.name}")
+        raise error("method_not_allowed", method=request.method, path=path)
+    raise error("not_recorded", path=path, file=replay.recording.file.name)
 
 
 def _render(prepared: Prepared, gateway: Gateway) -> Response:

@@ -13,12 +13,13 @@ from starlette.responses import Response
 
 from emulator.api.base import control_body, json_reply
 from emulator.control.routes import control_route
+from emulator.replay.context import replay_context
 
 _HEADERS = {"cache-control": "no-cache, no-store"}
 
 
 def replay_body(request: Request) -> dict[str, Any]:
-    replay = request.app.state.replay
+    replay = replay_context(request).replay
     clock = replay.clock
     return {
         "file": replay.recording.file.name,
@@ -45,7 +46,7 @@ async def get_replay(request: Request) -> Response:
 async def post_replay(request: Request) -> Response:
     """Applied in a fixed order: pause, speed, loop, then seek, then advance."""
     body = await control_body(request, "control/replay.post.json")
-    replay = request.app.state.replay
+    replay = replay_context(request).replay
     if "paused" in body:
         replay.clock.pause() if body["paused"] else replay.clock.resume()
     if "speed" in body:

@@ -45,6 +45,7 @@ DEFAULT_ENDPOINTS: dict[str, tuple[str, ...]] = {
         "/api/solar_powerwall",
     ),
 }
+DEFAULT_ENDPOINTS["21.44.1"] = DEFAULT_ENDPOINTS["24.4.0"]  # the JSON reads; vitals are protobuf
 MAX_FAILED_POLLS = 3  # polls in a row with no answer at all before the recorder gives up
 
 

@@ -55,7 +55,7 @@ class Probe:
 
     def _needs_login(self, path: str) -> bool:
         op = contract.operation_for("GET", path)
-        return op is None or op.route is None or not self.gateway.profile.is_open(op.route)
+        return op is None or op.route is None or not self.gateway.profile.is_open(op.route, "GET")
 
     def _session(self) -> str:
         """A session as if a client had logged in earlier; re-made after a reset drops it."""

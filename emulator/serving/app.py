@@ -19,12 +19,16 @@ from emulator.control.journal import Journal
 from emulator.control.routes import CONTROL_ROUTES
 from emulator.control.scenario import SCENARIO_ROUTES
 from emulator.control.traffic import TRAFFIC_ROUTES
-from emulator.device.errors import GatewayError
+from emulator.device.errors import GatewayError, error
 from emulator.device.gateway import Gateway
+from emulator.firmware.profile import FirmwareProfile
+from emulator.scenario.spec import Scenario
+from emulator.serving.context import AppContext, app_context, attach, find_context
 from emulator.serving.docs import docs_routes
 from emulator.serving.guard import ControlGuard, ControlPolicy
 from emulator.serving.middleware import TrafficMiddleware
 from emulator.serving.transport import CutOnStop
+from emulator.tedapi.routes import ROUTES as TEDAPI_ROUTES
 from emulator.web import web_routes
 
 log = logging.getLogger("teg_emulator")
@@ -36,6 +40,7 @@ def create_app(
     journal_size: int = 1000,
     fault_seed: int | None = None,
     tls: bool | str = False,
+    scenario: Scenario | None = None,
     control: ControlPolicy | None = None,
 ) -> Starlette:
     """A Starlette app serving one gateway, with fault injection and a request journal in front.
@@ -44,8 +49,18 @@ def create_app(
     TLS handshake be stalled); a string instead says why a handshake cannot be stalled.
     ``control`` guards /_emulator (token, extra host names; see emulator.serving.guard).
     """
-    routes = [*API_ROUTES, *CONTROL_ROUTES, *TRAFFIC_ROUTES, *SCENARIO_ROUTES, *docs_routes(), *web_routes()]
-    return gateway_app(gateway, routes, journal_size=journal_size, fault_seed=fault_seed, tls=tls, control=control)
+    routes = [
+        *API_ROUTES,
+        *TEDAPI_ROUTES,
+        *CONTROL_ROUTES,
+        *TRAFFIC_ROUTES,
+        *SCENARIO_ROUTES,
+        *docs_routes(),
+        *web_routes(),
+    ]
+    app = gateway_app(gateway, routes, journal_size=journal_size, fault_seed=fault_seed, tls=tls, control=control)
+    app_context(app).scenario = scenario
+    return app
 
 
 def gateway_app(
@@ -81,18 +96,14 @@ def gateway_app(
             Exception: _unexpected_error,
         },
     )
-    app.state.gateway = gateway
-    app.state.faults = faults
-    app.state.journal = journal
-    app.state.traffic_clock = traffic_clock
-    app.state.control = control or ControlPolicy()
-    app.state.scenario = None  # the scenario being served, if any (serve --scenario, POST /_emulator/scenario)
+    attach(app, AppContext(gateway, faults, journal, traffic_clock, control=control or ControlPolicy()))
     return app
 
 
-def _profile(request: Request):  # type: ignore[no-untyped-def]
-    gateway = getattr(request.app.state, "gateway", None)
-    return gateway.profile if gateway is not None else None
+def _profile(request: Request) -> FirmwareProfile | None:
+    """The firmware whose error shape to answer in; None while the app is not built yet."""
+    ctx = find_context(request.app)
+    return ctx.gateway.profile if ctx is not None else None
 
 
 async def _gateway_error(request: Request, exc: Exception) -> Response:
@@ -102,12 +113,13 @@ async def _gateway_error(request: Request, exc: Exception) -> Response:
 
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
-    texts = {
-        404: ("Not Found", f"{request.url.path} was not found"),
-        405: ("Method Not Allowed", f"{request.method} is not allowed on {request.url.path}"),
-    }
-    error, message = texts.get(exc.status_code, (exc.detail, exc.detail))
-    response = render_error(GatewayError(exc.status_code, error, message), _profile(request))
+    if exc.status_code == 404:
+        failure = error("not_found", path=request.url.path)
+    elif exc.status_code == 405:
+        failure = error("method_not_allowed", method=request.method, path=request.url.path)
+    else:
+        failure = GatewayError(exc.status_code, exc.detail, exc.detail)  # Starlette's own phrase
+    response = render_error(failure, _profile(request))
     if exc.headers:
         response.headers.update(exc.headers)
     return response
@@ -116,5 +128,4 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 async def _unexpected_error(request: Request, exc: Exception) -> Response:
     """A bug in the emulator: log it for the developer, answer JSON without a traceback."""
     log.exception("unexpected error while answering %s %s", request.method, request.url.path)
-    error = GatewayError(500, "Internal Server Error", "the emulator failed to answer; see its log")
-    return render_error(error, _profile(request))
+    return render_error(error("unexpected"), _profile(request))

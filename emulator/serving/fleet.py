@@ -18,6 +18,7 @@ from emulator.api.base import dumps
 from emulator.device.factory import EmulatorOptions, build_gateway
 from emulator.device.gateway import Gateway
 from emulator.serving.app import create_app
+from emulator.serving.context import app_context
 from emulator.serving.guard import ControlGuard, ControlPolicy
 
 MAX_GATEWAYS = 500
@@ -101,7 +102,7 @@ class FleetApp:
     def stall_s_for(self, port: int) -> float:
         """How long to hold a new TLS handshake on ``port``: its member's tls_stall rules decide."""
         member = self.by_port.get(port) if self.mode == "ports" else None
-        return member.app.state.faults.stall_s() if member is not None else 0.0
+        return app_context(member.app).faults.stall_s() if member is not None else 0.0
 
     def _member(self, scope: Scope) -> Member | None:
         if self.mode == "ports":

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import uvicorn
 from starlette.types import ASGIApp
 
+from emulator.serving.context import find_context
 from emulator.serving.gate import GatedServer
 from emulator.serving.transport import TrackedH11Protocol
 
@@ -21,6 +22,7 @@ SHUTDOWN_GRACE_S = 0.5  # SIGTERM/SIGINT: answers in flight get this long, then 
 class TLSFiles:
     certfile: str
     keyfile: str
+    min_version: str | None = None  # e.g. "TLSv1.3" (a Powerwall 3 refuses older handshakes)
 
 
 def check_tls(files: TLSFiles) -> None:
@@ -50,7 +52,7 @@ def uvicorn_config(app: ASGIApp, *, tls: TLSFiles | None = None, log_level: str 
     kwargs = {}
     if tls is not None:
         kwargs = {"ssl_certfile": tls.certfile, "ssl_keyfile": tls.keyfile}
-    return uvicorn.Config(
+    config = uvicorn.Config(
         app,
         http=TrackedH11Protocol,
         log_level=log_level,
@@ -61,6 +63,13 @@ def uvicorn_config(app: ASGIApp, *, tls: TLSFiles | None = None, log_level: str 
         timeout_graceful_shutdown=SHUTDOWN_GRACE_S,  # then cut requests held by latency/slow-body faults
         **kwargs,
     )
+    if tls is not None and tls.min_version:
+        # uvicorn has no flag for a minimum TLS version: load the config now and tighten its context.
+        # (uvicorn speaks HTTP/1.1 only, so no "h2" is offered by ALPN whatever the firmware.)
+        config.load()
+        assert config.ssl is not None
+        config.ssl.minimum_version = ssl.TLSVersion[tls.min_version.replace(".", "_")]
+    return config
 
 
 def bind_many(host: str, first_port: int, count: int) -> list[socket.socket]:
@@ -85,10 +94,10 @@ def make_server(app: ASGIApp, *, tls: TLSFiles | None = None, log_level: str = "
 
     A fleet answers ``stall_s_for(port)`` itself; a single app's fault engine applies to every port.
     """
-    stall = getattr(app, "stall_s_for", None)
+    stall = getattr(app, "stall_s_for", None)  # a FleetApp (which imports this module)
     if stall is None:
-        faults = getattr(getattr(app, "state", None), "faults", None)
-        stall = (lambda port: faults.stall_s()) if faults is not None else (lambda port: 0.0)
+        ctx = find_context(app)
+        stall = (lambda port: ctx.faults.stall_s()) if ctx is not None else (lambda port: 0.0)
     return GatedServer(uvicorn_config(app, tls=tls, log_level=log_level), stall)
 
 
@@ -119,7 +128,9 @@ class ServerThread:
     @property
     def url(self) -> str:
         scheme = "https" if self.tls else "http"
-        return f"{scheme}://127.0.0.1:{self.port}"
+        host = str(self.sock.getsockname()[0])
+        host = "127.0.0.1" if host in ("0.0.0.0", "") else (f"[{host}]" if ":" in host else host)
+        return f"{scheme}://{host}:{self.port}"
 
     def start(self, timeout: float = 10.0) -> ServerThread:
         self._thread.start()

@@ -19,7 +19,8 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from emulator.api.base import json_reply
-from emulator.device.errors import not_found
+from emulator.device.errors import error, not_found
+from emulator.serving.context import context
 
 _HERE = Path(__file__).resolve().parent
 PAGES = _HERE / "pages"
@@ -43,6 +44,11 @@ def _page(name: str) -> Response:
 
 
 async def gateway_page(request: Request) -> Response:
+    """The gateway's page. A Powerwall 3 has no local web portal: clients that do not ask for HTML
+    get its 404 (pypowerwall tells a PW3 from a PW2 by that), browsers still get the page."""
+    profile = context(request).gateway.profile
+    if not profile.web_portal and "text/html" not in request.headers.get("accept", ""):
+        raise error("not_on_firmware", path="/", version=profile.version)
     return _page("gateway.html")
 
 
@@ -59,7 +65,7 @@ async def static_asset(request: Request) -> Response:
     name = request.path_params["name"]
     media_type = asset_names().get(name)
     if media_type is None:
-        raise not_found(f"no asset {name!r}")
+        raise not_found("asset", name)
     return Response((STATIC / name).read_bytes(), media_type=media_type, headers=dict(_HEADERS))
 
 
@@ -69,7 +75,7 @@ async def credentials(request: Request) -> Response:
     The emulator is a test double bound to 127.0.0.1 by default: its CLI prints this password and
     its fleet listing serves it too. Never journaled (it is under /_emulator).
     """
-    gateway = request.app.state.gateway
+    gateway = context(request).gateway
     body = {
         "firmware": gateway.profile.version,
         "username": PAGE_USERNAME,

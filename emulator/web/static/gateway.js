@@ -39,6 +39,9 @@
     if (reply.ok && reply.body && typeof reply.body.version === "string") {
       firmware = reply.body.version.trim();
       setText("firmware", firmware.split(" ")[0]);
+    } else if (reply.status === 404 && login.credentials && login.credentials.firmware) {
+      firmware = login.credentials.firmware;  // /api/status is not served (Powerwall 3): the emulator says
+      setText("firmware", firmware);
     }
   }
 
@@ -110,7 +113,12 @@
 
   function renderSitemaster(reply) {
     const el = $("sitemaster");
-    if (reply.ok && reply.body && typeof reply.body.running === "boolean") {
+    if (reply.status === 404) {  // a Powerwall 3 serves only aggregates, soe and grid_status on the LAN
+      el.dataset.running = "";
+      el.className = "pill pill-unknown";
+      setText("sitemaster", "n/a");
+      setText("sitemaster-sub", "not served on this firmware");
+    } else if (reply.ok && reply.body && typeof reply.body.running === "boolean") {
       const running = reply.body.running;
       el.dataset.running = String(running);
       el.className = `pill ${running ? "pill-ok" : "pill-bad"}`;
@@ -136,6 +144,7 @@
         : "The gateway answers 502 Bad Gateway to live data; there is nothing to show until sitemaster runs again.");
     }
     const problems = POLLS.filter((p) => !results[p.key].ok && !(stopped && LIVE.includes(p.key)))
+      .filter((p) => !(p.key === "sitemaster" && results[p.key].status === 404))
       .filter((p) => !(login.state === "blocked" && [401, 403].includes(results[p.key].status)))
       .map((p) => describe(p.path, results[p.key]));
     if (login.state === "blocked" || login.state === "failed") problems.unshift(login.detail);

@@ -1,72 +1,18 @@
-"""The contract as data: openapi.yaml and schemas/, loaded once and shared.
+"""The contract's operations: openapi.yaml's paths, each with the firmware profiles that serve it.
 
-The emulator validates request bodies with these schemas, its tests validate
-every answer with them, and the contract suite checks real gateways against
-them: one source of truth for what a gateway says.
-
-Both files ship inside the wheel (``emulator/_contract/``); in a source
-checkout they are read from the repository root.
+Which firmware serves an operation, and whether it needs a login there, are firmware facts
+(schemas/firmware/); everything else about an operation (statuses, bodies, safety) is openapi.yaml's.
 """
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
-from pathlib import Path
 from typing import Any
 
-import yaml
-from jsonschema import Draft202012Validator
-from referencing import Registry, Resource
-
-_PACKAGE = Path(__file__).resolve().parent
-_CANDIDATES = (_PACKAGE / "_contract", _PACKAGE.parent)
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-def contract_root() -> Path:
-    """The folder holding openapi.yaml and schemas/."""
-    for candidate in _CANDIDATES:
-        if (candidate / "openapi.yaml").is_file() and (candidate / "schemas").is_dir():
-            return candidate
-    raise FileNotFoundError("openapi.yaml and schemas/ were not found next to the emulator package")
-
-
-def schemas_dir() -> Path:
-    return contract_root() / "schemas"
-
-
-def spec_path() -> Path:
-    return contract_root() / "openapi.yaml"
-
-
-@lru_cache(maxsize=1)
-def load_spec() -> dict[str, Any]:
-    with spec_path().open("rb") as handle:
-        return yaml.load(handle, Loader=_YAML_LOADER)
-
-
-@lru_cache(maxsize=1)
-def registry() -> Registry:
-    """Every schema, addressable by its $id (its path under schemas/)."""
-    root = schemas_dir()
-    resources = [
-        (path.relative_to(root).as_posix(), Resource.from_contents(json.loads(path.read_text("utf-8"))))
-        for path in sorted(root.rglob("*.json"))
-    ]
-    return Registry().with_resources(resources)
-
-
-def schema(name: str) -> dict[str, Any]:
-    """A schema by name, e.g. ``"responses/meters.aggregates.json"``."""
-    return registry().contents(name)
-
-
-@cache
-def validator(name: str) -> Draft202012Validator:
-    return Draft202012Validator(schema(name), registry=registry())
+from emulator.contract.facts import firmware_facts
+from emulator.contract.files import load_spec
 
 
 @dataclass(frozen=True)
@@ -98,6 +44,11 @@ class Operation:
             return None
         return _schema_name(content["schema"]["$ref"])
 
+    def media_type(self, status: int) -> str | None:
+        """The documented content type of a status's body (application/json, application/octet-stream), if any."""
+        content = self.responses.get(str(status), {}).get("content", {})
+        return next(iter(content), None)
+
     def documents(self, status: int) -> bool:
         return str(status) in self.responses
 
@@ -108,6 +59,7 @@ def _schema_name(ref: str) -> str:
 
 @lru_cache(maxsize=1)
 def operations() -> tuple[Operation, ...]:
+    facts = firmware_facts()
     found = []
     for path, item in load_spec()["paths"].items():
         for method, op in item.items():
@@ -118,8 +70,8 @@ def operations() -> tuple[Operation, ...]:
                     method=method.upper(),
                     path=path,
                     operation_id=op["operationId"],
-                    firmware=tuple(op.get("x-teg-firmware", ())),
-                    open_in=tuple(op.get("x-teg-open", ())),
+                    firmware=tuple(v for v, f in facts.items() if f.serves(method, path)),
+                    open_in=tuple(v for v, f in facts.items() if f.serves(method, path) and f.is_open(method, path)),
                     responses=op["responses"],
                     route=op.get("x-teg-route"),
                     fleet_only=bool(op.get("x-teg-fleet-only", False)),

@@ -1,0 +1,47 @@
+"""The contract as data: openapi.yaml, schemas/ and the firmware facts beside them, loaded once and shared.
+
+The emulator validates request bodies with these schemas and builds its firmware profiles
+from the facts; its tests validate every answer with them; the contract suite checks real
+gateways against the same files: one source of truth for what a gateway says and does.
+"""
+
+from __future__ import annotations
+
+from emulator.contract.facts import (
+    TLS,
+    Call,
+    ErrorText,
+    FactsError,
+    FirmwareFacts,
+    Throttle,
+    facts_for,
+    facts_for_reported,
+    firmware_facts,
+    parse_facts,
+)
+from emulator.contract.files import contract_root, load_spec, registry, schema, schemas_dir, spec_path, validator
+from emulator.contract.operations import Operation, operation_for, operations, response_schema_for
+
+__all__ = [
+    "TLS",
+    "Call",
+    "ErrorText",
+    "FactsError",
+    "FirmwareFacts",
+    "Operation",
+    "Throttle",
+    "contract_root",
+    "facts_for",
+    "facts_for_reported",
+    "firmware_facts",
+    "load_spec",
+    "operation_for",
+    "operations",
+    "parse_facts",
+    "registry",
+    "response_schema_for",
+    "schema",
+    "schemas_dir",
+    "spec_path",
+    "validator",
+]

@@ -1,0 +1,108 @@
+"""The TEDAPI's HTTP routes: GET /tedapi/din, POST /tedapi/v1 and POST /tedapi/device/{din}/v1.
+
+Thin adapters: the firmware profile decides whether the TEDAPI exists, HTTP
+Basic (``Tesla_Energy_Device`` and the gateway password from the QR sticker)
+is checked here, and :mod:`emulator.tedapi.service` answers. What a client sees:
+
+* no TEDAPI on this firmware: 404;
+* no Basic credentials: 401 with ``WWW-Authenticate: Basic``;
+* wrong user or password: 403 (real gateways' answer; pypowerwall reports
+  "Access Denied: Check your Gateway Password");
+* a body over 64 KiB: 413; not a TEDAPI protobuf, an unknown request or an
+  unparseable query: 400; an unsigned query: 403; an unknown device or file: 404.
+
+Errors carry the gateway's JSON error body; answers are ``application/octet-stream``.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hmac
+
+from starlette.requests import ClientDisconnect, Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from emulator.api.base import render_error
+from emulator.api.door import read_bounded
+from emulator.device.errors import GatewayError, error
+from emulator.device.gateway import Gateway
+from emulator.serving.context import context
+from emulator.tedapi import service
+
+USERNAME = "Tesla_Energy_Device"
+_PROTOBUF = "application/octet-stream"
+_HEADERS = {"cache-control": "no-cache, no-store", "x-content-type-options": "nosniff"}
+_NO_CREDENTIALS = error("tedapi_no_credentials")
+_BAD_CREDENTIALS = error("tedapi_bad_credentials")
+
+
+def _gateway(request: Request) -> Gateway:
+    gateway = context(request).gateway
+    if not gateway.profile.tedapi:
+        raise error("not_on_firmware", path=request.url.path, version=gateway.profile.version)
+    _check_basic(request, gateway)
+    return gateway
+
+
+def _challenge(gateway: Gateway) -> Response:
+    """401 with the Basic challenge a browser or curl needs to send credentials."""
+    response = render_error(_NO_CREDENTIALS, gateway.profile)
+    response.headers["www-authenticate"] = f'Basic realm="{USERNAME}"'
+    return response
+
+
+def _check_basic(request: Request, gateway: Gateway) -> None:
+    header = request.headers.get("authorization", "")
+    scheme, _, encoded = header.partition(" ")
+    if scheme.lower() != "basic" or not encoded.strip():
+        raise _NO_CREDENTIALS
+    try:
+        user, sep, password = base64.b64decode(encoded.strip(), validate=True).decode("utf-8").partition(":")
+    except (binascii.Error, UnicodeDecodeError):
+        raise _BAD_CREDENTIALS from None
+    good_user = hmac.compare_digest(user.encode(), USERNAME.encode())
+    good_password = hmac.compare_digest(password.encode(), gateway.gw_password.encode())
+    if not (sep and good_user and good_password):
+        raise _BAD_CREDENTIALS
+
+
+async def _body(request: Request) -> bytes:
+    """The protobuf body through the same size door as every JSON body (refused as it streams)."""
+    try:
+        return await read_bounded(request.headers.get("content-length", ""), request.stream())
+    except ClientDisconnect:
+        raise error("client_gone") from None
+
+
+async def din(request: Request) -> Response:
+    try:
+        gateway = _gateway(request)
+    except GatewayError as exc:
+        if exc is _NO_CREDENTIALS:
+            return _challenge(context(request).gateway)
+        raise
+    snap = gateway.snapshot()
+    return Response(
+        service.site_of(gateway.profile, snap).din.encode("ascii"), media_type="text/plain", headers=_HEADERS
+    )
+
+
+async def v1(request: Request) -> Response:
+    try:
+        gateway = _gateway(request)
+    except GatewayError as exc:
+        if exc is _NO_CREDENTIALS:
+            return _challenge(context(request).gateway)
+        raise
+    body = await _body(request)
+    answer = service.handle(gateway, body, request.path_params.get("din"))
+    return Response(answer, media_type=_PROTOBUF, headers=_HEADERS)
+
+
+ROUTES = [
+    Route("/tedapi/din", din, methods=["GET"], name="tedapi.din"),
+    Route("/tedapi/v1", v1, methods=["POST"], name="tedapi.v1"),
+    Route("/tedapi/device/{din}/v1", v1, methods=["POST"], name="tedapi.device.v1"),
+]
