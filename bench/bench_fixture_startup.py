@@ -1,6 +1,6 @@
 """(d) What the `teg_emulator` fixture costs per test: start a server, first answer, stop.
 
-Times `start_emulator()` (the function the fixture calls) up to the first answer of
+Times `emulator.running(...).start()` (what the fixture calls) up to the first answer of
 /api/status, and then the stop, for HTTP (1.15.0) and HTTPS (24.4.0; the session's
 self-signed certificate is made once, as in a test session). Median of N runs.
 """
@@ -12,7 +12,7 @@ import statistics
 import time
 import urllib.request
 
-from emulator.pytest_plugin import _certificate, start_emulator
+from emulator.testing import _certificate, running
 
 RUNS = 50
 
@@ -21,11 +21,11 @@ def one_run(settings: dict[str, object]) -> tuple[float, float]:
     insecure = ssl.create_default_context()
     insecure.check_hostname, insecure.verify_mode = False, ssl.CERT_NONE
     started = time.perf_counter()
-    handle, server = start_emulator(settings)
+    handle = running(**settings).start()
     with urllib.request.urlopen(handle.url + "/api/status", timeout=5, context=insecure) as response:
         response.read()
     ready = time.perf_counter()
-    server.stop()
+    handle.stop()
     return ready - started, time.perf_counter() - ready
 
 
@@ -42,7 +42,7 @@ def measure(label: str, settings: dict[str, object]) -> float:
 
 def main() -> None:
     _certificate()
-    measure("HTTP  1.15.0", {})
+    measure("HTTP  1.15.0", {"firmware": "1.15.0"})
     measure("HTTPS 24.4.0", {"firmware": "24.4.0"})
 
 

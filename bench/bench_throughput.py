@@ -4,7 +4,8 @@ Method: the server runs pinned to one core (``taskset -c 0``), the load generato
 the other (``taskset -c 1``); the bare route answers the JSON body captured from the emulator for the same
 case (same size and shape, re-encoded per request by ``JSONResponse``), over the same transport (TLS included)
 and with the same request headers; bare and emulator runs alternate, 3 pairs, and each figure is the median
-of the three per-pair ratios. On a machine with one core both share it (printed as a warning), and ratios
+of the three per-pair ratios. Beside req/s it reports the server's CPU time per request (from /proc, user +
+system), whose bare/emulator ratio is the same capacity figure but barely moved by other load on the machine. On a machine with one core both share it (printed as a warning), and ratios
 from alternating runs are still the figure to read: absolute req/s move with whatever else runs.
 
     python bench/bench_throughput.py [--seconds 5] [--pairs 3] [--case NAME ...]
@@ -69,6 +70,8 @@ def cores() -> tuple[str, str, bool]:
 
 
 SERVER_CORE, LOAD_CORE, PINNED = cores()
+SERVER_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"} | {"PYTHONUNBUFFERED": "1"}
+"""Servers may write bytecode caches, as every installed package has them: start-up compares imports, not compiles."""
 
 
 def pinned(core: str, argv: list[str]) -> list[str]:
@@ -78,7 +81,7 @@ def pinned(core: str, argv: list[str]) -> list[str]:
 @contextmanager
 def started(argv: list[str]) -> Iterator[tuple[subprocess.Popen[str], str, list[str]]]:
     """Start a server that prints its URL on its first line; yield (process, base url, banner lines)."""
-    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, text=True, env=SERVER_ENV)
     try:
         assert proc.stdout is not None
         first = proc.stdout.readline()
@@ -133,15 +136,25 @@ def login_headers(case: Case, base: str, banner: list[str]) -> list[str]:
     return ["-H", f"Cookie: {jar}"]
 
 
-def wrk(url: str, seconds: int, headers: list[str]) -> tuple[list[str], dict[str, float]]:
+def cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) the process has used so far: what a request costs, whatever else runs."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def wrk(url: str, seconds: int, headers: list[str], pid: int) -> tuple[list[str], dict[str, float]]:
     argv = pinned(LOAD_CORE, ["wrk", "-t1", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency", *headers, url])
     warm = pinned(LOAD_CORE, ["wrk", "-t1", "-c8", "-d1s", *headers, url])
     subprocess.run(warm, capture_output=True, check=True)
+    cpu_before = cpu_s(pid)
     out = subprocess.run(argv, capture_output=True, text=True, check=True).stdout
+    cpu_used = cpu_s(pid) - cpu_before
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     if errors or "Socket errors" in out:
         raise RuntimeError(f"wrk saw errors against {url}:\n{out}")
+    requests = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
     return argv, {
+        "cpu_us": cpu_used / requests * 1e6,
         "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),  # type: ignore[union-attr]
         "p50_ms": _ms(re.search(r"50%\s+([\d.]+)(\w+)", out)),
         "p99_ms": _ms(re.search(r"99%\s+([\d.]+)(\w+)", out)),
@@ -168,15 +181,18 @@ def run_case(case: Case, seconds: int, pairs: int, tls: tuple[str, str] | None) 
         for _ in range(pairs):
             pair: dict[str, dict[str, float]] = {}
             for side, argv in (("bare", bare_argv(case, body_file, tls)), ("emulator", emulator_argv(case, tls))):
-                with started(pinned(SERVER_CORE, argv)) as (_, base, banner):
+                with started(pinned(SERVER_CORE, argv)) as (proc, base, banner):
                     side_headers = login_headers(case, base, banner) if side == "emulator" else headers
-                    wrk_argv, pair[side] = wrk(base + case.path, seconds, side_headers)
+                    wrk_argv, pair[side] = wrk(base + case.path, seconds, side_headers, proc.pid)
                     commands[side] = f"{shlex.join(pinned(SERVER_CORE, argv))} &  {shlex.join(wrk_argv)}"
             rows.append(
                 {
                     "bare_rps": pair["bare"]["rps"],
                     "emulator_rps": pair["emulator"]["rps"],
                     "rps_ratio": pair["emulator"]["rps"] / pair["bare"]["rps"],
+                    "bare_cpu_us": pair["bare"]["cpu_us"],
+                    "emulator_cpu_us": pair["emulator"]["cpu_us"],
+                    "cpu_ratio": pair["bare"]["cpu_us"] / pair["emulator"]["cpu_us"],
                     "p50_ratio": pair["emulator"]["p50_ms"] / pair["bare"]["p50_ms"],
                     "p99_ratio": pair["emulator"]["p99_ms"] / pair["bare"]["p99_ms"],
                     "bare_p99_ms": pair["bare"]["p99_ms"],
@@ -203,13 +219,17 @@ def first_answer_s(argv: list[str]) -> float:
 
 
 def startup(pairs: int) -> dict[str, object]:
-    """Process start to first answer of GET /api/status: `teg-emulator serve` vs the bare app, alternating."""
+    """Process start to first answer of GET /api/status: `teg-emulator serve` vs the bare app, alternating.
+
+    One unmeasured start of each first, so both sides run from bytecode caches as installed packages do.
+    """
     with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as f:
         f.write(b'{"x":1}')
     case = Case("startup", "1.15.0", 1, "/api/status")
     bare, emu = pinned(SERVER_CORE, bare_argv(case, f.name, None)), pinned(SERVER_CORE, emulator_argv(case, None))
     ratios, bare_s, emu_s = [], [], []
     try:
+        first_answer_s(bare), first_answer_s(emu)  # warm: bytecode caches written, files in the page cache
         for _ in range(max(pairs, 5)):
             b, e = first_answer_s(bare), first_answer_s(emu)
             bare_s.append(b)
@@ -252,6 +272,8 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
         print(
             f"{case.name:42s} body {r['body_bytes']:5d} B  bare {r['bare_rps']:7.0f}  emulator {r['emulator_rps']:7.0f}"
             f" req/s  ratio {r['rps_ratio']:.2f}  p50 ratio {r['p50_ratio']:.2f}  p99 ratio {r['p99_ratio']:.2f}"
+            f"  | CPU/request bare {r['bare_cpu_us']:.0f} us, emulator {r['emulator_cpu_us']:.0f} us:"
+            f" bare/emulator {r['cpu_ratio']:.2f}"
         )
         for side, command in r["commands"].items():  # type: ignore[attr-defined]
             print(f"    {side:8s} {command}")

@@ -1,8 +1,9 @@
-"""Run every benchmark and print the figures the README quotes."""
+"""Run every benchmark and print the figures the README quotes (the fleet run takes a few minutes)."""
 
 from __future__ import annotations
 
 import bench_fixture_startup
+import bench_fleet
 import bench_model_day
 import bench_scenario_day
 import bench_startup
@@ -13,4 +14,5 @@ if __name__ == "__main__":
     bench_startup.main()
     bench_fixture_startup.main()
     bench_scenario_day.main()
-    bench_throughput.main()
+    bench_throughput.main([])
+    bench_fleet.main([])

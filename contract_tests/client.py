@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 
-class BudgetExhausted(pytest.skip.Exception):
+class BudgetExhausted(pytest.skip.Exception):  # type: ignore[misc,name-defined]  # pytest exposes its Skipped class only as this attribute
     """The run has used every request it was allowed (``--max-requests``): what is left is skipped, saying so.
 
     A pytest skip outcome, so it skips a test whether it strikes in a fixture or in the test itself.
@@ -84,4 +84,4 @@ class GatewayClient:
 
 
 def _is_json(response: httpx.Response) -> bool:
-    return response.headers.get("content-type", "").startswith("application/json")
+    return str(response.headers.get("content-type", "")).startswith("application/json")

@@ -147,7 +147,20 @@ def _profiles(config: pytest.Config) -> dict[str, str]:
     if config.getoption("gateway_url"):
         return {"gateway": _gateway_target(config).era.profile}
     chosen = config.getoption("firmware")
-    return {p: p for p in ([chosen] if chosen else sorted(ERAS))}
+    if chosen and not _identifiable(chosen):
+        raise pytest.UsageError(_NOT_IDENTIFIABLE.format(profile=chosen))
+    return {p: p for p in ([chosen] if chosen else sorted(p for p in ERAS if _identifiable(p)))}
+
+
+_NOT_IDENTIFIABLE = (
+    "firmware {profile} serves no GET /api/status on the LAN (a Powerwall 3), and the suite identifies a gateway"
+    " by it: not testable by this suite yet (its TEDAPI is covered by the project's own tests)"
+)
+
+
+def _identifiable(profile: str) -> bool:
+    """The suite learns a target's version and era from GET /api/status; a Powerwall 3 does not serve it."""
+    return ERAS[profile].facts.serves("GET", "/api/status")
 
 
 @pytest.fixture(scope="session")
@@ -201,10 +214,10 @@ def _gateway_target(config: pytest.Config) -> Target:
 
 
 def _emulator_target(config: pytest.Config, profile: str) -> tuple[Target, Callable[[], None]]:
-    from emulator.pytest_plugin import start_emulator
+    from emulator.testing import running
 
     password = "contract-suite-pw"
-    handle, server = start_emulator({"firmware": profile, "speed": 0, "start": EMULATOR_START, "password": password})
+    handle = running(firmware=profile, speed=0, start=EMULATOR_START, password=password).start()
     pace = config.getoption("pace")
     client = GatewayClient(handle.url, pace_s=pace or 0.0, max_requests=max(config.getoption("max_requests"), 100_000))
     built = identify(client, f"emulator {profile}", handle.password, "contract-suite@example.com", profile)
@@ -212,7 +225,7 @@ def _emulator_target(config: pytest.Config, profile: str) -> tuple[Target, Calla
 
     def stop() -> None:
         client.close()
-        server.stop()
+        handle.stop()
 
     return built, stop
 
@@ -233,7 +246,7 @@ def _tiers_and_capabilities(request: pytest.FixtureRequest) -> None:
             pytest.skip(f"needs {', '.join(missing)}: only the emulator has it")
 
 
-def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:  # type: ignore[no-untyped-def]
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, exitstatus: int, config: pytest.Config) -> None:
     for built in config.stash.get(TARGETS, []):
         for note in built.notes:
             terminalreporter.write_line(f"contract suite, {built.name}: {note}")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from contract_tests.target import Target
@@ -47,7 +49,7 @@ def series(target: Target, count: int = 5, sim_gap_s: float = 600.0) -> list[Sam
 def balance_tolerance_w(aggregates: dict[str, Any]) -> float:
     """What a real meter set meets: 50 W, or 3 % of the largest flow (captures show 0-30 W)."""
     largest = max(abs(aggregates[m]["instant_power"]) for m in METERS)
-    return max(50.0, 0.03 * largest)
+    return max(50.0, 0.03 * float(largest))
 
 
 def nominal_frequency(site_info: dict[str, Any]) -> float | None:
@@ -59,3 +61,31 @@ def nominal_frequency(site_info: dict[str, Any]) -> float | None:
         if text.startswith(f"{nominal}Hz"):
             return float(nominal)
     return None
+
+
+# -- what can change between two reads ---------------------------------------------------------------
+# Two reads are never simultaneous: on a real gateway (and an emulator running at any speed) power flows
+# between them, and counters and the state of energy move. Tolerances that compare two reads therefore
+# come from the readings' own timestamps and the power they report, never from a fixed number that only
+# a paused clock or a fast poll would meet.
+_FRACTION = re.compile(r"(\.\d{1,6})\d*")
+
+
+def reading_time_s(meter: dict[str, Any]) -> float:
+    """A meter reading's own clock (``last_communication_time``, RFC 3339 with up to nanoseconds), in seconds."""
+    text = str(meter.get("last_communication_time", ""))
+    try:
+        return datetime.fromisoformat(_FRACTION.sub(r"\1", text).replace("Z", "+00:00")).timestamp()
+    except ValueError:
+        raise AssertionError(f"last_communication_time {text!r} is not an RFC 3339 time") from None
+
+
+def elapsed_s(first: dict[str, Any], second: dict[str, Any]) -> float:
+    """Time between two readings of a meter, by their own timestamps."""
+    return abs(reading_time_s(second) - reading_time_s(first))
+
+
+def energy_drift_wh(elapsed: float, *powers_w: float) -> float:
+    """How far an energy counter can move in ``elapsed`` seconds at the larger of the powers seen (+20 %
+    for power that changed in between, +1 Wh for rounding)."""
+    return 1.2 * max(abs(p) for p in powers_w) * elapsed / 3600 + 1.0

@@ -50,7 +50,8 @@ class ReportPlugin:
         self.unreachable = str(getattr(excinfo.value, "msg", excinfo.value))
 
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
-        self.targets = list(session.config.stash.get(TARGETS, []))
+        found = session.config.stash.get(TARGETS, None)
+        self.targets = list(found) if found is not None else []
 
     def _result(self, report: pytest.TestReport, outcome: str) -> Result:
         meta = dict(report.user_properties)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 
 from contract_tests import live
@@ -13,7 +15,7 @@ pytestmark = pytest.mark.needs(CONTROL)
 
 
 @pytest.fixture
-def outage(target: Target):  # type: ignore[no-untyped-def]
+def outage(target: Target) -> Iterator[None]:
     target.remember("utility grid up", lambda: target.control("POST", "grid", {"connected": True}))
     target.control("POST", "grid", {"connected": False})
     target.let_time_pass(60)

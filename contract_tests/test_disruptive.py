@@ -44,15 +44,31 @@ def test_stopped_sitemaster_answers_502_until_run(target: Target) -> None:
     assert target.get("/api/meters/aggregates").status_code == 200
 
 
-@pytest.mark.firmware("1.15.0")
-def test_a_login_on_1_15_stops_sitemaster(target: Target) -> None:
+def test_a_login_does_to_sitemaster_what_the_firmware_facts_say(target: Target) -> None:
+    """1.x: each login stops sitemaster (live reads answer the stopped error until it runs again); later
+    firmware: a login changes nothing. Both from the contract's facts, never from the gateway under test."""
+    facts = target.era.facts
     target.remember("sitemaster running", lambda: _run_sitemaster(target))
-    body = {"username": "", "password": target.password, "force_sm_off": False}
-    assert target.client.request("POST", "/api/login/Basic", json=body).status_code == 200
-    assert target.get("/api/sitemaster", auth=False).json()["running"] is False
-    assert target.get("/api/meters/aggregates", auth=False).status_code == 502
-    _run_sitemaster(target)
-    assert target.get("/api/meters/aggregates", auth=False).status_code == 200
+    body = {"username": facts.username, "password": target.password, "email": target.email, "force_sm_off": False}
+    response = target.client.request("POST", "/api/login/Basic", json=body)
+    assert response.status_code == 200, f"POST /api/login/Basic answered {response.status_code}"
+    running = target.read("/api/sitemaster").json()["running"]
+    live = target.read("/api/meters/aggregates")
+    if facts.login_stops_sitemaster:
+        stopped = facts.sitemaster_stopped
+        assert running is False, (
+            f"firmware {facts.version}: a login must stop sitemaster; /api/sitemaster running {running!r}"
+        )
+        assert live.status_code == stopped.status, (
+            f"GET /api/meters/aggregates after a login: {live.status_code}, expected {stopped.status} (sitemaster stopped)"
+        )
+        _run_sitemaster(target)
+        assert target.read("/api/meters/aggregates").status_code == 200
+    else:
+        assert running is True and live.status_code == 200, (
+            f"firmware {facts.version}: a login must leave sitemaster running; running {running!r}, "
+            f"GET /api/meters/aggregates {live.status_code}"
+        )
 
 
 @pytest.mark.firmware("21.44.1", "24.4.0")
@@ -63,13 +79,18 @@ def test_islanding_goes_off_grid_and_back(target: Target) -> None:
     target.remember("grid connection", reconnect)
 
     def grid_status() -> str:
-        return target.get("/api/system_status/grid_status").json()["grid_status"]
+        return str(target.get("/api/system_status/grid_status").json()["grid_status"])
 
     assert grid_status() == "SystemGridConnected", "islanding test needs a grid-connected site to start from"
     response = target.request("POST", "/api/v2/islanding/mode", json={"island_mode": "intentional_reconnect_failsafe"})
     assert response.status_code == 200 and response.json() == {"island_mode": "intentional_reconnect_failsafe"}
     seen = [grid_status()]
-    _until(target, "islanding", lambda: seen.append(grid_status()) or seen[-1] == "SystemIslandedActive")
+
+    def islanded() -> bool:
+        seen.append(grid_status())
+        return seen[-1] == "SystemIslandedActive"
+
+    _until(target, "islanding", islanded)
     assert seen[0] in ("SystemTransitionToIsland", "SystemIslandedActive"), f"first status after the request: {seen[0]}"
     assert abs(target.get("/api/meters/aggregates").json()["site"]["instant_power"]) <= 50
     reconnect()

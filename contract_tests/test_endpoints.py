@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 
@@ -13,7 +15,7 @@ from emulator.contract import Operation
 REPORT_AREA = "endpoints"
 
 
-def _first(target: Target, path: str, pick) -> str | None:  # type: ignore[no-untyped-def]
+def _first(target: Target, path: str, pick: Callable[[Any], str | None]) -> str | None:
     response = target.get(path)
     if response.status_code != 200:
         return None

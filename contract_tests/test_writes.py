@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from contract_tests.target import Target
+from contract_tests.target import CONTROL, Target
 
 REPORT_AREA = "settings written and restored"
 
@@ -19,7 +19,8 @@ def _ok(response: Any, what: str) -> Any:
 
 
 def _operation(target: Target) -> dict[str, Any]:
-    return _ok(target.get("/api/operation"), "GET /api/operation")
+    operation: dict[str, Any] = _ok(target.get("/api/operation"), "GET /api/operation")
+    return operation
 
 
 def _write_operation(target: Target, mode: str, reserve: float) -> None:
@@ -72,3 +73,35 @@ def test_site_name_round_trips_and_is_restored(target: Target) -> None:
     assert target.get("/api/site_info/site_name").json()["site_name"] == "Contract Suite Test"
     assert target.restore_all() == []
     assert target.get("/api/site_info/site_name").json()["site_name"] == original
+
+
+DISCHARGING_W = 200.0  # the battery visibly carries the house: a change of mode would show
+
+
+def _battery_w(target: Target) -> float:
+    return float(_ok(target.read("/api/meters/aggregates"), "GET /api/meters/aggregates")["battery"]["instant_power"])
+
+
+def test_a_staged_operation_change_waits_for_config_completed(
+    target: Target, original_operation: dict[str, Any]
+) -> None:
+    """Where the facts say operation changes are staged, backup mode (which never discharges the battery)
+    takes effect at GET /api/config/completed, not at the POST. Observable only while the battery
+    discharges (evening, night); where it is not, there is nothing to see and the test says so."""
+    if not target.era.operation_staged:
+        pytest.skip(f"firmware {target.era.profile} applies operation changes at once (firmware facts)")
+    if target.has(CONTROL) and _battery_w(target) < DISCHARGING_W:
+        target.let_time_pass(8 * 3600)  # the emulator can wait for the evening, when the battery carries the house
+    if original_operation[target.era.mode_field] == "backup" or _battery_w(target) < DISCHARGING_W:
+        pytest.skip("the battery is not discharging: a staged change of mode would not show")
+    body = {target.era.mode_field: "backup", "backup_reserve_percent": original_operation["backup_reserve_percent"]}
+    _ok(target.request("POST", "/api/operation", json=body), f"POST /api/operation {body}")
+    target.let_time_pass(60)
+    staged = _battery_w(target)
+    _ok(target.get("/api/config/completed"), "GET /api/config/completed")
+    target.let_time_pass(60)
+    committed = _battery_w(target)
+    assert staged >= DISCHARGING_W / 2, (
+        f"battery {staged:.0f} W right after POSTing backup mode: the change acted before GET /api/config/completed"
+    )
+    assert committed <= 50, f"battery {committed:.0f} W after committing backup mode: it still discharges"

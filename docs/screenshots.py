@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from emulator.pytest_plugin import start_emulator
+from emulator.testing import running
 
 OUT = Path(__file__).resolve().parent / "img"
 CHROMIUM = "/usr/bin/chromium"
@@ -54,7 +54,7 @@ def main() -> int:
         print(f"screenshots: no {CHROMIUM}; apt-get install chromium", file=sys.stderr)
         return 2
     OUT.mkdir(parents=True, exist_ok=True)
-    handle, server = start_emulator(SETTINGS)
+    handle = running(**SETTINGS).start()
     try:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
@@ -83,7 +83,7 @@ def main() -> int:
             print(f"wrote {OUT / 'control-panel.png'}")
             browser.close()
     finally:
-        server.stop()
+        handle.stop()
     return 0
 
 

@@ -32,6 +32,9 @@ class Mutant:
     accept_any_password: bool = False
     keep_session_on_logout: bool = False
     strip_cookies: bool = False
+    login_keeps_sitemaster: bool = False  # a login leaves sitemaster running (1.15.0 stops it)
+    applies_at_once: bool = False  # POST /api/operation takes effect without GET /api/config/completed
+    start_hour_utc: int = 19  # 12:00 in Los Angeles; 03:00 UTC is 20:00 there: no sun, the battery carries the house
 
 
 def _set(path: str, value: Callable[[Any], Any]) -> Edit:
@@ -120,6 +123,10 @@ MUTANTS = [
     Mutant("powerwalls: one listed twice", "24.4.0", "/api/powerwalls", _set("powerwalls", lambda v: v + v)),
     Mutant("aggregates: 55 Hz on a 60 Hz grid", "24.4.0", AGG, _each_meter("frequency", lambda v: 55.0 if v else v)),
     Mutant("sitemaster: reports stopped while running", "1.15.0", "/api/sitemaster", _set("running", lambda v: False)),
+    # The facts that moved into schemas/firmware/: each broken as a firmware bug would break it.
+    Mutant("a 1.15.0 login leaves sitemaster running", "1.15.0", login_keeps_sitemaster=True),
+    Mutant("soe left open on 24.4.0 (open only on 1.x)", "24.4.0", "/api/system_status/soe", open_up=True),
+    Mutant("a staged 1.15.0 operation applies at once", "1.15.0", applies_at_once=True, start_hour_utc=3),
 ]
 
 
@@ -144,8 +151,17 @@ class MutatedGateway:
             receive = await _replace_password(receive, self.password)
         if path != m.path or not (m.edit or m.status or m.content_type or m.strip_cookies):
             await self.app(scope, receive, send)
+            self._after(scope)
             return
         await self._rewrite(scope, receive, send)
+
+    def _after(self, scope: Scope) -> None:
+        """Undo, behind the client's back, what the firmware facts say a request does."""
+        gateway = self.app.state.gateway  # type: ignore[attr-defined]
+        if self.mutant.login_keeps_sitemaster and scope["path"] == "/api/login/Basic":
+            gateway.run_sitemaster()
+        if self.mutant.applies_at_once and scope["path"] == "/api/operation" and scope["method"] == "POST":
+            gateway.commit_config()
 
     async def _rewrite(self, scope: Scope, receive: Receive, send: Send) -> None:
         started: dict[str, Any] = {}

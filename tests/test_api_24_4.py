@@ -216,6 +216,18 @@ def test_password_change_needs_the_old_one(modern):
     assert login(modern, "n3w").status_code == 200
 
 
+def test_reset_restores_the_password_a_client_changed(modern):
+    """Found by tests/test_differential.py: a changed password outlived POST /_emulator/reset, so with a
+    session-wide fixture every test after the one that changed it failed to log in."""
+    login(modern)
+    old = app_context(modern.app).gateway.password
+    assert modern.post("/api/password/change", json={"old_password": old, "new_password": "n3w"}).status_code == 200
+    assert modern.post("/_emulator/reset").status_code == 200
+    assert modern.get("/_emulator/credentials").json()["password"] == old
+    assert login(modern, old).status_code == 200
+    assert login(modern, "n3w").status_code == 401
+
+
 def test_the_profile_serves_every_named_route(modern):
     login(modern)
     from emulator.api import API_ROUTES

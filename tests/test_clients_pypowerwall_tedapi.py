@@ -130,14 +130,24 @@ def test_full_tedapi_mode_reads_a_powerwall_3_through_an_outage(api_version: str
             client.close()
 
 
-def _can_serve_tedapi_ip() -> str | None:
-    """None if 192.168.91.1:443 can be served here; else why not."""
+@contextmanager
+def _tedapi_address() -> Iterator[str | None]:
+    """192.168.91.1 on lo for the test's duration (removed after if it was not there); yields why not, or None."""
     if os.geteuid() != 0:
-        return "needs root to add 192.168.91.1 to lo and bind port 443"
-    result = subprocess.run(["ip", "addr", "replace", f"{TEDAPI_IP}/32", "dev", "lo"], capture_output=True, text=True)
-    if result.returncode != 0:
-        return f"cannot add {TEDAPI_IP} to lo: {result.stderr.strip()}"
-    return None
+        yield "needs root to add 192.168.91.1 to lo and bind port 443"
+        return
+    shown = subprocess.run(["ip", "-4", "addr", "show", "dev", "lo"], capture_output=True, text=True).stdout
+    had = f"{TEDAPI_IP}/32" in shown
+    if not had:
+        added = subprocess.run(["ip", "addr", "add", f"{TEDAPI_IP}/32", "dev", "lo"], capture_output=True, text=True)
+        if added.returncode != 0:
+            yield f"cannot add {TEDAPI_IP} to lo: {added.stderr.strip()}"
+            return
+    try:
+        yield None
+    finally:
+        if not had:
+            subprocess.run(["ip", "addr", "del", f"{TEDAPI_IP}/32", "dev", "lo"], capture_output=True)
 
 
 @contextmanager
@@ -152,10 +162,14 @@ def _tedapi_address_lock() -> Iterator[None]:
 
 
 def test_hybrid_mode_reads_api_and_tedapi_from_a_24_4_gateway() -> None:
-    why_not = _can_serve_tedapi_ip()
-    if why_not:
-        pytest.skip(why_not)
-    with _tedapi_address_lock(), emulator("24.4.0", host=TEDAPI_IP, port=443, powerwalls=2) as server:
+    with _tedapi_address_lock(), _tedapi_address() as why_not:
+        if why_not:
+            pytest.skip(why_not)
+        _hybrid_through_an_outage()
+
+
+def _hybrid_through_an_outage() -> None:
+    with emulator("24.4.0", host=TEDAPI_IP, port=443, powerwalls=2) as server:
         gateway_password = httpx.get(f"{server.url}/_emulator/credentials", verify=False).json()["password"]
         client = Client(TEDAPI_IP, gateway_password, "V2024_06")
         try:

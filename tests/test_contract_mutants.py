@@ -28,7 +28,8 @@ PASSWORD = "mutant-pw"
 
 
 def serve(firmware: str, mutant: Mutant | None) -> tuple[ServerThread, str]:
-    gateway = build_gateway(EmulatorOptions(firmware=firmware, speed=60, start=NOON, password=PASSWORD))
+    start = NOON if mutant is None else NOON.replace(hour=mutant.start_hour_utc)
+    gateway = build_gateway(EmulatorOptions(firmware=firmware, speed=60, start=start, password=PASSWORD))
     tls = self_signed().files if gateway.profile.tls_default else None
     app = create_app(gateway, tls=tls is not None)
     if mutant is not None:

@@ -155,3 +155,35 @@ def test_host_mode_refuses_tls_stall_and_says_why():
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_the_fleet_cap_is_ten_thousand_gateways():
+    refused = subprocess.run(
+        [sys.executable, "-m", "emulator.cli", "serve", "--gateways", "10001", "--port", "0"],
+        capture_output=True,
+        text=True,
+        env=ENV,
+        timeout=60,
+    )
+    assert refused.returncode == 2 and "10000" in refused.stderr
+
+
+def test_a_fleet_of_5000_shares_a_journal_budget_and_routes_by_host():
+    from starlette.testclient import TestClient
+
+    from emulator.device.factory import EmulatorOptions
+    from emulator.serving.fleet import FleetApp, build_fleet
+
+    members = build_fleet(EmulatorOptions(paused=True), 5000, mode="host")
+    for member in members:
+        member.port = 8080
+    client = TestClient(FleetApp(members, "host", "http"))
+    last = members[-1]
+    assert last.host_name == "gw-5000.localhost"
+    for _ in range(60):
+        assert client.get("/api/system_status/soe", headers={"host": f"{last.host_name}:8080"}).status_code == 200
+    journal = client.get("/_emulator/requests", headers={"host": last.host_name}).json()["requests"]
+    assert len(journal) == 50  # 250,000 entries across the fleet: 50 each
+    serial = client.get("/api/status", headers={"host": last.host_name}).json()
+    assert serial["version"] == "1.15.0\n"
+    assert client.get("/_emulator/state", headers={"host": members[0].host_name}).status_code == 200

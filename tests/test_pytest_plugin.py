@@ -10,14 +10,19 @@ from emulator.firmware import PROFILES
 pytest_plugins = ["pytester"]
 
 
-def test_the_fixture_serves_a_fresh_gateway(teg_emulator):
+def test_a_bare_fixture_serves_24_4_over_https_as_todays_clients_expect(teg_emulator):
+    state = teg_emulator.state()
+    assert state["firmware"] == "24.4.0" and teg_emulator.url.startswith("https://127.0.0.1:")
+    assert teg_emulator.host == f"127.0.0.1:{teg_emulator.port}"
+    assert httpx.get(teg_emulator.url + "/api/status", verify=False).status_code == 200
+
+
+@pytest.mark.teg_emulator(firmware="1.15.0", speed=0)
+def test_firmware_1_15_is_one_option_away_and_serves_plain_http(teg_emulator):
     state = teg_emulator.state()
     assert state["firmware"] == "1.15.0" and teg_emulator.url.startswith("http://127.0.0.1:")
-    assert teg_emulator.host == f"127.0.0.1:{teg_emulator.port}"
-    # The clock runs at speed 1 between the two reads and a loaded runner may take seconds between
-    # them: 0.1 point of a 13.5 kWh pack is 13.5 Wh, about 10 s at its full 5 kW.
     assert httpx.get(teg_emulator.url + "/api/system_status/soe").json()["percentage"] == pytest.approx(
-        state["soe_pct"], abs=0.1
+        state["soe_pct"], abs=1e-6
     )
 
 
@@ -81,7 +86,7 @@ def test_an_unknown_marker_option_fails_at_collection_with_a_clear_message(pytes
     )
     result = pytester.runpytest("-p", "no:cacheprovider")
     assert result.ret != 0
-    result.stderr.fnmatch_lines(["*teg_emulator got powerwall; valid options: firmware, powerwalls*"])
+    result.stderr.fnmatch_lines(["*teg_emulator got powerwall; valid options: firmware, scenario, powerwalls*"])
 
 
 def test_a_bad_marker_value_fails_the_test_clearly(pytester):
@@ -105,13 +110,13 @@ def test_the_fixture_takes_indirect_parameters(teg_emulator):
 
 
 def test_the_session_fixture_is_shared(teg_emulator_session):
-    assert teg_emulator_session.reset()["firmware"] == "1.15.0"
+    assert teg_emulator_session.reset()["firmware"] == "24.4.0"
 
 
 @pytest.mark.teg_emulator(scenario="evening-outage", speed=0)
 def test_a_marker_can_start_the_gateway_on_a_bundled_scenarios_day(teg_emulator):
-    state = teg_emulator.state()
-    assert state["sim_time"].startswith("2026-07-15T00:00") and state["firmware"] == "1.15.0"
+    state = teg_emulator.state()  # the scenario pins no firmware: the fixture's default serves it
+    assert state["sim_time"].startswith("2026-07-15T00:00") and state["firmware"] == "24.4.0"
     teg_emulator.advance(18.5 * 3600 + 60)  # past the scenario's 18:30 grid failure
     assert teg_emulator.state()["grid"]["status"] == "SystemIslandedActive"
     assert teg_emulator.control("GET", "scenario")["fired_events"][0]["label"] == "grid fails"

@@ -189,3 +189,25 @@ def test_21_44_1_status_is_the_21x_shape():
     assert status["version"] == "21.44.1 c58c2df3"
     assert status["leader"] == "" and status["followers"] is None
     assert "teg_type" not in status and "can_reboot" not in status
+
+
+@pytest.mark.parametrize(
+    ("status", "content_type", "content"),
+    [
+        (200, "application/json", b'{"devices":[]}'),  # vitals as JSON: what no 21.x gateway sends
+        (200, "application/octet-stream", b""),  # an empty body
+        (404, "application/json", b'{"code":404,"error":"Not Found","message":"gone"}'),  # 23.44's answer on 21.x
+    ],
+)
+def test_the_contract_suite_refuses_vitals_that_are_not_a_21x_protobuf(status, content_type, content):
+    import httpx
+
+    from contract_tests.spec import response_problems
+    from emulator.contract import operation_for
+
+    op = operation_for("GET", "/api/devices/vitals")
+    request = httpx.Request("GET", "https://gateway/api/devices/vitals")
+    response = httpx.Response(status, headers={"content-type": content_type}, content=content, request=request)
+    assert response_problems(op, response)
+    good = httpx.Response(200, headers={"content-type": "application/octet-stream"}, content=b"\n\x00", request=request)
+    assert response_problems(op, good) == []

@@ -27,6 +27,7 @@ FIRMWARES = [
 ]
 WITH_21_44_1 = [*FIRMWARES, pytest.param({"firmware": "21.44.1"}, id="21.44.1-https-login")]
 REFRESH_TIMEOUT_S = 10.0
+pytestmark = pytest.mark.teg_emulator(firmware="1.15.0")  # unless a test names another
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ login, the handler asks the gateway, and the reply is rendered here, once.
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -59,7 +59,8 @@ class Ctx:
 
     async def body(self, schema: str, *, form_ok: bool = False) -> dict[str, Any]:
         """The request body, parsed and validated against ``schemas/<schema>``; 400 otherwise."""
-        return validate(schema, await read_body(self.request, form_ok=form_ok))
+        body: dict[str, Any] = validate(schema, await read_body(self.request, form_ok=form_ok))
+        return body
 
 
 Handler = Callable[[Ctx], Awaitable[Any]]
@@ -107,11 +108,15 @@ def describe(error: ValidationError) -> str:
 # -- credentials -----------------------------------------------------------------
 def presented_tokens(request: Request) -> list[str]:
     """Every token the request carries: bearer header and each AuthCookie (quotes stripped)."""
+    return tokens_in(request.headers.get("authorization", ""), request.headers.getlist("cookie"))
+
+
+def tokens_in(auth: str, cookie_headers: Iterable[str]) -> list[str]:
+    """The tokens in an Authorization header's value and Cookie headers' values, in that order."""
     tokens: list[str] = []
-    auth = request.headers.get("authorization", "")
     if auth[:7].lower() == "bearer ":
         tokens.append(auth[7:].strip())
-    for header in request.headers.getlist("cookie"):
+    for header in cookie_headers:
         for part in header.split(";"):
             name, sep, value = part.strip().partition("=")
             if sep and name == "AuthCookie":
@@ -141,7 +146,7 @@ def headers_for(profile: FirmwareProfile) -> dict[str, str]:
 
 
 @cache
-def _raw_headers(profile: FirmwareProfile) -> tuple[tuple[bytes, bytes], ...]:
+def raw_headers(profile: FirmwareProfile) -> tuple[tuple[bytes, bytes], ...]:
     """The profile's constant headers, encoded once (this is on every answer's path)."""
     return tuple((k.encode("latin-1"), v.encode("latin-1")) for k, v in headers_for(profile).items())
 
@@ -150,7 +155,7 @@ def _json_response(
     status: int, content: bytes, profile: FirmwareProfile, media_type: str = "application/json"
 ) -> Response:
     response = Response(content, status_code=status, media_type=media_type)
-    response.raw_headers.extend(_raw_headers(profile))
+    response.raw_headers.extend(raw_headers(profile))
     return response
 
 
@@ -212,7 +217,7 @@ def snapshot_read(name: str, *, live: bool = False) -> SnapshotRead:
 
 
 class ApiRoute(Route):
-    """A Route that remembers, when its only method is a snapshot read, which one (for the fast path)."""
+    """A Route that remembers, when its GET is a snapshot read, which one (for the fast path)."""
 
     snapshot_read: SnapshotRead | None = None
 
@@ -234,6 +239,6 @@ def api_route(name: str, path: str, handlers: dict[str, Handler]) -> ApiRoute:
 
     route = ApiRoute(path, endpoint, methods=sorted(handlers), name=name)
     read = handlers.get("GET")
-    if isinstance(read, SnapshotRead) and set(handlers) == {"GET"} and "{" not in path:
+    if isinstance(read, SnapshotRead) and "{" not in path:
         route.snapshot_read = read
     return route

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from emulator.api.base import Ctx, Reply, api_route, snapshot_read
+from emulator.api.base import Ctx, Handler, Reply, api_route, snapshot_read
 from emulator.device.errors import GatewayError, not_found
 from emulator.firmware import modern_data, vitals
 
@@ -39,7 +39,7 @@ async def password_change(ctx: Ctx) -> Any:
     return {"password": body["new_password"]}
 
 
-def fixed(value: Any):  # type: ignore[no-untyped-def]
+def fixed(value: Any) -> Handler:
     """A handler that answers a fixed table."""
 
     async def handler(ctx: Ctx) -> Any:
@@ -48,7 +48,7 @@ def fixed(value: Any):  # type: ignore[no-untyped-def]
     return handler
 
 
-def failing(status: int, error: str, message: str):  # type: ignore[no-untyped-def]
+def failing(status: int, error: str, message: str) -> Handler:
     """A handler that always answers the error real gateways give here."""
 
     async def handler(ctx: Ctx) -> Any:

@@ -73,7 +73,7 @@ def _network_id(ctx: Ctx) -> str:
     raw = ctx.request.path_params["id"]
     if raw not in ctx.bodies.network_ids():
         raise not_found("network interface with id", raw)
-    return raw
+    return str(raw)
 
 
 async def network_enable(ctx: Ctx) -> Any:

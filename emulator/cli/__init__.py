@@ -6,18 +6,20 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
-from emulator.cli import record, scenario, serve, verify
+from emulator._version import __version__
+from emulator.cli import fleet, record, scenario, serve, verify
 
 
 class _Parser(argparse.ArgumentParser):
     """Bad flags get one line on stderr and exit code 2, not a usage dump."""
 
-    def error(self, message: str) -> None:  # type: ignore[override]
+    def error(self, message: str) -> NoReturn:
         self.exit(2, f"{self.prog}: error: {message}\n")
 
 
-SUBCOMMANDS = (serve, scenario, verify, record)
+SUBCOMMANDS = (serve, scenario, verify, record, fleet)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -25,6 +27,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="teg-emulator",
         description="A stateful emulator of the Tesla Energy Gateway local API.",
     )
+    parser.add_argument("--version", action="version", version=f"teg-emulator {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser, metavar="COMMAND")
     for module in SUBCOMMANDS:
         module.add_parser(sub)
@@ -34,6 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    args.argv = list(sys.argv[1:] if argv is None else argv)  # `serve --workers` starts workers with the same flags
     try:
         return int(args.run(args) or 0)
     except KeyboardInterrupt:

@@ -8,6 +8,7 @@ chooses replay, and replay must not need serve.
 from __future__ import annotations
 
 import argparse
+import logging
 import secrets
 import socket
 import sys
@@ -55,6 +56,16 @@ def tls_files(args: argparse.Namespace, profile: FirmwareProfile) -> TLSFiles | 
     return self_signed(key_type=profile.tls_key_type, min_version=profile.tls_min_version).files if use_tls else None
 
 
+def configure_logging(level: str) -> None:
+    """The emulator's own lines (grid, sitemaster, logins, events, faults; debug: each request) on stderr."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s teg-emulator: %(message)s"))
+    logger = logging.getLogger("teg_emulator")
+    logger.handlers[:] = [handler]
+    logger.setLevel(level.upper())
+    logger.propagate = False
+
+
 def serve_app(
     args: argparse.Namespace,
     build: Callable[[], tuple[Starlette, TLSFiles | None]],
@@ -73,6 +84,7 @@ def serve_app(
         return 2
     for line in banner(app, base_url(sock, tls is not None)):
         print(line, flush=True)
+    configure_logging(args.log_level)
     run(app, sock, tls=tls, log_level=args.log_level)
     return 0
 

@@ -3,13 +3,48 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from emulator.device.identity import validate_gw_password
+from emulator.options import flag_fields
 
 
-def bounded_float(low: float, high: float | None = None):  # type: ignore[no-untyped-def]
+def from_parse(parse: Callable[[str], Any]) -> Callable[[str], Any]:
+    """A RunOptions parser (ValueError) as an argparse type (ArgumentTypeError: one line, exit 2)."""
+
+    def convert(text: str) -> Any:
+        try:
+            return parse(text)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    convert.__name__ = getattr(parse, "__name__", "value")
+    return convert
+
+
+def option_flags() -> list[tuple[str, dict[str, Any]]]:
+    """One argparse flag per :class:`emulator.options.RunOptions` field: name, default, help, type."""
+    flags = []
+    for f in flag_fields():
+        meta = f.metadata
+        kwargs: dict[str, Any] = {"default": f.default, "help": meta["help"]}
+        if f.default is False:
+            kwargs["action"] = "store_true"
+        if meta["choices"]:
+            kwargs["choices"] = meta["choices"]
+        if meta["parse"]:
+            kwargs["type"] = from_parse(meta["parse"])
+        if meta["metavar"]:
+            kwargs["metavar"] = meta["metavar"]
+        if f.default not in (None, False):
+            kwargs["help"] += f" (default {f.default})"
+        flags.append(("--" + f.name.replace("_", "-"), kwargs))
+    return flags
+
+
+def bounded_float(low: float, high: float | None = None) -> Callable[[str], float]:
     def parse(text: str) -> float:
         try:
             value = float(text)
@@ -25,7 +60,7 @@ def bounded_float(low: float, high: float | None = None):  # type: ignore[no-unt
     return parse
 
 
-def bounded_int(low: int, high: int):  # type: ignore[no-untyped-def]
+def bounded_int(low: int, high: int) -> Callable[[str], int]:
     def parse(text: str) -> int:
         try:
             value = int(text)
@@ -73,11 +108,3 @@ def readable_file(text: str) -> str:
     except OSError as exc:
         raise argparse.ArgumentTypeError(f"cannot read {text}: {exc.strerror}") from None
     return text
-
-
-def gateway_password(text: str) -> str:
-    """--gw-password: what a QR sticker could hold (printable ASCII, no spaces)."""
-    try:
-        return validate_gw_password(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None

@@ -4,35 +4,28 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from emulator.cli import options as opt
+from emulator.durations import parse_duration
+from emulator.extras import optional
 
-if TYPE_CHECKING:  # the recorder pulls in httpx and tqdm: load them when recording, not for every command
-    from tqdm import tqdm
-
+if TYPE_CHECKING:  # the recorder pulls in httpx: load it when recording, not for every command
     from emulator.replay import Summary
 
 MAX_DURATION_S = 31 * 86_400
-_UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86_400.0}
-_DURATION = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h|d)")
 PASSWORD_ENV = "TEG_PASSWORD"
 
 
 def duration(text: str) -> float:
-    """``90``, ``90s``, ``15m``, ``1h30m``, ``2d``: seconds, > 0 and at most 31 days."""
-    text = text.strip().lower()
+    """A --duration (the parser every flag and file shares): seconds, > 0 and at most 31 days."""
     try:
-        seconds = float(text)
-    except ValueError:
-        parts = _DURATION.findall(text)
-        if not parts or "".join(n + u for n, u in parts) != text:
-            raise argparse.ArgumentTypeError(f"{text!r} is not a duration such as 90s, 15m or 1h30m") from None
-        seconds = sum(float(n) * _UNITS[u] for n, u in parts)
+        seconds = parse_duration(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
     if not 0 < seconds <= MAX_DURATION_S:
         raise argparse.ArgumentTypeError(f"{text} must be more than 0 and at most 31 days")
     return seconds
@@ -67,7 +60,7 @@ def endpoints(text: str) -> list[str]:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("record", help="record a real gateway's read endpoints for serve --replay")
     p.add_argument(
         "--gateway-url",
@@ -152,7 +145,7 @@ class _Progress:
 
     def __init__(self, duration_s: float) -> None:
         self.duration_s = duration_s
-        self.bar: tqdm | None = None
+        self.bar: Any = None  # a tqdm bar when the [plot] extra is installed
         self.notes_shown = 0
 
     def start(self, summary: Summary) -> None:
@@ -165,9 +158,10 @@ class _Progress:
         for note in summary.notes:
             print(f"  note: {note}", flush=True)
         self.notes_shown = len(summary.notes)
-        from tqdm import tqdm
-
-        self.bar = tqdm(
+        tqdm_module = optional("tqdm")
+        if tqdm_module is None:
+            return  # the [plot] extra brings progress bars; recording does not need one
+        self.bar = tqdm_module.tqdm(
             total=round(self.duration_s, 1), file=sys.stderr, disable=None, leave=False, dynamic_ncols=True,
             bar_format="{percentage:3.0f}%|{bar}| {elapsed}<{remaining}{postfix}",
         )  # fmt: skip

@@ -12,11 +12,12 @@ from pathlib import Path
 from emulator.cli import options as opt
 from emulator.device.factory import EmulatorOptions, build_gateway
 from emulator.device.gateway import Gateway
+from emulator.extras import PLOT_HINT, optional
 from emulator.scenario import Scenario, ScenarioError, all_bundled, bundled_names, resolve
 from emulator.scenario.runner import DEFAULT_RESOLUTION_S, Progress, RunResult, run
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "scenario", help="run, list, validate scenarios (scripted days with expectations), or make one from a recording"
     )
@@ -66,10 +67,12 @@ def _fail(message: str) -> int:
 
 @contextmanager
 def progress_bar(title: str) -> Iterator[Progress]:
-    """A tqdm bar on stderr that appears only on a terminal and only if the run takes a moment."""
-    from tqdm import tqdm
-
-    bar = tqdm(
+    """A tqdm bar on stderr that appears only on a terminal, if the run takes a moment and tqdm is there."""
+    tqdm_module = optional("tqdm")
+    if tqdm_module is None:
+        yield lambda done, total: None
+        return
+    bar = tqdm_module.tqdm(
         total=0, desc=title, unit="sample", file=sys.stderr, delay=0.5, leave=False, disable=not sys.stderr.isatty()
     )
 
@@ -84,6 +87,8 @@ def progress_bar(title: str) -> Iterator[Progress]:
 
 
 def run_command(args: argparse.Namespace) -> int:
+    if args.plot and optional("matplotlib") is None:
+        return _fail(PLOT_HINT)  # before the run, not after it
     try:
         scenario = resolve(args.scenario)
     except ScenarioError as exc:
@@ -163,7 +168,7 @@ def served_scenario(args: argparse.Namespace, options: EmulatorOptions) -> tuple
         return build_gateway(options), None
     from dataclasses import replace
 
-    from emulator.control.scenario import install
+    from emulator.scenario.events import install
 
     try:
         scenario = resolve(args.scenario)

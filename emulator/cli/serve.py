@@ -9,68 +9,38 @@ from starlette.applications import Starlette
 
 from emulator.cli import options as opt
 from emulator.cli import replay
-from emulator.cli.listen import control_banner, control_policy, serve_app, tls_files
+from emulator.cli.listen import configure_logging, control_banner, control_policy, serve_app, tls_files
 from emulator.cli.scenario import served_scenario
-from emulator.device.factory import DEFAULT_START, EmulatorOptions, localize
-from emulator.device.identity import validate_serial
-from emulator.firmware import PROFILES, get_profile
-from emulator.model import OPERATION_MODES
+from emulator.device.factory import EmulatorOptions
+from emulator.firmware import get_profile
+from emulator.options import RunOptions
 from emulator.serving.app import create_app
 from emulator.serving.context import app_context
-from emulator.serving.fleet import FleetApp, build_fleet
+from emulator.serving.fleet import MAX_GATEWAYS, FleetApp, build_fleet
 from emulator.serving.server import TLSFiles, bind_many, check_tls, run_many
+from emulator.serving.shards import MAX_FLEET, Shard, check_shard, parse_shard
+from emulator.serving.workers import Supervisor, default_workers, plan
+
+SERVE_DEFAULT_FIRMWARE = "1.15.0"
 
 
-def _serial(text: str) -> str:
+def _shard(text: str) -> Shard:
     try:
-        return validate_serial(text)
+        return parse_shard(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:
+def _workers(text: str) -> int:
+    return default_workers() if text == "auto" else opt.bounded_int(1, 1024)(text)
+
+
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("serve", help="serve an emulated gateway over HTTP(S)")
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
     p.add_argument("--port", type=opt.port, default=8080, help="port (0 picks a free one; default 8080)")
-    p.add_argument(
-        "--firmware",
-        choices=sorted(PROFILES),
-        default=None,
-        help="firmware profile (default 1.15.0, or the scenario's)",
-    )
-    p.add_argument(
-        "--gateway-serial", type=_serial, default="T123456789", help="gateway serial (1.15 password is S + serial)"
-    )
-    p.add_argument(
-        "--password", default=None, help="customer password (newer firmware); default derived from the serial"
-    )
-    p.add_argument(
-        "--gw-password",
-        type=opt.gateway_password,
-        default=None,
-        help="gateway password (QR sticker) for the TEDAPI's HTTP Basic; default: ten letters drawn from --seed",
-    )
-    p.add_argument(
-        "--speed", type=opt.bounded_float(0, 100_000), default=1.0, help="sim seconds per real second (default 1)"
-    )
-    p.add_argument("--paused", action="store_true", help="start with the sim clock paused")
-    p.add_argument("--seed", type=opt.bounded_int(0, 2**31 - 1), default=0, help="seed for clouds, load and serials")
-    p.add_argument(
-        "--fault-seed",
-        type=opt.bounded_int(0, 2**31 - 1),
-        default=None,
-        help="seed for fault rules' probabilities (default: --seed)",
-    )
-    p.add_argument("--powerwalls", type=opt.bounded_int(1, 10), default=1, help="number of Powerwall 2 units")
-    p.add_argument("--start", type=opt.start_time, default=None, help="sim start, ISO 8601 (naive = site local time)")
-    p.add_argument("--timezone", type=opt.timezone_name, default="America/Los_Angeles", help="site time zone")
-    p.add_argument(
-        "--soe", type=opt.bounded_float(0, 100), default=69.17, help="starting state of energy, %% (API scale)"
-    )
-    p.add_argument("--mode", choices=OPERATION_MODES, default="self_consumption", help="starting operation mode")
-    p.add_argument("--reserve", type=opt.bounded_float(0, 100), default=20.0, help="backup reserve, %% API scale")
-    p.add_argument("--pv-rating", type=opt.bounded_float(0, 1_000_000), default=6000.0, help="PV inverter rating, W")
-    p.add_argument("--grid", choices=("up", "down"), default="up", help="utility grid at start")
+    for name, kwargs in opt.option_flags():  # the options running() and the pytest marker take, as flags
+        p.add_argument(name, **kwargs)
     tls = p.add_mutually_exclusive_group()
     tls.add_argument(
         "--tls", dest="tls", action="store_true", default=None, help="serve HTTPS (default for firmware >= 20.49)"
@@ -81,15 +51,28 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--key", type=opt.readable_file, help="PEM private key for --cert")
     p.add_argument(
-        "--login-throttle",
-        type=opt.bounded_int(1, 1000),
-        default=None,
-        help="failed logins before a 429 (newer firmware; default 5)",
+        "--gateways",
+        type=opt.bounded_int(1, MAX_FLEET),
+        default=1,
+        help=f"serve N independent gateways (a fleet; up to {MAX_GATEWAYS:,} per process, split with --workers)",
     )
     p.add_argument(
-        "--login-cooldown", type=opt.bounded_float(0, 86_400), default=None, help="seconds a 429 lasts (default 30)"
+        "--shard",
+        type=_shard,
+        default=None,
+        metavar="k/K",
+        help="serve only shard k (from 0) of K of the --gateways fleet, each member as the whole fleet has it",
     )
-    p.add_argument("--gateways", type=opt.bounded_int(1, 500), default=1, help="serve N independent gateways (a fleet)")
+    p.add_argument(
+        "--workers",
+        type=_workers,
+        nargs="?",
+        const="auto",
+        default=None,
+        metavar="K",
+        help="run the fleet as K supervised shard processes (default: one per core)",
+    )
+    p.add_argument("--no-workers", dest="workers", action="store_const", const=None, help=argparse.SUPPRESS)
     p.add_argument(
         "--fleet-mode",
         choices=("ports", "host"),
@@ -97,9 +80,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         help="fleet: consecutive ports, or one port keyed by Host (gw-001.localhost)",
     )
     p.add_argument(
-        "--scenario",
-        metavar="FILE_OR_NAME",
-        help="serve a scenario live: its site, start and events (see teg-emulator scenario list)",
+        "--log-level",
+        choices=("critical", "error", "warning", "info", "debug"),
+        default="warning",
+        help="info: grid, sitemaster, logins, scenario events, fired faults; debug: also each request's route and latency",
     )
     p.add_argument(
         "--control-token",
@@ -113,7 +97,6 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         metavar="NAME",
         help="a host name the control API answers for besides loopback and the bound address (repeatable)",
     )
-    p.add_argument("--log-level", choices=("critical", "error", "warning", "info", "debug"), default="warning")
     p.add_argument(
         "--replay",
         metavar="FILE",
@@ -127,26 +110,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def options_from(args: argparse.Namespace) -> EmulatorOptions:
-    start = localize(args.start, args.timezone) if args.start is not None else DEFAULT_START
-    return EmulatorOptions(
-        firmware=args.firmware or "1.15.0",
-        gateway_serial=args.gateway_serial,
-        speed=args.speed,
-        paused=args.paused,
-        seed=args.seed,
-        powerwalls=args.powerwalls,
-        start=start,
-        soe_pct=args.soe,
-        mode=args.mode,
-        reserve_pct=args.reserve,
-        grid_connected=args.grid == "up",
-        password=args.password,
-        gw_password=getattr(args, "gw_password", None),
-        pv_rating_w=args.pv_rating,
-        timezone=args.timezone,
-        login_throttle=args.login_throttle,
-        login_cooldown_s=args.login_cooldown,
-    )
+    """The flags as :class:`RunOptions` (the one declaration), then as a gateway's build options.
+
+    `serve` keeps 1.15.0 as its default firmware (the fixture and running() default to 24.4.0).
+    """
+    run = RunOptions(**{name: getattr(args, name) for name in RunOptions.names()})
+    return run.emulator_options(default_firmware=SERVE_DEFAULT_FIRMWARE)
 
 
 def run_serve(args: argparse.Namespace) -> int:
@@ -156,7 +125,9 @@ def run_serve(args: argparse.Namespace) -> int:
             print(f"teg-emulator: error: {problem}", file=sys.stderr)
             return 2
         return replay.run_replay(args)
-    if args.gateways > 1:
+    if args.workers is not None:
+        return run_workers(args)
+    if args.gateways > 1 or args.shard is not None:
         return run_fleet(args)
     return serve_app(args, lambda: _live_app(args), _live_banner)
 
@@ -195,7 +166,8 @@ def run_fleet(args: argparse.Namespace) -> int:
         print("teg-emulator: error: --scenario serves one gateway; leave out --gateways", file=sys.stderr)
         return 2
     try:
-        tls = tls_files(args, get_profile(args.firmware or "1.15.0"))
+        tls = tls_files(args, get_profile(args.firmware or SERVE_DEFAULT_FIRMWARE))
+        indices = None if args.shard is None else check_shard(args.shard, args.gateways)
         policy = control_policy(args)
         members = build_fleet(
             options_from(args),
@@ -203,6 +175,7 @@ def run_fleet(args: argparse.Namespace) -> int:
             mode=args.fleet_mode,
             tls=tls is not None,
             fault_seed=args.fault_seed,
+            indices=indices,
             control=policy,
         )
         if tls is not None:
@@ -219,11 +192,32 @@ def run_fleet(args: argparse.Namespace) -> int:
     for member, sock in zip(members, sockets * len(members) if count == 1 else sockets, strict=False):
         member.port = sock.getsockname()[1]
     fleet = FleetApp(members, args.fleet_mode, "https" if tls else "http", control=policy)
-    print(f"teg-emulator fleet of {len(members)} gateways ({members[0].gateway.profile.version})", flush=True)
+    part = (
+        f" (shard {args.shard}: members {members[0].index}-{members[-1].index} of {args.gateways})"
+        if args.shard
+        else ""
+    )
+    print(f"teg-emulator fleet of {len(members)} gateways{part} ({members[0].gateway.profile.version})", flush=True)
     for entry in fleet.listing():
         print(f"  {entry['url']}  serial {entry['serial']}  password {entry['password']}", flush=True)
     print(f"  list: {'https' if tls else 'http'}://127.0.0.1:{members[0].port}/_emulator/fleet", flush=True)
     for line in control_banner(policy, f"{'https' if tls else 'http'}://127.0.0.1:{members[0].port}"):
         print(line, flush=True)
+    configure_logging(args.log_level)
     run_many(fleet, sockets, tls=tls, log_level=args.log_level)
     return 0
+
+
+def run_workers(args: argparse.Namespace) -> int:
+    """`serve --gateways N --workers K`: K shard processes of this same command, supervised."""
+    for flag, given in (("--shard", args.shard), ("--scenario", args.scenario), ("--replay", args.replay)):
+        if given:
+            print(f"teg-emulator: error: --workers cannot be combined with {flag}", file=sys.stderr)
+            return 2
+    try:
+        workers = plan(args.argv, args.gateways, args.workers, args.fleet_mode, args.port)
+    except ValueError as exc:
+        print(f"teg-emulator: error: {exc}", file=sys.stderr)
+        return 2
+    print(f"teg-emulator fleet of {args.gateways} gateways in {len(workers)} worker processes", flush=True)
+    return Supervisor(workers, lambda line: print(line, flush=True)).run()

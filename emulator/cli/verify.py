@@ -16,7 +16,7 @@ EXIT_UNREACHABLE = 3
 PASSWORD_ENV = "TEG_PASSWORD"
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("verify", help="run the contract suite against a gateway (or a fresh emulator) and report")
     p.add_argument(
         "--gateway-url",
@@ -156,9 +156,9 @@ def _emulator_bodies(target: Any) -> dict[str, Any]:
     """
     from contract_tests.client import GatewayClient
     from contract_tests.target import identify
-    from emulator.pytest_plugin import start_emulator
+    from emulator.testing import running
 
-    handle, server = start_emulator({"firmware": target.era.profile, "speed": 0, "password": "verify"})
+    handle = running(firmware=target.era.profile, speed=0, password="verify").start()
     client = GatewayClient(handle.url, pace_s=0.0)
     try:
         twin = identify(client, "emulator", handle.password, "verify@example.com", target.era.profile)
@@ -167,7 +167,7 @@ def _emulator_bodies(target: Any) -> dict[str, Any]:
         return dict(client.observed)
     finally:
         client.close()
-        server.stop()
+        handle.stop()
 
 
 def _writable(path: str) -> bool:

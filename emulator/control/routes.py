@@ -15,8 +15,9 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from emulator.api.base import control_body, json_reply
-from emulator.device.gateway import Gateway, Operation, Overrides
+from emulator.device.gateway import Gateway, Overrides
 from emulator.device.reserve import api_to_app, app_to_api
+from emulator.device.snapshot import Operation
 from emulator.serving.context import context
 
 _HEADERS = {"cache-control": "no-cache, no-store"}

@@ -21,7 +21,7 @@ from emulator.device.errors import error
 from emulator.device.gateway import Gateway
 from emulator.device.timers import Timer
 from emulator.scenario import Scenario, ScenarioError, bundled_names, load_bundled
-from emulator.scenario.events import gateway_settings
+from emulator.scenario.events import install
 from emulator.serving.context import context
 
 _HEADERS = {"cache-control": "no-cache, no-store"}
@@ -39,15 +39,6 @@ def listing() -> list[dict[str, str]]:
             continue
         found.append({"name": s.name, "title": s.title, "description": s.description})
     return found
-
-
-def install(gateway: Gateway, scenario: Scenario) -> None:
-    """Make the gateway serve the scenario: its site, start and initial state, its events armed."""
-    if scenario.firmware and scenario.firmware != gateway.profile.version:
-        raise ValueError(
-            f"scenario {scenario.name!r} needs firmware {scenario.firmware}; this gateway runs {gateway.profile.version}"
-        )
-    gateway.load(gateway_settings(scenario, gateway.settings), scenario.start)
 
 
 def status_body(gateway: Gateway, scenario: Scenario | None) -> dict[str, Any]:

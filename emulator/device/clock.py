@@ -57,6 +57,10 @@ class SimClock:
         """
         return self._monotonic()
 
+    def anchor(self) -> tuple[float, float, float, bool]:
+        """What the clock extrapolates from; it changes with every speed change, pause, advance or set."""
+        return (self._anchor_real, self._anchor_sim, self._speed, self._paused)
+
     @property
     def speed(self) -> float:
         return self._speed

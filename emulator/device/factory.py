@@ -8,8 +8,9 @@ from zoneinfo import ZoneInfo
 
 from emulator.contract import Throttle
 from emulator.device.clock import Monotonic, SimClock
-from emulator.device.gateway import Gateway, GatewaySettings, Operation
+from emulator.device.gateway import Gateway, GatewaySettings
 from emulator.device.sessions import ThrottlePolicy
+from emulator.device.snapshot import Operation
 from emulator.firmware import FirmwareProfile, get_profile
 from emulator.model import SiteConfig
 
@@ -60,7 +61,7 @@ def build_gateway(options: EmulatorOptions, *, monotonic: Monotonic | None = Non
         pv_rating_w=options.pv_rating_w,
         timezone=options.timezone,
         seed=options.seed,
-        **options.site,  # type: ignore[arg-type]
+        **options.site,  # type: ignore[arg-type]  # extra SiteConfig fields from a scenario, checked by its schema
     )
     clock_kwargs = {"monotonic": monotonic} if monotonic is not None else {}
     clock = SimClock(options.start, speed=options.speed, paused=options.paused, **clock_kwargs)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from emulator.device.clock import SimClock
 from emulator.device.errors import API_LIMIT, GatewayError
+from emulator.device.events_log import log, sim
 from emulator.device.grid import GridMachine, GridTimings
 from emulator.device.identity import Identity, make_identity
 from emulator.device.sessions import LoginThrottle, Session, SessionStore, new_token, passwords_match
@@ -24,6 +25,8 @@ from emulator.model import Controls, SiteConfig, SiteModel, initial_state
 
 REQUEST_MAX_STEPS = 240  # bounded catch-up work per request, whatever the speed factor
 METER_SAMPLE_S = 0.25  # the gateway samples its meters every 250 ms of sim time (seed: 250-500 ms)
+READ_REFRESH_REAL_S = 0.004  # ...but above 62.5x reads take a new sample at most every 4 ms of real time
+REFRESH_MAX_STEPS = 4  # model steps per read refresh once the clock runs fast (1 s steps up to 1,000x)
 CONN_TEST_DURATION_S = 5.0
 
 
@@ -64,7 +67,6 @@ class Gateway:
         self.identity: Identity = make_identity(
             settings.gateway_serial, settings.config.powerwalls, settings.config.seed, settings.gw_password
         )
-        self.password = settings.password or profile.default_password(self.identity)
         self.sessions = SessionStore()
         self.throttle = LoginThrottle(profile.throttle)
         self._initial_clock = (clock.now(), clock.speed, clock.paused)
@@ -73,6 +75,9 @@ class Gateway:
     def _init_state(self) -> None:
         now = self.clock.now()
         s = self.settings
+        # The password is state too: one changed through POST /api/password/change must not outlive a reset,
+        # or every later login of a session-wide fixture fails.
+        self.password = s.password or self.profile.default_password(self.identity)
         self.model = SiteModel(self.config, initial_state(self.config, now, s.start_soe_pct))
         self.grid = GridMachine(s.grid_timings)
         if not s.grid_connected:
@@ -100,10 +105,12 @@ class Gateway:
         self._version = getattr(self, "_version", 0) + 1
         self._snapshot: Snapshot | None = None
         self._snapshot_key: tuple[float, int] | None = None
+        self._snapshot_real = float("-inf")  # real time the snapshot was last taken or confirmed
+        self._snapshot_clock: tuple[float, float, float, bool] | None = None
         self._rendered: dict[str, bytes] = {}
 
     def reset(self) -> None:
-        """Back to the starting settings, start time and clock speed; sessions are dropped."""
+        """Back to the starting settings, start time and clock speed; sessions are dropped, the password restored."""
         start, speed, paused = self._initial_clock
         self.clock.set_time(start)
         self.clock.set_speed(speed)
@@ -121,7 +128,6 @@ class Gateway:
         self.identity = make_identity(
             settings.gateway_serial, settings.config.powerwalls, settings.config.seed, settings.gw_password
         )
-        self.password = settings.password or self.profile.default_password(self.identity)
         self._initial_clock = (start, self.clock.speed, self.clock.paused)
         self.reset()
 
@@ -145,16 +151,23 @@ class Gateway:
         self._version += 1
         return now
 
-    def catch_up(self, max_steps: int = REQUEST_MAX_STEPS) -> float:
+    def catch_up(self, max_steps: int = REQUEST_MAX_STEPS, *, step_s: float = 1.0) -> float:
         """Advance the model to the latest meter sample, stopping at every state-machine deadline
-        and firing each timer at its own instant."""
+        and firing each timer at its own instant.
+
+        At most ``max_steps`` model steps in all (plus one per deadline), shared among the stretches
+        between deadlines by length: a jump of any size, with any number of timers in it, costs
+        bounded time. Within budget every stretch keeps ``step_s`` steps.
+        """
         if self._firing:  # a timer's action acts at the timer's instant, not at clock.now()
             return self.model.state.t
         target = max(math.floor(self.clock.now() / METER_SAMPLE_S) * METER_SAMPLE_S, self.model.state.t)
+        gap = target - self.model.state.t
         self._fire_due()
         while self.model.state.t < target:
             stop = min(target, self._next_deadline(target))
-            self.model.advance_to(stop, self.controls(), max_steps=max_steps)
+            share = max(1, math.ceil(max_steps * (stop - self.model.state.t) / gap - 1e-9))
+            self.model.advance_to(stop, self.controls(), max_steps=share, step_s=step_s)
             self.grid.fire(stop)
             self.update.advance(stop)
             self._fire_due()
@@ -163,6 +176,7 @@ class Gateway:
     def _fire_due(self) -> None:
         while self.pending_timers and self.pending_timers[0].at <= self.model.state.t:
             timer = self.pending_timers.pop(0)
+            log.info("scenario event %s at %s %s", timer.label, sim(timer.at), timer.detail)
             self._firing = True
             try:
                 timer.action(self)
@@ -185,11 +199,33 @@ class Gateway:
 
     # -- reads ----------------------------------------------------------------
     def snapshot(self) -> Snapshot:
-        """The gateway at the latest meter sample; the same object until time or state moves."""
-        now = self.catch_up()
+        """The gateway at the latest meter sample; the same object until time or state moves.
+
+        Up to 62.5x a sample lasts at least 4 ms of real time. Faster, a new 250 ms sample
+        would mean one per request, so a read reuses the latest snapshot while it is younger
+        than 4 ms of real time (nothing written, the clock not touched since), then takes the
+        current sample, catching up in at most 4 steps (1 s each up to 1,000x): the work per
+        real second, and so a poll's cost, no longer grows with the speed factor. Writes, and
+        reads at 62.5x or slower or after any clock change, act at the current sample as before.
+        """
+        clock, snap = self.clock, self._snapshot
+        fast = not clock.paused and clock.speed * READ_REFRESH_REAL_S > METER_SAMPLE_S
+        real = clock.real_time()
+        if (
+            fast
+            and snap is not None
+            and self._snapshot_key is not None
+            and self._snapshot_key[1] == self._version
+            and real - self._snapshot_real < READ_REFRESH_REAL_S
+            and self._snapshot_clock == clock.anchor()
+        ):
+            return snap
+        step_s = max(1.0, clock.speed * READ_REFRESH_REAL_S / REFRESH_MAX_STEPS) if fast else 1.0
+        now = self.catch_up(step_s=step_s)
         key = (now, self._version)
-        if self._snapshot is not None and self._snapshot_key == key:
-            return self._snapshot
+        self._snapshot_real, self._snapshot_clock = real, clock.anchor()
+        if snap is not None and self._snapshot_key == key:
+            return snap
         self._snapshot = self._take_snapshot(now)
         self._snapshot_key = key
         self._rendered = {}
@@ -251,14 +287,17 @@ class Gateway:
     def login(self, username: str, password: str, email: str | None) -> Session:
         real_now = self.clock.real_time()
         if self.throttle.locked(real_now):
+            log.info("login refused for %r: throttled after too many wrong passwords", username)
             raise GatewayError.of(self.profile.throttled or API_LIMIT)
         if not passwords_match(password, self.password):
             self.throttle.record_failure(real_now)
+            log.info("login refused for %r: wrong password", username)
             raise GatewayError.of(self.profile.bad_credentials)
         self.throttle.record_success()
         now = self.catch_up()
         session = Session(new_token(), username, email, self.profile.login_roles, now)
         self.sessions.add(session)
+        log.info("login: %r at %s", username, sim(now))
         if self.profile.login_stops_sitemaster:
             self.stop_sitemaster()
         return session
@@ -281,12 +320,14 @@ class Gateway:
         if self.sitemaster_running:
             self.sitemaster_running = False
             self.sitemaster_since = self.model.state.t
+            log.info("sitemaster stopped at %s", sim(self.sitemaster_since))
 
     def run_sitemaster(self) -> None:
         self._mutate()
         if not self.sitemaster_running:
             self.sitemaster_running = True
             self.sitemaster_since = self.model.state.t
+            log.info("sitemaster running at %s", sim(self.sitemaster_since))
 
     # -- configuration --------------------------------------------------------
     def set_operation(self, mode: str | None, reserve: float | None) -> Operation:

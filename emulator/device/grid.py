@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from emulator.device.events_log import log, sim
+
 CONNECTED = "SystemGridConnected"
 ISLANDED_READY = "SystemIslandedReady"
 ISLANDED = "SystemIslandedActive"
@@ -56,6 +58,7 @@ class GridMachine:
             self._enter(TO_ISLAND, now, self.timings.to_island_s)
 
     def _enter(self, status: str, now: float, duration: float) -> None:
+        log.info("grid: %s -> %s at %s", self.status, status, sim(now))
         self.status, self.deadline = status, now + duration
         if duration <= 0:
             self.fire(now)
@@ -65,4 +68,6 @@ class GridMachine:
         if self.deadline is None or now < self.deadline:
             return
         self.deadline = None
-        self.status = CONNECTED if self.status == TO_GRID else ISLANDED
+        settled = CONNECTED if self.status == TO_GRID else ISLANDED
+        log.info("grid: %s -> %s at %s", self.status, settled, sim(now))
+        self.status = settled

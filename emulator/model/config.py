@@ -58,4 +58,4 @@ class SiteConfig:
     @property
     def one_way_efficiency(self) -> float:
         """Charging and discharging each lose the square root of the round-trip loss."""
-        return self.round_trip_efficiency**0.5
+        return float(self.round_trip_efficiency**0.5)

@@ -25,7 +25,8 @@ class LocalTime:
         offset = self._offsets.get(bucket)
         if offset is None:
             moment = datetime.fromtimestamp(bucket * 3600, tz=UTC).astimezone(self.zone)
-            offset = moment.utcoffset().total_seconds()  # type: ignore[union-attr]
+            utc_offset = moment.utcoffset()
+            offset = utc_offset.total_seconds() if utc_offset is not None else 0.0  # aware: never None
             if len(self._offsets) > 10_000:
                 self._offsets.clear()
             self._offsets[bucket] = offset

@@ -32,7 +32,7 @@ def clear_sky_pv_w(t: float, config: SiteConfig) -> float:
     sin_el = sun_elevation_sin(t, config.latitude, config.longitude)
     if sin_el <= 0.0:
         return 0.0
-    return config.pv_rating_w * _PV_SYSTEM_FACTOR * sin_el**1.15
+    return float(config.pv_rating_w * _PV_SYSTEM_FACTOR * sin_el**1.15)
 
 
 def cloud_factor(t: float, seed: int, cloudiness: float) -> float:

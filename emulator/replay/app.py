@@ -11,6 +11,7 @@ a live gateway, through the same middleware.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from urllib.parse import unquote
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -93,13 +94,15 @@ def route_name(path: str) -> str:
     return path.removeprefix("/api/").strip("/").replace("/", ".")
 
 
-def _answer(path: str, name: str):  # type: ignore[no-untyped-def]
+def _answer(path: str, name: str) -> Callable[[Request], Awaitable[Response]]:
     async def endpoint(request: Request) -> Response:
         ctx = replay_context(request)
         gateway = ctx.gateway
         if not gateway.profile.is_open(name, request.method):
             authorize(request, gateway)
         prepared = ctx.replay.answer(request.method, path)
+        if prepared is None:  # the path was recorded, but not with this method
+            raise error("method_not_allowed", method=request.method, path=request.url.path)
         return _render(prepared, gateway)
 
     return endpoint

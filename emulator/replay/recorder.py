@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from emulator import contract
 from emulator.firmware import get_profile
@@ -135,7 +136,12 @@ def record(options: RecordOptions, *, on_start: Progress | None = None, on_poll:
 
 
 def _header(
-    options: RecordOptions, client: GatewayClient, status: dict, firmware: str, profile: str, redactor: Redactor | None
+    options: RecordOptions,
+    client: GatewayClient,
+    status: dict[str, Any],
+    firmware: str,
+    profile: str,
+    redactor: Redactor | None,
 ) -> Header:
     din, device_type = (
         value if isinstance(value, str) else None for value in (status.get("din"), status.get("device_type"))

@@ -14,7 +14,8 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from emulator.device.gateway import Gateway, GatewaySettings, Operation
+from emulator.device.gateway import Gateway, GatewaySettings
+from emulator.device.snapshot import Operation
 from emulator.device.timers import Timer
 from emulator.device.updates import check_only_sequence, update_sequence
 from emulator.scenario.spec import Event, Scenario
@@ -47,6 +48,15 @@ def gateway_settings(scenario: Scenario, base: GatewaySettings) -> GatewaySettin
         grid_connected=scenario.grid_connected,
         timeline=tuple(timer for event in scenario.events for timer in timers_for(event)),
     )
+
+
+def install(gateway: Gateway, scenario: Scenario) -> None:
+    """Make the gateway serve the scenario: its site, start and initial state, its events armed."""
+    if scenario.firmware and scenario.firmware != gateway.profile.version:
+        raise ValueError(
+            f"scenario {scenario.name!r} needs firmware {scenario.firmware}; this gateway runs {gateway.profile.version}"
+        )
+    gateway.load(gateway_settings(scenario, gateway.settings), scenario.start)
 
 
 def timers_for(event: Event) -> list[Timer[Gateway]]:

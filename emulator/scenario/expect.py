@@ -30,7 +30,7 @@ class Outcome:
 
 
 def describe(e: Expectation, label: Label) -> str:
-    when = label(e.at) if e.at is not None else f"{label(e.window[0])}..{label(e.window[1])}"  # type: ignore[index]
+    when = label(e.at) if e.at is not None else "..".join(label(t) for t in e.times())
     what = f"GET {e.endpoint}" if e.endpoint else ""
     if e.field_text:
         what = f"{what} {e.field_text}".strip()
@@ -59,7 +59,7 @@ def instants_needed(expectations: Iterable[Expectation], samples: list[float]) -
 def _instants(e: Expectation, samples: list[float]) -> list[float]:
     if e.at is not None:
         return [e.at]
-    begin, end = e.window  # type: ignore[misc]
+    begin, end = e.times()
     if e.check is None and e.status is None:
         return [begin, end]
     return [begin, *(t for t in samples if begin < t < end), end]

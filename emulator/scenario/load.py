@@ -8,6 +8,7 @@ expectation reads, checks that suit the field's type.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,7 @@ from jsonschema import ValidationError
 from jsonschema.exceptions import best_match
 
 from emulator import contract
-from emulator.device.gateway import Operation
+from emulator.device.snapshot import Operation
 from emulator.model import SCE_TOU, SiteConfig, Tariff, TariffPeriod
 from emulator.model.tariff import OFF_PEAK
 from emulator.scenario import fields
@@ -86,7 +87,8 @@ def _deepest(error: ValidationError) -> ValidationError:
     if not error.context:
         return error
     depth = max(len(c.absolute_path) for c in error.context)
-    return best_match([c for c in error.context if len(c.absolute_path) == depth])
+    best = best_match([c for c in error.context if len(c.absolute_path) == depth])
+    return best if best is not None else error
 
 
 def _locate(src: Source, error: ValidationError) -> tuple[Path_, str]:
@@ -94,7 +96,7 @@ def _locate(src: Source, error: ValidationError) -> tuple[Path_, str]:
     path: Path_ = tuple(error.absolute_path)
     instance, kind = error.instance, error.validator
     if kind == "additionalProperties" and isinstance(instance, dict):
-        allowed = set(error.schema.get("properties", {}))
+        allowed = set(error.schema.get("properties", {})) if isinstance(error.schema, Mapping) else set()
         extra = sorted(set(instance) - allowed)
         what = (
             f"(this event takes: {', '.join(sorted(allowed - {'at', 'do', 'label'})) or 'nothing but at and label'})"
@@ -106,7 +108,8 @@ def _locate(src: Source, error: ValidationError) -> tuple[Path_, str]:
         missing = error.message.split("'")[1]
         return path, f"missing required key {missing!r}"
     if kind == "enum":
-        return path, f"{instance!r} is not one of: {', '.join(show(v) for v in error.validator_value)}"
+        choices = error.validator_value if isinstance(error.validator_value, list) else []
+        return path, f"{instance!r} is not one of: {', '.join(show(v) for v in choices)}"
     if kind == "pattern" and path and path[-1] == "field":
         return path, f"{instance!r} is not a dotted field path such as power_w.battery"
     return path, error.message
@@ -131,7 +134,7 @@ def _zone(src: Source, name: str) -> ZoneInfo:
 
 def _site_config(src: Source, site: dict[str, Any]) -> SiteConfig:
     location = site.get("location", {})
-    extra = {
+    extra: dict[str, Any] = {
         k: site[k]
         for k in ("powerwalls", "pv_rating_w", "timezone", "cloudiness", "base_load_w", "load_scale", "seed")
         if k in site
@@ -159,7 +162,7 @@ def _tariff(src: Source, value: Any) -> Tariff:
 
 
 def _time(src: Source, scenario: Scenario, path: Path_, value: Any) -> float:
-    t = _parse(src, path, lambda: parse_time(value, scenario.start, scenario.zone))
+    t: float = _parse(src, path, lambda: parse_time(value, scenario.start, scenario.zone))
     if not scenario.start <= t <= scenario.end:
         span = f"{scenario.label(scenario.start)} to {scenario.label(scenario.end)}"
         raise src.error(path, f"{value} is outside the run ({span}); lengthen duration or move it")
@@ -252,4 +255,7 @@ def _field(src: Source, scenario: Scenario, here: Path_, data: dict[str, Any], n
         return None
     if schema is None:
         raise src.error((*here, "field"), f"GET {endpoint} answers no JSON body; expect its status instead")
-    return _parse(src, (*here, "field"), lambda: fields.resolve_field(schema, data["field"], where))
+    found: fields.FieldInfo | None = _parse(
+        src, (*here, "field"), lambda: fields.resolve_field(schema, data["field"], where)
+    )
+    return found

@@ -181,8 +181,10 @@ def _time_axis(ax: Any, times: list[datetime], result: RunResult) -> None:
     zone = result.scenario.zone
     hours = (times[-1] - times[0]).total_seconds() / 3600
     step = 1 if hours <= 8 else 2 if hours <= 26 else 6
-    ax.xaxis.set_major_locator(mdates.HourLocator(byhour=range(0, 24, step), tz=zone))
-    ax.xaxis.set_major_formatter(mdates.DateFormatter("%H:%M" if hours <= 24 else "%a %H:%M", tz=zone))
+    locator = mdates.HourLocator(byhour=range(0, 24, step), tz=zone)  # type: ignore[no-untyped-call]  # matplotlib.dates is unannotated
+    formatter = mdates.DateFormatter("%H:%M" if hours <= 24 else "%a %H:%M", tz=zone)  # type: ignore[no-untyped-call]  # as above
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(formatter)
     ax.set_xlim(times[0], times[-1])
 
 

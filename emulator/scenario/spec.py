@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from emulator.device.gateway import Operation
+from emulator.device.snapshot import Operation
 from emulator.model import SiteConfig
 from emulator.scenario.fields import FieldInfo
 from emulator.scenario.times import local_label
@@ -43,7 +43,7 @@ class Check:
             tuple(within) if within else None,
             data.get("below"),
             data.get("above"),
-        )  # type: ignore[arg-type]
+        )
 
     def passes(self, value: Any) -> bool:
         if self.has_equals and not _equal(value, self.equals):
@@ -123,7 +123,10 @@ class Expectation:
         return self.endpoint or "/_emulator/state"
 
     def times(self) -> tuple[float, ...]:
-        return (self.at,) if self.at is not None else self.window  # type: ignore[return-value]
+        if self.at is not None:
+            return (self.at,)
+        assert self.window is not None  # the loader gives every expectation an instant or a window
+        return self.window
 
 
 @dataclass(frozen=True)

@@ -12,27 +12,11 @@ import re
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-_DURATION = re.compile(r"^(?:(\d+(?:\.\d+)?)d)?(?:(\d+(?:\.\d+)?)h)?(?:(\d+(?:\.\d+)?)m)?(?:(\d+(?:\.\d+)?)s)?$")
+from emulator.durations import parse_duration
+
 _CLOCK = re.compile(r"^(?:d(\d+) +)?(\d{1,2}):(\d{2})(?::(\d{2}))?$")
-_UNITS = (86_400.0, 3_600.0, 60.0, 1.0)
+__all__ = ["TIME_HINT", "local_label", "parse_duration", "parse_start", "parse_time"]
 TIME_HINT = "use a clock time (07:15, or d2 07:15 on the next day), an offset from the start (+2h30m) or an ISO time (2026-07-01T07:15)"
-
-
-def parse_duration(value: object) -> float:
-    """``90`` (seconds), ``"45s"``, ``"30m"``, ``"1h30m"``, ``"2d"`` -> seconds. ValueError otherwise."""
-    if isinstance(value, bool):
-        raise ValueError(f"{value!r} is not a duration")
-    if isinstance(value, (int, float)):
-        seconds = float(value)
-    else:
-        text = str(value).strip().replace(" ", "")
-        match = _DURATION.match(text)
-        if not text or not match or not any(match.groups()):
-            raise ValueError(f"{value!r} is not a duration (use e.g. 90s, 30m, 1h30m, 2d)")
-        seconds = sum(float(part) * unit for part, unit in zip(match.groups(), _UNITS, strict=False) if part)
-    if seconds < 0 or seconds != seconds:
-        raise ValueError(f"{value!r} is not a duration")
-    return seconds
 
 
 def parse_start(text: object, zone: ZoneInfo) -> float:

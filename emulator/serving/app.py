@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from functools import cache
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -25,6 +26,7 @@ from emulator.firmware.profile import FirmwareProfile
 from emulator.scenario.spec import Scenario
 from emulator.serving.context import AppContext, app_context, attach, find_context
 from emulator.serving.docs import docs_routes
+from emulator.serving.fast import FastReads, snapshot_reads
 from emulator.serving.guard import ControlGuard, ControlPolicy
 from emulator.serving.middleware import TrafficMiddleware
 from emulator.serving.transport import CutOnStop
@@ -32,6 +34,7 @@ from emulator.tedapi.routes import ROUTES as TEDAPI_ROUTES
 from emulator.web import web_routes
 
 log = logging.getLogger("teg_emulator")
+_SNAPSHOT_READS = snapshot_reads(API_ROUTES)
 
 
 def create_app(
@@ -49,7 +52,18 @@ def create_app(
     TLS handshake be stalled); a string instead says why a handshake cannot be stalled.
     ``control`` guards /_emulator (token, extra host names; see emulator.serving.guard).
     """
-    routes = [
+    fast = FastReads(gateway, _SNAPSHOT_READS)
+    app = gateway_app(
+        gateway, _routes(), journal_size=journal_size, fault_seed=fault_seed, tls=tls, fast=fast, control=control
+    )
+    app_context(app).scenario = scenario
+    return app
+
+
+@cache
+def _routes() -> list[BaseRoute]:
+    """Every gateway's routes: stateless, so a fleet's members share one set instead of building their own."""
+    return [
         *API_ROUTES,
         *TEDAPI_ROUTES,
         *CONTROL_ROUTES,
@@ -58,9 +72,6 @@ def create_app(
         *docs_routes(),
         *web_routes(),
     ]
-    app = gateway_app(gateway, routes, journal_size=journal_size, fault_seed=fault_seed, tls=tls, control=control)
-    app_context(app).scenario = scenario
-    return app
 
 
 def gateway_app(
@@ -71,6 +82,7 @@ def gateway_app(
     fault_seed: int | None = None,
     tls: bool | str = False,
     control: ControlPolicy | None = None,
+    fast: FastReads | None = None,
 ) -> Starlette:
     """Any routes behind the gateway's faults, journal and error rendering (the live app, a replay)."""
     started = time.monotonic()
@@ -87,7 +99,12 @@ def gateway_app(
             Middleware(CutOnStop),
             Middleware(ControlGuard, policy=control),
             Middleware(
-                TrafficMiddleware, faults=faults, journal=journal, sim_time=gateway.clock.now, clock=traffic_clock
+                TrafficMiddleware,
+                faults=faults,
+                journal=journal,
+                sim_time=gateway.clock.now,
+                clock=traffic_clock,
+                fast=fast,
             ),
         ],
         exception_handlers={
@@ -128,4 +145,7 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 async def _unexpected_error(request: Request, exc: Exception) -> Response:
     """A bug in the emulator: log it for the developer, answer JSON without a traceback."""
     log.exception("unexpected error while answering %s %s", request.method, request.url.path)
+    ctx = find_context(request.app)
+    if ctx is not None:
+        ctx.failures.append(f"{request.method} {request.url.path} raised {exc!r}")
     return render_error(error("unexpected"), _profile(request))

@@ -33,6 +33,7 @@ class AppContext:
     traffic_clock: Callable[[], float]  # real seconds since the app was built (fault rules' timing)
     scenario: Scenario | None = None  # serve --scenario, POST /_emulator/scenario
     control: ControlPolicy = field(default_factory=ControlPolicy)  # who may use /_emulator (emulator.serving.guard)
+    failures: list[str] = field(default_factory=list)  # the emulator's own errors (bugs), for a test to fail on
 
     def recorded_paths(self) -> dict[str, list[str]] | None:
         """A replay's recorded paths and their methods; None for a simulated gateway (it serves its firmware's)."""

@@ -84,7 +84,7 @@ async def docs_page(request: Request) -> Response:
 
 def _swagger_ui_dir() -> Path | None:
     try:
-        import swagger_ui_bundle  # type: ignore[import-untyped]
+        import swagger_ui_bundle  # type: ignore[import-untyped]  # the bundle ships no type information
     except ImportError:
         return None
     return Path(swagger_ui_bundle.swagger_ui_path)

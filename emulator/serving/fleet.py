@@ -21,7 +21,14 @@ from emulator.serving.app import create_app
 from emulator.serving.context import app_context
 from emulator.serving.guard import ControlGuard, ControlPolicy
 
-MAX_GATEWAYS = 500
+MAX_GATEWAYS = 10_000  # bench/bench_fleet.py: 5,000 polled as Home Assistant does use ~1/4 of a core
+FLEET_JOURNAL_ENTRIES = 250_000  # journal entries kept across a fleet (~0.25 KB each)
+MIN_MEMBER_JOURNAL = 50
+
+
+def member_journal_size(count: int) -> int:
+    """Each member's journal: the usual 1,000 entries up to 250 gateways, then a share of the fleet's budget."""
+    return min(1000, max(MIN_MEMBER_JOURNAL, FLEET_JOURNAL_ENTRIES // count))
 
 
 @dataclass
@@ -42,6 +49,11 @@ def member_options(options: EmulatorOptions, index: int, count: int) -> Emulator
     return replace(options, gateway_serial=serial, seed=options.seed + index, password=password)
 
 
+def host_name(index: int) -> str:
+    """Member ``index``'s name in host mode: the Host header that picks it."""
+    return f"gw-{index:03d}.localhost"
+
+
 HOST_MODE_NO_STALL = "tls_stall needs a listener per gateway: serve the fleet with --fleet-mode ports"
 
 
@@ -53,19 +65,27 @@ def build_fleet(
     tls: bool = False,
     fault_seed: int | None = None,
     control: ControlPolicy | None = None,
+    indices: range | None = None,
 ) -> list[Member]:
-    """``count`` members; each has its own fault engine (seeded from ``fault_seed`` + index when given)."""
-    if not 1 <= count <= MAX_GATEWAYS:
-        raise ValueError(f"--gateways must be between 1 and {MAX_GATEWAYS}")
+    """``count`` members; each has its own fault engine (seeded from ``fault_seed`` + index when given).
+
+    ``indices`` (a shard's block, see shards.py) builds only those members of the ``count`` fleet,
+    each exactly as the whole fleet would have it.
+    """
+    indices = range(1, count + 1) if indices is None else indices
+    if not 1 <= len(indices) <= MAX_GATEWAYS:
+        raise ValueError(f"one process serves between 1 and {MAX_GATEWAYS} gateways: split the fleet with --workers")
     stallable: bool | str = tls
     if tls and mode == "host":  # the member is known only from the Host header, after the handshake
         stallable = HOST_MODE_NO_STALL
     members = []
-    for index in range(1, count + 1):
+    for index in indices:
         gateway = build_gateway(member_options(options, index, count))
         seed = None if fault_seed is None else fault_seed + index - 1
-        app = create_app(gateway, fault_seed=seed, tls=stallable, control=control)
-        members.append(Member(index, gateway, app, host_name=f"gw-{index:03d}.localhost"))
+        app = create_app(
+            gateway, journal_size=member_journal_size(count), fault_seed=seed, tls=stallable, control=control
+        )
+        members.append(Member(index, gateway, app, host_name=host_name(index)))
     return members
 
 
@@ -107,7 +127,7 @@ class FleetApp:
     def _member(self, scope: Scope) -> Member | None:
         if self.mode == "ports":
             server = scope.get("server") or (None, None)
-            return self.by_port.get(server[1])
+            return self.by_port.get(server[1]) if isinstance(server[1], int) else None
         host = next((v.decode("latin-1") for k, v in scope.get("headers", []) if k == b"host"), "")
         return self.by_host.get(host.rsplit(":", 1)[0].lower())
 

@@ -13,7 +13,8 @@ import asyncio
 import contextlib
 import logging
 import socket
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 import uvicorn
 
@@ -75,13 +76,13 @@ class GatedServer(uvicorn.Server):
             sock.setblocking(False)
             self._spawn(self._accept_loop(sock))
 
-    def _spawn(self, coro) -> None:  # type: ignore[no-untyped-def]
+    def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
         task = asyncio.get_running_loop().create_task(coro)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
     def _protocol(self) -> asyncio.Protocol:
-        return self.config.http_protocol_class(  # type: ignore[call-arg]
+        return self.config.http_protocol_class(  # type: ignore[call-arg]  # typed as asyncio.Protocol; uvicorn's HTTP protocols take these keywords
             config=self.config, server_state=self.server_state, app_state=self.lifespan.state
         )
 

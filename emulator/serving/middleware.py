@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from emulator.control.faults import FaultEngine, FaultRule
-from emulator.control.journal import Journal, redact_body, redact_headers, redact_query
+from emulator.control.journal import Journal, redact_body, redact_headers, redact_query, shared
+from emulator.device.events_log import log
+from emulator.serving.fast import FastReads
 from emulator.serving.transport import abort_connection
 
 MALFORMED_BODY = b'{"site":{"instant_power":12.5,"frequency":60,,"energy_exported":NaN'
@@ -21,18 +24,41 @@ _CONTROL_PREFIX = "/_emulator"
 
 
 class TrafficMiddleware:
-    def __init__(self, app: ASGIApp, *, faults: FaultEngine, journal: Journal, sim_time: Any, clock: Any) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        faults: FaultEngine,
+        journal: Journal,
+        sim_time: Any,
+        clock: Any,
+        fast: FastReads | None = None,
+    ) -> None:
         self.app = app
         self.faults = faults
         self.journal = journal
         self.sim_time = sim_time  # () -> float: the gateway's sim clock
         self.now = clock  # () -> float: real seconds since the app was made
+        self.fast = fast  # answers polls of snapshot reads from cached bytes when no fault rule exists
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        path, method = scope["path"], scope["method"]
+        if path.startswith(_CONTROL_PREFIX):  # the harness driving the emulator: neither faulted nor journaled
+            await self.app(scope, receive, send)
+            return
         began, sim_began = self.now(), self.sim_time()
+        rule = self.faults.pick(method, path, began) if self.faults.rules else None
+        if rule is None and self.fast is not None:
+            body = self.fast.body_for(scope)
+            if body is not None:
+                try:
+                    await self.fast.send(send, body)
+                finally:
+                    self._record(scope, [], 200, began, sim_began, None)
+                return
         parts: list[bytes] = []
         status = [0]
 
@@ -47,16 +73,23 @@ class TrafficMiddleware:
                 status[0] = message["status"]
             await send(message)
 
-        path, method = scope["path"], scope["method"]
-        if path.startswith(_CONTROL_PREFIX):  # the harness driving the emulator: neither faulted nor journaled
-            await self.app(scope, receive, send)
-            return
-        rule = self.faults.pick(method, path, began) if self.faults.rules else None
         has_body = any(k in (b"content-length", b"transfer-encoding") for k, _ in scope.get("headers", ()))
+        if rule is not None:
+            log.info("fault %s (%s) fired on %s %s", rule.id, rule.kind, method, path)
         try:
             await self._answer(rule, scope, recording_receive if has_body else receive, recording_send)
         finally:
             self._record(scope, parts, status[0], began, sim_began, rule)
+            if log.isEnabledFor(logging.DEBUG):
+                route = scope.get("route")
+                log.debug(
+                    "%s %s -> %d in %.1f ms (route %s)",
+                    method,
+                    path,
+                    status[0],
+                    (self.now() - began) * 1000,
+                    getattr(route, "name", None) or "none",
+                )
 
     async def _answer(self, rule: FaultRule | None, scope: Scope, receive: Receive, send: Send) -> None:
         if rule is None:
@@ -85,8 +118,8 @@ class TrafficMiddleware:
             began,
             sim_began,
             scope["method"],
-            scope["path"],
-            redact_query(scope["query_string"].decode("latin-1")) if scope.get("query_string") else "",
+            shared(scope["path"]),
+            shared(redact_query(scope["query_string"].decode("latin-1"))) if scope.get("query_string") else "",
             headers,
             redact_body(body, content_type),
             status,

@@ -20,12 +20,16 @@ import yaml
 from emulator.contract import FirmwareFacts, Operation, load_spec, operations, schema
 
 CONTROL_PREFIX = "/_emulator/"
-_SECURITY: dict[str, list[dict[str, list[str]]]] = {"bearer": [{"bearerAuth": []}], "cookies": [{"cookieAuth": []}]}
+_SECURITY: dict[str, list[dict[str, list[str]]]] = {
+    "bearer": [{"bearerAuth": []}],
+    "cookies": [{"cookieAuth": []}, {"bearerAuth": []}],  # the AuthCookie it sets, or that token as a bearer
+}
 
 
 def gateway_operations(facts: FirmwareFacts, recorded: Iterable[tuple[str, str]] | None = None) -> list[Operation]:
-    """The /api/ operations a gateway of this firmware answers; for a replay, the recorded ones and the login."""
-    served = [op for op in operations() if op.path.startswith("/api/") and op.serves(facts.version)]
+    """The operations a gateway of this firmware answers (/api/, and the TEDAPI where it has one; not its web
+    page); for a replay, the recorded ones and the login."""
+    served = [op for op in operations() if op.path in facts.paths and op.path != "/" and op.serves(facts.version)]
     if recorded is None:
         return [op for op in served if not op.replay_only]
     keep = {(op.method, op.path) for op in served if op.route in ("login.Basic", "logout")}
@@ -45,7 +49,11 @@ def gateway_document(facts: FirmwareFacts, base_url: str, recorded: frozenset[tu
         description=(
             f"{what.capitalize()} on firmware {facts.version}, as this running emulator answers them. "
             f"Log in with POST /api/login/Basic (username {facts.username!r}) and send the session as "
-            + ("the AuthCookie cookie it sets." if facts.cookie_sessions else "a bearer token.")
+            + (
+                "the AuthCookie cookie it sets (or that token as a bearer)."
+                if facts.cookie_sessions
+                else "a bearer token."
+            )
             + (
                 " Each login stops sitemaster: GET /api/sitemaster/run restarts it."
                 if facts.login_stops_sitemaster
@@ -56,14 +64,19 @@ def gateway_document(facts: FirmwareFacts, base_url: str, recorded: frozenset[tu
     )
     for op in ops:
         entry = document["paths"][op.path][op.method.lower()]
-        entry["security"] = [] if not op.needs_login(facts.version) else copy.deepcopy(_SECURITY[facts.credentials])
+        access = facts.paths[op.path][op.method]
+        if access == "open":
+            entry["security"] = []
+        elif access == "login":
+            entry["security"] = copy.deepcopy(_SECURITY[facts.credentials])
+        # any other access (the TEDAPI's gateway password) keeps the security openapi.yaml states
     return _dump(document)
 
 
 @lru_cache(maxsize=4)
 def control_document(base_url: str) -> str:
     """The served /_emulator/control/openapi.yaml: the emulator's own API (and its web pages)."""
-    ops = [op for op in operations() if not op.path.startswith("/api/") and not op.fleet_only]
+    ops = [op for op in operations() if (op.path.startswith(CONTROL_PREFIX) or op.path == "/") and not op.fleet_only]
     document = _document(
         ops,
         base_url,

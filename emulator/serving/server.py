@@ -49,9 +49,6 @@ def bind(host: str, port: int) -> socket.socket:
 
 def uvicorn_config(app: ASGIApp, *, tls: TLSFiles | None = None, log_level: str = "warning") -> uvicorn.Config:
     """The one uvicorn configuration used by the CLI, the pytest plugin and the benchmark."""
-    kwargs = {}
-    if tls is not None:
-        kwargs = {"ssl_certfile": tls.certfile, "ssl_keyfile": tls.keyfile}
     config = uvicorn.Config(
         app,
         http=TrackedH11Protocol,
@@ -61,7 +58,8 @@ def uvicorn_config(app: ASGIApp, *, tls: TLSFiles | None = None, log_level: str 
         server_header=False,
         date_header=True,
         timeout_graceful_shutdown=SHUTDOWN_GRACE_S,  # then cut requests held by latency/slow-body faults
-        **kwargs,
+        ssl_certfile=tls.certfile if tls is not None else None,
+        ssl_keyfile=tls.keyfile if tls is not None else None,
     )
     if tls is not None and tls.min_version:
         # uvicorn has no flag for a minimum TLS version: load the config now and tighten its context.
@@ -118,7 +116,7 @@ class ServerThread:
         self.sock = bind(host, port)
         self.tls = tls
         self.server = make_server(app, tls=tls, log_level="error")
-        self.server.install_signal_handlers = lambda: None  # type: ignore[method-assign]  # not the main thread
+        # uvicorn installs no signal handlers off the main thread (Server.capture_signals), so none to undo
         self._thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True)
 
     @property

@@ -18,6 +18,7 @@ import asyncio
 import json
 import logging
 import resource
+from collections.abc import MutableMapping
 from typing import Any
 
 import h11
@@ -50,7 +51,7 @@ def max_connections() -> int:
 class TrackedH11Protocol(H11Protocol):
     _deadline: asyncio.TimerHandle | None = None
 
-    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]  # uvicorn hands its protocols a Transport, never a bare BaseTransport
         super().connection_made(transport)
         if len(self.connections) > max_connections():
             STATS["connections_refused"] += 1
@@ -105,7 +106,7 @@ def _addr(value: Any) -> Any:
     return tuple(value) if value else None
 
 
-def abort_connection(scope: dict[str, Any]) -> bool:
+def abort_connection(scope: MutableMapping[str, Any]) -> bool:
     """Drop the request's TCP connection at once (no status line, no body). False if not served by uvicorn."""
     transport = _TRANSPORTS.pop((_addr(scope.get("server")), _addr(scope.get("client"))), None)
     if transport is None:

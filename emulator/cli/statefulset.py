@@ -1,0 +1,83 @@
+"""The fleet a Kubernetes StatefulSet serves, read from its manifest (so the two cannot drift apart).
+
+`teg-emulator fleet manifest --statefulset FILE` takes the replicas, the service name, the
+namespace and the container's literal TEG_* variables and $PORT, exactly as the container's
+entry point turns them into `serve` flags, and lists every member with its pod's DNS name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+from emulator.device.factory import EmulatorOptions
+from emulator.firmware import get_profile
+from emulator.serving.shards import Layout
+
+
+@dataclass(frozen=True)
+class StatefulSetFleet:
+    options: EmulatorOptions
+    gateways: int
+    shards: int
+    layout: Layout
+    template: str
+
+
+def _find(text: str) -> dict[str, Any]:
+    try:
+        documents = [d for d in yaml.safe_load_all(text) if isinstance(d, dict)]
+    except yaml.YAMLError as exc:
+        raise ValueError(f"not YAML: {str(exc).splitlines()[0]}") from None
+    for document in documents:
+        if document.get("kind") == "StatefulSet":
+            return document
+    raise ValueError("no StatefulSet in it (render overlays first: kubectl kustomize DIR)")
+
+
+def _env(statefulset: dict[str, Any]) -> dict[str, str]:
+    """The first container's variables that have a literal value (valueFrom ones are per pod)."""
+    try:
+        container = statefulset["spec"]["template"]["spec"]["containers"][0]
+    except (KeyError, IndexError, TypeError):
+        raise ValueError("the StatefulSet has no container") from None
+    return {e["name"]: str(e["value"]) for e in container.get("env") or [] if "value" in e}
+
+
+def _int(env: dict[str, str], name: str, default: int) -> int:
+    try:
+        return int(env.get(name, default))
+    except ValueError:
+        raise ValueError(f"{name}={env[name]!r} is not a whole number") from None
+
+
+def read_statefulset(text: str) -> StatefulSetFleet:
+    """The fleet, or ValueError with a one-line reason (no StatefulSet, TEG_SHARDS not its replicas...)."""
+    statefulset = _find(text)
+    spec, meta = statefulset.get("spec") or {}, statefulset.get("metadata") or {}
+    env = _env(statefulset)
+    replicas = spec.get("replicas", 1)
+    shards = _int(env, "TEG_SHARDS", 1)
+    if shards != replicas:
+        raise ValueError(f"TEG_SHARDS={shards} but replicas={replicas}: every pod must serve one shard")
+    firmware = env.get("TEG_FIRMWARE", "1.15.0")
+    tls = get_profile(firmware).tls_default
+    if env.get("TEG_TLS", "").lower() == "true":
+        tls = True
+    if env.get("TEG_NO_TLS", "").lower() == "true":
+        tls = False
+    options = EmulatorOptions(
+        firmware=firmware,
+        gateway_serial=env.get("TEG_GATEWAY_SERIAL", "T123456789"),
+        password=env.get("TEG_PASSWORD"),
+        gw_password=env.get("TEG_GW_PASSWORD"),
+        seed=_int(env, "TEG_SEED", 0),
+        powerwalls=_int(env, "TEG_POWERWALLS", 1),
+    )
+    layout = Layout(env.get("TEG_FLEET_MODE", "ports"), "https" if tls else "http", _int(env, "PORT", 8080), True)
+    name, service = meta.get("name", "teg-emulator"), spec.get("serviceName", "")
+    namespace = meta.get("namespace", "default")
+    template = f"{layout.scheme}://{name}-{{k}}.{service}.{namespace}.svc.cluster.local:{{port}}"
+    return StatefulSetFleet(options, _int(env, "TEG_GATEWAYS", 1), shards, layout, template)

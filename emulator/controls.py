@@ -1,0 +1,153 @@
+"""Driving a running emulator through its documented control API, and checking what it was asked.
+
+A mixin of :class:`emulator.testing.Emulator`: everything here goes over HTTP
+to /_emulator/..., exactly as a test in another process or language would, so
+the handle proves the control API works rather than reaching into the gateway.
+"""
+
+from __future__ import annotations
+
+import difflib
+import fnmatch
+import json
+import ssl
+import urllib.error
+import urllib.parse
+import urllib.request
+from typing import Any
+
+
+class Controls:
+    """Intention-revealing ways to push an emulated gateway around, and to verify its traffic."""
+
+    url: str
+    _ssl: ssl.SSLContext | None
+
+    # -- the control API -------------------------------------------------------------
+    def control(self, method: str, path: str, body: Any = None, query: dict[str, Any] | None = None) -> Any:
+        url = f"{self.url}/_emulator/{path}"
+        if query:
+            url += "?" + urllib.parse.urlencode({k: v for k, v in query.items() if v is not None})
+        data = None if body is None else json.dumps(body).encode()
+        request = urllib.request.Request(url, data=data, method=method, headers={"content-type": "application/json"})
+        try:
+            with urllib.request.urlopen(request, context=self._ssl, timeout=30) as response:
+                return json.loads(response.read() or b"null")
+        except urllib.error.HTTPError as err:
+            detail = err.read().decode("utf-8", "replace")
+            raise AssertionError(f"control API {method} /_emulator/{path} refused: {err.code} {detail}") from None
+
+    def _obj(self, method: str, path: str, body: Any = None, query: dict[str, Any] | None = None) -> dict[str, Any]:
+        """A control call whose answer is a JSON object (every one but DELETE's)."""
+        answer = self.control(method, path, body, query)
+        if not isinstance(answer, dict):
+            raise AssertionError(f"control API {method} /_emulator/{path} answered {answer!r}, not an object")
+        return answer
+
+    def state(self) -> dict[str, Any]:
+        return self._obj("GET", "state")
+
+    def set_grid(self, connected: bool) -> dict[str, Any]:
+        return self._obj("POST", "grid", {"connected": connected})
+
+    def advance(self, seconds: float) -> dict[str, Any]:
+        return self._obj("POST", "clock", {"advance_s": seconds})
+
+    def set_speed(self, speed: float) -> dict[str, Any]:
+        return self._obj("POST", "clock", {"speed": speed})
+
+    def pause(self) -> dict[str, Any]:
+        return self._obj("POST", "clock", {"paused": True})
+
+    def resume(self) -> dict[str, Any]:
+        return self._obj("POST", "clock", {"paused": False})
+
+    def set_soe(self, pct: float) -> dict[str, Any]:
+        return self._obj("PATCH", "state", {"soe_pct": pct})
+
+    def set_solar(self, watts: float | None) -> dict[str, Any]:
+        """Force PV output (None: back to the sun and clouds)."""
+        return self._obj("PATCH", "state", {"solar_w": watts})
+
+    def set_load(self, watts: float | None) -> dict[str, Any]:
+        """Force the house's consumption (None: back to the household profile)."""
+        return self._obj("PATCH", "state", {"load_w": watts})
+
+    def set_cloud_cover(self, cover: float | None) -> dict[str, Any]:
+        return self._obj("PATCH", "state", {"cloud_cover": cover})
+
+    def stop_sitemaster(self) -> dict[str, Any]:
+        return self._obj("POST", "sitemaster", {"running": False})
+
+    def run_sitemaster(self) -> dict[str, Any]:
+        return self._obj("POST", "sitemaster", {"running": True})
+
+    def set_operation(self, mode: str | None = None, reserve: float | None = None) -> dict[str, Any]:
+        body = {k: v for k, v in (("mode", mode), ("backup_reserve_percent", reserve)) if v is not None}
+        return self._obj("POST", "operation", body)
+
+    def reset(self) -> dict[str, Any]:
+        return self._obj("POST", "reset")
+
+    def fault(self, path: str, kind: str, **rule: Any) -> str:
+        """Add a fault rule (see the README's fault table); returns its id."""
+        return str(self._obj("POST", "faults", {"path": path, "kind": kind, **rule})["id"])
+
+    def load_scenario(self, name: str) -> dict[str, Any]:
+        """Become a bundled scenario's day: its site, start and initial state, its events armed."""
+        return self._obj("POST", "scenario", {"name": name})
+
+    def clear_faults(self) -> None:
+        self.control("DELETE", "faults")
+
+    def requests(
+        self,
+        method: str | None = None,
+        path: str | None = None,
+        status: int | None = None,
+        since: int | None = None,
+        limit: int | None = None,
+    ) -> list[dict[str, Any]]:
+        """The request journal, oldest first (``path`` may be a glob)."""
+        query = {"method": method, "path": path, "status": status, "since": since, "limit": limit}
+        entries: list[dict[str, Any]] = self._obj("GET", "requests", query=query)["requests"]
+        return entries
+
+    # -- verification ------------------------------------------------------------------
+    def assert_requested(self, method: str, path: str, count: int | None = None) -> list[dict[str, Any]]:
+        """Assert the gateway was asked ``method path`` (``path`` may be a glob), ``count`` times if given.
+
+        On failure the message lists the near misses -- the same path with another method, or
+        the same method on a similar path -- which is usually the bug (a trailing slash, GET for POST).
+        Returns the matching journal entries.
+        """
+        entries = self.requests()
+        method = method.upper()
+        hits = [e for e in entries if e["method"] == method and fnmatch.fnmatchcase(e["path"], path)]
+        if (count is None and hits) or (count is not None and len(hits) == count):
+            return hits
+        wanted = "at least once" if count is None else f"{count} time(s)"
+        lines = [f"expected {method} {path} {wanted}, saw it {len(hits)} time(s)"]
+        lines += [
+            f"  near miss: {e['method']} {e['path']} -> {e['status']}" for e in _near_misses(entries, method, path)
+        ]
+        if len(lines) == 1:
+            seen = sorted({f"{e['method']} {e['path']}" for e in entries})
+            lines.append("  requests seen: " + (", ".join(seen[:20]) if seen else "none"))
+        raise AssertionError("\n".join(lines))
+
+
+def _near_misses(entries: list[dict[str, Any]], method: str, path: str) -> list[dict[str, Any]]:
+    """The same path asked with another method, or the same method on a path that looks alike."""
+    paths = sorted({e["path"] for e in entries})
+    similar = set(difflib.get_close_matches(path, paths, n=5, cutoff=0.75))
+    misses, seen = [], set()
+    for e in entries:
+        same_path = fnmatch.fnmatchcase(e["path"], path)
+        near = (same_path and e["method"] != method) or (
+            e["method"] == method and e["path"] in similar and not same_path
+        )
+        if near and (e["method"], e["path"]) not in seen:
+            seen.add((e["method"], e["path"]))
+            misses.append(e)
+    return misses

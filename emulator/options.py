@@ -1,0 +1,157 @@
+"""What a user can choose about an emulated gateway, declared once.
+
+:class:`RunOptions` is the one list: ``emulator.running(**options)`` takes its
+fields as keywords, ``@pytest.mark.teg_emulator(...)`` takes the same names,
+and ``teg-emulator serve`` derives a flag from each (``pv_rating`` ->
+``--pv-rating``) with the same help text. A field's metadata says how a flag's
+text becomes a value; marker and keyword values are already Python values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from emulator.device.factory import DEFAULT_START, EmulatorOptions, localize
+from emulator.device.identity import validate_gw_password, validate_serial
+from emulator.firmware import PROFILES
+from emulator.model import OPERATION_MODES
+
+# Today's clients (pypowerwall, tesla-powerwall, the Tesla app) speak to firmware that
+# serves HTTPS with a customer password; 1.15.0 serves plain HTTP, which they refuse.
+DEFAULT_FIRMWARE = "24.4.0"
+FIRMWARES = tuple(sorted(PROFILES))
+
+
+def _number(low: float, high: float, whole: bool = False) -> Callable[[str], float]:
+    def parse(text: str) -> float:
+        try:
+            value = int(text) if whole else float(text)
+        except ValueError:
+            raise ValueError(f"{text!r} is not a {'whole number' if whole else 'number'}") from None
+        if value != value or not low <= value <= high:
+            raise ValueError(f"{text} must be between {low:g} and {high:g}")
+        return value
+
+    return parse
+
+
+def _zone(text: str) -> str:
+    try:
+        ZoneInfo(text)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone {text!r} (use an IANA name such as America/Los_Angeles)") from None
+    return text
+
+
+def _start(text: str) -> datetime:
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"{text!r} is not an ISO 8601 time such as 2026-07-01T06:00:00") from None
+
+
+def option(
+    help_text: str,
+    default: Any = None,
+    *,
+    parse: Callable[[str], Any] | None = None,
+    choices: tuple[str, ...] | None = None,
+    flag: bool = True,
+    metavar: str | None = None,
+) -> Any:
+    """A field of :class:`RunOptions`: its default, its help, and how a flag's text becomes its value."""
+    meta = {"help": help_text, "parse": parse, "choices": choices, "flag": flag, "metavar": metavar}
+    return field(default=default, metadata=meta)
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """An emulated gateway as a user describes it. Every field is optional."""
+
+    firmware: str | None = option(
+        f"firmware profile (default: a scenario's, else {DEFAULT_FIRMWARE}; serve: 1.15.0)", choices=FIRMWARES
+    )
+    scenario: str | None = option(
+        "serve a scenario live: its site, start and events (see teg-emulator scenario list)", metavar="FILE_OR_NAME"
+    )
+    powerwalls: int = option("number of Powerwall 2 units", 1, parse=_number(1, 10, whole=True))
+    soe: float = option("starting state of energy, %% (API scale)", 69.17, parse=_number(0, 100))
+    grid: str = option("utility grid at start", "up", choices=("up", "down"))
+    mode: str = option("operation mode at start", "self_consumption", choices=OPERATION_MODES)
+    reserve: float = option("backup reserve at start, %% API scale", 20.0, parse=_number(0, 100))
+    pv_rating: float = option("PV inverter rating, W", 6000.0, parse=_number(0, 1_000_000))
+    speed: float = option("sim seconds per real second; 0 pauses the clock", 1.0, parse=_number(0, 100_000))
+    paused: bool = option("start with the sim clock paused", False)
+    start: datetime | str | None = option("sim start, ISO 8601 (naive = site local time)", parse=_start)
+    timezone: str = option("site time zone", "America/Los_Angeles", parse=_zone)
+    seed: int = option("seed for clouds, load and serials", 0, parse=_number(0, 2**31 - 1, whole=True))
+    fault_seed: int | None = option(
+        "seed for fault rules' probabilities (default: seed)", parse=_number(0, 2**31 - 1, whole=True)
+    )
+    gateway_serial: str = option(
+        "gateway serial (1.15.0's password is S + serial)", "T123456789", parse=validate_serial
+    )
+    password: str | None = option("customer password (newer firmware); default derived from the serial")
+    gw_password: str | None = option(
+        "gateway password (QR sticker) for the TEDAPI's HTTP Basic; default: ten letters drawn from the seed",
+        parse=validate_gw_password,
+    )
+    tls: bool | None = option("serve HTTPS (default: what the firmware does)", flag=False)
+    login_throttle: int | None = option(
+        "failed logins before a 429 (newer firmware; default 5)", parse=_number(1, 1000, whole=True)
+    )
+    login_cooldown: float | None = option("seconds a 429 lasts (default 30)", parse=_number(0, 86_400))
+
+    @classmethod
+    def names(cls) -> tuple[str, ...]:
+        return tuple(f.name for f in fields(cls))
+
+    @classmethod
+    def from_mapping(cls, values: Mapping[str, Any]) -> RunOptions:
+        """Keywords (a marker's, running()'s) -> options; an unknown name is a ValueError listing the valid ones."""
+        unknown = sorted(set(values) - set(cls.names()))
+        if unknown:
+            raise ValueError(f"unknown option(s) {', '.join(unknown)}; valid: {', '.join(cls.names())}")
+        if "grid" in values and values["grid"] not in ("up", "down"):
+            raise ValueError(f"grid must be 'up' or 'down', not {values['grid']!r}")
+        return cls(**values)
+
+    def emulator_options(self, default_firmware: str = DEFAULT_FIRMWARE) -> EmulatorOptions:
+        """The device-level options a gateway is built from (``firmware`` None: ``default_firmware``)."""
+        start = DEFAULT_START
+        if self.start is not None:
+            value = datetime.fromisoformat(self.start) if isinstance(self.start, str) else self.start
+            start = localize(value, self.timezone)
+        return EmulatorOptions(
+            firmware=self.firmware or default_firmware,
+            gateway_serial=self.gateway_serial,
+            speed=float(self.speed),
+            paused=self.paused or self.speed == 0,
+            seed=self.seed,
+            powerwalls=self.powerwalls,
+            start=start,
+            soe_pct=self.soe,
+            mode=self.mode,
+            reserve_pct=self.reserve,
+            grid_connected=self.grid == "up",
+            password=self.password,
+            gw_password=self.gw_password,
+            pv_rating_w=self.pv_rating,
+            timezone=self.timezone,
+            login_throttle=self.login_throttle,
+            login_cooldown_s=self.login_cooldown,
+        )
+
+
+def described() -> dict[str, str]:
+    """Option name -> help, for the marker's registration and error messages."""
+    return {f.name: f.metadata["help"].replace("%%", "%") for f in fields(RunOptions)}
+
+
+def flag_fields() -> list[Any]:
+    """The fields that become `serve` flags (``tls`` has its own --tls/--no-tls pair)."""
+    return [f for f in fields(RunOptions) if f.metadata["flag"]]
