@@ -57,7 +57,9 @@ def uvicorn_config(app: ASGIApp, *, tls: TLSFiles | None = None, log_level: str 
         lifespan="off",
         server_header=False,
         date_header=True,
-        timeout_graceful_shutdown=SHUTDOWN_GRACE_S,  # then cut requests held by latency/slow-body faults
+        # then cut requests held by latency/slow-body faults; uvicorn annotates an int but hands the value
+        # to asyncio.wait_for, which takes any float (half a second is the point)
+        timeout_graceful_shutdown=SHUTDOWN_GRACE_S,  # type: ignore[arg-type]
         ssl_certfile=tls.certfile if tls is not None else None,
         ssl_keyfile=tls.keyfile if tls is not None else None,
     )
