@@ -14,7 +14,7 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from emulator.control.faults import FaultEngine, FaultRule
-from emulator.control.journal import Journal, redact_body, redact_headers, shared
+from emulator.control.journal import Journal, redact_body, redact_headers, redact_query, shared
 from emulator.device.events_log import log
 from emulator.serving.fast import FastReads
 from emulator.serving.transport import abort_connection
@@ -116,7 +116,7 @@ class TrafficMiddleware:
             sim_began,
             scope["method"],
             shared(scope["path"]),
-            shared(scope.get("query_string", b"").decode("latin-1")),
+            shared(redact_query(scope["query_string"].decode("latin-1"))) if scope.get("query_string") else "",
             headers,
             redact_body(body, content_type),
             status,
