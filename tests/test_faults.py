@@ -104,13 +104,18 @@ def test_count_limits_a_rule_to_the_next_n_requests(teg_emulator):
 
 
 def test_a_time_window_bounds_a_rule(teg_emulator):
-    teg_emulator.fault(AGGREGATES, "status", status=503, for_s=0.3)
+    # Windows of 2 s, and sleeps measured from when each rule was made: a loaded CI runner can take
+    # a few hundred milliseconds for one request, which made 0.3 s windows flip either way.
+    window = 2.0
+    made = time.monotonic()
+    teg_emulator.fault(AGGREGATES, "status", status=503, for_s=window)
     assert get(teg_emulator).status_code == 503
-    time.sleep(0.4)
+    time.sleep(max(0.0, made + window + 0.2 - time.monotonic()))
     assert get(teg_emulator).status_code == 200
-    teg_emulator.fault(AGGREGATES, "status", status=503, after_s=0.3)
+    made = time.monotonic()
+    teg_emulator.fault(AGGREGATES, "status", status=503, after_s=window)
     assert get(teg_emulator).status_code == 200
-    time.sleep(0.4)
+    time.sleep(max(0.0, made + window + 0.2 - time.monotonic()))
     assert get(teg_emulator).status_code == 503
 
 

@@ -22,9 +22,10 @@ from emulator.contract import FactsError, facts_for, facts_for_reported, parse_f
 from emulator.firmware import PROFILES
 
 ROOT = Path(__file__).resolve().parents[1]
-ALLOWED_IN_SUITE = ("emulator.contract", "emulator.pytest_plugin")
-"""What contract_tests may import from the emulator: the contract's loader, and the harness that
-starts an emulator when no --gateway-url is given (it judges none of the answers)."""
+ALLOWED_IN_SUITE = ("emulator.contract", "emulator.pytest_plugin", "emulator.testing")
+"""What contract_tests may import from the emulator: the contract's loader, and the public doors that
+start an emulator when no --gateway-url is given (``running()`` and its pytest plugin). Those serve a
+target over HTTP; the suite judges none of its answers by asking them."""
 
 
 def _imports(folder: Path) -> dict[str, set[str]]:
