@@ -55,6 +55,13 @@ def test_the_served_spec_tags_what_a_fuzzer_must_leave_out(make_client, firmware
     assert {t for names in tagged.values() for t in names} <= declared
 
 
+@pytest.mark.parametrize(("firmware", "missing"), [("1.15.0", 401), ("24.4.0", 403)])
+def test_the_served_security_schemes_say_how_this_firmware_refuses_a_missing_session(make_client, firmware, missing):
+    document = yaml.safe_load(make_client(firmware=firmware).get("/_emulator/openapi.yaml").text)
+    bearer = document["components"]["securitySchemes"]["bearerAuth"]["description"]
+    assert f"No session: {missing};" in bearer and "revoked one: 401" in bearer
+
+
 def test_the_control_api_has_a_document_of_its_own(client):
     document = yaml.safe_load(client.get("/_emulator/control/openapi.yaml").text)
     paths = set(document["paths"])

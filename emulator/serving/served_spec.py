@@ -93,9 +93,21 @@ def gateway_document(facts: FirmwareFacts, base_url: str, recorded: frozenset[tu
             entry["security"] = copy.deepcopy(_SECURITY[facts.credentials])
         # any other access (the TEDAPI's gateway password) keeps the security openapi.yaml states
         entry["tags"] = [*entry.get("tags", ()), *_fuzz_tags(op)]
+    _describe_sessions(document, facts)
     used = {t for op in ops for t in _fuzz_tags(op)}
     document["tags"] += [{"name": name, "description": text} for name, text in _FUZZ_TAGS.items() if name in used]
     return _dump(document)
+
+
+def _describe_sessions(document: dict[str, Any], facts: FirmwareFacts) -> None:
+    """Say in the security schemes how this firmware refuses a session, from its facts: a tool (or a reader)
+    then knows that a missing session is a 403 on 20.49+ and a 401 on 1.x."""
+    schemes = document.get("components", {}).get("securitySchemes", {})
+    missing, invalid = facts.missing_credentials.status, facts.invalid_credentials.status
+    refusals = f"No session: {missing}; an unknown, expired or revoked one: {invalid}."
+    for name in ("bearerAuth", "cookieAuth"):
+        if name in schemes:
+            schemes[name]["description"] = f"{schemes[name]['description']}. {refusals}"
 
 
 def _fuzz_tags(op: Operation) -> list[str]:
