@@ -6,7 +6,7 @@ import argparse
 
 from starlette.applications import Starlette
 
-from emulator.cli.listen import serve_app, tls_files
+from emulator.cli.listen import control_banner, control_policy, serve_app, tls_files
 from emulator.firmware import get_profile
 from emulator.replay import RecordingError, create_replay_app, load_recording
 from emulator.replay.context import ReplayContext
@@ -36,7 +36,13 @@ def _replay_app(args: argparse.Namespace) -> tuple[Starlette, TLSFiles | None]:
         raise RecordingError(args.replay, None, "the recording holds no responses, only its header")
     tls = tls_files(args, get_profile(recording.header.profile))
     app = create_replay_app(
-        recording, password=args.password, speed=args.speed, paused=args.paused, loop=args.loop, tls=tls is not None
+        recording,
+        password=args.password,
+        speed=args.speed,
+        paused=args.paused,
+        loop=args.loop,
+        tls=tls is not None,
+        control=control_policy(args),
     )
     return app, tls
 
@@ -50,4 +56,5 @@ def _banner(app: Starlette, base: str) -> list[str]:
         f"teg-emulator replaying {recording.file.name} (firmware {header.firmware}, {len(recording.responses)} responses over {recording.duration_s:.1f} s) on {base}/",
         f"  login password: {gateway.password}",
         f"  control API:    {base}/_emulator/replay",
+        *control_banner(ctx.control, base),
     ]
