@@ -36,7 +36,13 @@ def _replay_app(args: argparse.Namespace) -> tuple[Starlette, TLSFiles | None]:
         raise RecordingError(args.replay, None, "the recording holds no responses, only its header")
     tls = tls_files(args, get_profile(recording.header.profile))
     app = create_replay_app(
-        recording, password=args.password, speed=args.speed, paused=args.paused, loop=args.loop, tls=tls is not None
+        recording,
+        password=args.password,
+        gw_password=args.gw_password,
+        speed=args.speed,
+        paused=args.paused,
+        loop=args.loop,
+        tls=tls is not None,
     )
     return app, tls
 
@@ -49,5 +55,10 @@ def _banner(app: Starlette, base: str) -> list[str]:
     return [
         f"teg-emulator replaying {recording.file.name} (firmware {header.firmware}, {len(recording.responses)} responses over {recording.duration_s:.1f} s) on {base}/",
         f"  login password: {gateway.password}",
+        *(
+            [f"  TEDAPI:         {base}/tedapi/v1  (HTTP Basic Tesla_Energy_Device:{gateway.gw_password})"]
+            if any(p.startswith("/tedapi/") for p in ctx.replay.paths())
+            else []
+        ),
         f"  control API:    {base}/_emulator/replay",
     ]

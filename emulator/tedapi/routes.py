@@ -67,6 +67,25 @@ def _check_basic(request: Request, gateway: Gateway) -> None:
         raise _BAD_CREDENTIALS
 
 
+def guard(request: Request) -> Gateway | Response:
+    """The gateway, when the request may use its TEDAPI; the 401 challenge when it carries no credentials.
+
+    Raises the gateway's error otherwise (no TEDAPI on this firmware: 404; a wrong password: 403).
+    Shared with a replay's TEDAPI routes, which answer from a recording instead of the service.
+    """
+    try:
+        return _gateway(request)
+    except GatewayError as exc:
+        if exc is _NO_CREDENTIALS:
+            return _challenge(context(request).gateway)
+        raise
+
+
+async def read_body(request: Request) -> bytes:
+    """The request body, refused with 413 past the API's limit (also when chunked without a length)."""
+    return await _body(request)
+
+
 async def _body(request: Request) -> bytes:
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
@@ -81,12 +100,9 @@ async def _body(request: Request) -> bytes:
 
 
 async def din(request: Request) -> Response:
-    try:
-        gateway = _gateway(request)
-    except GatewayError as exc:
-        if exc is _NO_CREDENTIALS:
-            return _challenge(context(request).gateway)
-        raise
+    gateway = guard(request)
+    if isinstance(gateway, Response):
+        return gateway
     snap = gateway.snapshot()
     return Response(
         service.site_of(gateway.profile, snap).din.encode("ascii"), media_type="text/plain", headers=_HEADERS
@@ -94,12 +110,9 @@ async def din(request: Request) -> Response:
 
 
 async def v1(request: Request) -> Response:
-    try:
-        gateway = _gateway(request)
-    except GatewayError as exc:
-        if exc is _NO_CREDENTIALS:
-            return _challenge(context(request).gateway)
-        raise
+    gateway = guard(request)
+    if isinstance(gateway, Response):
+        return gateway
     body = await _body(request)
     answer = service.handle(gateway, body, request.path_params.get("din"))
     return Response(answer, media_type=_PROTOBUF, headers=_HEADERS)
