@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import base64
+import json
 from pathlib import Path
 
 import pytest
 from starlette.testclient import TestClient
 
 from emulator.cli import main
-from emulator.replay import Recording, load_recording
+from emulator.replay import Recording, create_replay_app, load_recording
 from emulator.replay.tedapi import firmware_version, requests
+from emulator.serving.server import ServerThread
+from emulator.serving.tls import self_signed
+from emulator.tedapi import teg_emulator_tedapi_pb2 as pb
+from tests.test_clients_pypowerwall_tedapi import Client
 from tests.test_record_replay import FAST, live_emulator, login, replay_client
 
 GW = "QRSTICKERP"
@@ -77,3 +82,30 @@ def test_a_powerwall_3_without_the_gateway_password_is_one_line_and_no_file(tmp_
     assert err.count("\n") == 1 and "has no GET /api/status (a Powerwall 3?): give --gw-password" in err
     code, _ = record("25.10.1", out, "--gw-password", WRONG)
     assert code == 1 and "refused the gateway password (403)" in capsys.readouterr().err
+
+
+def test_pypowerwall_in_full_tedapi_mode_reads_a_replayed_powerwall_3(tmp_path):
+    """pypowerwall 0.22.2, unmodified, with only the gateway password: what it reads is the first recorded poll.
+
+    It asks in its V2026_06 wording; the recorder asked in V2024_06's: a replay matches the kind of request.
+    The PW3's per-device queries (strings, temperatures, battery blocks) are not recorded, so those read empty.
+    """
+    out = tmp_path / "rec.jsonl"
+    assert record("25.10.1", out, "--gw-password", GW)[0] == 0
+    recording = load_recording(out)
+    status = pb.Frame()
+    status.ParseFromString(posted(recording, "query DeviceControllerQuery"))
+    control = json.loads(status.envelope.query.response.data)["control"]
+    meters = {m["location"]: m["realPowerW"] for m in control["meterAggregates"]}
+    app = create_replay_app(recording, gw_password=GW, paused=True, tls=True)
+    with ServerThread(app, tls=self_signed(key_type="ec").files) as server:
+        client = Client(f"127.0.0.1:{server.port}", "", "V2026_06", gw_password=GW)
+        try:
+            read = client.read()
+        finally:
+            client.close()
+    assert read["mode"] == "full" and read["din"] == recording.header.gateway["din"]
+    assert read["version"] == recording.header.firmware and read["grid_status"] == "UP"
+    system = control["systemStatus"]
+    assert read["level"] == pytest.approx(100 * system["nominalEnergyRemainingWh"] / system["nominalFullPackEnergyWh"])
+    assert read["power"] == pytest.approx({k.lower(): v for k, v in meters.items()})
