@@ -15,7 +15,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from starlette.applications import Starlette
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from emulator.serving.context import app_context
 
 Body = Any
 Edit = Callable[[Body], Body]
@@ -163,7 +166,8 @@ class MutatedGateway:
 
     def _after(self, scope: Scope) -> None:
         """Undo, behind the client's back, what the firmware facts say a request does."""
-        gateway = self.app.state.gateway  # type: ignore[attr-defined]
+        assert isinstance(self.app, Starlette)  # mutants wrap the emulator's own app
+        gateway = app_context(self.app).gateway
         if self.mutant.login_keeps_sitemaster and scope["path"] == "/api/login/Basic":
             gateway.run_sitemaster()
         if self.mutant.applies_at_once and scope["path"] == "/api/operation" and scope["method"] == "POST":

@@ -15,11 +15,12 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from jsonschema import ValidationError
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from emulator import contract
+from emulator.api.door import check_value, parse_json, read_bounded
 from emulator.device.errors import GatewayError, bad_request, error
 from emulator.device.gateway import Gateway
 from emulator.device.sessions import Session
@@ -27,7 +28,6 @@ from emulator.firmware.bodies import Bodies
 from emulator.firmware.profile import FirmwareProfile
 from emulator.serving.context import context
 
-MAX_BODY_BYTES = 64 * 1024
 _BASE_HEADERS = {"cache-control": "no-cache, no-store", "x-content-type-options": "nosniff"}
 
 
@@ -67,29 +67,30 @@ Handler = Callable[[Ctx], Awaitable[Any]]
 
 
 async def read_body(request: Request, *, form_ok: bool = False) -> Any:
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:  # refuse before reading it all
-        raise error("body_too_large", limit=MAX_BODY_BYTES)
-    raw = await request.body()
-    if len(raw) > MAX_BODY_BYTES:
-        raise error("body_too_large", limit=MAX_BODY_BYTES)
+    """The request body through the door (emulator.api.door): bounded, parsed, and sane; 4xx otherwise."""
+    try:
+        raw = await read_bounded(request.headers.get("content-length", ""), request.stream())
+    except ClientDisconnect:  # gone mid-body (or cut off as too slow): nobody is left to answer
+        raise error("client_gone") from None
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if form_ok and content_type == "application/x-www-form-urlencoded":
         try:
-            return dict(parse_qsl(raw.decode("utf-8"), keep_blank_values=True, strict_parsing=bool(raw)))
+            form = dict(parse_qsl(raw.decode("utf-8"), keep_blank_values=True, strict_parsing=bool(raw)))
         except (UnicodeDecodeError, ValueError):
             raise error("form_unparsable") from None
+        check_value(form)
+        return form
     if not raw.strip():
         raise error("body_required")
-    try:
-        return json.loads(raw, parse_constant=_reject_constant)
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise error("json_malformed", detail=exc) from None
+    return parse_json(raw)
 
 
-def _reject_constant(name: str) -> float:
-    """NaN and Infinity are not JSON; Python accepts them unless told not to."""
-    raise ValueError(f"{name} is not a valid JSON number")
+async def control_body(request: Request, schema: str) -> Any:
+    """A control-API body: JSON only, so a browser must ask first (CORS preflight) before sending one."""
+    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media != "application/json":
+        raise error("control_json_only")
+    return validate(schema, await read_body(request))
 
 
 def validate(schema: str, value: Any) -> Any:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import secrets
 import socket
 import sys
 from collections.abc import Callable
@@ -16,8 +17,30 @@ from collections.abc import Callable
 from starlette.applications import Starlette
 
 from emulator.firmware.profile import FirmwareProfile
+from emulator.serving.guard import ControlPolicy, is_loopback
 from emulator.serving.server import TLSFiles, bind, check_tls, run
 from emulator.serving.tls import self_signed
+
+
+def control_policy(args: argparse.Namespace) -> ControlPolicy:
+    """Off loopback the control API needs a token: the one given, or a fresh one the banner prints."""
+    token = args.control_token
+    if token is not None and not 16 <= len(token) <= 256 or token is not None and not token.isascii():
+        raise ValueError("--control-token must be 16 to 256 ASCII characters")
+    if token is None and not is_loopback(args.host):
+        token = secrets.token_urlsafe(24)
+    return ControlPolicy.of(token, args.allowed_host)
+
+
+def control_banner(app_or_policy: ControlPolicy, base: str) -> list[str]:
+    """The banner's lines about the control API's token (none when it needs none)."""
+    token = app_or_policy.token
+    if token is None:
+        return []
+    return [
+        f"  control token:  {token}  (send it as X-Emulator-Token; the control API refuses requests without it)",
+        f"  panel with it:  {base}/_emulator/#token={token}",
+    ]
 
 
 def tls_files(args: argparse.Namespace, profile: FirmwareProfile) -> TLSFiles | None:

@@ -6,7 +6,7 @@ import argparse
 
 from starlette.applications import Starlette
 
-from emulator.cli.listen import serve_app, tls_files
+from emulator.cli.listen import control_banner, control_policy, serve_app, tls_files
 from emulator.firmware import get_profile
 from emulator.replay import RecordingError, create_replay_app, load_recording
 from emulator.replay.context import ReplayContext
@@ -43,6 +43,7 @@ def _replay_app(args: argparse.Namespace) -> tuple[Starlette, TLSFiles | None]:
         paused=args.paused,
         loop=args.loop,
         tls=tls is not None,
+        control=control_policy(args),
     )
     return app, tls
 
@@ -61,4 +62,5 @@ def _banner(app: Starlette, base: str) -> list[str]:
             else []
         ),
         f"  control API:    {base}/_emulator/replay",
+        *control_banner(ctx.control, base),
     ]

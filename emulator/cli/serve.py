@@ -9,7 +9,7 @@ from starlette.applications import Starlette
 
 from emulator.cli import options as opt
 from emulator.cli import replay
-from emulator.cli.listen import configure_logging, serve_app, tls_files
+from emulator.cli.listen import configure_logging, control_banner, control_policy, serve_app, tls_files
 from emulator.cli.scenario import served_scenario
 from emulator.device.factory import EmulatorOptions
 from emulator.firmware import get_profile
@@ -86,6 +86,18 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         help="info: grid, sitemaster, logins, scenario events, fired faults; debug: also each request's route and latency",
     )
     p.add_argument(
+        "--control-token",
+        default=None,
+        help="token the control API (/_emulator) requires in X-Emulator-Token; off loopback one is made if not given",
+    )
+    p.add_argument(
+        "--allowed-host",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="a host name the control API answers for besides loopback and the bound address (repeatable)",
+    )
+    p.add_argument(
         "--replay",
         metavar="FILE",
         default=None,
@@ -123,7 +135,9 @@ def run_serve(args: argparse.Namespace) -> int:
 def _live_app(args: argparse.Namespace) -> tuple[Starlette, TLSFiles | None]:
     gateway, scenario = served_scenario(args, options_from(args))
     tls = tls_files(args, gateway.profile)
-    app = create_app(gateway, tls=tls is not None, fault_seed=args.fault_seed, scenario=scenario)
+    app = create_app(
+        gateway, tls=tls is not None, fault_seed=args.fault_seed, scenario=scenario, control=control_policy(args)
+    )
     return app, tls
 
 
@@ -142,7 +156,8 @@ def _live_banner(app: Starlette, base: str) -> list[str]:
     ]
     if scenario is not None:
         lines.append(f"  scenario:       {scenario.name}: {scenario.title} ({base}/_emulator/scenario)")
-    return [*lines, f"  control panel:  {base}/_emulator/  (the gateway's page: {base}/)"]
+    lines.append(f"  control panel:  {base}/_emulator/  (the gateway's page: {base}/)")
+    return [*lines, *control_banner(ctx.control, base)]
 
 
 def run_fleet(args: argparse.Namespace) -> int:
@@ -153,6 +168,7 @@ def run_fleet(args: argparse.Namespace) -> int:
     try:
         tls = tls_files(args, get_profile(args.firmware or SERVE_DEFAULT_FIRMWARE))
         indices = None if args.shard is None else check_shard(args.shard, args.gateways)
+        policy = control_policy(args)
         members = build_fleet(
             options_from(args),
             args.gateways,
@@ -160,6 +176,7 @@ def run_fleet(args: argparse.Namespace) -> int:
             tls=tls is not None,
             fault_seed=args.fault_seed,
             indices=indices,
+            control=policy,
         )
         if tls is not None:
             check_tls(tls)
@@ -174,7 +191,7 @@ def run_fleet(args: argparse.Namespace) -> int:
         return 2
     for member, sock in zip(members, sockets * len(members) if count == 1 else sockets, strict=False):
         member.port = sock.getsockname()[1]
-    fleet = FleetApp(members, args.fleet_mode, "https" if tls else "http")
+    fleet = FleetApp(members, args.fleet_mode, "https" if tls else "http", control=policy)
     part = (
         f" (shard {args.shard}: members {members[0].index}-{members[-1].index} of {args.gateways})"
         if args.shard
@@ -184,6 +201,8 @@ def run_fleet(args: argparse.Namespace) -> int:
     for entry in fleet.listing():
         print(f"  {entry['url']}  serial {entry['serial']}  password {entry['password']}", flush=True)
     print(f"  list: {'https' if tls else 'http'}://127.0.0.1:{members[0].port}/_emulator/fleet", flush=True)
+    for line in control_banner(policy, f"{'https' if tls else 'http'}://127.0.0.1:{members[0].port}"):
+        print(line, flush=True)
     configure_logging(args.log_level)
     run_many(fleet, sockets, tls=tls, log_level=args.log_level)
     return 0

@@ -33,6 +33,10 @@ PRESETS: dict[str, tuple[int, Any]] = {
 }
 
 
+MAX_RULES = 100  # every request scans the list; a harness needs a handful
+BODILESS_STATUSES = frozenset({204, 205, 304})  # RFC 9110: these answers never carry content
+
+
 class RuleError(ValueError):
     """A rule that cannot be stored; the message names the problem."""
 
@@ -84,7 +88,9 @@ class FaultEngine:
         self.rules: list[FaultRule] = []
 
     def add(self, spec: dict[str, Any], now: float, known_paths: Iterable[str]) -> FaultRule:
-        """Store a rule from a validated JSON spec; RuleError if its pattern matches nothing served."""
+        """Store a rule from a validated JSON spec; RuleError (and nothing stored) if it cannot be served."""
+        if len(self.rules) >= MAX_RULES:
+            raise RuleError(f"at most {MAX_RULES} fault rules at once: delete some first")
         pattern = spec["path"]
         if spec["kind"] == "tls_stall":
             if self.tls is not True:
@@ -98,6 +104,8 @@ class FaultEngine:
         status, body = PRESETS[preset] if preset else (spec.get("status", 500), spec.get("body"))
         if kind != "status" and preset:
             raise RuleError("a preset only applies to kind 'status'")
+        if status in BODILESS_STATUSES and body is not None:
+            raise RuleError(f"a {status} answer cannot carry a body (RFC 9110): drop 'body' or pick another status")
         rule = FaultRule(
             id=f"f{next(self._ids)}",
             path=pattern,

@@ -16,7 +16,8 @@ from urllib.parse import parse_qsl, urlencode
 
 MAX_BODY_CHARS = 4096
 SECRET_HEADERS = frozenset({"authorization", "cookie", "set-cookie", "proxy-authorization"})
-SECRET_FIELDS = frozenset({"password", "old_password", "new_password", "token"})
+SECRET_FIELDS = frozenset({"password", "old_password", "new_password", "token", "passwd", "secret"})
+MAX_BYTES = 4 * 1024 * 1024  # besides the entry count: a journal of big bodies stays small
 REDACTED = "***"
 _SECRET_HEADER_BYTES = frozenset(h.encode() for h in SECRET_HEADERS)
 
@@ -68,30 +69,67 @@ def redact_headers(headers: list[tuple[bytes, bytes]]) -> tuple[tuple[bytes, byt
 
 
 def redact_body(body: bytes, content_type: str) -> str:
-    """The body as text with any password-like field masked; bounded in size."""
+    """The body as text with every password-like field masked; bounded in size.
+
+    A body that cannot be parsed as what it claims is kept only when it names no secret:
+    half a JSON login is still a password in clear.
+    """
     if not body:
         return ""
     text = body.decode("utf-8", "replace")
     if "x-www-form-urlencoded" in content_type:
-        pairs = parse_qsl(text, keep_blank_values=True)
-        text = urlencode([(k, REDACTED if k in SECRET_FIELDS else v) for k, v in pairs])
-    elif text.strip().startswith("{"):
+        return redact_query(text)[:MAX_BODY_CHARS]
+    data: Any = None
+    if text.lstrip().startswith("{"):
         try:
             data = json.loads(text)
-        except ValueError:
+        except (ValueError, RecursionError):
             data = None
-        if isinstance(data, dict) and SECRET_FIELDS & data.keys():
-            text = json.dumps({k: REDACTED if k in SECRET_FIELDS else v for k, v in data.items()})
-    elif any(field in text for field in SECRET_FIELDS):
+    if isinstance(data, dict):
+        if _names_secret(text):
+            text = json.dumps(_masked(data))
+    elif _names_secret(text):
         text = REDACTED  # unparseable but looks secret: keep nothing
     return text[:MAX_BODY_CHARS]
 
 
+def redact_query(query: str) -> str:
+    """A query string (or form body) with secret fields masked; one that does not parse and names one goes."""
+    if not _names_secret(query):
+        return query
+    try:
+        pairs = parse_qsl(query, keep_blank_values=True, strict_parsing=True)
+    except ValueError:
+        return REDACTED
+    return urlencode([(k, REDACTED if k.lower() in SECRET_FIELDS else v) for k, v in pairs])
+
+
+def _names_secret(text: str) -> bool:
+    lowered = text.lower()
+    return any(name in lowered for name in SECRET_FIELDS)
+
+
+def _masked(value: Any, depth: int = 0) -> Any:
+    """Secret fields masked at any depth (a parsed request body: already bounded by the door)."""
+    if depth > 64:
+        return REDACTED
+    if isinstance(value, dict):
+        return {k: REDACTED if k.lower() in SECRET_FIELDS else _masked(v, depth + 1) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_masked(v, depth + 1) for v in value]
+    return value
+
+
 class Journal:
-    def __init__(self, size: int = 1000) -> None:
+    """The last ``size`` entries, and never more than ``max_bytes`` of paths, queries, headers and bodies."""
+
+    def __init__(self, size: int = 1000, max_bytes: int = MAX_BYTES) -> None:
         if size < 1:
             raise ValueError("journal size must be >= 1")
-        self._entries: deque[JournalEntry | tuple[Any, ...]] = deque(maxlen=size)
+        self._entries: deque[JournalEntry | tuple[Any, ...]] = deque()
+        self._size = size
+        self._max_bytes = max_bytes
+        self._bytes = 0
         self._seq = 0
 
     def next_seq(self) -> int:
@@ -99,15 +137,26 @@ class Journal:
         return self._seq
 
     def add(self, entry: JournalEntry) -> None:
-        self._entries.append(entry)
+        self._append(entry, _weight(entry.path, entry.query, entry.headers, entry.body))
 
     def record(self, *fields: Any) -> None:
         """Append an entry given as JournalEntry's fields in order (no object built on the request path)."""
         self._seq += 1
-        self._entries.append((self._seq, *fields))
+        self._append((self._seq, *fields), _weight(fields[3], fields[4], fields[5], fields[6]))
+
+    def _append(self, entry: JournalEntry | tuple[Any, ...], weight: int) -> None:
+        self._entries.append(entry)
+        self._bytes += weight
+        while len(self._entries) > self._size or (self._bytes > self._max_bytes and len(self._entries) > 1):
+            self._bytes -= _weight_of(self._entries.popleft())
+
+    @property
+    def bytes(self) -> int:
+        return self._bytes
 
     def clear(self) -> None:
         self._entries.clear()
+        self._bytes = 0
 
     def query(
         self,
@@ -129,3 +178,14 @@ class Journal:
             and (since_seq is None or e.seq > since_seq)
         ]
         return found[-limit:] if limit else found
+
+
+def _weight(path: str, query: str, headers: tuple[tuple[bytes, bytes], ...], body: str) -> int:
+    """An entry's variable size in bytes (what a hostile client controls), plus a fixed overhead."""
+    return 200 + len(path) + len(query) + len(body) + sum(len(k) + len(v) for k, v in headers)
+
+
+def _weight_of(entry: JournalEntry | tuple[Any, ...]) -> int:
+    if isinstance(entry, JournalEntry):
+        return _weight(entry.path, entry.query, entry.headers, entry.body)
+    return _weight(entry[4], entry[5], entry[6], entry[7])

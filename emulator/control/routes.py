@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from emulator.api.base import json_reply, read_body, validate
+from emulator.api.base import control_body, json_reply
 from emulator.device.gateway import Gateway, Overrides
 from emulator.device.reserve import api_to_app, app_to_api
 from emulator.device.snapshot import Operation
@@ -83,7 +83,7 @@ async def get_state(request: Request) -> Response:
 
 
 async def patch_state(request: Request) -> Response:
-    body = validate("control/state.patch.json", await read_body(request))
+    body = await control_body(request, "control/state.patch.json")
     gw = _gateway(request)
     current = gw.overrides
     overrides = Overrides(
@@ -98,14 +98,14 @@ async def patch_state(request: Request) -> Response:
 
 
 async def post_grid(request: Request) -> Response:
-    body = validate("control/grid.json", await read_body(request))
+    body = await control_body(request, "control/grid.json")
     gw = _gateway(request)
     gw.set_utility_grid(body["connected"])
     return _reply(gw)
 
 
 async def post_clock(request: Request) -> Response:
-    body = validate("control/clock.json", await read_body(request))
+    body = await control_body(request, "control/clock.json")
     gw = _gateway(request)
     gw.catch_up()
     if "paused" in body:
@@ -119,7 +119,7 @@ async def post_clock(request: Request) -> Response:
 
 
 async def post_sitemaster(request: Request) -> Response:
-    body = validate("control/sitemaster.json", await read_body(request))
+    body = await control_body(request, "control/sitemaster.json")
     gw = _gateway(request)
     gw.run_sitemaster() if body["running"] else gw.stop_sitemaster()
     return _reply(gw)
@@ -127,7 +127,7 @@ async def post_sitemaster(request: Request) -> Response:
 
 async def post_operation(request: Request) -> Response:
     """Set mode/reserve directly (no staging); the reserve may be given on the app's scale."""
-    body = validate("control/operation.json", await read_body(request))
+    body = await control_body(request, "control/operation.json")
     gw = _gateway(request)
     reserve = body.get("backup_reserve_percent")
     if "backup_reserve_app_percent" in body:

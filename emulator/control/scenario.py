@@ -15,7 +15,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from emulator.api.base import json_reply, read_body, validate
+from emulator.api.base import control_body, json_reply
 from emulator.control.routes import control_route
 from emulator.device.errors import error
 from emulator.device.gateway import Gateway
@@ -88,7 +88,7 @@ async def get_scenario(request: Request) -> Response:
 
 
 async def load_scenario(request: Request) -> Response:
-    body = validate("control/scenario.load.json", await read_body(request))
+    body = await control_body(request, "control/scenario.load.json")
     ctx = context(request)
     gw = ctx.gateway
     try:

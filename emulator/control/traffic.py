@@ -7,7 +7,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from emulator.api.base import json_reply, read_body, validate
+from emulator.api.base import control_body, json_reply
 from emulator.control.faults import FaultEngine, RuleError
 from emulator.control.journal import Journal
 from emulator.control.routes import control_route
@@ -31,7 +31,7 @@ def served_paths(request: Request) -> list[str]:
 
 
 async def add_fault(request: Request) -> Response:
-    spec = validate("control/fault.json", await read_body(request))
+    spec = await control_body(request, "control/fault.json")
     try:
         rule = _faults(request).add(spec, context(request).traffic_clock(), served_paths(request))
     except RuleError as exc:
@@ -59,7 +59,7 @@ def _int_param(request: Request, name: str) -> int | None:
     raw = request.query_params.get(name)
     if raw is None:
         return None
-    if not raw.isdigit():
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 18):  # "²".isdigit() is True, int("²") fails
         raise error("query_not_whole", name=name, raw=raw)
     return int(raw)
 

@@ -44,6 +44,10 @@ TEXTS: dict[str, ErrorText] = {
     "body_invalid": ErrorText(400, "Bad Request", "{detail}"),
     "query_not_whole": ErrorText(400, "Bad Request", "query parameter {name} must be a whole number, not {raw!r}"),
     "query_unknown": ErrorText(400, "Bad Request", "unknown filter(s): {names}"),
+    "client_gone": ErrorText(400, "Bad Request", "the client went away before sending its whole body"),
+    "control_json_only": ErrorText(
+        415, "Unsupported Media Type", "control API bodies must be sent as application/json"
+    ),
     # paths and methods
     "not_found": ErrorText(404, "Not Found", "{path} was not found"),
     "method_not_allowed": ErrorText(405, "Method Not Allowed", "{method} is not allowed on {path}"),

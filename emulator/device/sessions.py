@@ -36,13 +36,23 @@ def passwords_match(given: str, expected: str) -> bool:
     return hmac.compare_digest(given.encode("utf-8", "surrogatepass"), expected.encode("utf-8"))
 
 
-class SessionStore:
-    """Every valid session; several may be valid at once, as on real gateways."""
+MAX_SESSIONS = 1000  # a client that logs in on every poll must not grow memory without end
 
-    def __init__(self) -> None:
+
+class SessionStore:
+    """Every valid session; several may be valid at once, as on real gateways.
+
+    At most ``limit`` at once: a new login past it ends the oldest session, as a gateway's
+    bounded token table does, so the client holding it gets the usual 401/403 and logs in again.
+    """
+
+    def __init__(self, limit: int = MAX_SESSIONS) -> None:
         self._by_digest: dict[bytes, Session] = {}
+        self.limit = limit
 
     def add(self, session: Session) -> None:
+        while len(self._by_digest) >= self.limit:
+            del self._by_digest[next(iter(self._by_digest))]  # dicts keep insertion order: oldest first
         self._by_digest[_digest(session.token)] = session
 
     def find(self, token: str) -> Session | None:

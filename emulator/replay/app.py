@@ -37,6 +37,7 @@ from emulator.replay.timeline import Prepared, Replay
 from emulator.serving.app import gateway_app
 from emulator.serving.context import app_context, attach
 from emulator.serving.docs import docs_routes
+from emulator.serving.guard import ControlPolicy
 from emulator.tedapi.routes import guard, read_body
 
 DEFAULT_SERIAL = "T123456789"
@@ -53,6 +54,7 @@ def create_replay_app(
     loop: bool = False,
     tls: bool = False,
     monotonic: Monotonic | None = None,
+    control: ControlPolicy | None = None,
 ) -> Starlette:
     """An app that serves ``recording``; ``password`` is the customer password a login needs
     (default: the firmware's default for the recorded gateway serial); ``gw_password`` the gateway
@@ -71,9 +73,12 @@ def create_replay_app(
     gateway = build_gateway(options, monotonic=monotonic)
     replay = Replay(recording, gateway.clock, loop=loop)
     routes: list[BaseRoute] = [*auth.ROUTES, *recorded_routes(replay), *REPLAY_ROUTES, *TRAFFIC_ROUTES, *docs_routes()]
-    app = gateway_app(gateway, routes, tls=tls)
+    app = gateway_app(gateway, routes, tls=tls, control=control)
     base = app_context(app)
-    attach(app, ReplayContext(base.gateway, base.faults, base.journal, base.traffic_clock, replay=replay))
+    attach(
+        app,
+        ReplayContext(base.gateway, base.faults, base.journal, base.traffic_clock, control=base.control, replay=replay),
+    )
     return app
 
 

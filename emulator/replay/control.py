@@ -11,7 +11,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from emulator.api.base import json_reply, read_body, validate
+from emulator.api.base import control_body, json_reply
 from emulator.control.routes import control_route
 from emulator.replay.context import replay_context
 
@@ -45,7 +45,7 @@ async def get_replay(request: Request) -> Response:
 
 async def post_replay(request: Request) -> Response:
     """Applied in a fixed order: pause, speed, loop, then seek, then advance."""
-    body = validate("control/replay.post.json", await read_body(request))
+    body = await control_body(request, "control/replay.post.json")
     replay = replay_context(request).replay
     if "paused" in body:
         replay.clock.pause() if body["paused"] else replay.clock.resume()

@@ -21,6 +21,7 @@ from typing import IO, Any
 from jsonschema.exceptions import ValidationError, best_match
 
 from emulator import contract
+from emulator.api.door import loads_bounded
 
 FORMAT = "teg-recording"
 VERSION = 1
@@ -165,14 +166,10 @@ def decode_body(content: bytes, content_type: str | None) -> tuple[Any, str | No
     text = content.decode("utf-8", "replace")
     if content and "json" in (content_type or "").lower():
         try:
-            return json.loads(text, parse_constant=_reject_constant), None
-        except ValueError:
+            return loads_bounded(text, safe_ints=False), None
+        except ValueError:  # includes nesting too deep and lone surrogates: kept as text
             pass  # a gateway's malformed JSON (NaN, truncation) is kept verbatim
     return _NO_BODY, text
-
-
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not JSON")
 
 
 @dataclass(frozen=True)
@@ -230,6 +227,9 @@ def load_recording(path: str | Path) -> Recording:
             response = Recorded.from_json(data)
         except ValueError as exc:  # body_base64 that matches the alphabet but not base64's padding
             raise RecordingError(file, number, f"bad response: body_base64 is not base64 ({exc})") from None
+        problem = unservable(response)
+        if problem:
+            raise RecordingError(file, number, problem)
         if responses and response.t < responses[-1].t:
             raise RecordingError(
                 file,
@@ -254,9 +254,31 @@ def _numbered_objects(file: Path) -> Iterator[tuple[int, Any]]:
             except UnicodeDecodeError:
                 raise RecordingError(file, number, "not UTF-8 text") from None
             try:
-                yield number, json.loads(text, parse_constant=_reject_constant)
+                data = loads_bounded(text, safe_ints=False)
             except ValueError as exc:
                 raise RecordingError(file, number, f"not a JSON line: {exc}") from None
+            yield number, data
+
+
+MAX_T_S = 10 * 365 * 86_400.0  # ten years of recording
+MAX_LATENCY_MS = 600_000.0
+BODILESS_STATUSES = frozenset({204, 205, 304})
+
+
+def unservable(response: Recorded) -> str | None:
+    """Why no HTTP server could send this answer again (None when one can): checked at load, not mid-replay."""
+    if response.status < 200:
+        return f"status {response.status} is not a final answer; a replay cannot send it"
+    if response.status in BODILESS_STATUSES and response.content():
+        return f"a {response.status} answer cannot carry a body"
+    if response.t > MAX_T_S:
+        return f"t {response.t:g} is more than ten years into the recording"
+    if response.latency_ms is not None and response.latency_ms > MAX_LATENCY_MS:
+        return f"latency_ms {response.latency_ms:g} is more than {MAX_LATENCY_MS:g}"
+    content_type = response.content_type
+    if content_type is not None and not (content_type.isascii() and content_type.isprintable()):
+        return "content_type holds characters an HTTP header cannot carry"
+    return None
 
 
 def _check(file: Path, number: int, data: Any, schema: str, what: str) -> None:

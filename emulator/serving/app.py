@@ -27,7 +27,9 @@ from emulator.scenario.spec import Scenario
 from emulator.serving.context import AppContext, app_context, attach, find_context
 from emulator.serving.docs import docs_routes
 from emulator.serving.fast import FastReads, snapshot_reads
+from emulator.serving.guard import ControlGuard, ControlPolicy
 from emulator.serving.middleware import TrafficMiddleware
+from emulator.serving.transport import CutOnStop
 from emulator.tedapi.routes import ROUTES as TEDAPI_ROUTES
 from emulator.web import web_routes
 
@@ -42,14 +44,18 @@ def create_app(
     fault_seed: int | None = None,
     tls: bool | str = False,
     scenario: Scenario | None = None,
+    control: ControlPolicy | None = None,
 ) -> Starlette:
     """A Starlette app serving one gateway, with fault injection and a request journal in front.
 
     ``tls`` says whether it will be served over HTTPS on a listener of its own (only then can a
     TLS handshake be stalled); a string instead says why a handshake cannot be stalled.
+    ``control`` guards /_emulator (token, extra host names; see emulator.serving.guard).
     """
     fast = FastReads(gateway, _SNAPSHOT_READS)
-    app = gateway_app(gateway, _routes(), journal_size=journal_size, fault_seed=fault_seed, tls=tls, fast=fast)
+    app = gateway_app(
+        gateway, _routes(), journal_size=journal_size, fault_seed=fault_seed, tls=tls, fast=fast, control=control
+    )
     app_context(app).scenario = scenario
     return app
 
@@ -75,6 +81,7 @@ def gateway_app(
     journal_size: int = 1000,
     fault_seed: int | None = None,
     tls: bool | str = False,
+    control: ControlPolicy | None = None,
     fast: FastReads | None = None,
 ) -> Starlette:
     """Any routes behind the gateway's faults, journal and error rendering (the live app, a replay)."""
@@ -89,6 +96,8 @@ def gateway_app(
     app = Starlette(
         routes=routes,
         middleware=[
+            Middleware(CutOnStop),
+            Middleware(ControlGuard, policy=control),
             Middleware(
                 TrafficMiddleware,
                 faults=faults,
@@ -96,7 +105,7 @@ def gateway_app(
                 sim_time=gateway.clock.now,
                 clock=traffic_clock,
                 fast=fast,
-            )
+            ),
         ],
         exception_handlers={
             GatewayError: _gateway_error,
@@ -104,7 +113,7 @@ def gateway_app(
             Exception: _unexpected_error,
         },
     )
-    attach(app, AppContext(gateway, faults, journal, traffic_clock))
+    attach(app, AppContext(gateway, faults, journal, traffic_clock, control=control or ControlPolicy()))
     return app
 
 

@@ -20,6 +20,7 @@ from emulator.control.faults import FaultEngine
 from emulator.control.journal import Journal
 from emulator.device.gateway import Gateway
 from emulator.scenario.spec import Scenario
+from emulator.serving.guard import ControlPolicy
 
 
 @dataclass
@@ -31,6 +32,7 @@ class AppContext:
     journal: Journal
     traffic_clock: Callable[[], float]  # real seconds since the app was built (fault rules' timing)
     scenario: Scenario | None = None  # serve --scenario, POST /_emulator/scenario
+    control: ControlPolicy = field(default_factory=ControlPolicy)  # who may use /_emulator (emulator.serving.guard)
     failures: list[str] = field(default_factory=list)  # the emulator's own errors (bugs), for a test to fail on
 
     def recorded_paths(self) -> dict[str, list[str]] | None:

@@ -12,6 +12,8 @@ answer differs, only its cost.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from starlette.routing import BaseRoute
 from starlette.types import Scope, Send
 
@@ -22,7 +24,7 @@ from emulator.device.gateway import Gateway
 _JSON = (b"content-type", b"application/json")
 
 
-def snapshot_reads(routes: list[BaseRoute]) -> dict[str, SnapshotRead]:
+def snapshot_reads(routes: Sequence[BaseRoute]) -> dict[str, SnapshotRead]:
     """Path -> snapshot read, for every route whose GET body is a renderer of the snapshot."""
     return {r.path: r.snapshot_read for r in routes if isinstance(r, ApiRoute) and r.snapshot_read is not None}
 

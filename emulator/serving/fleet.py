@@ -19,6 +19,7 @@ from emulator.device.factory import EmulatorOptions, build_gateway
 from emulator.device.gateway import Gateway
 from emulator.serving.app import create_app
 from emulator.serving.context import app_context
+from emulator.serving.guard import ControlGuard, ControlPolicy
 
 MAX_GATEWAYS = 10_000  # bench/bench_fleet.py: 5,000 polled as Home Assistant does use ~1/4 of a core
 FLEET_JOURNAL_ENTRIES = 250_000  # journal entries kept across a fleet (~0.25 KB each)
@@ -63,6 +64,7 @@ def build_fleet(
     mode: str = "ports",
     tls: bool = False,
     fault_seed: int | None = None,
+    control: ControlPolicy | None = None,
     indices: range | None = None,
 ) -> list[Member]:
     """``count`` members; each has its own fault engine (seeded from ``fault_seed`` + index when given).
@@ -80,7 +82,9 @@ def build_fleet(
     for index in indices:
         gateway = build_gateway(member_options(options, index, count))
         seed = None if fault_seed is None else fault_seed + index - 1
-        app = create_app(gateway, journal_size=member_journal_size(count), fault_seed=seed, tls=stallable)
+        app = create_app(
+            gateway, journal_size=member_journal_size(count), fault_seed=seed, tls=stallable, control=control
+        )
         members.append(Member(index, gateway, app, host_name=host_name(index)))
     return members
 
@@ -88,12 +92,13 @@ def build_fleet(
 class FleetApp:
     """Dispatches each request to a member by local port (``mode="ports"``) or Host name (``mode="host"``)."""
 
-    def __init__(self, members: list[Member], mode: str, scheme: str) -> None:
+    def __init__(self, members: list[Member], mode: str, scheme: str, *, control: ControlPolicy | None = None) -> None:
         if mode not in ("ports", "host"):
             raise ValueError("fleet mode must be 'ports' or 'host'")
         self.members, self.mode, self.scheme = members, mode, scheme
         self.by_port = {m.port: m for m in members}
         self.by_host = {m.host_name: m for m in members}
+        self._guarded = ControlGuard(self._dispatch, control)  # /_emulator/fleet lists every password
 
     def listing(self) -> list[dict[str, Any]]:
         return [
@@ -127,6 +132,9 @@ class FleetApp:
         return self.by_host.get(host.rsplit(":", 1)[0].lower())
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self._guarded(scope, receive, send)
+
+    async def _dispatch(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return
         if scope["path"] == "/_emulator/fleet" and scope["method"] in ("GET", "HEAD"):

@@ -18,6 +18,8 @@ from typing import Any
 
 import uvicorn
 
+from emulator.serving.transport import REQUEST_TIMEOUT_S
+
 log = logging.getLogger("teg_emulator")
 
 
@@ -104,7 +106,9 @@ class GatedServer(uvicorn.Server):
             finally:
                 self._held.discard(conn)
         try:
-            await asyncio.get_running_loop().connect_accepted_socket(self._protocol, conn, ssl=self.config.ssl)
+            await asyncio.get_running_loop().connect_accepted_socket(
+                self._protocol, conn, ssl=self.config.ssl, ssl_handshake_timeout=REQUEST_TIMEOUT_S
+            )
         except (OSError, ConnectionError) as exc:  # the client gave up during the stall or handshake
             log.debug("TLS connection ended before it was served: %s", exc)
             conn.close()

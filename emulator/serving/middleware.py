@@ -14,7 +14,7 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from emulator.control.faults import FaultEngine, FaultRule
-from emulator.control.journal import Journal, redact_body, redact_headers, shared
+from emulator.control.journal import Journal, redact_body, redact_headers, redact_query, shared
 from emulator.device.events_log import log
 from emulator.serving.fast import FastReads
 from emulator.serving.transport import abort_connection
@@ -58,6 +58,7 @@ class TrafficMiddleware:
                     await self.fast.send(send, body)
                 finally:
                     self._record(scope, [], 200, began, sim_began, None)
+                    self._debug(method, path, 200, began, self.fast.reads[path][0].name + " (cached bytes)")
                 return
         parts: list[bytes] = []
         status = [0]
@@ -80,16 +81,12 @@ class TrafficMiddleware:
             await self._answer(rule, scope, recording_receive if has_body else receive, recording_send)
         finally:
             self._record(scope, parts, status[0], began, sim_began, rule)
-            if log.isEnabledFor(logging.DEBUG):
-                route = scope.get("route")
-                log.debug(
-                    "%s %s -> %d in %.1f ms (route %s)",
-                    method,
-                    path,
-                    status[0],
-                    (self.now() - began) * 1000,
-                    getattr(route, "name", None) or "none",
-                )
+            self._debug(method, path, status[0], began, getattr(scope.get("route"), "name", None) or "none")
+
+    def _debug(self, method: str, path: str, status: int, began: float, route: str) -> None:
+        """--log-level debug: each request's route and latency (never its headers or body)."""
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug("%s %s -> %d in %.1f ms (route %s)", method, path, status, (self.now() - began) * 1000, route)
 
     async def _answer(self, rule: FaultRule | None, scope: Scope, receive: Receive, send: Send) -> None:
         if rule is None:
@@ -119,7 +116,7 @@ class TrafficMiddleware:
             sim_began,
             scope["method"],
             shared(scope["path"]),
-            shared(scope.get("query_string", b"").decode("latin-1")),
+            shared(redact_query(scope["query_string"].decode("latin-1"))) if scope.get("query_string") else "",
             headers,
             redact_body(body, content_type),
             status,

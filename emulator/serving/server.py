@@ -15,6 +15,8 @@ from emulator.serving.context import find_context
 from emulator.serving.gate import GatedServer
 from emulator.serving.transport import TrackedH11Protocol
 
+SHUTDOWN_GRACE_S = 0.5  # SIGTERM/SIGINT: answers in flight get this long, then the process stops
+
 
 @dataclass(frozen=True)
 class TLSFiles:
@@ -55,6 +57,9 @@ def uvicorn_config(app: ASGIApp, *, tls: TLSFiles | None = None, log_level: str 
         lifespan="off",
         server_header=False,
         date_header=True,
+        # then cut requests held by latency/slow-body faults; uvicorn annotates an int but hands the value
+        # to asyncio.wait_for, which takes any float (half a second is the point)
+        timeout_graceful_shutdown=SHUTDOWN_GRACE_S,  # type: ignore[arg-type]
         ssl_certfile=tls.certfile if tls is not None else None,
         ssl_keyfile=tls.keyfile if tls is not None else None,
     )

@@ -20,11 +20,12 @@ import base64
 import binascii
 import hmac
 
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from emulator.api.base import MAX_BODY_BYTES, render_error
+from emulator.api.base import render_error
+from emulator.api.door import read_bounded
 from emulator.device.errors import GatewayError, error
 from emulator.device.gateway import Gateway
 from emulator.serving.context import context
@@ -87,16 +88,11 @@ async def read_body(request: Request) -> bytes:
 
 
 async def _body(request: Request) -> bytes:
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
-        raise error("body_too_large", limit=MAX_BODY_BYTES)
-    chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > MAX_BODY_BYTES:  # a chunked body without a length: stop reading at the limit
-            raise error("body_too_large", limit=MAX_BODY_BYTES)
-        chunks.append(chunk)
-    return b"".join(chunks)
+    """The protobuf body through the same size door as every JSON body (refused as it streams)."""
+    try:
+        return await read_bounded(request.headers.get("content-length", ""), request.stream())
+    except ClientDisconnect:
+        raise error("client_gone") from None
 
 
 async def din(request: Request) -> Response:

@@ -3,6 +3,19 @@
 
 const TEG = (() => {
   const TIMEOUT_MS = 4000;
+  const TOKEN_KEY = "teg-emulator-control-token";
+
+  /* Off loopback the control API needs a token. The banner prints this page's URL with
+     #token=...: a fragment is never sent to a server nor put in a Referer. Keep it for this
+     tab (sessionStorage) and take it out of the address bar so it is not bookmarked or shared. */
+  const controlToken = (() => {
+    const match = /(?:^#|&)token=([^&]+)/.exec(location.hash);
+    if (match) {
+      sessionStorage.setItem(TOKEN_KEY, decodeURIComponent(match[1]));
+      history.replaceState(null, "", location.pathname + location.search);
+    }
+    return sessionStorage.getItem(TOKEN_KEY);
+  })();
 
   /** One HTTP exchange, never throwing: {ok, status, body, error, ms}. status 0 means no answer. */
   async function call(method, path, body) {
@@ -10,6 +23,7 @@ const TEG = (() => {
     const timer = setTimeout(() => controller.abort(), TIMEOUT_MS);
     const started = performance.now();
     const init = { method, signal: controller.signal, cache: "no-store", credentials: "same-origin", headers: {} };
+    if (controlToken && path.startsWith("/_emulator/")) init.headers["x-emulator-token"] = controlToken;
     if (body !== undefined) {
       init.headers["content-type"] = "application/json";
       init.body = JSON.stringify(body);
