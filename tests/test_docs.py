@@ -29,9 +29,37 @@ def test_the_served_spec_is_this_firmwares_api_and_nothing_else(make_client, fir
     facts = contract.facts_for(firmware)
     expected_security = [] if facts.is_open("GET", "/api/meters/aggregates") else [{"bearerAuth": []}]
     if facts.cookie_sessions and expected_security:
-        expected_security.insert(0, {"cookieAuth": []})
+        expected_security.append({"cookieAuth": []})  # the bearer first: a tool sending one judges by it
     assert aggregates["security"] == expected_security
     assert "$ref" not in json.dumps(document).replace('"$ref": "#/', "")  # self-contained: every ref is local
+
+
+@pytest.mark.parametrize("firmware", ["1.15.0", "21.44.1"])
+def test_the_served_spec_tags_what_a_fuzzer_must_leave_out(make_client, firmware):
+    """Stopping sitemaster, logging out, the firmware's own 500 and a commissioning-only read are tagged, so
+    `schemathesis --exclude-tag ...` leaves them out; everything else carries only its area's tag."""
+    document = yaml.safe_load(make_client(firmware=firmware).get("/_emulator/openapi.yaml").text)
+    tags = {(m.upper(), p): set(op["tags"]) for p, item in document["paths"].items() for m, op in item.items()}
+    fuzz = {"disruptive", "ends-session", "firmware-error", "sitemaster-stopped"}
+    tagged = {key: names & fuzz for key, names in tags.items() if names & fuzz}
+    expected = {("GET", "/api/sitemaster/stop"): {"disruptive"}, ("GET", "/api/logout"): {"ends-session"}}
+    if firmware == "21.44.1":
+        expected |= {
+            ("POST", "/api/sitemaster/stop"): {"disruptive"},
+            ("GET", "/api/powerwalls/phase_usages"): {"firmware-error"},
+            ("GET", "/api/synchrometer/ct_voltage_references/options"): {"sitemaster-stopped"},
+        }
+    assert {k: v for k, v in tagged.items() if k in expected} == expected
+    assert all(k in expected or v == {"disruptive"} for k, v in tagged.items())
+    declared = {t["name"] for t in document["tags"]}
+    assert {t for names in tagged.values() for t in names} <= declared
+
+
+@pytest.mark.parametrize(("firmware", "missing"), [("1.15.0", 401), ("24.4.0", 403)])
+def test_the_served_security_schemes_say_how_this_firmware_refuses_a_missing_session(make_client, firmware, missing):
+    document = yaml.safe_load(make_client(firmware=firmware).get("/_emulator/openapi.yaml").text)
+    bearer = document["components"]["securitySchemes"]["bearerAuth"]["description"]
+    assert f"No session: {missing};" in bearer and "revoked one: 401" in bearer
 
 
 def test_the_control_api_has_a_document_of_its_own(client):

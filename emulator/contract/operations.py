@@ -27,6 +27,8 @@ class Operation:
     fleet_only: bool = False
     safety: str = "read"  # read | write | disruptive: what calling it does to a real site
     replay_only: bool = False  # served by `serve --replay`, not by a simulated gateway
+    # "stopped": answers only while sitemaster is stopped (commissioning), a 400 while it runs
+    needs_sitemaster: str | None = None
 
     def serves(self, firmware: str) -> bool:
         return firmware in self.firmware
@@ -77,6 +79,7 @@ def operations() -> tuple[Operation, ...]:
                     fleet_only=bool(op.get("x-teg-fleet-only", False)),
                     safety=op.get("x-teg-safety", "read"),
                     replay_only=bool(op.get("x-teg-replay-only", False)),
+                    needs_sitemaster=op.get("x-teg-needs-sitemaster"),
                 )
             )
     return tuple(found)

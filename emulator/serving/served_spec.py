@@ -22,7 +22,29 @@ from emulator.contract import FirmwareFacts, Operation, load_spec, operations, s
 CONTROL_PREFIX = "/_emulator/"
 _SECURITY: dict[str, list[dict[str, list[str]]]] = {
     "bearer": [{"bearerAuth": []}],
-    "cookies": [{"cookieAuth": []}, {"bearerAuth": []}],  # the AuthCookie it sets, or that token as a bearer
+    # that token as a bearer, or the AuthCookie it sets. The bearer comes first, as in openapi.yaml: a tool
+    # given `-H "Authorization: Bearer ..."` then sees its own credentials satisfy the first alternative
+    # (schemathesis judges auth by the first scheme it finds in a request, and would call its own random
+    # AuthCookie "generated auth" although the gateway accepted the bearer sent beside it).
+    "cookies": [{"bearerAuth": []}, {"cookieAuth": []}],
+}
+# Tags the served document adds so a tool can leave out what a fuzzer must not call on the gateway it tests
+# (`schemathesis run ... --exclude-tag disruptive --exclude-tag ends-session --exclude-tag firmware-error
+# --exclude-tag sitemaster-stopped`): what each does is the real gateway's behaviour, kept by the emulator.
+DISRUPTIVE = "disruptive"
+ENDS_SESSION = "ends-session"
+FIRMWARE_ERROR = "firmware-error"
+SITEMASTER_STOPPED = "sitemaster-stopped"
+_FUZZ_TAGS = {
+    DISRUPTIVE: "Stops sitemaster (live reads then answer 502), islands the site, cuts the network or the owner's "
+    "password (x-teg-safety: disruptive). Leave these out when fuzzing a gateway you want to keep testing.",
+    ENDS_SESSION: "Ends the session it is called with (GET /api/logout): every later request with that token is "
+    "refused, as on the real gateway. Leave it out when a tool sends one session with every request.",
+    FIRMWARE_ERROR: "The firmware answers nothing but a server error here (GET /api/powerwalls/phase_usages: 500 "
+    "on every real 21.x capture, running or stopped); a check that no answer is a 5xx can only report the firmware.",
+    SITEMASTER_STOPPED: "Answers only while sitemaster is stopped (a commissioning read; x-teg-needs-sitemaster): "
+    "while it runs, a valid request gets 400 'run sitemanager flag enabled, sitemanager process is running', "
+    "as captured on 21.x.",
 }
 
 
@@ -70,7 +92,37 @@ def gateway_document(facts: FirmwareFacts, base_url: str, recorded: frozenset[tu
         elif access == "login":
             entry["security"] = copy.deepcopy(_SECURITY[facts.credentials])
         # any other access (the TEDAPI's gateway password) keeps the security openapi.yaml states
+        entry["tags"] = [*entry.get("tags", ()), *_fuzz_tags(op)]
+    _describe_sessions(document, facts)
+    used = {t for op in ops for t in _fuzz_tags(op)}
+    document["tags"] += [{"name": name, "description": text} for name, text in _FUZZ_TAGS.items() if name in used]
     return _dump(document)
+
+
+def _describe_sessions(document: dict[str, Any], facts: FirmwareFacts) -> None:
+    """Say in the security schemes how this firmware refuses a session, from its facts: a tool (or a reader)
+    then knows that a missing session is a 403 on 20.49+ and a 401 on 1.x."""
+    schemes = document.get("components", {}).get("securitySchemes", {})
+    missing, invalid = facts.missing_credentials.status, facts.invalid_credentials.status
+    refusals = f"No session: {missing}; an unknown, expired or revoked one: {invalid}."
+    for name in ("bearerAuth", "cookieAuth"):
+        if name in schemes:
+            schemes[name]["description"] = f"{schemes[name]['description']}. {refusals}"
+
+
+def _fuzz_tags(op: Operation) -> list[str]:
+    """What calling this operation does to a client's run, as tags a tool can filter on (see _FUZZ_TAGS)."""
+    tags = []
+    if op.safety == "disruptive":
+        tags.append(DISRUPTIVE)
+    if op.route == "logout":
+        tags.append(ENDS_SESSION)
+    statuses = [str(status) for status in op.responses]
+    if not any(s.startswith("2") for s in statuses) and any(s.startswith("5") for s in statuses):
+        tags.append(FIRMWARE_ERROR)  # no success documented, only the firmware's own server error
+    if op.needs_sitemaster == "stopped":
+        tags.append(SITEMASTER_STOPPED)
+    return tags
 
 
 @lru_cache(maxsize=4)
