@@ -57,7 +57,13 @@ class GatewayClient:
         self._http = httpx.Client(base_url=self.base_url, verify=False, timeout=self.timeout_s)
 
     def request(
-        self, method: str, path: str, *, headers: dict[str, str] | None = None, json: Any = None
+        self,
+        method: str,
+        path: str,
+        *,
+        headers: dict[str, str] | None = None,
+        json: Any = None,
+        content: bytes | None = None,
     ) -> httpx.Response:
         if self.used >= self.max_requests:
             raise BudgetExhausted(f"the budget of {self.max_requests} requests is spent (raise --max-requests)")
@@ -66,7 +72,7 @@ class GatewayClient:
             time.sleep(wait)
         self.used += 1
         try:
-            response = self._http.request(method, path, headers=headers, json=json)
+            response = self._http.request(method, path, headers=headers, json=json, content=content)
         except httpx.TransportError as exc:
             raise Unreachable(f"{method} {self.base_url}{path}: {type(exc).__name__}: {exc or 'no answer'}") from None
         finally:

@@ -34,12 +34,17 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=os.environ.get("TEG_PASSWORD"),
         help="the gateway's customer password (default: $TEG_PASSWORD)",
     )
+    group.addoption(
+        "--gateway-gw-password",
+        default=os.environ.get("TEG_GW_PASSWORD"),
+        help="the gateway password (QR sticker) for its TEDAPI; needed on a Powerwall 3 (default: $TEG_GW_PASSWORD)",
+    )
     group.addoption("--gateway-email", default="contract-suite@example.com", help="email sent with a customer login")
     group.addoption(
         "--firmware",
         choices=sorted(ERAS),
         default=None,
-        help="contract profile (default: detected from /api/status; emulator: both)",
+        help="contract profile (default: detected from /api/status or the TEDAPI; emulator: all)",
     )
     group.addoption(
         "--allow-writes", action="store_true", help="also run tests that change settings (restored afterwards)"
@@ -66,6 +71,9 @@ def pytest_configure(config: pytest.Config) -> None:
     for tier, (_, why) in TIERS.items():
         config.addinivalue_line("markers", f"{tier}: {why}")
     config.addinivalue_line("markers", "firmware(*profiles): only for targets speaking one of these contract profiles")
+    config.addinivalue_line(
+        "markers", "serves(*'METHOD /path'): only for targets whose firmware facts serve all of these"
+    )
     config.addinivalue_line("markers", "endpoints(select=fn): one case per operation select(profile) returns")
     config.addinivalue_line(
         "markers", "needs(capability): skipped on targets without it (e.g. 'control', the emulator's control API)"
@@ -111,8 +119,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         params = getattr(getattr(item, "callspec", None), "params", {})
         profile = profiles.get(params.get("target", ""), "")
         only = item.get_closest_marker("firmware")
-        if (marker is not None and "op" in params and not _selected(marker, params["op"], profile)) or (
-            only is not None and "target" in params and profile not in only.args
+        if (
+            (marker is not None and "op" in params and not _selected(marker, params["op"], profile))
+            or (only is not None and "target" in params and profile not in only.args)
+            or ("target" in params and not _served(item, profile))
         ):
             drop.append(item)
         else:
@@ -138,6 +148,12 @@ def _label(item: pytest.Item) -> None:
     ]
 
 
+def _served(item: pytest.Item, profile: str) -> bool:
+    """Whether the profile's facts serve every path the test's ``serves`` markers name (a PW3 has no /api/status)."""
+    facts = ERAS[profile].facts
+    return all(facts.serves(*call.split(" ", 1)) for mark in item.iter_markers("serves") for call in mark.args)
+
+
 def _selected(marker: pytest.Mark, op: Operation, profile: str) -> bool:
     return any(o.operation_id == op.operation_id for o in marker.kwargs["select"](profile))
 
@@ -147,20 +163,7 @@ def _profiles(config: pytest.Config) -> dict[str, str]:
     if config.getoption("gateway_url"):
         return {"gateway": _gateway_target(config).era.profile}
     chosen = config.getoption("firmware")
-    if chosen and not _identifiable(chosen):
-        raise pytest.UsageError(_NOT_IDENTIFIABLE.format(profile=chosen))
-    return {p: p for p in ([chosen] if chosen else sorted(p for p in ERAS if _identifiable(p)))}
-
-
-_NOT_IDENTIFIABLE = (
-    "firmware {profile} serves no GET /api/status on the LAN (a Powerwall 3), and the suite identifies a gateway"
-    " by it: not testable by this suite yet (its TEDAPI is covered by the project's own tests)"
-)
-
-
-def _identifiable(profile: str) -> bool:
-    """The suite learns a target's version and era from GET /api/status; a Powerwall 3 does not serve it."""
-    return ERAS[profile].facts.serves("GET", "/api/status")
+    return {p: p for p in ([chosen] if chosen else sorted(ERAS))}
 
 
 @pytest.fixture(scope="session")
@@ -205,6 +208,7 @@ def _gateway_target(config: pytest.Config) -> Target:
                 config.getoption("gateway_password"),
                 config.getoption("gateway_email"),
                 config.getoption("firmware"),
+                config.getoption("gateway_gw_password"),
             )
         except (TargetError, Unreachable) as exc:
             pytest.exit(f"contract suite: {exc}", returncode=3)
@@ -220,7 +224,8 @@ def _emulator_target(config: pytest.Config, profile: str) -> tuple[Target, Calla
     handle = running(firmware=profile, speed=0, start=EMULATOR_START, password=password).start()
     pace = config.getoption("pace")
     client = GatewayClient(handle.url, pace_s=pace or 0.0, max_requests=max(config.getoption("max_requests"), 100_000))
-    built = identify(client, f"emulator {profile}", handle.password, "contract-suite@example.com", profile)
+    email = "contract-suite@example.com"
+    built = identify(client, f"emulator {profile}", handle.password, email, profile, handle.gw_password)
     built.capabilities = frozenset({CONTROL})
 
     def stop() -> None:

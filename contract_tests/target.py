@@ -17,6 +17,7 @@ import httpx
 
 from contract_tests.client import Credentials, GatewayClient
 from contract_tests.eras import ERAS, Era, era_for
+from contract_tests.tedapi import WireError, basic_auth, firmware_version, system_info_request
 from emulator.contract import operation_for
 
 CONTROL = "control"
@@ -36,6 +37,8 @@ class Target:
     version: str
     capabilities: frozenset[str] = frozenset()
     sample_gap_s: float = 2.0  # real time between live-data samples when time cannot be advanced
+    gw_password: str | None = None  # the gateway (QR sticker) password: HTTP Basic on the TEDAPI
+    din: str | None = None  # the gateway's DIN, as GET /tedapi/din answers it (when the TEDAPI was reached)
     notes: list[str] = field(default_factory=list)
     _restorers: list[tuple[str, Callable[[], None]]] = field(default_factory=list)
     _session: Credentials | None = None
@@ -62,6 +65,16 @@ class Target:
         credentials = self.session() if auth is True else (auth or None)
         headers = credentials.headers(self.era.cookie_auth) if credentials else {}
         return self.client.request(method, path, headers=headers, json=json)
+
+    def tedapi(
+        self, method: str, path: str, body: bytes | None = None, *, password: str | None = None
+    ) -> httpx.Response:
+        """A TEDAPI request with HTTP Basic (this run's gateway password unless ``password`` is given)."""
+        secret = self.gw_password if password is None else password
+        headers = basic_auth(secret) if secret is not None else {}
+        if body is not None:
+            headers["content-type"] = "application/octet-stream"
+        return self.client.request(method, path, headers=headers, content=body)
 
     # -- sessions ----------------------------------------------------------------------
     def login(self, password: str | None = None) -> httpx.Response:
@@ -136,9 +149,14 @@ class Target:
         return failed
 
 
-def identify(client: GatewayClient, name: str, password: str, email: str, profile: str | None) -> Target:
-    """Read /api/status (open on every firmware) to learn the version and era."""
+def identify(
+    client: GatewayClient, name: str, password: str, email: str, profile: str | None, gw_password: str | None = None
+) -> Target:
+    """Learn the version and era: from /api/status (open on every firmware with a LAN API), or, where that is
+    404 (a Powerwall 3), from the TEDAPI's system information, read with the gateway password."""
     response = client.request("GET", "/api/status")
+    if response.status_code == 404:
+        return _identify_by_tedapi(client, name, password, email, profile, gw_password)
     if response.status_code != 200:
         raise TargetError(f"{name} answered GET /api/status with {response.status_code}: is it a Tesla Energy Gateway?")
     try:
@@ -146,4 +164,44 @@ def identify(client: GatewayClient, name: str, password: str, email: str, profil
     except (ValueError, KeyError, TypeError):
         raise TargetError(f"{name}: GET /api/status has no firmware version: is it a Tesla Energy Gateway?") from None
     era = ERAS[profile] if profile else era_for(version)
-    return Target(name=name, client=client, password=password, email=email, era=era, version=version)
+    return Target(
+        name=name, client=client, password=password, email=email, era=era, version=version, gw_password=gw_password
+    )
+
+
+def _identify_by_tedapi(
+    client: GatewayClient, name: str, password: str, email: str, profile: str | None, gw_password: str | None
+) -> Target:
+    if gw_password is None:
+        if profile is None:
+            raise TargetError(
+                f"{name} has no GET /api/status (a Powerwall 3?): give the gateway password on its QR sticker"
+                " ($TEG_GW_PASSWORD, verify --gw-password, pytest --gateway-gw-password) or --firmware"
+            )
+        return Target(name=name, client=client, password=password, email=email, era=ERAS[profile], version=profile)
+    auth = basic_auth(gw_password)
+    response = client.request("GET", "/tedapi/din", headers=auth)
+    if response.status_code in (401, 403):
+        raise TargetError(f"{name} refused the gateway password on GET /tedapi/din ({response.status_code})")
+    if response.status_code != 200:
+        raise TargetError(f"{name} answered GET /api/status and GET /tedapi/din with 404 and {response.status_code}")
+    din = response.text.strip()
+    headers = {**auth, "content-type": "application/octet-stream"}
+    info = client.request("POST", "/tedapi/v1", headers=headers, content=system_info_request(din))
+    try:
+        version = firmware_version(info.content) if info.status_code == 200 else ""
+    except (WireError, UnicodeDecodeError):
+        version = ""
+    if not version and profile is None:
+        raise TargetError(f"{name}: the TEDAPI system information has no firmware version ({info.status_code})")
+    era = ERAS[profile] if profile else era_for(version)
+    return Target(
+        name=name,
+        client=client,
+        password=password,
+        email=email,
+        era=era,
+        version=version or profile or "",
+        gw_password=gw_password,
+        din=din,
+    )

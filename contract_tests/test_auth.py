@@ -47,6 +47,7 @@ def test_protected_endpoint_refuses_forged_credentials(target: Target, op: Opera
     _refusal(target, op, FORGED, "forged")
 
 
+@pytest.mark.serves("GET /api/logout")
 @pytest.mark.endpoints(select=protected)
 def test_protected_endpoint_refuses_revoked_credentials(target: Target, op: Operation, revoked: Credentials) -> None:
     _refusal(target, op, revoked, "revoked")
@@ -73,6 +74,7 @@ def test_login_answers_as_the_contract_says(target: Target) -> None:
     target.logout(Credentials(response.json()["token"], tuple(response.cookies.items())))
 
 
+@pytest.mark.serves("GET /api/logout")
 def test_logout_revokes_the_session(target: Target) -> None:
     protected = protected_reads(target.era.profile)
     path = next(op.path for op in protected if "{" not in op.path)

@@ -29,6 +29,7 @@ def _until(target: Target, what: str, done: Callable[[], bool]) -> None:
         target.let_time_pass(2)
 
 
+@pytest.mark.serves("GET /api/sitemaster")
 def test_stopped_sitemaster_answers_502_until_run(target: Target) -> None:
     target.remember("sitemaster running", lambda: _run_sitemaster(target))
     method, path, body = target.era.sitemaster_stop
@@ -44,6 +45,7 @@ def test_stopped_sitemaster_answers_502_until_run(target: Target) -> None:
     assert target.get("/api/meters/aggregates").status_code == 200
 
 
+@pytest.mark.serves("GET /api/sitemaster")
 def test_a_login_does_to_sitemaster_what_the_firmware_facts_say(target: Target) -> None:
     """1.x: each login stops sitemaster (live reads answer the stopped error until it runs again); later
     firmware: a login changes nothing. Both from the contract's facts, never from the gateway under test."""

@@ -49,12 +49,14 @@ def test_read_endpoint_answers_as_the_contract_says(target: Target, op: Operatio
     assert not problems, "\n".join(problems)
 
 
+@pytest.mark.serves("GET /api/status")
 def test_status_is_open_and_names_the_firmware(target: Target) -> None:
     response = target.get("/api/status", auth=False)
     assert response.status_code == 200, f"GET /api/status without credentials: {response.status_code}"
     assert response.json()["version"].split()[0] == target.version.split()[0]
 
 
+@pytest.mark.serves("GET /api/sitemaster")
 def test_sitemaster_is_running_while_the_suite_reads(target: Target) -> None:
     body = target.read("/api/sitemaster").json()
     assert body.get("running") is True, (

@@ -38,6 +38,7 @@ def original_operation(target: Target) -> dict[str, Any]:
     return original
 
 
+@pytest.mark.serves("POST /api/operation")
 def test_operation_round_trips_and_is_restored(target: Target, original_operation: dict[str, Any]) -> None:
     field = target.era.mode_field
     reserve = original_operation["backup_reserve_percent"]
@@ -54,6 +55,7 @@ def test_operation_round_trips_and_is_restored(target: Target, original_operatio
     assert (restored[field], restored["backup_reserve_percent"]) == (original_operation[field], reserve)
 
 
+@pytest.mark.serves("POST /api/operation")
 def test_a_reserve_outside_0_to_100_is_refused_and_changes_nothing(
     target: Target, original_operation: dict[str, Any]
 ) -> None:
@@ -62,6 +64,7 @@ def test_a_reserve_outside_0_to_100_is_refused_and_changes_nothing(
     assert _operation(target)["backup_reserve_percent"] == original_operation["backup_reserve_percent"]
 
 
+@pytest.mark.serves("POST /api/site_info/site_name")
 def test_site_name_round_trips_and_is_restored(target: Target) -> None:
     original = _ok(target.get("/api/site_info/site_name"), "GET /api/site_info/site_name")["site_name"]
 
@@ -82,6 +85,7 @@ def _battery_w(target: Target) -> float:
     return float(_ok(target.read("/api/meters/aggregates"), "GET /api/meters/aggregates")["battery"]["instant_power"])
 
 
+@pytest.mark.serves("POST /api/operation")
 def test_a_staged_operation_change_waits_for_config_completed(
     target: Target, original_operation: dict[str, Any]
 ) -> None:

@@ -8,6 +8,7 @@ contract suite must fail on every one (tests/test_contract_mutants.py).
 
 from __future__ import annotations
 
+import base64
 import json
 import time
 from collections.abc import Callable
@@ -36,6 +37,7 @@ class Mutant:
     keep_session_on_logout: bool = False
     strip_cookies: bool = False
     login_keeps_sitemaster: bool = False  # a login leaves sitemaster running (1.15.0 stops it)
+    tedapi_open: bool = False  # the TEDAPI answers whatever Basic credentials (or none) a request carries
     applies_at_once: bool = False  # POST /api/operation takes effect without GET /api/config/completed
     start_hour_utc: int = 19  # 12:00 in Los Angeles; 03:00 UTC is 20:00 there: no sun, the battery carries the house
 
@@ -129,6 +131,7 @@ MUTANTS = [
     # The facts that moved into schemas/firmware/: each broken as a firmware bug would break it.
     Mutant("a 1.15.0 login leaves sitemaster running", "1.15.0", login_keeps_sitemaster=True),
     Mutant("soe left open on 24.4.0 (open only on 1.x)", "24.4.0", "/api/system_status/soe", open_up=True),
+    Mutant("TEDAPI answers without the gateway password", "25.10.1", tedapi_open=True),
     Mutant("a staged 1.15.0 operation applies at once", "1.15.0", applies_at_once=True, start_hour_utc=3),
 ]
 
@@ -146,6 +149,9 @@ class MutatedGateway:
         m, path = self.mutant, scope["path"]
         if m.open_up and path == m.path:
             scope = _with_header(scope, b"authorization", f"Bearer {self.token}".encode())
+        if m.tedapi_open and path.startswith("/tedapi/"):
+            secret = base64.b64encode(f"Tesla_Energy_Device:{self.app.state.gateway.gw_password}".encode())  # type: ignore[attr-defined]
+            scope = _with_header(scope, b"authorization", b"Basic " + secret)
         if m.keep_session_on_logout and path == "/api/logout":
             await send({"type": "http.response.start", "status": 204, "headers": []})
             await send({"type": "http.response.body", "body": b""})

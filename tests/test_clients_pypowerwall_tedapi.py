@@ -46,10 +46,10 @@ def emulator(firmware: str, host: str = "127.0.0.1", port: int = 0, **options: o
 class Client:
     """pypowerwall in its own process: each read() is one line in, one JSON line out."""
 
-    def __init__(self, host: str, password: str, api_version: str) -> None:
+    def __init__(self, host: str, password: str, api_version: str, gw_password: str = GW_PASSWORD) -> None:
         env = {k: v for k, v in os.environ.items() if k not in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE")}
         self.proc = subprocess.Popen(
-            [sys.executable, str(DRIVER), host, password, GW_PASSWORD, api_version],
+            [sys.executable, str(DRIVER), host, password, gw_password, api_version],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,

@@ -25,11 +25,13 @@ from tests.mutants import MUTANTS, Mutant, MutatedGateway
 ROOT = Path(__file__).resolve().parents[1]
 NOON = datetime(2026, 7, 1, 19, 0, tzinfo=UTC)  # 12:00 in Los Angeles: sun, battery and grid all busy
 PASSWORD = "mutant-pw"
+GW_PASSWORD = "MUTANTGWPW"  # the TEDAPI (QR sticker) password of every served gateway
 
 
 def serve(firmware: str, mutant: Mutant | None) -> tuple[ServerThread, str]:
     start = NOON if mutant is None else NOON.replace(hour=mutant.start_hour_utc)
-    gateway = build_gateway(EmulatorOptions(firmware=firmware, speed=60, start=start, password=PASSWORD))
+    options = EmulatorOptions(firmware=firmware, speed=60, start=start, password=PASSWORD, gw_password=GW_PASSWORD)
+    gateway = build_gateway(options)
     tls = self_signed().files if gateway.profile.tls_default else None
     app = create_app(gateway, tls=tls is not None)
     if mutant is not None:
@@ -57,6 +59,8 @@ def run_suite(url: str, password: str, *extra: str, read_only: bool = False) -> 
         url,
         "--gateway-password",
         password,
+        "--gateway-gw-password",
+        GW_PASSWORD,
         "--pace",
         "0",
         "--sample-gap",
@@ -69,7 +73,7 @@ def run_suite(url: str, password: str, *extra: str, read_only: bool = False) -> 
     return subprocess.run(command, capture_output=True, text=True, timeout=240, cwd=ROOT, env=env)
 
 
-@pytest.mark.parametrize("firmware", ["1.15.0", "21.44.1", "24.4.0"])
+@pytest.mark.parametrize("firmware", ["1.15.0", "21.44.1", "24.4.0"])  # 25.10.1: the read-only tier test below
 def test_the_suite_passes_on_the_emulator_served_as_a_real_gateway(firmware: str) -> None:
     server, password = serve(firmware, None)
     try:
@@ -116,13 +120,14 @@ def _changed_reads_42(body: dict) -> dict:
     return body if body["backup_reserve_percent"] == 20.0 else {**body, "backup_reserve_percent": 42.0}
 
 
-@pytest.mark.parametrize("firmware", ["1.15.0", "24.4.0"])
+@pytest.mark.parametrize("firmware", ["1.15.0", "24.4.0", "25.10.1"])
 def test_the_read_only_tier_sends_nothing_that_changes_a_real_site(firmware: str) -> None:
     """What an owner's gateway sees by default: reads, logins, logging out the suite's own sessions, and on
     1.15.0 the sitemaster restart each login needs; never a setting, a commit or a stop."""
     from emulator.contract import operation_for
 
-    gateway = build_gateway(EmulatorOptions(firmware=firmware, speed=60, start=NOON, password=PASSWORD))
+    options = EmulatorOptions(firmware=firmware, speed=60, start=NOON, password=PASSWORD, gw_password=GW_PASSWORD)
+    gateway = build_gateway(options)
     tls = self_signed().files if gateway.profile.tls_default else None
     app = create_app(gateway, journal_size=10_000, tls=tls is not None)
     server = ServerThread(app, tls=tls).start()

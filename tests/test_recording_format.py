@@ -32,6 +32,13 @@ def response(t: float, **fields: object) -> dict:
     }
 
 
+def _binary(**fields: object) -> dict:
+    """A recorded TEDAPI answer: a protobuf body as base64."""
+    line = {**response(0, path="/tedapi/v1", method="POST", content_type="application/octet-stream")}
+    del line["body"]
+    return {**line, "request": "system info", "body_base64": "CgA=", **fields}
+
+
 def lines(*values: object) -> str:
     return "".join((v if isinstance(v, str) else json.dumps(v)) + "\n" for v in values)
 
@@ -47,7 +54,15 @@ BROKEN = {
         "bad response: status: 700 is greater than the maximum of 599",
     ),
     "unknown field": (lines(HEADER, response(0, colour="red")), 2, "'colour' was unexpected"),
-    "body and text": (lines(HEADER, response(0, text="")), 2, "a response has body or text, not both"),
+    "body and text": (lines(HEADER, response(0, text="")), 2, "a response has one of body, body_base64 and text"),
+    "base64 and text": (
+        lines(HEADER, _binary(text="")),
+        2,
+        "a response has one of body, body_base64 and text",
+    ),
+    "base64 not padded": (lines(HEADER, _binary(body_base64="abc")), 2, "body_base64 is not base64"),
+    "base64 alphabet": (lines(HEADER, _binary(body_base64="a*b=")), 2, "body_base64: 'a*b=' does not match"),
+    "other tedapi path": (lines(HEADER, _binary(path="/tedapi/v2")), 2, "path: '/tedapi/v2' does not match"),
     "no body": (lines(HEADER, {k: v for k, v in response(0).items() if k != "body"}), 2, "a response needs its body"),
     "time order": (
         lines(HEADER, response(0), response(2.5), response(1.0)),

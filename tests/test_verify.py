@@ -9,10 +9,10 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from tests.mutants import MUTANTS
-from tests.test_contract_mutants import serve
+from tests.test_contract_mutants import GW_PASSWORD, serve
 
 ROOT = Path(__file__).resolve().parents[1]
-ENV = {**{k: v for k, v in os.environ.items() if k != "TEG_PASSWORD"}, "PYTHONPATH": str(ROOT)}
+ENV = {**{k: v for k, v in os.environ.items() if k not in ("TEG_PASSWORD", "TEG_GW_PASSWORD")}, "PYTHONPATH": str(ROOT)}
 
 
 def verify(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
@@ -130,3 +130,25 @@ def test_a_gateway_that_never_answers_times_out_in_one_line(tmp_path: Path) -> N
     assert result.returncode == 3
     assert result.stderr.strip() == f"teg-emulator: error: {url} did not answer within 0.5 s"
     assert "could not be tested" in report.read_text()
+
+
+def test_verify_identifies_a_powerwall_3_by_its_tedapi_and_reads_it(tmp_path: Path) -> None:
+    """A PW3 has no /api/status: the suite reads /tedapi/din and the TEDAPI status with the gateway password."""
+    server, password = serve("25.10.1", None)
+    report = tmp_path / "report.md"
+    try:
+        result = verify(
+            "--gateway-url", server.url, "--password", password, "--pace", "0", "--report", str(report),
+            TEG_GW_PASSWORD=GW_PASSWORD,
+        )  # fmt: skip
+        missing = verify("--gateway-url", server.url, "--password", password, "--pace", "0")
+    finally:
+        server.stop()
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    text = report.read_text()
+    assert "**CONFORMS**" in text and "25.10.1" in text
+    assert "| TEDAPI |  | status query matches its schema | PASS |" in text
+    assert "| TEDAPI |  | tedapi refuses no credentials with 401 |" in text
+    assert GW_PASSWORD not in text + result.stdout + result.stderr
+    assert missing.returncode == 3 and len(missing.stderr.strip().splitlines()) == 1
+    assert "has no GET /api/status (a Powerwall 3?)" in missing.stderr and "$TEG_GW_PASSWORD" in missing.stderr

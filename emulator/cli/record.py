@@ -18,6 +18,7 @@ if TYPE_CHECKING:  # the recorder pulls in httpx: load it when recording, not fo
 
 MAX_DURATION_S = 31 * 86_400
 PASSWORD_ENV = "TEG_PASSWORD"
+GW_PASSWORD_ENV = "TEG_GW_PASSWORD"
 
 
 def duration(text: str) -> float:
@@ -73,6 +74,12 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         default=None,
         help=f"customer password (firmware 20.49+; default ${PASSWORD_ENV}); 1.15.0 is recorded without a login",
     )
+    p.add_argument(
+        "--gw-password",
+        default=None,
+        help=f"gateway password from the QR sticker (default ${GW_PASSWORD_ENV}): records the TEDAPI too;"
+        " a Powerwall 3 needs it (its customer password defaults to the last five characters)",
+    )
     p.add_argument("--email", default="nobody@nowhere.com", help="e-mail sent with the login")
     p.add_argument("--out", required=True, type=Path, help="the recording to write (JSON Lines)")
     p.add_argument("--force", action="store_true", help="overwrite --out if it exists")
@@ -113,6 +120,7 @@ def run_record(args: argparse.Namespace) -> int:
         gateway_url=args.gateway_url,
         out=args.out,
         password=args.password or os.environ.get(PASSWORD_ENV) or None,
+        gw_password=args.gw_password or os.environ.get(GW_PASSWORD_ENV) or None,
         email=args.email,
         interval_s=args.interval,
         duration_s=args.duration,

@@ -38,6 +38,7 @@ def _replay_app(args: argparse.Namespace) -> tuple[Starlette, TLSFiles | None]:
     app = create_replay_app(
         recording,
         password=args.password,
+        gw_password=args.gw_password,
         speed=args.speed,
         paused=args.paused,
         loop=args.loop,
@@ -55,6 +56,11 @@ def _banner(app: Starlette, base: str) -> list[str]:
     return [
         f"teg-emulator replaying {recording.file.name} (firmware {header.firmware}, {len(recording.responses)} responses over {recording.duration_s:.1f} s) on {base}/",
         f"  login password: {gateway.password}",
+        *(
+            [f"  TEDAPI:         {base}/tedapi/v1  (HTTP Basic Tesla_Energy_Device:{gateway.gw_password})"]
+            if any(p.startswith("/tedapi/") for p in ctx.replay.paths())
+            else []
+        ),
         f"  control API:    {base}/_emulator/replay",
         *control_banner(ctx.control, base),
     ]

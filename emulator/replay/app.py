@@ -29,6 +29,7 @@ from emulator.device.errors import error
 from emulator.device.factory import EmulatorOptions, build_gateway
 from emulator.device.gateway import Gateway
 from emulator.device.identity import validate_serial
+from emulator.replay import tedapi
 from emulator.replay.context import ReplayContext, replay_context
 from emulator.replay.control import REPLAY_ROUTES
 from emulator.replay.format import Recording
@@ -37,6 +38,7 @@ from emulator.serving.app import gateway_app
 from emulator.serving.context import app_context, attach
 from emulator.serving.docs import docs_routes
 from emulator.serving.guard import ControlPolicy
+from emulator.tedapi.routes import guard, read_body
 
 DEFAULT_SERIAL = "T123456789"
 _METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
@@ -46,6 +48,7 @@ def create_replay_app(
     recording: Recording,
     *,
     password: str | None = None,
+    gw_password: str | None = None,
     speed: float = 1.0,
     paused: bool = False,
     loop: bool = False,
@@ -54,12 +57,14 @@ def create_replay_app(
     control: ControlPolicy | None = None,
 ) -> Starlette:
     """An app that serves ``recording``; ``password`` is the customer password a login needs
-    (default: the firmware's default for the recorded gateway serial)."""
+    (default: the firmware's default for the recorded gateway serial); ``gw_password`` the gateway
+    password recorded TEDAPI answers are served behind (default: ten letters from the seed)."""
     header = recording.header
     options = EmulatorOptions(
         firmware=header.profile,
         gateway_serial=recorded_serial(recording),
         password=password,
+        gw_password=gw_password,
         speed=speed,
         paused=paused,
         start=datetime.fromtimestamp(header.started, tz=UTC),
@@ -80,7 +85,9 @@ def create_replay_app(
 def recorded_routes(replay: Replay) -> list[Route]:
     """One route per recorded path (named as the live routes are), then a 404 for everything else under /api/."""
     routes = [
-        Route(
+        Route(unquote(path), _tedapi_answer(path), methods=methods, name=route_name(path))
+        if path.startswith("/tedapi/")
+        else Route(
             unquote(path), _answer(path, route_name(path)), methods=methods, name=route_name(path)
         )  # routes match decoded paths
         for path, methods in replay.paths().items()
@@ -103,6 +110,29 @@ def _answer(path: str, name: str) -> Callable[[Request], Awaitable[Response]]:
         prepared = ctx.replay.answer(request.method, path)
         if prepared is None:  # the path was recorded, but not with this method
             raise error("method_not_allowed", method=request.method, path=request.url.path)
+        return _render(prepared, gateway)
+
+    return endpoint
+
+
+def _tedapi_answer(path: str) -> Callable[[Request], Awaitable[Response]]:
+    """A recorded TEDAPI path behind HTTP Basic with the gateway password, as the firmware facts say; a POST
+    gets the latest answer recorded for the same kind of request (system info, config.json, a query)."""
+
+    async def endpoint(request: Request) -> Response:
+        gateway = guard(request)
+        if isinstance(gateway, Response):
+            return gateway
+        ctx = replay_context(request)
+        key = None
+        if request.method == "POST":
+            key = tedapi.request_key(await read_body(request))
+            if key is None:
+                raise error("tedapi_not_protobuf", detail="not a request a recording holds")
+        prepared = ctx.replay.answer(request.method, path, key)
+        if prepared is None:
+            what = f"{request.method} {path}" + (f" ({key})" if key else "")
+            raise error("not_recorded", path=what, file=ctx.replay.recording.file.name)
         return _render(prepared, gateway)
 
     return endpoint

@@ -1,7 +1,8 @@
 """The recorder's side of the conversation with a gateway: GETs, and the login its firmware needs.
 
 Only GET is ever sent, plus POST /api/login/Basic on firmware that needs a
-session. The gateway's self-signed certificate is accepted, as every local
+session and, given the gateway password, the TEDAPI's read-only POST /tedapi/v1
+requests (system information, config.json, the live status). The gateway's self-signed certificate is accepted, as every local
 client does. Every failure becomes a :class:`RecordError` with one line that
 says what went wrong and where, never a traceback.
 """
@@ -90,11 +91,19 @@ class GatewayClient:
         )
         self._token: str | None = None
 
-    def get(self, path: str) -> Answer:
-        headers = {"authorization": f"Bearer {self._token}"} if self._token else {}
+    def get(self, path: str, headers: dict[str, str] | None = None) -> Answer:
+        """A GET with this session's token, or with ``headers`` (the TEDAPI's Basic auth) instead."""
+        if headers is None:
+            headers = {"authorization": f"Bearer {self._token}"} if self._token else {}
+        return self._send("GET", path, headers)
+
+    def post_protobuf(self, path: str, body: bytes, headers: dict[str, str]) -> Answer:
+        return self._send("POST", path, {**headers, "content-type": "application/octet-stream"}, body)
+
+    def _send(self, method: str, path: str, headers: dict[str, str], body: bytes | None = None) -> Answer:
         began = time.monotonic()
         try:
-            response = self._http.get(path, headers=headers)
+            response = self._http.request(method, path, headers=headers, content=body)
         except httpx.HTTPError as exc:
             raise RecordError(describe_failure(exc, self.base_url, self.timeout_s)) from None
         latency = (time.monotonic() - began) * 1000
@@ -142,8 +151,9 @@ def _field(response: httpx.Response, name: str) -> Any:
     return data.get(name) if isinstance(data, dict) else None
 
 
-def connect(url: str, timeout_s: float) -> tuple[GatewayClient, dict[str, Any]]:
-    """A client for the first base URL whose GET /api/status looks like a gateway's, and that status."""
+def connect(url: str, timeout_s: float) -> tuple[GatewayClient, dict[str, Any] | None]:
+    """A client for the first base URL whose GET /api/status looks like a gateway's, and that status
+    (None where it answers 404: a Powerwall 3, which the recorder identifies by its TEDAPI)."""
     failure = ""
     for base in base_urls(url):
         client = GatewayClient(base, timeout_s)
@@ -156,6 +166,8 @@ def connect(url: str, timeout_s: float) -> tuple[GatewayClient, dict[str, Any]]:
         status = answer.json()
         if answer.status == 200 and isinstance(status, dict) and isinstance(status.get("version"), str):
             return client, status
+        if answer.status == 404 and client.tls:
+            return client, None
         client.close()
         failure = f"{base} does not look like a Tesla Energy Gateway: GET /api/status answered {answer.status} without a firmware version"
     raise RecordError(failure)

@@ -10,6 +10,7 @@ schemas/recording.json describes the whole file read as an array of lines.
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -40,7 +41,7 @@ class RecordingError(ValueError):
 
 @dataclass(frozen=True)
 class Header:
-    firmware: str  # as GET /api/status said it
+    firmware: str  # as GET /api/status said it (a Powerwall 3: its TEDAPI system information)
     profile: str  # the emulator firmware profile replays use for auth and TLS
     recorded_at: str  # ISO 8601, UTC, wall clock at t = 0
     interval_s: float
@@ -103,6 +104,8 @@ class Recorded:
     body: Any = _NO_BODY  # the JSON value, when the body was JSON
     text: str | None = None  # otherwise the body as text
     latency_ms: float | None = None
+    binary: bytes | None = None  # a binary body (the TEDAPI's protobuf), stored as base64
+    request: str | None = None  # which TEDAPI request a POST answered (see emulator.replay.tedapi.request_key)
 
     @property
     def is_json(self) -> bool:
@@ -112,6 +115,8 @@ class Recorded:
         """The body's bytes as a replay sends them (JSON compact, as gateways send it)."""
         if self.is_json:
             return json.dumps(self.body, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+        if self.binary is not None:
+            return self.binary
         return (self.text or "").encode("utf-8")
 
     def as_json(self) -> dict[str, Any]:
@@ -122,8 +127,12 @@ class Recorded:
             "status": self.status,
             "content_type": self.content_type,
         }
+        if self.request is not None:
+            line["request"] = self.request
         if self.is_json:
             line["body"] = self.body
+        elif self.binary is not None:
+            line["body_base64"] = base64.b64encode(self.binary).decode("ascii")
         else:
             line["text"] = self.text or ""
         if self.latency_ms is not None:
@@ -141,7 +150,15 @@ class Recorded:
             body=data.get("body", _NO_BODY),
             text=data.get("text"),
             latency_ms=data.get("latency_ms"),
+            binary=base64.b64decode(data["body_base64"]) if "body_base64" in data else None,
+            request=data.get("request"),
         )
+
+
+def is_binary(content_type: str | None) -> bool:
+    """Bodies kept byte for byte (base64): protobuf, which text would mangle."""
+    kind = (content_type or "").lower()
+    return "octet-stream" in kind or "protobuf" in kind
 
 
 def decode_body(content: bytes, content_type: str | None) -> tuple[Any, str | None]:
@@ -206,7 +223,10 @@ def load_recording(path: str | Path) -> Recording:
     responses: list[Recorded] = []
     for number, data in lines:
         _check(file, number, data, RESPONSE_SCHEMA, "response")
-        response = Recorded.from_json(data)
+        try:
+            response = Recorded.from_json(data)
+        except ValueError as exc:  # body_base64 that matches the alphabet but not base64's padding
+            raise RecordingError(file, number, f"bad response: body_base64 is not base64 ({exc})") from None
         problem = unservable(response)
         if problem:
             raise RecordingError(file, number, problem)

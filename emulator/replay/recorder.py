@@ -4,7 +4,10 @@ Read-only by construction: only GETs of endpoints that do not act (never
 /api/sitemaster/run, /api/config/completed, /api/logout …), one request at a
 time, polls at most every ``interval_s``. Firmware 1.15.0 is recorded without
 a login, because a login there stops sitemaster; newer firmware gets the
-customer login it needs, and a fresh one if the session expires.
+customer login it needs, and a fresh one if the session expires. Given the
+gateway password (QR sticker), it also polls the TEDAPI's reads: GET /tedapi/din
+and the read-only POST /tedapi/v1 requests of :mod:`emulator.replay.tedapi`. A
+Powerwall 3, which has no /api/status, is identified by them.
 """
 
 from __future__ import annotations
@@ -12,15 +15,16 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from emulator import contract
 from emulator.firmware import get_profile
-from emulator.replay.client import GatewayClient, LoginError, RecordError, connect, profile_for
-from emulator.replay.format import Header, Recorded, RecordingWriter, decode_body
+from emulator.replay import tedapi
+from emulator.replay.client import Answer, GatewayClient, LoginError, RecordError, connect, profile_for
+from emulator.replay.format import Header, Recorded, RecordingWriter, decode_body, is_binary
 from emulator.replay.redact import Redactor
 
 _SEED_READS = (
@@ -47,6 +51,8 @@ DEFAULT_ENDPOINTS: dict[str, tuple[str, ...]] = {
     ),
 }
 DEFAULT_ENDPOINTS["21.44.1"] = DEFAULT_ENDPOINTS["24.4.0"]  # the JSON reads; vitals are protobuf
+DEFAULT_ENDPOINTS["25.10.1"] = ("/api/meters/aggregates", "/api/system_status/soe", "/api/system_status/grid_status")
+TEDAPI_ENDPOINTS = ("/tedapi/din", "/tedapi/v1")
 MAX_FAILED_POLLS = 3  # polls in a row with no answer at all before the recorder gives up
 
 
@@ -78,6 +84,7 @@ class RecordOptions:
     gateway_url: str
     out: Path
     password: str | None = None
+    gw_password: str | None = None  # the gateway password (QR sticker): records the TEDAPI too
     email: str = "nobody@nowhere.com"
     interval_s: float = 5.0
     duration_s: float = 3600.0
@@ -106,16 +113,24 @@ def record(options: RecordOptions, *, on_start: Progress | None = None, on_poll:
     """Record until the duration is up or Ctrl-C; the file is valid at every line written."""
     client, status = connect(options.gateway_url, options.timeout_s)
     try:
+        if status is None:
+            status = _identify_by_tedapi(client, options.gw_password)
         firmware = str(status["version"]).strip()[:100]
         profile = profile_for(firmware)
+        facts = contract.firmware_facts()[profile]
+        password = options.password
+        if not password and options.gw_password and facts.password_from == "gateway_password":
+            password = facts.default_password("", options.gw_password)  # a PW3: the sticker's last five
+        options = replace(options, password=password)
         needs_login = not get_profile(profile).login_stops_sitemaster  # 1.x: reads are open, a login would stop it
         if needs_login:
             if not options.password:
                 raise RecordError(f"firmware {firmware} needs a login: give --password (the customer password)")
             client.login(options.password, options.email)
+        reads = _tedapi_reads(client, options, facts.serves("POST", "/tedapi/v1"), status)
         redactor = Redactor() if options.redact else None
         started = time.monotonic()  # t = 0, and recorded_at is the same instant on the wall clock
-        header = _header(options, client, status, firmware, profile, redactor)
+        header = _header(options, client, status, firmware, profile, redactor, bool(reads))
         try:
             writer = RecordingWriter(options.out, header, overwrite=options.overwrite)
         except OSError as exc:
@@ -123,16 +138,56 @@ def record(options: RecordOptions, *, on_start: Progress | None = None, on_poll:
         summary = Summary(header, options.out)
         if not needs_login and options.password:
             summary.notes.append("firmware 1.15.0 reads are open: not logging in (a login would stop sitemaster)")
+        if options.gw_password and options.redact and facts.serves("GET", "/tedapi/din"):
+            summary.notes.append("--redact: the TEDAPI is not recorded (its protobuf bodies cannot be redacted)")
         if on_start:
             on_start(summary)
         try:
-            _Poller(client, options, writer, redactor, summary, needs_login, on_poll, started).run()
+            _Poller(client, options, writer, redactor, summary, needs_login, on_poll, started, reads).run()
         finally:
             writer.close()
         return summary
     finally:
         client.logout()
         client.close()
+
+
+def _identify_by_tedapi(client: GatewayClient, gw_password: str | None) -> dict[str, Any]:
+    """A gateway without /api/status (a Powerwall 3): its DIN and firmware from the TEDAPI."""
+    if not gw_password:
+        raise RecordError(
+            f"{client.base_url} has no GET /api/status (a Powerwall 3?): give --gw-password"
+            " (the gateway password on its QR sticker) to read its TEDAPI"
+        )
+    auth = tedapi.basic_auth(gw_password)
+    answer = client.get("/tedapi/din", auth)
+    if answer.status in (401, 403):
+        raise RecordError(f"{client.base_url} refused the gateway password ({answer.status}): wrong --gw-password?")
+    din = answer.content.decode("utf-8", "replace").strip()
+    if answer.status != 200 or not din:
+        raise RecordError(
+            f"{client.base_url} answered neither GET /api/status (404) nor GET /tedapi/din ({answer.status})"
+        )
+    info = client.post_protobuf("/tedapi/v1", tedapi.requests(din)[0][1], auth)
+    version = tedapi.firmware_version(info.content) if info.status == 200 else None
+    if version is None:
+        raise RecordError(f"{client.base_url}: the TEDAPI system information names no firmware ({info.status})")
+    return {"version": version, "din": din}
+
+
+def _tedapi_reads(
+    client: GatewayClient, options: RecordOptions, served: bool, status: dict[str, Any]
+) -> list[tuple[str, bytes]]:
+    """The TEDAPI requests to poll: none without the gateway password, a TEDAPI, or with --redact."""
+    if not (options.gw_password and served) or options.redact:
+        return []
+    din = status.get("din")
+    if not isinstance(din, str) or not din:
+        answer = client.get("/tedapi/din", tedapi.basic_auth(options.gw_password))
+        if answer.status != 200:
+            raise RecordError(f"{client.base_url} refused GET /tedapi/din ({answer.status}): wrong --gw-password?")
+        din = answer.content.decode("utf-8", "replace").strip()
+    return tedapi.requests(din)
 
 
 def _header(
@@ -142,6 +197,7 @@ def _header(
     firmware: str,
     profile: str,
     redactor: Redactor | None,
+    with_tedapi: bool = False,
 ) -> Header:
     din, device_type = (
         value if isinstance(value, str) else None for value in (status.get("din"), status.get("device_type"))
@@ -161,7 +217,7 @@ def _header(
         profile=profile,
         recorded_at=datetime.now(UTC).isoformat(),
         interval_s=options.interval_s,
-        endpoints=options.endpoints or DEFAULT_ENDPOINTS[profile],
+        endpoints=(*(options.endpoints or DEFAULT_ENDPOINTS[profile]), *(TEDAPI_ENDPOINTS if with_tedapi else ())),
         gateway=gateway,
         redacted=options.redact,
         tls=client.tls,
@@ -183,10 +239,12 @@ class _Poller:
         needs_login: bool,
         on_poll: Progress | None,
         start: float,
+        tedapi_reads: list[tuple[str, bytes]],
     ) -> None:
         self.client, self.options, self.writer, self.redactor = client, options, writer, redactor
         self.summary, self.needs_login, self.on_poll = summary, needs_login, on_poll
-        self.endpoints = summary.header.endpoints
+        self.endpoints = [p for p in summary.header.endpoints if not p.startswith("/tedapi/")]
+        self.tedapi_reads = tedapi_reads
         self.start = start
 
     def run(self) -> None:
@@ -216,10 +274,18 @@ class _Poller:
         """One pass over the endpoints; written as one batch. Returns (answers, last failure)."""
         batch: list[Recorded] = []
         failure, relogged = "", False
+        tedapi_calls: list[tuple[str, str | None, bytes | None]] = (
+            [("/tedapi/din", None, None)] if self.tedapi_reads else []
+        )
+        tedapi_calls += [("/tedapi/v1", key, body) for key, body in self.tedapi_reads]
+        calls = [(path, None, None) for path in self.endpoints] + tedapi_calls
         try:
-            for path in self.endpoints:
+            for path, key, body in calls:
                 try:
-                    recorded, relogged = self._fetch(path, relogged)
+                    if path.startswith("/tedapi/"):
+                        recorded = self._fetch_tedapi(path, key, body)
+                    else:
+                        recorded, relogged = self._fetch(path, relogged)
                 except LoginError:
                     raise
                 except RecordError as exc:  # a timeout or a dropped connection: note it, go on
@@ -240,10 +306,13 @@ class _Poller:
             relogged = True
             t = time.monotonic() - self.start
             answer = self.client.get(path)
-        body, text = decode_body(answer.content, answer.content_type)
-        return Recorded(
-            round(t, 3), "GET", path, answer.status, answer.content_type, body, text, answer.latency_ms
-        ), relogged
+        return _recorded(round(t, 3), "GET", path, answer), relogged
+
+    def _fetch_tedapi(self, path: str, key: str | None, body: bytes | None) -> Recorded:
+        t = time.monotonic() - self.start
+        auth = tedapi.basic_auth(self.options.gw_password or "")
+        answer = self.client.get(path, auth) if body is None else self.client.post_protobuf(path, body, auth)
+        return _recorded(round(t, 3), "GET" if body is None else "POST", path, answer, key)
 
     def _write(self, batch: list[Recorded]) -> None:
         if self.redactor is not None:
@@ -254,6 +323,16 @@ class _Poller:
         self.summary.elapsed_s = time.monotonic() - self.start
         if self.on_poll:
             self.on_poll(self.summary)
+
+
+def _recorded(t: float, method: str, path: str, answer: Answer, request: str | None = None) -> Recorded:
+    if is_binary(answer.content_type) and answer.status < 400:
+        return Recorded(
+            t, method, path, answer.status, answer.content_type, latency_ms=answer.latency_ms, binary=answer.content,
+            request=request,
+        )  # fmt: skip
+    body, text = decode_body(answer.content, answer.content_type)
+    return Recorded(t, method, path, answer.status, answer.content_type, body, text, answer.latency_ms, request=request)
 
 
 def _redacted(redactor: Redactor, batch: list[Recorded]) -> list[Recorded]:

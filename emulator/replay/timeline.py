@@ -3,7 +3,7 @@
 Replay time starts at the recording's ``recorded_at`` and runs on a
 :class:`~emulator.device.clock.SimClock`, so speed, pause, advance and seek behave
 exactly as they do for a simulated gateway. A request gets, for its method and
-path, the latest response recorded at or before the current position (the
+path (and, on the TEDAPI, the kind of request), the latest response recorded at or before the current position (the
 earliest one before that path was first polled). With ``loop`` the position
 wraps after the last poll plus one interval; without it the last answers stay.
 """
@@ -37,10 +37,10 @@ class Replay:
         self.start = recording.header.started
         self.duration_s = recording.duration_s
         self.period_s = self.duration_s + recording.header.interval_s  # the last answers show for one interval
-        self._times: dict[tuple[str, str], list[float]] = {}
-        self._answers: dict[tuple[str, str], list[Prepared]] = {}
+        self._times: dict[tuple[str, str, str | None], list[float]] = {}
+        self._answers: dict[tuple[str, str, str | None], list[Prepared]] = {}
         for recorded in recording.responses:
-            key = (recorded.method, recorded.path)
+            key = (recorded.method, recorded.path, recorded.request)
             self._times.setdefault(key, []).append(recorded.t)
             self._answers.setdefault(key, []).append(_prepare(recorded))
 
@@ -74,13 +74,15 @@ class Replay:
     def paths(self) -> dict[str, list[str]]:
         """Every recorded path with its methods, in the order first recorded."""
         found: dict[str, list[str]] = {}
-        for method, path in self._times:
-            found.setdefault(path, []).append(method)
+        for method, path, _ in self._times:
+            methods = found.setdefault(path, [])
+            if method not in methods:
+                methods.append(method)
         return found
 
-    def answer(self, method: str, path: str) -> Prepared | None:
+    def answer(self, method: str, path: str, request: str | None = None) -> Prepared | None:
         """The latest answer at or before the current position; None if never recorded."""
-        key = ("GET" if method == "HEAD" else method, path)
+        key = ("GET" if method == "HEAD" else method, path, request)
         times = self._times.get(key)
         if times is None:
             return None

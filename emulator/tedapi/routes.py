@@ -68,6 +68,25 @@ def _check_basic(request: Request, gateway: Gateway) -> None:
         raise _BAD_CREDENTIALS
 
 
+def guard(request: Request) -> Gateway | Response:
+    """The gateway, when the request may use its TEDAPI; the 401 challenge when it carries no credentials.
+
+    Raises the gateway's error otherwise (no TEDAPI on this firmware: 404; a wrong password: 403).
+    Shared with a replay's TEDAPI routes, which answer from a recording instead of the service.
+    """
+    try:
+        return _gateway(request)
+    except GatewayError as exc:
+        if exc is _NO_CREDENTIALS:
+            return _challenge(context(request).gateway)
+        raise
+
+
+async def read_body(request: Request) -> bytes:
+    """The request body, refused with 413 past the API's limit (also when chunked without a length)."""
+    return await _body(request)
+
+
 async def _body(request: Request) -> bytes:
     """The protobuf body through the same size door as every JSON body (refused as it streams)."""
     try:
@@ -77,12 +96,9 @@ async def _body(request: Request) -> bytes:
 
 
 async def din(request: Request) -> Response:
-    try:
-        gateway = _gateway(request)
-    except GatewayError as exc:
-        if exc is _NO_CREDENTIALS:
-            return _challenge(context(request).gateway)
-        raise
+    gateway = guard(request)
+    if isinstance(gateway, Response):
+        return gateway
     snap = gateway.snapshot()
     return Response(
         describe(snap, gateway.profile.hardware, gateway.profile.bodies).din.encode("ascii"),
@@ -92,12 +108,9 @@ async def din(request: Request) -> Response:
 
 
 async def v1(request: Request) -> Response:
-    try:
-        gateway = _gateway(request)
-    except GatewayError as exc:
-        if exc is _NO_CREDENTIALS:
-            return _challenge(context(request).gateway)
-        raise
+    gateway = guard(request)
+    if isinstance(gateway, Response):
+        return gateway
     body = await _body(request)
     # Imported here for start-up speed: the service brings protobuf (~0.1 s of CPU), which no gateway
     # needs before its first TEDAPI request, and firmware before 23.x never gets one.

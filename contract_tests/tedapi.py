@@ -1,0 +1,156 @@
+"""The few TEDAPI messages the suite sends, hand-encoded from the wire facts, and a field reader for the answers.
+
+The suite judges real gateways, so it cannot borrow the emulator's generated protobuf code
+(that would test the emulator against itself). It needs only three read-only requests, so it
+writes their protobuf bytes directly (varints and length-delimited fields) rather than carrying
+a second set of .proto files. Field numbers, from the wire as pypowerwall 0.22.2 speaks it:
+
+* Frame: 1 envelope, 2 tail {1 value = 1};
+* Envelope: 1 delivery channel (1, local HTTPS), 2 sender {3 local = 1, installer},
+  3 recipient {1 din}, then one body: 4 system {2 info request} -> {3 info {3 version {1 text}}},
+  15 file {1 read {1 domain = 1, 2 name}} -> {2 content {1 file {100 text}}},
+  16 query {1 request {1 format = 2, 2 signed query {1 version, 2 text}, 3 signature, 4 variables {1 json}}}
+  -> {2 response {1 status, 2 data (JSON)}}.
+
+A status query must carry Tesla's ECDSA signature of its text, which only Tesla can make: the
+suite reads a pre-signed query from the data file pypowerwall ships (not its code).
+"""
+
+from __future__ import annotations
+
+import base64
+import importlib.util
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+USERNAME = "Tesla_Energy_Device"
+_VARINT, _LEN = 0, 2
+
+
+class WireError(ValueError):
+    """An answer that is not the protobuf the request asks for."""
+
+
+def basic_auth(password: str, user: str = USERNAME) -> dict[str, str]:
+    token = base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
+    return {"authorization": f"Basic {token}"}
+
+
+# -- encoding ----------------------------------------------------------------------------
+def _varint(value: int) -> bytes:
+    out = bytearray()
+    while True:
+        byte, value = value & 0x7F, value >> 7
+        out.append(byte | (0x80 if value else 0))
+        if not value:
+            return bytes(out)
+
+
+def _int(field: int, value: int) -> bytes:
+    return _varint(field << 3 | _VARINT) + _varint(value)
+
+
+def _bytes(field: int, value: bytes | str) -> bytes:
+    raw = value.encode("utf-8") if isinstance(value, str) else value
+    return _varint(field << 3 | _LEN) + _varint(len(raw)) + raw
+
+
+def _frame(din: str, body_field: int, body: bytes) -> bytes:
+    envelope = _int(1, 1) + _bytes(2, _int(3, 1)) + _bytes(3, _bytes(1, din)) + _bytes(body_field, body)
+    return _bytes(1, envelope) + _bytes(2, _int(1, 1))
+
+
+def system_info_request(din: str) -> bytes:
+    return _frame(din, 4, _bytes(2, b""))
+
+
+def config_request(din: str) -> bytes:
+    return _frame(din, 15, _bytes(1, _int(1, 1) + _bytes(2, "config.json")))
+
+
+@dataclass(frozen=True)
+class SignedQuery:
+    text: str
+    signature: bytes
+    variables: str = "{}"
+
+
+def query_request(din: str, query: SignedQuery) -> bytes:
+    signed = _int(1, 1) + _bytes(2, query.text)
+    request = _int(1, 2) + _bytes(2, signed) + _bytes(3, query.signature) + _bytes(4, _bytes(1, query.variables))
+    return _frame(din, 16, _bytes(1, request))
+
+
+def status_query() -> SignedQuery | None:
+    """pypowerwall's pre-signed DeviceControllerQuery (what its get_status() sends), or None without pypowerwall."""
+    spec = importlib.util.find_spec("pypowerwall")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    path = Path(next(iter(spec.submodule_search_locations))) / "tedapi" / "queries" / "V2024_06.json"
+    try:
+        entry = json.loads(path.read_text("utf-8"))["device_controller_basic"]
+        return SignedQuery(str(entry["text"]), bytes.fromhex(entry["code"]), str(entry.get("b_value") or "{}"))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+# -- decoding ----------------------------------------------------------------------------
+def fields(data: bytes) -> dict[int, list[int | bytes]]:
+    """Field number -> values (ints for varints, bytes for length-delimited); WireError on anything else."""
+    found: dict[int, list[int | bytes]] = {}
+    pos = 0
+
+    def varint() -> int:
+        nonlocal pos
+        value = shift = 0
+        while True:
+            if pos >= len(data) or shift > 63:
+                raise WireError("truncated varint")
+            byte = data[pos]
+            pos += 1
+            value |= (byte & 0x7F) << shift
+            shift += 7
+            if not byte & 0x80:
+                return value
+
+    while pos < len(data):
+        key = varint()
+        number, kind = key >> 3, key & 7
+        value: int | bytes
+        if kind == _VARINT:
+            value = varint()
+        elif kind == _LEN:
+            size = varint()
+            if pos + size > len(data):
+                raise WireError(f"field {number} runs past the end of the message")
+            value, pos = data[pos : pos + size], pos + size
+        elif kind in (1, 5):
+            width = 8 if kind == 1 else 4
+            value, pos = int.from_bytes(data[pos : pos + width], "little"), pos + width
+        else:
+            raise WireError(f"field {number} has wire type {kind}")
+        found.setdefault(number, []).append(value)
+    return found
+
+
+def path(data: bytes, *numbers: int) -> bytes:
+    """The length-delimited value at a path of field numbers (the last occurrence, as protobuf merges)."""
+    for number in numbers:
+        values = fields(data).get(number)
+        if not values or not isinstance(values[-1], bytes):
+            raise WireError(f"no message field {number} on the path {'.'.join(map(str, numbers))}")
+        data = values[-1]
+    return data
+
+
+def firmware_version(answer: bytes) -> str:
+    return path(answer, 1, 4, 3, 3, 1).decode("utf-8")
+
+
+def config_document(answer: bytes) -> object:
+    return json.loads(path(answer, 1, 15, 2, 1, 100).decode("utf-8"))
+
+
+def query_data(answer: bytes) -> object:
+    return json.loads(path(answer, 1, 16, 2, 2).decode("utf-8"))
