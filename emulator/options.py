@@ -47,11 +47,18 @@ def _zone(text: str) -> str:
     return text
 
 
+START_YEARS = (1971, 2999)
+"""The sim calendar must be able to run on for years from a start (and local time must exist before it)."""
+
+
 def _start(text: str) -> datetime:
     try:
-        return datetime.fromisoformat(text)
+        value = datetime.fromisoformat(text)
     except ValueError:
         raise ValueError(f"{text!r} is not an ISO 8601 time such as 2026-07-01T06:00:00") from None
+    if not START_YEARS[0] <= value.year <= START_YEARS[1]:
+        raise ValueError(f"{text} must be in the years {START_YEARS[0]} to {START_YEARS[1]}")
+    return value
 
 
 def option(

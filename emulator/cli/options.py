@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
-from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -85,20 +84,6 @@ def timezone_name(text: str) -> str:
             f"unknown time zone {text!r} (use an IANA name such as America/Los_Angeles)"
         ) from None
     return text
-
-
-START_YEARS = (1971, 2999)
-
-
-def start_time(text: str) -> datetime:
-    """ISO 8601; a time without an offset is taken as UTC... unless --timezone says otherwise (see serve)."""
-    try:
-        value = datetime.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not an ISO 8601 time such as 2026-07-01T06:00:00") from None
-    if not START_YEARS[0] <= value.year <= START_YEARS[1]:  # the sim calendar must be able to run on for years
-        raise argparse.ArgumentTypeError(f"{text} must be in the years {START_YEARS[0]} to {START_YEARS[1]}")
-    return value
 
 
 def readable_file(text: str) -> str:
