@@ -32,7 +32,7 @@ def test_poll_spacing_can_be_read_from_the_journal(teg_emulator, tmp_path):
     # Poll until the gateway has seen three reads (about 0.6 s on a quiet machine), not for a fixed time:
     # on a loaded runner the login alone can eat a fixed window. The 30 s limit only stops a broken client.
     deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and len(teg_emulator.requests(path="/api/meters/aggregates")) < 3:
+    while time.monotonic() < deadline and len(teg_emulator.requests(path="/api/meters/aggregates", status=200)) < 3:
         pw.power()
         time.sleep(0.02)
     polls = teg_emulator.requests(method="GET", path="/api/meters/aggregates", status=200)
