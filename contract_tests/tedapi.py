@@ -19,10 +19,9 @@ suite reads a pre-signed query from the data file pypowerwall ships (not its cod
 from __future__ import annotations
 
 import base64
-import importlib.util
 import json
-from dataclasses import dataclass
-from pathlib import Path
+
+from emulator.contract.signed_query import SignedQuery
 
 USERNAME = "Tesla_Energy_Device"
 _VARINT, _LEN = 0, 2
@@ -69,30 +68,10 @@ def config_request(din: str) -> bytes:
     return _frame(din, 15, _bytes(1, _int(1, 1) + _bytes(2, "config.json")))
 
 
-@dataclass(frozen=True)
-class SignedQuery:
-    text: str
-    signature: bytes
-    variables: str = "{}"
-
-
 def query_request(din: str, query: SignedQuery) -> bytes:
     signed = _int(1, 1) + _bytes(2, query.text)
     request = _int(1, 2) + _bytes(2, signed) + _bytes(3, query.signature) + _bytes(4, _bytes(1, query.variables))
     return _frame(din, 16, _bytes(1, request))
-
-
-def status_query() -> SignedQuery | None:
-    """pypowerwall's pre-signed DeviceControllerQuery (what its get_status() sends), or None without pypowerwall."""
-    spec = importlib.util.find_spec("pypowerwall")
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    path = Path(next(iter(spec.submodule_search_locations))) / "tedapi" / "queries" / "V2024_06.json"
-    try:
-        entry = json.loads(path.read_text("utf-8"))["device_controller_basic"]
-        return SignedQuery(str(entry["text"]), bytes.fromhex(entry["code"]), str(entry.get("b_value") or "{}"))
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
 
 
 # -- decoding ----------------------------------------------------------------------------

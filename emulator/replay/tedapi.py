@@ -16,14 +16,11 @@ the system information and config.json.
 from __future__ import annotations
 
 import base64
-import importlib.util
-import json
 import re
-from dataclasses import dataclass
-from pathlib import Path
 
 from google.protobuf.message import DecodeError
 
+from emulator.contract.signed_query import status_query
 from emulator.tedapi import teg_emulator_tedapi_pb2 as pb
 
 USERNAME = "Tesla_Energy_Device"
@@ -59,26 +56,6 @@ def request_key(body: bytes) -> str | None:
         match = _OPERATION.match(signed.text)
         return f"query {match.group(1).decode('ascii')}" if match else None
     return None
-
-
-@dataclass(frozen=True)
-class SignedQuery:
-    text: str
-    signature: bytes
-    variables: str = "{}"
-
-
-def status_query() -> SignedQuery | None:
-    """pypowerwall's pre-signed DeviceControllerQuery (data it ships, not its code), or None without it."""
-    spec = importlib.util.find_spec("pypowerwall")
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    path = Path(next(iter(spec.submodule_search_locations))) / "tedapi" / "queries" / "V2024_06.json"
-    try:
-        entry = json.loads(path.read_text("utf-8"))["device_controller_basic"]
-        return SignedQuery(str(entry["text"]), bytes.fromhex(entry["code"]), str(entry.get("b_value") or "{}"))
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
 
 
 def _frame(din: str) -> pb.Frame:
