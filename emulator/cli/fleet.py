@@ -50,7 +50,12 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         help="take everything from a StatefulSet manifest (`kubectl kustomize deploy/kubernetes/base`): "
         "replicas, service, TEG_* variables, PORT; the URLs are its pods' DNS names",
     )
-    m.add_argument("--firmware", choices=sorted(PROFILES), default="1.15.0", help="firmware profile (default 1.15.0)")
+    m.add_argument(
+        "--firmware",
+        choices=sorted(PROFILES),
+        default=opt.SERVE_DEFAULT_FIRMWARE,
+        help=f"firmware profile (default {opt.SERVE_DEFAULT_FIRMWARE}, as serve)",
+    )
     for name, kwargs in opt.option_flags():  # the identity flags exactly as `serve` takes them
         if name in _IDENTITY_FLAGS:
             m.add_argument(name, **kwargs)

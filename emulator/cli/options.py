@@ -9,6 +9,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from emulator.options import flag_fields
 
+SERVE_DEFAULT_FIRMWARE = "1.15.0"
+"""What `serve` (and so a shard, a container and the fleet manifest) runs without --firmware: the seed's firmware."""
+
 
 def from_parse(parse: Callable[[str], Any]) -> Callable[[str], Any]:
     """A RunOptions parser (ValueError) as an argparse type (ArgumentTypeError: one line, exit 2)."""

@@ -20,8 +20,6 @@ from emulator.serving.server import TLSFiles, bind_many, check_tls, run_many
 from emulator.serving.shards import MAX_FLEET, Shard, check_shard, parse_shard
 from emulator.serving.workers import Supervisor, default_workers, plan
 
-SERVE_DEFAULT_FIRMWARE = "1.15.0"
-
 
 def _shard(text: str) -> Shard:
     try:
@@ -114,7 +112,7 @@ def options_from(args: argparse.Namespace) -> EmulatorOptions:
     `serve` keeps 1.15.0 as its default firmware (the fixture and running() default to 24.4.0).
     """
     run = RunOptions(**{name: getattr(args, name) for name in RunOptions.names()})
-    return run.emulator_options(default_firmware=SERVE_DEFAULT_FIRMWARE)
+    return run.emulator_options(default_firmware=opt.SERVE_DEFAULT_FIRMWARE)
 
 
 def run_serve(args: argparse.Namespace) -> int:
@@ -169,7 +167,7 @@ def run_fleet(args: argparse.Namespace) -> int:
         print("teg-emulator: error: --scenario serves one gateway; leave out --gateways", file=sys.stderr)
         return 2
     try:
-        tls = tls_files(args, get_profile(args.firmware or SERVE_DEFAULT_FIRMWARE))
+        tls = tls_files(args, get_profile(args.firmware or opt.SERVE_DEFAULT_FIRMWARE))
         indices = None if args.shard is None else check_shard(args.shard, args.gateways)
         policy = control_policy(args)
         members = build_fleet(

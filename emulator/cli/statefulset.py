@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from emulator.cli.options import SERVE_DEFAULT_FIRMWARE
 from emulator.device.factory import EmulatorOptions
 from emulator.firmware import get_profile
 from emulator.serving.shards import Layout
@@ -62,7 +63,7 @@ def read_statefulset(text: str) -> StatefulSetFleet:
     shards = _int(env, "TEG_SHARDS", 1)
     if shards != replicas:
         raise ValueError(f"TEG_SHARDS={shards} but replicas={replicas}: every pod must serve one shard")
-    firmware = env.get("TEG_FIRMWARE", "1.15.0")
+    firmware = env.get("TEG_FIRMWARE", SERVE_DEFAULT_FIRMWARE)
     tls = get_profile(firmware).tls_default
     if env.get("TEG_TLS", "").lower() == "true":
         tls = True
