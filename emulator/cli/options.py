@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from emulator.options import flag_fields
 
@@ -77,16 +76,6 @@ def bounded_int(low: int, high: int) -> Callable[[str], int]:
 
 def port(text: str) -> int:
     return bounded_int(0, 65535)(text)
-
-
-def timezone_name(text: str) -> str:
-    try:
-        ZoneInfo(text)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise argparse.ArgumentTypeError(
-            f"unknown time zone {text!r} (use an IANA name such as America/Los_Angeles)"
-        ) from None
-    return text
 
 
 def readable_file(text: str) -> str:
