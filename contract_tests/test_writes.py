@@ -111,7 +111,6 @@ def test_an_operation_change_takes_effect_when_the_firmware_facts_say(
     target.let_time_pass(60)
     committed = _battery_w(target)
     assert after_post >= DISCHARGING_W / 2, (
-        f"battery {after_post:.0f} W right after POSTing backup mode: the change acted before "
-        "GET /api/config/completed"
+        f"battery {after_post:.0f} W right after POSTing backup mode: the change acted before GET /api/config/completed"
     )
     assert committed <= 50, f"battery {committed:.0f} W after committing backup mode: it still discharges"
