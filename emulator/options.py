@@ -19,24 +19,12 @@ from emulator.device.factory import DEFAULT_START, EmulatorOptions, localize
 from emulator.device.identity import validate_gw_password, validate_serial
 from emulator.firmware import PROFILES
 from emulator.model import OPERATION_MODES
+from emulator.numbers import number, whole_number
 
 # Today's clients (pypowerwall, tesla-powerwall, the Tesla app) speak to firmware that
 # serves HTTPS with a customer password; 1.15.0 serves plain HTTP, which they refuse.
 DEFAULT_FIRMWARE = "24.4.0"
 FIRMWARES = tuple(sorted(PROFILES))
-
-
-def _number(low: float, high: float, whole: bool = False) -> Callable[[str], float]:
-    def parse(text: str) -> float:
-        try:
-            value = int(text) if whole else float(text)
-        except ValueError:
-            raise ValueError(f"{text!r} is not a {'whole number' if whole else 'number'}") from None
-        if value != value or not low <= value <= high:
-            raise ValueError(f"{text} must be between {low:g} and {high:g}")
-        return value
-
-    return parse
 
 
 def _zone(text: str) -> str:
@@ -85,19 +73,19 @@ class RunOptions:
     scenario: str | None = option(
         "serve a scenario live: its site, start and events (see teg-emulator scenario list)", metavar="FILE_OR_NAME"
     )
-    powerwalls: int = option("number of Powerwall 2 units", 1, parse=_number(1, 10, whole=True))
-    soe: float = option("starting state of energy, %% (API scale)", 69.17, parse=_number(0, 100))
+    powerwalls: int = option("number of Powerwall 2 units", 1, parse=whole_number(1, 10))
+    soe: float = option("starting state of energy, %% (API scale)", 69.17, parse=number(0, 100))
     grid: str = option("utility grid at start", "up", choices=("up", "down"))
     mode: str = option("operation mode at start", "self_consumption", choices=OPERATION_MODES)
-    reserve: float = option("backup reserve at start, %% API scale", 20.0, parse=_number(0, 100))
-    pv_rating: float = option("PV inverter rating, W", 6000.0, parse=_number(0, 1_000_000))
-    speed: float = option("sim seconds per real second; 0 pauses the clock", 1.0, parse=_number(0, 100_000))
+    reserve: float = option("backup reserve at start, %% API scale", 20.0, parse=number(0, 100))
+    pv_rating: float = option("PV inverter rating, W", 6000.0, parse=number(0, 1_000_000))
+    speed: float = option("sim seconds per real second; 0 pauses the clock", 1.0, parse=number(0, 100_000))
     paused: bool = option("start with the sim clock paused", False)
     start: datetime | str | None = option("sim start, ISO 8601 (naive = site local time)", parse=_start)
     timezone: str = option("site time zone", "America/Los_Angeles", parse=_zone)
-    seed: int = option("seed for clouds, load and serials", 0, parse=_number(0, 2**31 - 1, whole=True))
+    seed: int = option("seed for clouds, load and serials", 0, parse=whole_number(0, 2**31 - 1))
     fault_seed: int | None = option(
-        "seed for fault rules' probabilities (default: seed)", parse=_number(0, 2**31 - 1, whole=True)
+        "seed for fault rules' probabilities (default: seed)", parse=whole_number(0, 2**31 - 1)
     )
     gateway_serial: str = option(
         "gateway serial (1.15.0's password is S + serial)", "T123456789", parse=validate_serial
@@ -109,9 +97,9 @@ class RunOptions:
     )
     tls: bool | None = option("serve HTTPS (default: what the firmware does)", flag=False)
     login_throttle: int | None = option(
-        "failed logins before a 429 (newer firmware; default 5)", parse=_number(1, 1000, whole=True)
+        "failed logins before a 429 (newer firmware; default 5)", parse=whole_number(1, 1000)
     )
-    login_cooldown: float | None = option("seconds a 429 lasts (default 30)", parse=_number(0, 86_400))
+    login_cooldown: float | None = option("seconds a 429 lasts (default 30)", parse=number(0, 86_400))
 
     @classmethod
     def names(cls) -> tuple[str, ...]:

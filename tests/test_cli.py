@@ -108,6 +108,29 @@ def test_bad_flags_get_one_line_and_exit_code_2(args, needle):
     assert len(lines) == 1 and needle in lines[0] and "Traceback" not in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("args", "refusal"),
+    [
+        (["serve", "--seed", "2147483648"], "argument --seed: 2147483648 must be between 0 and 2147483647"),
+        (["serve", "--powerwalls", "1.5"], "argument --powerwalls: '1.5' is not a whole number"),
+        (["serve", "--soe", "nan"], "argument --soe: nan must be between 0 and 100"),
+        (["serve", "--workers", "0"], "argument --workers: 0 must be between 1 and 1024"),
+        (["serve", "--port", "-1"], "argument --port: -1 must be between 0 and 65535"),
+        (["verify", "--pace", "inf"], "argument --pace: inf must be between 0 and 60"),
+        (["record", "--interval", "soon"], "argument --interval: 'soon' is not a number"),
+        (["scenario", "run", "x", "--resolution", "1e9"], "argument --resolution: 1e9 must be between 1 and 86400"),
+    ],
+)
+def test_number_flags_of_every_command_word_a_refusal_alike(args, refusal, capsys):
+    """Option-derived flags (--seed, --soe) and each command's own (--pace, --interval) share one number parser."""
+    from emulator.cli import main
+
+    with pytest.raises(SystemExit) as exit_:
+        main(args)
+    assert exit_.value.code == 2
+    assert capsys.readouterr().err.strip().splitlines()[-1].endswith(f"error: {refusal}")
+
+
 def test_a_port_in_use_is_a_clear_error(served):
     url, _ = served
     port = url.rsplit(":", 1)[1]

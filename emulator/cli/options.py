@@ -4,18 +4,22 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
+from emulator.numbers import number, whole_number
 from emulator.options import flag_fields
 
 SERVE_DEFAULT_FIRMWARE = "1.15.0"
 """What `serve` (and so a shard, a container and the fleet manifest) runs without --firmware: the seed's firmware."""
 
 
-def from_parse(parse: Callable[[str], Any]) -> Callable[[str], Any]:
-    """A RunOptions parser (ValueError) as an argparse type (ArgumentTypeError: one line, exit 2)."""
+T = TypeVar("T")
 
-    def convert(text: str) -> Any:
+
+def from_parse(parse: Callable[[str], T]) -> Callable[[str], T]:
+    """A parser that raises ValueError as an argparse type (ArgumentTypeError: one line, exit 2)."""
+
+    def convert(text: str) -> T:
         try:
             return parse(text)
         except ValueError as exc:
@@ -45,37 +49,18 @@ def option_flags() -> list[tuple[str, dict[str, Any]]]:
     return flags
 
 
-def bounded_float(low: float, high: float | None = None) -> Callable[[str], float]:
-    def parse(text: str) -> float:
-        try:
-            value = float(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-        if value != value or value < low or (high is not None and value > high):
-            upper = f" and {high:g}" if high is not None else ""
-            raise argparse.ArgumentTypeError(
-                f"{text} must be between {low:g}{upper}" if upper else f"{text} must be >= {low:g}"
-            )
-        return value
-
-    return parse
+def bounded_float(low: float, high: float) -> Callable[[str], float]:
+    """An argparse type for a number from ``low`` to ``high``: :func:`emulator.numbers.number` with argparse's error."""
+    return from_parse(number(low, high))
 
 
 def bounded_int(low: int, high: int) -> Callable[[str], int]:
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-        if not low <= value <= high:
-            raise argparse.ArgumentTypeError(f"{text} must be between {low} and {high}")
-        return value
-
-    return parse
+    """An argparse type for a whole number from ``low`` to ``high`` (:func:`emulator.numbers.whole_number`)."""
+    return from_parse(whole_number(low, high))
 
 
-def port(text: str) -> int:
-    return bounded_int(0, 65535)(text)
+port = bounded_int(0, 65535)
+"""--port: 0 (a free port) to 65535."""
 
 
 def readable_file(text: str) -> str:
