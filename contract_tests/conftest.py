@@ -201,6 +201,7 @@ def _gateway_target(config: pytest.Config) -> Target:
             max_requests=config.getoption("max_requests"),
             timeout_s=config.getoption("gateway_timeout"),
         )
+        config.add_cleanup(client.close)  # its pooled connections, when the run ends
         try:
             built = identify(
                 client,

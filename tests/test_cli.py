@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.processes import started
+
 ROOT = Path(__file__).resolve().parents[1]
 CLI = [sys.executable, "-m", "emulator.cli"]
 ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
@@ -25,19 +27,12 @@ def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
 @pytest.fixture
 def served():
     """`teg-emulator serve` on a free port at speed 60; yields (url, printed lines)."""
-    proc = subprocess.Popen(
-        [*CLI, "serve", "--port", "0", "--firmware", "1.15.0", "--gateway-serial", "T123456789", "--speed", "60"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=ENV,
-    )
-    assert proc.stdout is not None
-    lines = [proc.stdout.readline() for _ in range(3)]
-    url = re.search(r"http://[^ ]+/", lines[0]).group(0)  # type: ignore[union-attr]
-    yield url.rstrip("/"), lines
-    proc.terminate()
-    proc.wait(timeout=10)
+    argv = [*CLI, "serve", "--port", "0", "--firmware", "1.15.0", "--gateway-serial", "T123456789", "--speed", "60"]
+    with started(argv, stderr=subprocess.PIPE, env=ENV) as proc:
+        assert proc.stdout is not None
+        lines = [proc.stdout.readline() for _ in range(3)]
+        url = re.search(r"http://[^ ]+/", lines[0]).group(0)  # type: ignore[union-attr]
+        yield url.rstrip("/"), lines
 
 
 def get(url: str) -> tuple[int, bytes]:
@@ -142,13 +137,7 @@ def test_a_port_in_use_is_a_clear_error(served):
 def test_newer_firmware_serves_https_with_a_self_signed_certificate():
     import ssl
 
-    proc = subprocess.Popen(
-        [*CLI, "serve", "--port", "0", "--firmware", "24.4.0", "--password", "s3cret"],
-        stdout=subprocess.PIPE,
-        text=True,
-        env=ENV,
-    )
-    try:
+    with started([*CLI, "serve", "--port", "0", "--firmware", "24.4.0", "--password", "s3cret"], env=ENV) as proc:
         assert proc.stdout is not None
         first, second = proc.stdout.readline(), proc.stdout.readline()
         url = re.search(r"https://[^ ]+/", first).group(0).rstrip("/")  # type: ignore[union-attr]
@@ -157,9 +146,6 @@ def test_newer_firmware_serves_https_with_a_self_signed_certificate():
         insecure.check_hostname, insecure.verify_mode = False, ssl.CERT_NONE
         with urllib.request.urlopen(url + "/api/status", context=insecure, timeout=5) as response:
             assert json.loads(response.read())["version"].startswith("24.4.0")
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 def test_serve_firmware_21_44_1_answers_vitals_as_protobuf_over_https():
@@ -167,13 +153,7 @@ def test_serve_firmware_21_44_1_answers_vitals_as_protobuf_over_https():
 
     from emulator.firmware.vitals import vitals_pb2
 
-    proc = subprocess.Popen(
-        [*CLI, "serve", "--port", "0", "--firmware", "21.44.1", "--password", "s3cret"],
-        stdout=subprocess.PIPE,
-        text=True,
-        env=ENV,
-    )
-    try:
+    with started([*CLI, "serve", "--port", "0", "--firmware", "21.44.1", "--password", "s3cret"], env=ENV) as proc:
         assert proc.stdout is not None
         url = re.search(r"https://[^ ]+/", proc.stdout.readline()).group(0).rstrip("/")  # type: ignore[union-attr]
         insecure = ssl.create_default_context()
@@ -190,9 +170,6 @@ def test_serve_firmware_21_44_1_answers_vitals_as_protobuf_over_https():
             assert response.headers["Content-Type"] == "application/octet-stream"
             message = vitals_pb2.DevicesWithVitals.FromString(response.read())
         assert message.devices[0].device.device.din.value.startswith("STSTSM--")
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 @pytest.mark.parametrize(
@@ -213,18 +190,12 @@ def test_bad_tls_and_throttle_flags_are_refused(args, needle):
 
 def _fault_pattern(*flags: str) -> list[int]:
     """The statuses 40 requests see under a 50 % fault rule, on a server started with ``flags``."""
-    proc = subprocess.Popen(
-        [*CLI, "serve", "--port", "0", "--speed", "0", *flags], stdout=subprocess.PIPE, text=True, env=ENV
-    )
-    try:
+    with started([*CLI, "serve", "--port", "0", "--speed", "0", *flags], env=ENV) as proc:
         assert proc.stdout is not None
         url = re.search(r"http://[^ ]+/", proc.stdout.readline()).group(0).rstrip("/")  # type: ignore[union-attr]
         rule = {"path": "/api/status", "kind": "status", "status": 503, "probability": 0.5}
         assert post_json(url + "/_emulator/faults", rule)[0] == 201
         return [get(url + "/api/status")[0] for _ in range(40)]
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 def test_fault_seed_makes_probabilistic_faults_repeat_whatever_the_site_seed():

@@ -66,12 +66,14 @@ class Client:
         return json.loads(line)
 
     def close(self) -> None:
+        """End of input is the driver's cue to exit; then it is reaped and its pipes closed (a kill if it hangs)."""
         if self.proc.stdin:
             self.proc.stdin.close()
         try:
             self.proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
             self.proc.kill()
+        self.proc.__exit__(None, None, None)  # closes stdout and reaps the process (the ResourceWarning's cause)
 
 
 def control(server: ServerThread, method: str, path: str, body: dict | None = None) -> dict:

@@ -8,17 +8,19 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
 import socket
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 import pytest
+
+from tests.processes import printed, started
 
 ROOT = Path(__file__).resolve().parents[1]
 BASE = os.environ.get("TEG_DOCKER_BASE", "teg-emulator-base:bookworm")
@@ -87,35 +89,29 @@ def test_the_image_serves_status_as_a_non_root_user_and_reports_healthy(containe
     assert f"listening on https://127.0.0.1:{port}/" in docker("logs", cid).stdout
 
 
-def entry(env: dict[str, str], *flags: str) -> tuple[subprocess.Popen[str], str]:
-    """The image's ENTRYPOINT (python -m emulator.cli.container) with a clean TEG_* environment."""
+@contextmanager
+def entry(env: dict[str, str], *flags: str) -> Iterator[tuple[subprocess.Popen[str], str]]:
+    """The image's ENTRYPOINT (python -m emulator.cli.container) with a clean TEG_* environment.
+
+    Yields the process and its fleet listing's URL, or "" once it has exited without printing one.
+    """
     base = {k: v for k, v in os.environ.items() if not k.startswith("TEG_")}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "emulator.cli.container", *flags],
-        env={**base, "PYTHONPATH": str(ROOT), **env},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    assert proc.stdout is not None
-    for line in proc.stdout:
-        if match := re.search(r"list: (\S+)", line):
-            return proc, match.group(1)
-    proc.wait(timeout=10)
-    return proc, ""
+    argv = [sys.executable, "-m", "emulator.cli.container", *flags]
+    with started(argv, env={**base, "PYTHONPATH": str(ROOT), **env}, stderr=subprocess.PIPE) as proc:
+        listing = printed(proc, r"list: (\S+)") or ""
+        if not listing:
+            proc.wait(timeout=10)
+        yield proc, listing
 
 
 def test_the_entry_point_takes_the_shard_from_the_stateful_set_pod_name():
     env = {"TEG_HOST": "127.0.0.1", "PORT": "0", "TEG_GATEWAYS": "5", "TEG_SHARDS": "2", "HOSTNAME": "teg-emulator-1"}
-    proc, listing = entry({**env, "TEG_FLEET_MODE": "host", "TEG_PAUSED": "true", "TEG_TLS": "false"}, "--seed", "3")
-    try:
+    env |= {"TEG_FLEET_MODE": "host", "TEG_PAUSED": "true", "TEG_TLS": "false"}
+    with entry(env, "--seed", "3") as (proc, listing):
         assert listing, proc.stderr.read() if proc.stderr else ""
         members = httpx.get(listing).json()["gateways"]
         assert [m["index"] for m in members] == [3, 4, 5]
         assert [m["serial"] for m in members] == [f"T123456789{i:03d}" for i in (3, 4, 5)]
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 @pytest.mark.parametrize(
@@ -127,8 +123,8 @@ def test_the_entry_point_takes_the_shard_from_the_stateful_set_pod_name():
     ],
 )
 def test_the_entry_point_refuses_a_bad_variable_in_one_line(env, says):
-    proc, listing = entry({"TEG_HOST": "127.0.0.1", "PORT": "0", **env})
-    assert listing == "" and proc.returncode == 2
-    assert proc.stderr is not None
-    err = proc.stderr.read()
+    with entry({"TEG_HOST": "127.0.0.1", "PORT": "0", **env}) as (proc, listing):
+        assert listing == "" and proc.returncode == 2
+        assert proc.stderr is not None
+        err = proc.stderr.read()
     assert says in err and len(err.strip().splitlines()) == 1

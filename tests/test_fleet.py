@@ -3,37 +3,35 @@
 from __future__ import annotations
 
 import os
-import re
 import socket
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 import pytest
 
+from tests.processes import printed, started
+
 ROOT = Path(__file__).resolve().parents[1]
 ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
 
 
-def serve_fleet(*args: str):
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "emulator.cli", "serve", "--gateways", *args], stdout=subprocess.PIPE, text=True, env=ENV
-    )
-    assert proc.stdout is not None
-    for line in proc.stdout:
-        match = re.search(r"list: (\S+)", line)
-        if match:
-            return proc, match.group(1)
-    raise AssertionError("the fleet never printed its listing")
+@contextmanager
+def serve_fleet(*args: str) -> Iterator[str]:
+    """`serve --gateways` with ``args``, stopped at the end of the block: its listing's URL."""
+    with started([sys.executable, "-m", "emulator.cli", "serve", "--gateways", *args], env=ENV) as proc:
+        listing = printed(proc, r"list: (\S+)")
+        assert listing, "the fleet never printed its listing"
+        yield listing
 
 
 @pytest.fixture
 def fleet_of_50():
-    proc, listing = serve_fleet("50", "--port", "0")
-    yield httpx.get(listing).json()
-    proc.terminate()
-    proc.wait(timeout=10)
+    with serve_fleet("50", "--port", "0") as listing:
+        yield httpx.get(listing).json()
 
 
 def login(url: str, password: str) -> int:
@@ -80,31 +78,20 @@ def _free_run_of_ports(count: int) -> int:
 def test_consecutive_ports_from_the_given_one():
     for _attempt in range(5):  # another test may grab a port between our probe and the fleet's bind
         base = _free_run_of_ports(3)
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "emulator.cli", "serve", "--gateways", "3", "--port", str(base)],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            env=ENV,
-        )
-        assert proc.stdout is not None
-        listing = next((m.group(1) for line in proc.stdout if (m := re.search(r"list: (\S+)", line))), None)
-        if listing is None:
-            assert proc.wait(timeout=10) == 2 and "cannot listen" in proc.stderr.read()  # a lost race: retry
-            continue
-        try:
+        argv = [sys.executable, "-m", "emulator.cli", "serve", "--gateways", "3", "--port", str(base)]
+        with started(argv, stderr=subprocess.PIPE, env=ENV) as proc:
+            listing = printed(proc, r"list: (\S+)")
+            if listing is None:
+                assert proc.wait(timeout=10) == 2 and "cannot listen" in proc.stderr.read()  # a lost race: retry
+                continue
             ports = [int(g["url"].rsplit(":", 1)[1]) for g in httpx.get(listing).json()["gateways"]]
             assert ports == [base, base + 1, base + 2]
             return
-        finally:
-            proc.terminate()
-            proc.wait(timeout=10)
     raise AssertionError("five attempts lost the race for three consecutive free ports")
 
 
 def test_host_mode_serves_the_fleet_on_one_port_keyed_by_host_name():
-    proc, listing = serve_fleet("3", "--port", "0", "--fleet-mode", "host")
-    try:
+    with serve_fleet("3", "--port", "0", "--fleet-mode", "host") as listing:
         gateways = httpx.get(listing).json()["gateways"]
         port = gateways[0]["url"].rsplit(":", 1)[1]
         for gateway in gateways:
@@ -117,14 +104,10 @@ def test_host_mode_serves_the_fleet_on_one_port_keyed_by_host_name():
             assert response.status_code == 200
         unknown = httpx.get(f"http://127.0.0.1:{port}/api/status", headers={"Host": "gw-999.localhost"})
         assert unknown.status_code == 404 and "fleet" in unknown.json()["message"]
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 def test_a_fleet_member_can_stall_its_own_tls_handshakes_and_only_its_own():
-    proc, listing = serve_fleet("2", "--port", "0", "--firmware", "24.4.0")
-    try:
+    with serve_fleet("2", "--port", "0", "--firmware", "24.4.0") as listing:
         first, second = httpx.get(listing, verify=False).json()["gateways"]
         rule = {"path": "*", "kind": "tls_stall", "stall_s": 2.0, "count": 1}
         assert httpx.post(first["url"] + "/_emulator/faults", json=rule, verify=False).status_code == 201
@@ -135,14 +118,10 @@ def test_a_fleet_member_can_stall_its_own_tls_handshakes_and_only_its_own():
         with pytest.raises(httpx.ConnectTimeout):
             httpx.get(first["url"] + "/api/status", verify=False, timeout=httpx.Timeout(5, connect=0.3))
         assert httpx.get(first["url"] + "/api/status", verify=False, timeout=5).status_code == 200
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 def test_host_mode_refuses_tls_stall_and_says_why():
-    proc, listing = serve_fleet("2", "--port", "0", "--firmware", "24.4.0", "--fleet-mode", "host")
-    try:
+    with serve_fleet("2", "--port", "0", "--firmware", "24.4.0", "--fleet-mode", "host") as listing:
         gateway = httpx.get(listing, verify=False).json()["gateways"][0]
         port = gateway["url"].rsplit(":", 1)[1]
         response = httpx.post(
@@ -152,9 +131,6 @@ def test_host_mode_refuses_tls_stall_and_says_why():
             verify=False,
         )
         assert response.status_code == 400 and "--fleet-mode ports" in response.json()["message"]
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 def test_the_fleet_cap_is_ten_thousand_gateways():

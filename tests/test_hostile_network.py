@@ -10,7 +10,6 @@ import resource
 import signal
 import socket
 import ssl
-import subprocess
 import sys
 import threading
 import urllib.request
@@ -24,6 +23,7 @@ from emulator.serving import transport
 from emulator.serving.guard import ControlPolicy
 from emulator.serving.server import ServerThread
 from emulator.serving.tls import self_signed
+from tests.processes import started
 
 ROOT = Path(__file__).resolve().parents[1]
 CLI = [sys.executable, "-m", "emulator.cli"]
@@ -95,10 +95,7 @@ def test_with_a_control_token_the_control_api_needs_it_but_the_gateway_does_not(
 
 def test_serve_with_a_control_token_says_so_in_the_banner_and_requires_it():
     token = "my-control-token-0123456789"
-    proc = subprocess.Popen(
-        [*CLI, "serve", "--port", "0", "--control-token", token], stdout=subprocess.PIPE, text=True, env=ENV
-    )
-    try:
+    with started([*CLI, "serve", "--port", "0", "--control-token", token], env=ENV) as proc:
         assert proc.stdout is not None
         lines = [proc.stdout.readline() for _ in range(6)]
         url = re.search(r"http://[^ ]+/", lines[0]).group(0).rstrip("/")  # type: ignore[union-attr]
@@ -106,9 +103,6 @@ def test_serve_with_a_control_token_says_so_in_the_banner_and_requires_it():
         assert any(f"/_emulator/#token={token}" in line for line in lines), lines
         assert httpx.get(url + "/_emulator/state").status_code == 401
         assert httpx.get(url + "/_emulator/state", headers={"x-emulator-token": token}).status_code == 200
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 def test_off_loopback_a_control_token_is_made_when_none_is_given():
@@ -177,28 +171,28 @@ def test_connections_past_the_cap_get_a_clear_503(server, monkeypatch):
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
 def test_a_signal_stops_serve_promptly_while_a_latency_fault_holds_a_request(sig):
-    proc = subprocess.Popen([*CLI, "serve", "--port", "0"], stdout=subprocess.PIPE, text=True, env=ENV)
-    assert proc.stdout is not None
-    url = re.search(r"http://[^ ]+/", proc.stdout.readline()).group(0).rstrip("/")  # type: ignore[union-attr]
-    rule = {"path": "/api/status", "kind": "latency", "latency_ms": 120000}
-    request = urllib.request.Request(
-        url + "/_emulator/faults", data=json.dumps(rule).encode(), headers={"content-type": "application/json"}
-    )
-    urllib.request.urlopen(request, timeout=5).close()
-    outcome: list[object] = []
+    with started([*CLI, "serve", "--port", "0"], env=ENV) as proc:
+        assert proc.stdout is not None
+        url = re.search(r"http://[^ ]+/", proc.stdout.readline()).group(0).rstrip("/")  # type: ignore[union-attr]
+        rule = {"path": "/api/status", "kind": "latency", "latency_ms": 120000}
+        request = urllib.request.Request(
+            url + "/_emulator/faults", data=json.dumps(rule).encode(), headers={"content-type": "application/json"}
+        )
+        urllib.request.urlopen(request, timeout=5).close()
+        outcome: list[object] = []
 
-    def wait_for_answer() -> None:
-        try:
-            outcome.append(httpx.get(url + "/api/status", timeout=60).status_code)
-        except httpx.HTTPError as exc:  # the server went away: what a stopped emulator does
-            outcome.append(exc)
+        def wait_for_answer() -> None:
+            try:
+                outcome.append(httpx.get(url + "/api/status", timeout=60).status_code)
+            except httpx.HTTPError as exc:  # the server went away: what a stopped emulator does
+                outcome.append(exc)
 
-    held = threading.Thread(target=wait_for_answer, daemon=True)
-    held.start()
-    while not httpx.get(url + "/_emulator/faults").json()["faults"][0]["hits"]:
-        pass  # the request is now inside the fault's 120 s wait
-    proc.send_signal(sig)
-    assert proc.wait(timeout=10) is not None  # without the grace limit it would wait out the 120 s fault
+        held = threading.Thread(target=wait_for_answer, daemon=True)
+        held.start()
+        while not httpx.get(url + "/_emulator/faults").json()["faults"][0]["hits"]:
+            pass  # the request is now inside the fault's 120 s wait
+        proc.send_signal(sig)
+        assert proc.wait(timeout=10) is not None  # without the grace limit it would wait out the 120 s fault
     held.join(timeout=5)
     assert outcome and isinstance(outcome[0], httpx.HTTPError)  # cut off, not answered after the fault
 
@@ -208,25 +202,24 @@ def test_half_open_clients_past_the_file_limit_cost_one_log_line_not_a_flood(tmp
         resource.setrlimit(resource.RLIMIT_NOFILE, (128, 128))
 
     log = tmp_path / "stderr.txt"
-    with log.open("w") as stderr:  # a file, not a pipe: a flood must not block the server on a full pipe
-        proc = subprocess.Popen(
-            [*CLI, "serve", "--port", "0"], stdout=subprocess.PIPE, stderr=stderr, text=True, env=ENV, preexec_fn=limit
-        )
-    assert proc.stdout is not None
-    url = re.search(r"http://[^ ]+/", proc.stdout.readline()).group(0).rstrip("/")  # type: ignore[union-attr]
-    port = int(url.rsplit(":", 1)[1])
     held = []
-    try:
-        for _ in range(160):
-            sock = socket.create_connection(("127.0.0.1", port), timeout=5)
-            sock.sendall(b"GET /api/status HTTP/1.1\r\nHost: x\r\n")
-            held.append(sock)
-        answer = httpx.get(url + "/api/status", timeout=10)  # over the cap: refused clearly, not left hanging
-        assert answer.status_code in (200, 503), answer.text
-    finally:
-        for sock in held:
-            sock.close()
-        proc.terminate()
-        proc.wait(timeout=10)
+    # stderr to a file, not a pipe: a flood must not block the server on a full pipe
+    with (
+        log.open("w") as stderr,
+        started([*CLI, "serve", "--port", "0"], stderr=stderr, env=ENV, preexec_fn=limit) as proc,
+    ):
+        assert proc.stdout is not None
+        url = re.search(r"http://[^ ]+/", proc.stdout.readline()).group(0).rstrip("/")  # type: ignore[union-attr]
+        port = int(url.rsplit(":", 1)[1])
+        try:
+            for _ in range(160):
+                sock = socket.create_connection(("127.0.0.1", port), timeout=5)
+                sock.sendall(b"GET /api/status HTTP/1.1\r\nHost: x\r\n")
+                held.append(sock)
+            answer = httpx.get(url + "/api/status", timeout=10)  # over the cap: refused clearly, not left hanging
+            assert answer.status_code in (200, 503), answer.text
+        finally:
+            for sock in held:
+                sock.close()
     err = log.read_text()
     assert "Traceback" not in err and err.count("accept failed") <= 1, err[:2000]

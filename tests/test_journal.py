@@ -44,12 +44,11 @@ def test_poll_spacing_can_be_read_from_the_journal(teg_emulator, tmp_path):
 # A password no journal number can contain by chance (the default, "56789", matched a timestamp's digits).
 @pytest.mark.teg_emulator(firmware="24.4.0", password="not-in-any-float")
 def test_credentials_never_enter_the_journal(teg_emulator):
-    client = httpx.Client(base_url=teg_emulator.url, verify=False)
-    token = client.post("/api/login/Basic", json={"username": "customer", "password": teg_emulator.password}).json()[
-        "token"
-    ]
-    client.get("/api/operation", headers={"Authorization": f"Bearer {token}"})
-    client.post("/api/login/Basic", data={"username": "customer", "password": "form-secret"})
+    with httpx.Client(base_url=teg_emulator.url, verify=False) as client:
+        login = {"username": "customer", "password": teg_emulator.password}
+        token = client.post("/api/login/Basic", json=login).json()["token"]
+        client.get("/api/operation", headers={"Authorization": f"Bearer {token}"})
+        client.post("/api/login/Basic", data={"username": "customer", "password": "form-secret"})
     text = str(teg_emulator.requests())
     for secret in (teg_emulator.password, token, "form-secret"):
         assert secret not in text

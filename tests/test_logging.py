@@ -11,21 +11,24 @@ import httpx
 import pytest
 
 from emulator import running
+from tests.processes import started, stop
 
 PASSWORD = "hunter2-very-secret"
 
 
-def _login(gw) -> tuple[httpx.Client, str]:
-    client = httpx.Client(base_url=gw.url, verify=False, timeout=10)
+def _login(client: httpx.Client) -> str:
     response = client.post("/api/login/Basic", json={"username": "customer", "password": PASSWORD, "email": "a@b.c"})
     assert response.status_code == 200
-    return client, response.json()["token"]
+    return str(response.json()["token"])
 
 
 def test_grid_sitemaster_logins_events_and_faults_are_logged_at_info_without_secrets(caplog):
     caplog.set_level(logging.INFO, logger="teg_emulator")
-    with running(scenario="evening-outage", password=PASSWORD, speed=0) as gw:
-        client, token = _login(gw)
+    with (
+        running(scenario="evening-outage", password=PASSWORD, speed=0) as gw,
+        httpx.Client(base_url=gw.url, verify=False, timeout=10) as client,
+    ):
+        token = _login(client)
         bad = client.post("/api/login/Basic", json={"username": "customer", "password": "wrong-" + PASSWORD})
         assert bad.status_code in (401, 422, 429)
         gw.stop_sitemaster()
@@ -34,7 +37,6 @@ def test_grid_sitemaster_logins_events_and_faults_are_logged_at_info_without_sec
         client.get("/api/meters/aggregates", headers={"Authorization": f"Bearer {token}"})
         gw.advance(18.5 * 3600 + 60)  # the scenario's 18:30 grid failure
         gw.set_grid(True)
-        client.close()
     text = caplog.text
     assert "login: 'customer' at " in text and "login refused for 'customer': wrong password" in text
     assert "sitemaster stopped at " in text and "sitemaster running at " in text
@@ -45,24 +47,19 @@ def test_grid_sitemaster_logins_events_and_faults_are_logged_at_info_without_sec
 
 
 def test_log_level_debug_adds_each_requests_route_and_latency_on_the_cli(tmp_path):
-    server = subprocess.Popen(
-        [sys.executable, "-m", "emulator", "serve", "--port", "0", "--firmware", "24.4.0", "--log-level", "debug"]
-        + ["--password", PASSWORD, "--speed", "0"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert server.stdout is not None and server.stderr is not None
-        url = re.search(r"listening on (https://127\.0\.0\.1:\d+)/", server.stdout.readline())
-        assert url
-        with httpx.Client(base_url=url.group(1), verify=False, timeout=10) as client:
-            token = client.post("/api/login/Basic", json={"username": "customer", "password": PASSWORD}).json()["token"]
-            client.get("/api/meters/aggregates", headers={"Authorization": f"Bearer {token}"})
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-    log = server.stderr.read()
+    argv = [sys.executable, "-m", "emulator", "serve", "--port", "0", "--firmware", "24.4.0", "--log-level", "debug"]
+    with started([*argv, "--password", PASSWORD, "--speed", "0"], stderr=subprocess.PIPE) as server:
+        try:
+            assert server.stdout is not None and server.stderr is not None
+            url = re.search(r"listening on (https://127\.0\.0\.1:\d+)/", server.stdout.readline())
+            assert url
+            with httpx.Client(base_url=url.group(1), verify=False, timeout=10) as client:
+                login = {"username": "customer", "password": PASSWORD}
+                token = client.post("/api/login/Basic", json=login).json()["token"]
+                client.get("/api/meters/aggregates", headers={"Authorization": f"Bearer {token}"})
+        finally:
+            stop(server)  # its whole log, to the end
+        log = server.stderr.read()
     assert re.search(
         r"DEBUG teg-emulator: GET /api/meters/aggregates -> 200 in \d+\.\d ms \(route meters\.aggregates[^)]*\)", log
     ), log

@@ -25,6 +25,7 @@ from emulator.cli import main
 from emulator.replay import DEFAULT_ENDPOINTS, Recording, bundled_recording, create_replay_app, load_recording
 from emulator.serving.server import ServerThread
 from emulator.serving.tls import self_signed
+from tests.processes import started
 
 ROOT = Path(__file__).resolve().parents[1]
 ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
@@ -396,11 +397,8 @@ def test_ctrl_c_stops_cleanly_and_keeps_a_valid_file(tmp_path):
 
 
 def test_serve_replay_from_the_command_line_over_https():
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "emulator.cli", "serve", "--replay", str(bundled_recording()), "--port", "0", "--password", "abcde", "--loop"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV,
-    )  # fmt: skip
-    try:
+    argv = [sys.executable, "-m", "emulator.cli", "serve", "--replay", str(bundled_recording()), "--port", "0"]
+    with started([*argv, "--password", "abcde", "--loop"], stderr=subprocess.PIPE, env=ENV) as proc:
         assert proc.stdout is not None
         lines = [proc.stdout.readline() for _ in range(3)]
         url = lines[0].rsplit(" on ", 1)[1].strip().rstrip("/")
@@ -412,6 +410,3 @@ def test_serve_replay_from_the_command_line_over_https():
             )
             assert client.get("/api/system_status/soe").json()["percentage"] > 0
             assert client.get("/_emulator/replay").json()["loop"] is True
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)

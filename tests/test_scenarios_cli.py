@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from tests.processes import started
 from tests.test_cli import CLI, ENV, get, run_cli
 
 OK = """title: a short afternoon
@@ -133,14 +134,8 @@ def test_serve_scenario_lets_any_client_see_the_day_unfold(scenario_file):
     path = scenario_file(
         "title: soon\nstart: 2026-07-15T18:00\nevents:\n  - {at: '+10m', do: grid_down, label: storm}\n"
     )
-    proc = subprocess.Popen(
-        [*CLI, "serve", "--port", "0", "--scenario", str(path), "--speed", "3000"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=ENV,
-    )
-    try:
+    argv = [*CLI, "serve", "--port", "0", "--scenario", str(path), "--speed", "3000"]
+    with started(argv, stderr=subprocess.PIPE, env=ENV) as proc:
         assert proc.stdout is not None
         lines = [proc.stdout.readline() for _ in range(4)]
         assert lines[3].startswith("  scenario:       s: soon")
@@ -154,9 +149,6 @@ def test_serve_scenario_lets_any_client_see_the_day_unfold(scenario_file):
         assert status["name"] == "s" and [e["label"] for e in status["fired_events"]] == ["storm"]
         time.sleep(0.1)  # 300 sim seconds: the island is formed
         assert json.loads(get(url + "/api/system_status/grid_status")[1]) == {"grid_status": "SystemIslandedActive"}
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 def test_serve_refuses_a_bad_scenario_before_listening(scenario_file):

@@ -6,10 +6,9 @@ import csv
 import io
 import json
 import os
-import re
-import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import ExitStack
 from pathlib import Path
 
 import httpx
@@ -17,6 +16,7 @@ import pytest
 
 from emulator.cli import main
 from emulator.serving.fleet import MAX_GATEWAYS
+from tests.processes import printed, started
 
 ROOT = Path(__file__).resolve().parents[1]
 ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
@@ -35,32 +35,25 @@ def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
     return code, out, err
 
 
-def start(*args: str) -> tuple[subprocess.Popen[str], str]:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "emulator.cli", "serve", "--port", "0", *args],
-        stdout=subprocess.PIPE,
-        text=True,
-        env=ENV,
-    )
-    assert proc.stdout is not None
-    for line in proc.stdout:
-        if match := re.search(r"list: (\S+)", line):
-            return proc, match.group(1)
-    raise AssertionError(f"{args} never printed its listing")
+def start(stack: ExitStack, *args: str) -> str:
+    """`serve` with ``args``, stopped when ``stack`` closes: its fleet listing's URL."""
+    proc = stack.enter_context(started([sys.executable, "-m", "emulator.cli", "serve", "--port", "0", *args], env=ENV))
+    listing = printed(proc, r"list: (\S+)")
+    assert listing, f"{args} never printed its listing"
+    return listing
 
 
 @pytest.fixture(scope="module")
 def fleets() -> Iterator[dict[str, list[dict[str, str]]]]:
     """The whole fleet in one process and the same fleet as shards 0/2 and 1/2, each started on its own."""
-    started = [start(*FLEET), start(*FLEET, "--shard", "0/2"), start(*FLEET, "--shard", "1/2")]
-    try:
-        whole, *shards = [httpx.get(listing).json()["gateways"] for _, listing in started]
+    with ExitStack() as stack:
+        listings = [
+            start(stack, *FLEET),
+            start(stack, *FLEET, "--shard", "0/2"),
+            start(stack, *FLEET, "--shard", "1/2"),
+        ]
+        whole, *shards = [httpx.get(listing).json()["gateways"] for listing in listings]
         yield {"whole": whole, "shards": [member for shard in shards for member in shard]}
-    finally:
-        for proc, _ in started:
-            proc.terminate()
-        for proc, _ in started:
-            proc.wait(timeout=10)
 
 
 def ask(member: dict[str, str], method: str, path: str, token: str = "", **kwargs: object) -> httpx.Response:

@@ -20,6 +20,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.processes import started
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -81,24 +83,14 @@ def test_the_installed_wheel_reports_its_version_and_is_the_emulator_imported(in
 
 
 def test_the_installed_wheel_serves_a_read(installed, tmp_path):
-    server = subprocess.Popen(
-        [str(installed / "teg-emulator"), "serve", "--port", "0", "--firmware", "1.15.0", "--speed", "0"],
-        cwd=tmp_path,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=_env(),
-    )
-    try:
+    argv = [str(installed / "teg-emulator"), "serve", "--port", "0", "--firmware", "1.15.0", "--speed", "0"]
+    with started(argv, cwd=tmp_path, stderr=subprocess.PIPE, env=_env()) as server:
         assert server.stdout is not None
         banner = server.stdout.readline()
         url = re.search(r"listening on (http://127\.0\.0\.1:\d+)/", banner)
         assert url, banner + (server.stderr.read() if server.poll() is not None and server.stderr else "")
         body = httpx.get(url.group(1) + "/api/system_status/soe", timeout=10).json()
         assert body["percentage"] == pytest.approx(69.17, abs=0.01)
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 def test_the_installed_wheels_fixture_serves_24_4_over_https(installed, tmp_path):
