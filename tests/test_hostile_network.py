@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import os
@@ -13,6 +14,7 @@ import ssl
 import sys
 import threading
 import urllib.request
+import warnings
 from pathlib import Path
 
 import httpx
@@ -154,6 +156,23 @@ def test_half_sent_requests_over_https_are_closed_too(quick_timeout):
         context = ssl.create_default_context(cafile=cert.ca_pem)
         assert _half_sent(running.port, b"GET /api/status HTTP/1.1\r\nHost: x\r\n", context) == b""
     assert transport.STATS["slow_requests_closed"] == 1
+
+
+def test_a_stop_drops_a_tls_connection_the_client_keeps_open_and_closes_its_socket():
+    """The server answers `Connection: close` and begins a TLS close; the client never sends its close_notify."""
+    cert = self_signed()
+    context = ssl.create_default_context(cafile=cert.ca_pem)
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always", ResourceWarning)
+        with ServerThread(_app(), tls=cert.files) as running:
+            kept = context.wrap_socket(
+                socket.create_connection(("127.0.0.1", running.port), timeout=5), server_hostname="localhost"
+            )
+            kept.sendall(b"GET /api/status HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            assert kept.recv(1000).startswith(b"HTTP/1.1 200")
+        kept.close()
+        gc.collect()  # a socket the stop left behind is found here, with a ResourceWarning
+    assert [str(w.message) for w in seen if issubclass(w.category, ResourceWarning)] == []
 
 
 def test_connections_past_the_cap_get_a_clear_503(server, monkeypatch):
