@@ -5,6 +5,12 @@ from __future__ import annotations
 import httpx
 import pytest
 
+# Imported here, before any pytester run: pytester drops the modules an in-process run imports, and a second
+# import of cryptography's `ec` (via trustme, when the fixture makes a certificate) makes a new EllipticCurve
+# class that cryptography's Rust core, loaded once, refuses ("curve must be an EllipticCurve instance").
+# Without it the HTTPS firmwares' runs below failed whenever no earlier test in the process had made a certificate.
+import trustme  # noqa: F401
+
 from emulator.firmware import PROFILES
 
 pytest_plugins = ["pytester"]
