@@ -24,12 +24,24 @@ class SignedQuery:
 
 def status_query() -> SignedQuery | None:
     """pypowerwall's pre-signed DeviceControllerQuery (data it ships, not its code), or None without it."""
+    return signed_queries().get("device_controller_basic")
+
+
+def signed_queries() -> dict[str, SignedQuery]:
+    """Every query pypowerwall ships pre-signed, by its name there (empty without pypowerwall).
+
+    The status query above, the full device-controller query and the Powerwall 3 components query: the
+    only GraphQL a gateway runs, since no one else can sign one (the schemathesis hooks draw from them).
+    """
     spec = importlib.util.find_spec("pypowerwall")
     if spec is None or not spec.submodule_search_locations:
-        return None
+        return {}
     path = Path(next(iter(spec.submodule_search_locations))) / "tedapi" / "queries" / "V2024_06.json"
     try:
-        entry = json.loads(path.read_text("utf-8"))["device_controller_basic"]
-        return SignedQuery(str(entry["text"]), bytes.fromhex(entry["code"]), str(entry.get("b_value") or "{}"))
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
+        entries = json.loads(path.read_text("utf-8"))
+        return {
+            str(name): SignedQuery(str(e["text"]), bytes.fromhex(e["code"]), str(e.get("b_value") or "{}"))
+            for name, e in entries.items()
+        }
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return {}
