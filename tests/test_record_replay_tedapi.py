@@ -11,7 +11,7 @@ from starlette.testclient import TestClient
 
 from emulator.cli import main
 from emulator.replay import Recording, create_replay_app, load_recording
-from emulator.replay.tedapi import firmware_version, requests
+from emulator.replay.tedapi import CONFIG, Read, device_requests, firmware_version, requests
 from emulator.serving.server import ServerThread
 from emulator.serving.tls import self_signed
 from emulator.tedapi import teg_emulator_tedapi_pb2 as pb
@@ -33,8 +33,8 @@ def record(firmware: str, out: Path, *extra: str) -> tuple[int, str]:
         return code, live.gateway.password
 
 
-def posted(recording: Recording, key: str) -> bytes:
-    body = next(r.binary for r in recording.responses if r.request == key)
+def posted(recording: Recording, key: str, device: str | None = None) -> bytes:
+    body = next(r.binary for r in recording.responses if r.request == key and r.device == device)
     assert body is not None
     return body
 
@@ -51,20 +51,30 @@ def test_tedapi_answers_are_recorded_as_base64_and_replayed_behind_the_gateway_p
     header = recording.header
     assert header.profile == firmware and header.firmware.split()[0] == firmware
     assert header.endpoints[-2:] == ("/tedapi/din", "/tedapi/v1") and header.gateway["din"]
-    kinds = {r.request for r in recording.responses if r.path == "/tedapi/v1"}
-    assert kinds == {"system info", "file config.json", "query DeviceControllerQuery"}
+    din = header.gateway["din"]
+    kinds = {(r.request, r.device) for r in recording.responses if r.path == "/tedapi/v1"}
+    own = {("query ComponentsQuery", din), ("query PW3Query", din)}  # a PW3 site's leader is the gateway
+    assert kinds == {("system info", None), ("file config.json", None), ("query DeviceControllerQuery", None)} | (
+        own if pw3 else set()  # a Powerwall 2 site's blocks are not Powerwall 3s: no per-device queries
+    )
     assert '"body_base64":' in out.read_text() and all(r.status == 200 for r in recording.responses)
 
     # a PW3 replay's customer password defaults, as on the gateway, to the sticker's last five
     client: TestClient = replay_client(recording, gw_password=GW, **({} if pw3 else {"password": customer}))
     assert client.get("/tedapi/din").status_code == 401
     assert client.get("/tedapi/din", headers=basic(WRONG)).status_code == 403
-    din = client.get("/tedapi/din", headers=basic(GW)).text
-    assert din == header.gateway["din"]
-    for key, body in requests(din):
-        answer = client.post("/tedapi/v1", content=body, headers=basic(GW))
+    assert client.get("/tedapi/din", headers=basic(GW)).text == din
+    reads = [Read(key, body) for key, body in requests(din)] + device_requests(din, posted(recording, CONFIG))
+    assert len(reads) == (5 if pw3 else 3)
+    for read in reads:
+        answer = client.post(read.path, content=read.body, headers=basic(GW))
         assert answer.status_code == 200 and answer.headers["content-type"] == "application/octet-stream"
-        assert answer.content == posted(recording, key)  # byte for byte what the gateway answered
+        assert answer.content == posted(recording, read.key, read.device)  # byte for byte what the gateway answered
+        if read.device:  # the same device asked by its own path gets the same answer; another device, none
+            routed = client.post(f"/tedapi/device/{read.device}/v1", content=read.body, headers=basic(GW))
+            assert routed.content == answer.content
+            other = f"/tedapi/device/{read.device[:-1]}X/v1"
+            assert client.post(other, content=read.body, headers=basic(GW)).status_code == 404
     info = client.post("/tedapi/v1", content=requests(din)[0][1], headers=basic(GW)).content
     assert firmware_version(info) == header.firmware
     assert client.post("/tedapi/v1", content=b"\xff\xff", headers=basic(GW)).status_code == 400
