@@ -140,6 +140,11 @@ def record(options: RecordOptions, *, on_start: Progress | None = None, on_poll:
         summary = Summary(header, options.out)
         if not needs_login and options.password:
             summary.notes.append("firmware 1.15.0 reads are open: not logging in (a login would stop sitemaster)")
+        if reads and not any(read.key.startswith("query ") for read in reads):
+            summary.notes.append(
+                "pypowerwall is not installed: the TEDAPI's signed queries (the status, each Powerwall 3's"
+                " components) are not recorded, as only it ships Tesla's signatures (pip install pypowerwall)"
+            )
         if options.gw_password and options.redact and facts.serves("GET", "/tedapi/din"):
             summary.notes.append("--redact: the TEDAPI is not recorded (its protobuf bodies cannot be redacted)")
         if on_start:
