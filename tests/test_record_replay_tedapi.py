@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import importlib.util
 import json
 from pathlib import Path
 
@@ -94,14 +95,31 @@ def test_a_powerwall_3_without_the_gateway_password_is_one_line_and_no_file(tmp_
     assert code == 1 and "refused the gateway password (403)" in capsys.readouterr().err
 
 
-def test_pypowerwall_in_full_tedapi_mode_reads_a_replayed_powerwall_3(tmp_path):
-    """pypowerwall 0.22.2, unmodified, with only the gateway password: what it reads is the first recorded poll.
+def pypowerwall_reads(port: int) -> dict[str, dict]:
+    """What pypowerwall reads in full TEDAPI mode, in each of its protobuf API versions."""
+    reads = {}
+    for version in ("V2024_06", "V2026_06"):
+        client = Client(f"127.0.0.1:{port}", "", version, gw_password=GW)
+        try:
+            reads[version] = client.read()
+        finally:
+            client.close()
+    return reads
 
-    It asks in its V2026_06 wording; the recorder asked in V2024_06's: a replay matches the kind of request.
-    The PW3's per-device queries (strings, temperatures, battery blocks) are not recorded, so those read empty.
+
+def test_pypowerwall_in_full_tedapi_mode_reads_a_replayed_powerwall_3_as_it_read_the_live_one(tmp_path):
+    """pypowerwall 0.22.2, unmodified, with only the gateway password, reads from the replay what it read
+    from the paused Powerwall 3 (and its expansion pack) the recording was made of.
+
+    Its V2026_06 wording asks PW3Query, its V2024_06 one ComponentsQuery with the temperature signals; the
+    recorder asked the Powerwall 3 both, and a replay answers each for the device it asks. The status query
+    is matched by kind: the recorder's wording answers both of pypowerwall's.
     """
     out = tmp_path / "rec.jsonl"
-    assert record("25.10.1", out, "--gw-password", GW)[0] == 0
+    with live_emulator("25.10.1", gw_password=GW, paused=True, powerwalls=2) as live:
+        code = main(["record", "--gateway-url", live.server.url, "--out", str(out), *FAST, "--gw-password", GW])
+        assert code == 0
+        live_reads = pypowerwall_reads(live.server.port)
     recording = load_recording(out)
     status = pb.Frame()
     status.ParseFromString(posted(recording, "query DeviceControllerQuery"))
@@ -109,13 +127,28 @@ def test_pypowerwall_in_full_tedapi_mode_reads_a_replayed_powerwall_3(tmp_path):
     meters = {m["location"]: m["realPowerW"] for m in control["meterAggregates"]}
     app = create_replay_app(recording, gw_password=GW, paused=True, tls=True)
     with ServerThread(app, tls=self_signed(key_type="ec").files) as server:
-        client = Client(f"127.0.0.1:{server.port}", "", "V2026_06", gw_password=GW)
-        try:
-            read = client.read()
-        finally:
-            client.close()
-    assert read["mode"] == "full" and read["din"] == recording.header.gateway["din"]
-    assert read["version"] == recording.header.firmware and read["grid_status"] == "UP"
-    system = control["systemStatus"]
-    assert read["level"] == pytest.approx(100 * system["nominalEnergyRemainingWh"] / system["nominalFullPackEnergyWh"])
-    assert read["power"] == pytest.approx({k.lower(): v for k, v in meters.items()})
+        replayed = pypowerwall_reads(server.port)
+    for version, read in replayed.items():
+        seen = live_reads[version]
+        assert read["mode"] == "full" and read["din"] == recording.header.gateway["din"]
+        assert read["version"] == recording.header.firmware and read["grid_status"] == "UP"
+        system = control["systemStatus"]
+        energy = 100 * system["nominalEnergyRemainingWh"] / system["nominalFullPackEnergyWh"]
+        assert read["level"] == pytest.approx(energy)
+        assert read["power"] == pytest.approx({k.lower(): v for k, v in meters.items()})
+        assert len(read["battery_blocks"]) == 2 and sum(s["Connected"] for s in read["strings"].values()) == 3
+        for what in ("strings", "temps", "battery_blocks"):
+            assert read[what] == seen[what], (version, what)
+    assert replayed["V2024_06"]["temps"]  # only this wording asks for the temperatures
+
+
+def test_without_pypowerwall_a_powerwall_3_is_recorded_without_its_signed_queries_and_a_note_says_so(
+    tmp_path, capsys, monkeypatch
+):
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "pypowerwall" else real(name, *a))
+    out = tmp_path / "rec.jsonl"
+    assert record("25.10.1", out, "--gw-password", GW)[0] == 0
+    assert "note: pypowerwall is not installed: the TEDAPI's signed queries" in capsys.readouterr().out
+    kinds = {(r.request, r.device) for r in load_recording(out).responses if r.path == "/tedapi/v1"}
+    assert kinds == {("system info", None), ("file config.json", None)}
