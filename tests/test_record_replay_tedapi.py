@@ -152,3 +152,30 @@ def test_without_pypowerwall_a_powerwall_3_is_recorded_without_its_signed_querie
     assert "note: pypowerwall is not installed: the TEDAPI's signed queries" in capsys.readouterr().out
     kinds = {(r.request, r.device) for r in load_recording(out).responses if r.path == "/tedapi/v1"}
     assert kinds == {("system info", None), ("file config.json", None)}
+
+
+def test_each_powerwall_3_config_json_lists_is_asked_about_itself_a_follower_through_the_gateway():
+    leader, follower = "1707000-11-J--TG1000000001A", "1707000-11-J--TG1000000002B"
+    config = pb.Frame()
+    config.envelope.file.content.file.text = json.dumps(
+        {
+            "battery_blocks": [
+                {"vin": leader, "type": "Powerwall3"},
+                {"vin": follower, "type": "Powerwall3"},
+                {"vin": "3012170-05-B--TG3", "type": "acpw"},  # a Powerwall 2 answers no components query
+                {"vin": "../etc", "type": "Powerwall3"},  # not a DIN: never put in a path
+            ]
+        }
+    )
+    reads = device_requests(leader, config.SerializeToString())
+    assert [(r.key, r.device, r.path) for r in reads] == [
+        ("query ComponentsQuery", leader, "/tedapi/v1"),
+        ("query PW3Query", leader, "/tedapi/v1"),
+        ("query ComponentsQuery", follower, f"/tedapi/device/{follower}/v1"),
+        ("query PW3Query", follower, f"/tedapi/device/{follower}/v1"),
+    ]
+    routed = pb.Frame()
+    routed.ParseFromString(reads[-1].body)  # as pypowerwall routes a follower: from the gateway, tail 2
+    assert routed.envelope.sender.din == leader and routed.envelope.recipient.din == follower
+    assert routed.tail.value == 2
+    assert device_requests(leader, b"\xff not protobuf") == []
