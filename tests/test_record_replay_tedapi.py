@@ -83,6 +83,9 @@ def test_tedapi_answers_are_recorded_as_base64_and_replayed_behind_the_gateway_p
     login(client, customer)  # the LAN reads keep the customer login the firmware asks for
     first = next(r for r in recording.responses if r.path == "/api/meters/aggregates")
     assert client.get("/api/meters/aggregates").json() == first.body
+    scenario = tmp_path / "scenario.yaml"  # a scenario expects only what its runner can ask: the /api/ reads
+    assert main(["scenario", "from-recording", str(out), "--out", str(scenario)]) == 0
+    assert "/tedapi/" not in scenario.read_text() and "endpoint: /api/" in scenario.read_text()
 
 
 def test_a_powerwall_3_without_the_gateway_password_is_one_line_and_no_file(tmp_path, capsys):
