@@ -17,7 +17,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from emulator.contract.signed_query import SignedQuery, signed_queries
+from emulator.contract.signed_query import SignedQuery, components_queries, status_query
 from emulator.tedapi import teg_emulator_tedapi_pb2 as pb
 
 MARKER = "x-teg-protobuf"
@@ -38,9 +38,9 @@ def frames() -> st.SearchStrategy[bytes]:
         st.just(pb.Envelope(system=pb.SystemMessages(info_request=pb.InfoRequest()))),
         st.just(pb.Envelope(file=pb.FileMessages(read=pb.FileRead(domain=CONFIG_DOMAIN, name="config.json")))),
     ]
-    queries = signed_queries()
+    queries = [q for q in (status_query(), *components_queries()) if q is not None]
     if queries:  # without pypowerwall installed there is no signed query to send
-        bodies.append(st.builds(_query, st.sampled_from([queries[name] for name in sorted(queries)])))
+        bodies.append(st.builds(_query, st.sampled_from(queries)))
     return st.builds(
         _frame,
         st.one_of(bodies),
@@ -51,7 +51,8 @@ def frames() -> st.SearchStrategy[bytes]:
 
 
 def _query(query: SignedQuery) -> pb.Envelope:
-    signed = pb.SignedQuery(text=query.text.encode("utf-8")).SerializeToString()
+    # the signed message as the capture ships it (V2026_06), else built from the text as pypowerwall builds it
+    signed = query.signed or pb.SignedQuery(version=1, text=query.text.encode("utf-8")).SerializeToString()
     request = pb.QueryRequest(
         format=SIGNED_FORMAT, signed=signed, signature=query.signature, variables=pb.Text(value=query.variables)
     )
