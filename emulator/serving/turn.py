@@ -36,7 +36,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from emulator.device.gateway import Gateway
 
-SLICE_STEPS = 500  # model steps per event-loop turn: ~4 ms of CPU on an idle core, ~10 ms on a busy one
+SLICE_STEPS = 250  # model steps per event-loop turn: ~2 ms of CPU on an idle core, ~4 ms on a loaded one
 _UNGATED = (
     "/_emulator/faults",
     "/_emulator/requests",
