@@ -125,6 +125,38 @@ def report(case: str, results: dict[str, list[tuple[float, dict[str, float]]]]) 
         print(f"  {label} {answer:7.1f} ms | " + " | ".join(parts))
 
 
+def slice_work(root: Path) -> None:
+    """In a process of its own, from ``root``: the CPU time of one slice, and of the year's catch-up run at once."""
+    code = """
+import statistics, time
+from emulator import EmulatorOptions, build_gateway
+from emulator.control.routes import ADVANCE_MAX_STEPS
+from emulator.serving.turn import SLICE_STEPS
+year = 365 * 86_400
+whole, sliced = build_gateway(EmulatorOptions(paused=True)), build_gateway(EmulatorOptions(paused=True))
+for gw in (whole, sliced):
+    gw.catch_up()
+    gw.clock.advance(year)
+began = time.process_time()
+whole.catch_up(max_steps=ADVANCE_MAX_STEPS)
+at_once = time.process_time() - began
+sliced.begin_catch_up(ADVANCE_MAX_STEPS)
+times = []
+while True:
+    began = time.process_time()
+    done = sliced.catch_up_slice(SLICE_STEPS)
+    times.append(time.process_time() - began)
+    if done:
+        break
+assert sliced.model.state == whole.model.state, "sliced and at-once catch-ups must end in the same state"
+print(f"  a year's catch-up at once {at_once * 1000:.0f} ms; in {len(times)} slices of {SLICE_STEPS} steps: "
+      f"median {statistics.median(times) * 1000:.1f} ms, slowest {max(times) * 1000:.1f} ms, "
+      f"sum {sum(times) * 1000:.0f} ms; end states identical")
+"""
+    print("CPU time per slice (in-process, no server):")
+    subprocess.run([sys.executable, "-c", code], env={**os.environ, "PYTHONPATH": str(root)}, check=True)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--root", type=Path, default=ROOT, help="the checkout to serve (default: this one)")
@@ -139,6 +171,8 @@ def main(argv: list[str] | None = None) -> None:
     with serve(args.root, "--gateways", "2") as urls:
         with Poller("aggregates poll (other gateway)", urls[1] + "/api/meters/aggregates") as other:
             report("fleet of 2, jump on member 1", measure(urls[0], [other], args.repeats))
+    if (args.root / "emulator" / "serving" / "turn.py").exists():
+        slice_work(args.root)
     print(f"load average {os.getloadavg()[0]:.1f} at end")
 
 
