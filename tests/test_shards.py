@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from emulator.cli import main
-from emulator.serving.fleet import MAX_GATEWAYS
+from emulator.serving.limits import MAX_GATEWAYS
 
 ROOT = Path(__file__).resolve().parents[1]
 ENV = {**os.environ, "PYTHONPATH": str(ROOT)}

@@ -30,7 +30,6 @@ from emulator.device.errors import GatewayError, error
 from emulator.device.gateway import Gateway
 from emulator.serving.context import context
 from emulator.serving.turn import settled
-from emulator.tedapi.hardware import describe
 
 USERNAME = "Tesla_Energy_Device"
 _PROTOBUF = "application/octet-stream"
@@ -103,6 +102,8 @@ async def din(request: Request) -> Response:
     if isinstance(gateway, Response):
         return gateway
     snap = gateway.snapshot()
+    from emulator.tedapi.hardware import describe  # the TEDAPI's first request loads it, not every start
+
     return Response(
         describe(snap, gateway.profile.hardware, gateway.profile.bodies).din.encode("ascii"),
         media_type="text/plain",
