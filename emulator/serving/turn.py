@@ -11,9 +11,9 @@ site. A jump is a write, and it is acknowledged by the clock at once; answering 
 it was before the jump would show a clock that already reads the new time next to a site that
 does not, and would make a write that arrives mid-jump act on a half-advanced site. Waiting gives
 every path (polls, logins, writes, TEDAPI, the control API's state) one rule: a request sees the
-gateway before a jump or after it, never during. The wait is bounded by one jump's work, and
-jumps queue first-come first-served, so a client jumping again and again cannot starve the
-gateway's readers. The traffic routes (faults, journal) and served documents never touch the
+gateway before a jump or after it, never during. Jumps and the requests waiting for them queue
+first come, first served, so a request waits for the work of the jumps ahead of it only, and a
+client jumping again and again cannot starve the gateway's readers. The traffic routes (faults, journal) and served documents never touch the
 site, so they answer at once.
 
 The rule is kept twice. Here, for availability: a request waits at the door (:class:`WaitForJump`)
