@@ -30,6 +30,7 @@ from emulator.serving.fast import FastReads, snapshot_reads
 from emulator.serving.guard import ControlGuard, ControlPolicy
 from emulator.serving.middleware import TrafficMiddleware
 from emulator.serving.transport import CutOnStop
+from emulator.serving.turn import WaitForJump
 from emulator.tedapi.routes import ROUTES as TEDAPI_ROUTES
 from emulator.web import web_routes
 
@@ -109,6 +110,7 @@ def gateway_app(
                 clock=traffic_clock,
                 fast=fast,
             ),
+            Middleware(WaitForJump, gateway=gateway),
         ],
         exception_handlers={
             GatewayError: _gateway_error,
