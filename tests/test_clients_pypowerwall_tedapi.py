@@ -73,7 +73,9 @@ class Client:
             self.proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
             self.proc.kill()
-        self.proc.__exit__(None, None, None)  # closes stdout and reaps the process (the ResourceWarning's cause)
+            self.proc.wait()
+        if self.proc.stdout:
+            self.proc.stdout.close()
 
 
 def control(server: ServerThread, method: str, path: str, body: dict | None = None) -> dict:

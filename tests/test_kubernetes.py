@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 from emulator.cli import main
-from emulator.serving.fleet import MAX_GATEWAYS
+from emulator.serving.limits import MAX_GATEWAYS
 
 kubernetes_validate = pytest.importorskip("kubernetes_validate", reason="pip install -e '.[test]' brings it")
 

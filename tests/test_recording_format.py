@@ -20,6 +20,9 @@ HEADER = {
 }  # fmt: skip
 
 
+PW3 = "1707000-11-J--TG1361399789A"
+
+
 def response(t: float, **fields: object) -> dict:
     return {
         "t": t,
@@ -62,7 +65,33 @@ BROKEN = {
     ),
     "base64 not padded": (lines(HEADER, _binary(body_base64="abc")), 2, "body_base64 is not base64"),
     "base64 alphabet": (lines(HEADER, _binary(body_base64="a*b=")), 2, "body_base64: 'a*b=' does not match"),
-    "other tedapi path": (lines(HEADER, _binary(path="/tedapi/v2")), 2, "path: '/tedapi/v2' does not match"),
+    "other tedapi path": (lines(HEADER, _binary(path="/tedapi/v2")), 2, "path: a path is a gateway API path"),
+    "unknown request kind": (lines(HEADER, _binary(request="query")), 2, "request: 'query' does not match"),
+    "request of a GET": (
+        lines(HEADER, response(0, request="system info")),
+        2,
+        "'/api/status' does not match '^/tedapi/'",
+    ),
+    "device query without its device": (
+        lines(HEADER, _binary(request="query PW3Query")),
+        2,
+        "'device' is a required property",
+    ),
+    "device not a DIN": (
+        lines(HEADER, _binary(request="query ComponentsQuery", device="TG1/../x")),
+        2,
+        "device: 'TG1/../x' does not match",
+    ),
+    "device without request": (
+        lines(HEADER, {k: v for k, v in _binary(device=PW3).items() if k != "request"}),
+        2,
+        "'request' is a dependency of 'device'",
+    ),
+    "device path of another device": (
+        lines(HEADER, _binary(path=f"/tedapi/device/{PW3}/v1", request="query PW3Query", device=PW3 + "B")),
+        2,
+        f"device {PW3}B is not the one its path /tedapi/device/{PW3}/v1 asks ({PW3})",
+    ),
     "no body": (lines(HEADER, {k: v for k, v in response(0).items() if k != "body"}), 2, "a response needs its body"),
     "time order": (
         lines(HEADER, response(0), response(2.5), response(1.0)),

@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from emulator.cli import main
-from emulator.serving.fleet import MAX_GATEWAYS
+from emulator.serving.limits import MAX_GATEWAYS
 from tests.processes import printed, started
 
 ROOT = Path(__file__).resolve().parents[1]

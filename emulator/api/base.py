@@ -26,6 +26,7 @@ from emulator.device.sessions import Session
 from emulator.firmware.bodies import Bodies
 from emulator.firmware.profile import FirmwareProfile
 from emulator.serving.context import context
+from emulator.serving.turn import settled
 
 if TYPE_CHECKING:
     from jsonschema import ValidationError
@@ -74,6 +75,7 @@ async def read_body(request: Request, *, form_ok: bool = False) -> Any:
         raw = await read_bounded(request.headers.get("content-length", ""), request.stream())
     except ClientDisconnect:  # gone mid-body (or cut off as too slow): nobody is left to answer
         raise error("client_gone") from None
+    await settled(context(request).gateway)  # a clock jump that began while the body streamed in ends first
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if form_ok and content_type == "application/x-www-form-urlencoded":
         try:

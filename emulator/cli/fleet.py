@@ -6,12 +6,16 @@ import argparse
 import itertools
 import sys
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from emulator.cli import options as opt
-from emulator.cli.statefulset import StatefulSetFleet, read_statefulset
 from emulator.device.factory import EmulatorOptions
 from emulator.firmware import PROFILES, get_profile
-from emulator.serving.shards import MAX_FLEET, Layout, manifest, write_manifest
+from emulator.serving.limits import MAX_FLEET
+
+# The shard planner loads when a manifest is asked for, not at every start of the CLI (issue 13)
+if TYPE_CHECKING:
+    from emulator.cli.statefulset import StatefulSetFleet
 
 _IDENTITY_FLAGS = ("--gateway-serial", "--password", "--gw-password", "--seed", "--powerwalls")
 """What decides a member's serial, passwords and site: the same flags, parsers and defaults as `serve`."""
@@ -67,6 +71,9 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 def planned(args: argparse.Namespace) -> StatefulSetFleet:
     """The fleet the flags (or the StatefulSet) describe; ValueError with a one-line reason."""
+    from emulator.cli.statefulset import StatefulSetFleet, read_statefulset
+    from emulator.serving.shards import Layout
+
     if args.statefulset is not None:
         with open(args.statefulset, encoding="utf-8") as file:
             fleet = read_statefulset(file.read())
@@ -87,6 +94,8 @@ def planned(args: argparse.Namespace) -> StatefulSetFleet:
 
 
 def run_manifest(args: argparse.Namespace) -> int:
+    from emulator.serving.shards import manifest, write_manifest
+
     try:
         fleet = planned(args)
         rows = manifest(fleet.options, fleet.gateways, fleet.shards, fleet.layout, fleet.template or None)

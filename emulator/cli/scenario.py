@@ -8,13 +8,20 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from emulator.cli import options as opt
 from emulator.device.factory import EmulatorOptions, build_gateway
-from emulator.device.gateway import Gateway
 from emulator.extras import PLOT_HINT, optional
-from emulator.scenario import Scenario, ScenarioError, all_bundled, bundled_names, resolve
-from emulator.scenario.runner import DEFAULT_RESOLUTION_S, Progress, RunResult, run
+from emulator.scenario.source import ScenarioError
+from emulator.scenario.times import DEFAULT_RESOLUTION_S
+
+# `serve` imports this module for --scenario; reading scenario files (PyYAML, the schema) and running them
+# (the runner reads through the app) load only in the commands that do it (issue 13's start-up budget)
+if TYPE_CHECKING:
+    from emulator.device.gateway import Gateway
+    from emulator.scenario.runner import Progress, RunResult
+    from emulator.scenario.spec import Scenario
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -89,6 +96,9 @@ def progress_bar(title: str) -> Iterator[Progress]:
 def run_command(args: argparse.Namespace) -> int:
     if args.plot and optional("matplotlib") is None:
         return _fail(PLOT_HINT)  # before the run, not after it
+    from emulator.scenario.bundled import resolve
+    from emulator.scenario.runner import run
+
     try:
         scenario = resolve(args.scenario)
     except ScenarioError as exc:
@@ -132,6 +142,8 @@ def _count(n: int, noun: str) -> str:
 
 
 def list_command(args: argparse.Namespace) -> int:
+    from emulator.scenario.bundled import all_bundled, bundled_names
+
     names = bundled_names()
     if not names:
         return _fail("no bundled scenarios found")
@@ -145,6 +157,8 @@ def list_command(args: argparse.Namespace) -> int:
 
 
 def validate_command(args: argparse.Namespace) -> int:
+    from emulator.scenario.bundled import resolve
+
     bad = 0
     for name in args.scenarios:
         try:
@@ -168,6 +182,7 @@ def served_scenario(args: argparse.Namespace, options: EmulatorOptions) -> tuple
         return build_gateway(options), None
     from dataclasses import replace
 
+    from emulator.scenario.bundled import resolve
     from emulator.scenario.events import install
 
     try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
 from starlette.applications import Starlette
 
@@ -15,13 +16,18 @@ from emulator.firmware import get_profile
 from emulator.options import RunOptions
 from emulator.serving.app import create_app
 from emulator.serving.context import app_context
-from emulator.serving.fleet import MAX_GATEWAYS, FleetApp, build_fleet
+from emulator.serving.limits import MAX_FLEET, MAX_GATEWAYS
 from emulator.serving.server import TLSFiles, bind_many, check_tls, run_many
-from emulator.serving.shards import MAX_FLEET, Shard, check_shard, parse_shard
-from emulator.serving.workers import Supervisor, default_workers, plan
+
+# Fleets, shards and workers load only when asked for: one served gateway -- what most starts are -- never
+# uses them, and each module is start-up time (issue 13's budget).
+if TYPE_CHECKING:
+    from emulator.serving.shards import Shard
 
 
 def _shard(text: str) -> Shard:
+    from emulator.serving.shards import parse_shard
+
     try:
         return parse_shard(text)
     except ValueError as exc:
@@ -29,6 +35,8 @@ def _shard(text: str) -> Shard:
 
 
 def _workers(text: str) -> int:
+    from emulator.serving.workers import default_workers
+
     return default_workers() if text == "auto" else opt.bounded_int(1, 1024)(text)
 
 
@@ -163,6 +171,9 @@ def _live_banner(app: Starlette, base: str) -> list[str]:
 
 def run_fleet(args: argparse.Namespace) -> int:
     """`serve --gateways N`: N independent gateways in this one process."""
+    from emulator.serving.fleet import FleetApp, build_fleet
+    from emulator.serving.shards import check_shard
+
     if args.scenario:
         print("teg-emulator: error: --scenario serves one gateway; leave out --gateways", file=sys.stderr)
         return 2
@@ -211,6 +222,8 @@ def run_fleet(args: argparse.Namespace) -> int:
 
 def run_workers(args: argparse.Namespace) -> int:
     """`serve --gateways N --workers K`: K shard processes of this same command, supervised."""
+    from emulator.serving.workers import Supervisor, plan
+
     for flag, given in (("--shard", args.shard), ("--scenario", args.scenario), ("--replay", args.replay)):
         if given:
             print(f"teg-emulator: error: --workers cannot be combined with {flag}", file=sys.stderr)

@@ -19,6 +19,7 @@ from emulator.device.gateway import Gateway, Overrides
 from emulator.device.reserve import api_to_app, app_to_api
 from emulator.device.snapshot import Operation
 from emulator.serving.context import context
+from emulator.serving.turn import turn_of
 
 _HEADERS = {"cache-control": "no-cache, no-store"}
 Endpoint = Callable[[Request], Awaitable[Response]]
@@ -107,15 +108,18 @@ async def post_grid(request: Request) -> Response:
 async def post_clock(request: Request) -> Response:
     body = await control_body(request, "control/clock.json")
     gw = _gateway(request)
-    gw.catch_up()
-    if "paused" in body:
-        gw.clock.pause() if body["paused"] else gw.clock.resume()
-    if "speed" in body:
-        gw.clock.set_speed(body["speed"])
-    if "advance_s" in body:
-        gw.clock.advance(body["advance_s"])
-        gw.catch_up(max_steps=ADVANCE_MAX_STEPS)
-    return _reply(gw)
+    turn = turn_of(gw)
+    async with turn.exclusive():  # jumps of one gateway queue; its other requests wait (emulator.serving.turn)
+        gw.catch_up()
+        if "paused" in body:
+            gw.clock.pause() if body["paused"] else gw.clock.resume()
+        if "speed" in body:
+            gw.clock.set_speed(body["speed"])
+        if "advance_s" in body:
+            gw.clock.advance(body["advance_s"])
+            gw.begin_catch_up(ADVANCE_MAX_STEPS)
+            await turn.drive()  # in slices: the process serves everyone else in between
+        return _reply(gw)
 
 
 async def post_sitemaster(request: Request) -> Response:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -20,9 +20,10 @@ from emulator.control.routes import control_route
 from emulator.device.errors import error
 from emulator.device.gateway import Gateway
 from emulator.device.timers import Timer
-from emulator.scenario import Scenario, ScenarioError, bundled_names, load_bundled
-from emulator.scenario.events import install
 from emulator.serving.context import context
+
+if TYPE_CHECKING:
+    from emulator.scenario.spec import Scenario
 
 _HEADERS = {"cache-control": "no-cache, no-store"}
 log = logging.getLogger("teg_emulator")
@@ -30,6 +31,9 @@ log = logging.getLogger("teg_emulator")
 
 def listing() -> list[dict[str, str]]:
     """Every bundled scenario that loads (a broken file is logged, not served)."""
+    # Scenarios load (PyYAML, their schema) when one is asked for, not at every start (issue 13)
+    from emulator.scenario import ScenarioError, bundled_names, load_bundled
+
     found = []
     for name in bundled_names():
         try:
@@ -91,6 +95,9 @@ async def load_scenario(request: Request) -> Response:
     body = await control_body(request, "control/scenario.load.json")
     ctx = context(request)
     gw = ctx.gateway
+    from emulator.scenario import ScenarioError, load_bundled  # at the first load: see listing()
+    from emulator.scenario.events import install
+
     try:
         scenario = load_bundled(body["name"])
     except ScenarioError:

@@ -8,9 +8,11 @@ to ``clock.now()`` in bounded work.
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from emulator.device.catchup import CatchUp
 from emulator.device.clock import SimClock
 from emulator.device.errors import API_LIMIT, GatewayError
 from emulator.device.events_log import log, sim
@@ -100,6 +102,7 @@ class Gateway:
         self.pending_timers: list[Timer[Gateway]] = sorted(s.timeline, key=lambda timer: timer.at)
         self.fired_timers: list[Timer[Gateway]] = []
         self._firing = False
+        self._pending: CatchUp | None = None  # a jump being run in slices; reset() drops it
         self.sessions.clear()
         self.throttle.reset()
         self._version = getattr(self, "_version", 0) + 1
@@ -153,27 +156,52 @@ class Gateway:
 
     def catch_up(self, max_steps: int = REQUEST_MAX_STEPS, *, step_s: float = 1.0) -> float:
         """Advance the model to the latest meter sample, stopping at every state-machine deadline
-        and firing each timer at its own instant.
+        and firing each timer at its own instant (see :class:`CatchUp`: bounded work, whatever the gap).
 
-        At most ``max_steps`` model steps in all (plus one per deadline), shared among the stretches
-        between deadlines by length: a jump of any size, with any number of timers in it, costs
-        bounded time. Within budget every stretch keeps ``step_s`` steps.
+        A catch-up left half-run (:meth:`begin_catch_up`) is finished first, at once: no read or
+        write ever sees a half-advanced site.
         """
         if self._firing:  # a timer's action acts at the timer's instant, not at clock.now()
             return self.model.state.t
-        target = max(math.floor(self.clock.now() / METER_SAMPLE_S) * METER_SAMPLE_S, self.model.state.t)
-        gap = target - self.model.state.t
-        self._fire_due()
-        while self.model.state.t < target:
-            stop = min(target, self._next_deadline(target))
-            share = max(1, math.ceil(max_steps * (stop - self.model.state.t) / gap - 1e-9))
-            self.model.advance_to(stop, self.controls(), max_steps=share, step_s=step_s)
-            self.grid.fire(stop)
-            self.update.advance(stop)
-            self._fire_due()
+        self.settle()
+        target = self._target()
+        CatchUp(target, self.model.state.t, max_steps, step_s).run(self, sys.maxsize)
         return target
 
-    def _fire_due(self) -> None:
+    def begin_catch_up(self, max_steps: int) -> None:
+        """Plan the same catch-up as :meth:`catch_up`, to be run in slices (:meth:`catch_up_slice`).
+
+        For a big clock jump: whoever serves the gateway runs a slice, lets other clients in, runs
+        the next; the end state is exactly what ``catch_up(max_steps)`` gives.
+        """
+        self.settle()
+        self._pending = CatchUp(self._target(), self.model.state.t, max_steps, 1.0)
+        self._version += 1
+
+    @property
+    def catching_up(self) -> bool:
+        """A catch-up begun with :meth:`begin_catch_up` is not finished: the gateway is mid-jump."""
+        return self._pending is not None
+
+    def catch_up_slice(self, budget: int) -> bool:
+        """Run at most ``budget`` model steps of the pending catch-up; True once none is pending."""
+        pending = self._pending
+        if pending is None or self._firing:
+            return True
+        if not pending.run(self, budget):
+            return False
+        self._pending = None
+        self._version += 1
+        return True
+
+    def settle(self) -> None:
+        """Finish any pending catch-up now (the fallback for a caller that cannot wait for its slices)."""
+        self.catch_up_slice(sys.maxsize)
+
+    def _target(self) -> float:
+        return max(math.floor(self.clock.now() / METER_SAMPLE_S) * METER_SAMPLE_S, self.model.state.t)
+
+    def fire_due(self) -> None:
         while self.pending_timers and self.pending_timers[0].at <= self.model.state.t:
             timer = self.pending_timers.pop(0)
             log.info("scenario event %s at %s %s", timer.label, sim(timer.at), timer.detail)
@@ -184,7 +212,12 @@ class Gateway:
                 self._firing = False
             self.fired_timers.append(timer)
 
-    def _next_deadline(self, target: float) -> float:
+    def reached(self, at: float) -> None:
+        self.grid.fire(at)
+        self.update.advance(at)
+        self.fire_due()
+
+    def next_deadline(self, target: float) -> float:
         deadlines = [target]
         if self.grid.deadline is not None:
             deadlines.append(self.grid.deadline)
@@ -281,6 +314,7 @@ class Gateway:
 
     def visible_operation(self) -> Operation:
         """What GET /api/operation shows: the staged value that will apply, if any."""
+        self.settle()  # a scenario event inside a half-run jump may have changed it
         return self.staged_operation or self.operation
 
     # -- sessions -------------------------------------------------------------

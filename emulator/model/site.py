@@ -8,7 +8,7 @@ of steps, so a request costs the same at any speed factor.
 from __future__ import annotations
 
 import math
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from emulator.model import profiles
 from emulator.model.config import SiteConfig
@@ -19,6 +19,25 @@ from emulator.model.state import Controls, Counters, Flows, SiteState
 
 DEFAULT_STEP_S = 1.0
 _PACK_HEALTH_CHANNEL = 11
+
+
+@dataclass(slots=True)
+class Stretch:
+    """A planned integration: ``steps`` steps of ``dt`` from ``t0`` to ``target`` under fixed controls.
+
+    ``done`` counts the steps already taken, so a long stretch can be run in parts.
+    """
+
+    t0: float
+    dt: float
+    steps: int
+    target: float
+    controls: Controls
+    done: int = 0
+
+    @property
+    def remaining(self) -> int:
+        return self.steps - self.done
 
 
 def initial_state(config: SiteConfig, t: float, soe_pct: float = 60.0) -> SiteState:
@@ -76,15 +95,42 @@ class SiteModel:
         Uses steps of ``step_s`` unless that would take more than
         ``max_steps``; then the gap is split into ``max_steps`` equal steps.
         """
-        gap = target - self.state.t
+        stretch = self.plan(target, controls, max_steps=max_steps, step_s=step_s)
+        self.run(stretch, stretch.steps)
+
+    def plan(
+        self, target: float, controls: Controls, *, max_steps: int = 240, step_s: float = DEFAULT_STEP_S
+    ) -> Stretch:
+        """The steps :meth:`advance_to` would take, to be run now or in parts (:meth:`run`).
+
+        Fixing the step times up front is what makes a catch-up run in slices end exactly
+        where the same catch-up run at once ends: every step has the same start and length.
+        """
+        t0 = self.state.t
+        gap = target - t0
         if gap <= 0.0:
-            return
+            return Stretch(t0, 0.0, 0, t0, controls)
         steps = min(max_steps, max(1, math.ceil(gap / step_s - 1e-9)))
-        dt = gap / steps
-        t = self.state.t
-        for i in range(steps):
-            self._step(t + i * dt, dt, controls)
-        self.state.t = target
+        return Stretch(t0, gap / steps, steps, target, controls)
+
+    def run(self, stretch: Stretch, max_steps: int) -> bool:
+        """Take up to ``max_steps`` more of the stretch's steps; True once it has reached its target.
+
+        Between parts the state sits at the end of the last step taken: a whole, consistent
+        state, only earlier than the target.
+        """
+        first = stretch.done
+        last = min(stretch.steps, first + max(0, max_steps))
+        t0, dt, controls = stretch.t0, stretch.dt, stretch.controls
+        for i in range(first, last):
+            self._step(t0 + i * dt, dt, controls)
+        stretch.done = last
+        if last < stretch.steps:
+            self.state.t = t0 + last * dt
+            return False
+        if stretch.steps:
+            self.state.t = stretch.target
+        return True
 
     def _step(self, t0: float, dt: float, controls: Controls) -> None:
         state, cfg = self.state, self.config

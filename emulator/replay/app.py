@@ -42,6 +42,7 @@ from emulator.tedapi.routes import guard, read_body
 
 DEFAULT_SERIAL = "T123456789"
 _METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+DEVICE = "tedapi.device.v1"  # the live route's name, so faults and the journal see the same route
 
 
 def create_replay_app(
@@ -92,6 +93,8 @@ def recorded_routes(replay: Replay) -> list[Route]:
         )  # routes match decoded paths
         for path, methods in replay.paths().items()
     ]
+    if "/tedapi/v1" in replay.paths():  # a query for one device may also come by its own path
+        routes.append(Route("/tedapi/device/{din}/v1", _tedapi_answer("/tedapi/v1"), methods=["POST"], name=DEVICE))
     routes.append(Route("/api/{rest:path}", _not_recorded, methods=_METHODS))
     return routes
 
@@ -117,21 +120,25 @@ def _answer(path: str, name: str) -> Callable[[Request], Awaitable[Response]]:
 
 def _tedapi_answer(path: str) -> Callable[[Request], Awaitable[Response]]:
     """A recorded TEDAPI path behind HTTP Basic with the gateway password, as the firmware facts say; a POST
-    gets the latest answer recorded for the same kind of request (system info, config.json, a query)."""
+    gets the latest answer recorded for the same kind of request (system info, config.json, a query) of the
+    same device (a Powerwall 3's own components)."""
 
     async def endpoint(request: Request) -> Response:
         gateway = guard(request)
         if isinstance(gateway, Response):
             return gateway
         ctx = replay_context(request)
-        key = None
+        key = device = None
         if request.method == "POST":
-            key = tedapi.request_key(await read_body(request))
+            body = await read_body(request)
+            key = tedapi.request_key(body)
             if key is None:
                 raise error("tedapi_not_protobuf", detail="not a request a recording holds")
-        prepared = ctx.replay.answer(request.method, path, key)
+            device = tedapi.request_device(body, request.path_params.get("din"))
+        prepared = ctx.replay.answer(request.method, path, key, device)
         if prepared is None:
-            what = f"{request.method} {path}" + (f" ({key})" if key else "")
+            asked = f"{key} of {device}" if device else key
+            what = f"{request.method} {request.url.path}" + (f" ({asked})" if asked else "")
             raise error("not_recorded", path=what, file=ctx.replay.recording.file.name)
         return _render(prepared, gateway)
 

@@ -106,6 +106,7 @@ class Recorded:
     latency_ms: float | None = None
     binary: bytes | None = None  # a binary body (the TEDAPI's protobuf), stored as base64
     request: str | None = None  # which TEDAPI request a POST answered (see emulator.replay.tedapi.request_key)
+    device: str | None = None  # the DIN of the Powerwall a per-device TEDAPI query asked (None: the gateway)
 
     @property
     def is_json(self) -> bool:
@@ -129,6 +130,8 @@ class Recorded:
         }
         if self.request is not None:
             line["request"] = self.request
+        if self.device is not None:
+            line["device"] = self.device
         if self.is_json:
             line["body"] = self.body
         elif self.binary is not None:
@@ -152,6 +155,7 @@ class Recorded:
             latency_ms=data.get("latency_ms"),
             binary=base64.b64decode(data["body_base64"]) if "body_base64" in data else None,
             request=data.get("request"),
+            device=data.get("device"),
         )
 
 
@@ -278,6 +282,10 @@ def unservable(response: Recorded) -> str | None:
     content_type = response.content_type
     if content_type is not None and not (content_type.isascii() and content_type.isprintable()):
         return "content_type holds characters an HTTP header cannot carry"
+    if response.path.startswith("/tedapi/device/"):
+        addressed = response.path.removeprefix("/tedapi/device/").removesuffix("/v1")
+        if addressed != response.device:
+            return f"device {response.device} is not the one its path {response.path} asks ({addressed})"
     return None
 
 

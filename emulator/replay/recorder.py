@@ -6,8 +6,10 @@ time, polls at most every ``interval_s``. Firmware 1.15.0 is recorded without
 a login, because a login there stops sitemaster; newer firmware gets the
 customer login it needs, and a fresh one if the session expires. Given the
 gateway password (QR sticker), it also polls the TEDAPI's reads: GET /tedapi/din
-and the read-only POST /tedapi/v1 requests of :mod:`emulator.replay.tedapi`. A
-Powerwall 3, which has no /api/status, is identified by them.
+and the read-only POST /tedapi/v1 requests of :mod:`emulator.replay.tedapi`,
+including each Powerwall 3's query about itself (the Powerwall 3s that
+config.json lists when the recording starts). A Powerwall 3, which has no
+/api/status, is identified by them.
 """
 
 from __future__ import annotations
@@ -138,6 +140,11 @@ def record(options: RecordOptions, *, on_start: Progress | None = None, on_poll:
         summary = Summary(header, options.out)
         if not needs_login and options.password:
             summary.notes.append("firmware 1.15.0 reads are open: not logging in (a login would stop sitemaster)")
+        if reads and not any(read.key.startswith("query ") for read in reads):
+            summary.notes.append(
+                "pypowerwall is not installed: the TEDAPI's signed queries (the status, each Powerwall 3's"
+                " components) are not recorded, as only it ships Tesla's signatures (pip install pypowerwall)"
+            )
         if options.gw_password and options.redact and facts.serves("GET", "/tedapi/din"):
             summary.notes.append("--redact: the TEDAPI is not recorded (its protobuf bodies cannot be redacted)")
         if on_start:
@@ -177,17 +184,25 @@ def _identify_by_tedapi(client: GatewayClient, gw_password: str | None) -> dict[
 
 def _tedapi_reads(
     client: GatewayClient, options: RecordOptions, served: bool, status: dict[str, Any]
-) -> list[tuple[str, bytes]]:
-    """The TEDAPI requests to poll: none without the gateway password, a TEDAPI, or with --redact."""
+) -> list[tedapi.Read]:
+    """The TEDAPI requests to poll: none without the gateway password, a TEDAPI, or with --redact.
+
+    The gateway's own reads, then one query per Powerwall 3 that config.json lists now: a site's
+    Powerwalls do not change while it is recorded, so config.json is asked once here to find them.
+    """
     if not (options.gw_password and served) or options.redact:
         return []
+    auth = tedapi.basic_auth(options.gw_password)
     din = status.get("din")
     if not isinstance(din, str) or not din:
-        answer = client.get("/tedapi/din", tedapi.basic_auth(options.gw_password))
+        answer = client.get("/tedapi/din", auth)
         if answer.status != 200:
             raise RecordError(f"{client.base_url} refused GET /tedapi/din ({answer.status}): wrong --gw-password?")
         din = answer.content.decode("utf-8", "replace").strip()
-    return tedapi.requests(din)
+    reads = [tedapi.Read(key, body) for key, body in tedapi.requests(din)]
+    config = next(r for r in reads if r.key == tedapi.CONFIG)
+    answer = client.post_protobuf(config.path, config.body, auth)
+    return reads + (tedapi.device_requests(din, answer.content) if answer.status == 200 else [])
 
 
 def _header(
@@ -239,7 +254,7 @@ class _Poller:
         needs_login: bool,
         on_poll: Progress | None,
         start: float,
-        tedapi_reads: list[tuple[str, bytes]],
+        tedapi_reads: list[tedapi.Read],
     ) -> None:
         self.client, self.options, self.writer, self.redactor = client, options, writer, redactor
         self.summary, self.needs_login, self.on_poll = summary, needs_login, on_poll
@@ -274,18 +289,15 @@ class _Poller:
         """One pass over the endpoints; written as one batch. Returns (answers, last failure)."""
         batch: list[Recorded] = []
         failure, relogged = "", False
-        tedapi_calls: list[tuple[str, str | None, bytes | None]] = (
-            [("/tedapi/din", None, None)] if self.tedapi_reads else []
-        )
-        tedapi_calls += [("/tedapi/v1", key, body) for key, body in self.tedapi_reads]
-        calls = [(path, None, None) for path in self.endpoints] + tedapi_calls
+        tedapi_calls: list[tedapi.Read | None] = [None, *self.tedapi_reads] if self.tedapi_reads else []
+        calls: list[str | tedapi.Read | None] = [*self.endpoints, *tedapi_calls]  # None: GET /tedapi/din
         try:
-            for path, key, body in calls:
+            for call in calls:
                 try:
-                    if path.startswith("/tedapi/"):
-                        recorded = self._fetch_tedapi(path, key, body)
+                    if isinstance(call, str):
+                        recorded, relogged = self._fetch(call, relogged)
                     else:
-                        recorded, relogged = self._fetch(path, relogged)
+                        recorded = self._fetch_tedapi(call)
                 except LoginError:
                     raise
                 except RecordError as exc:  # a timeout or a dropped connection: note it, go on
@@ -308,11 +320,14 @@ class _Poller:
             answer = self.client.get(path)
         return _recorded(round(t, 3), "GET", path, answer), relogged
 
-    def _fetch_tedapi(self, path: str, key: str | None, body: bytes | None) -> Recorded:
+    def _fetch_tedapi(self, read: tedapi.Read | None) -> Recorded:
+        """GET /tedapi/din (``read`` None) or one POST, its answer named by the kind of request and device."""
         t = time.monotonic() - self.start
         auth = tedapi.basic_auth(self.options.gw_password or "")
-        answer = self.client.get(path, auth) if body is None else self.client.post_protobuf(path, body, auth)
-        return _recorded(round(t, 3), "GET" if body is None else "POST", path, answer, key)
+        if read is None:
+            return _recorded(round(t, 3), "GET", "/tedapi/din", self.client.get("/tedapi/din", auth))
+        answer = self.client.post_protobuf(read.path, read.body, auth)
+        return _recorded(round(t, 3), "POST", read.path, answer, read.key, read.device)
 
     def _write(self, batch: list[Recorded]) -> None:
         if self.redactor is not None:
@@ -325,14 +340,27 @@ class _Poller:
             self.on_poll(self.summary)
 
 
-def _recorded(t: float, method: str, path: str, answer: Answer, request: str | None = None) -> Recorded:
+def _recorded(
+    t: float, method: str, path: str, answer: Answer, request: str | None = None, device: str | None = None
+) -> Recorded:
     if is_binary(answer.content_type) and answer.status < 400:
         return Recorded(
             t, method, path, answer.status, answer.content_type, latency_ms=answer.latency_ms, binary=answer.content,
-            request=request,
+            request=request, device=device,
         )  # fmt: skip
     body, text = decode_body(answer.content, answer.content_type)
-    return Recorded(t, method, path, answer.status, answer.content_type, body, text, answer.latency_ms, request=request)
+    return Recorded(
+        t,
+        method,
+        path,
+        answer.status,
+        answer.content_type,
+        body,
+        text,
+        answer.latency_ms,
+        request=request,
+        device=device,
+    )
 
 
 def _redacted(redactor: Redactor, batch: list[Recorded]) -> list[Recorded]:

@@ -10,12 +10,35 @@ events, bundled) sits below the HTTP app, which serves scenarios. Running one
 offline (:func:`emulator.scenario.runner.run`) sits above it, because endpoint
 expectations are read through the real app. So the runner is not re-exported
 here: importing the package must not import the app that imports the package.
+
+Names are imported on first use (PEP 562), as in :mod:`emulator`: the served app holds scenarios and
+imports :mod:`emulator.scenario.spec`, which must not bring the file reader (PyYAML, the schema) into
+every start of ``teg-emulator serve`` (issue 13's start-up budget).
 """
 
-from emulator.scenario.bundled import all_bundled, bundled_names, load_bundled, resolve
-from emulator.scenario.load import load_file, load_text
-from emulator.scenario.source import ScenarioError
-from emulator.scenario.spec import Event, Expectation, Scenario
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from emulator.scenario.bundled import all_bundled, bundled_names, load_bundled, resolve
+    from emulator.scenario.load import load_file, load_text
+    from emulator.scenario.source import ScenarioError
+    from emulator.scenario.spec import Event, Expectation, Scenario
+
+_WHERE = {
+    "Event": "emulator.scenario.spec",
+    "Expectation": "emulator.scenario.spec",
+    "Scenario": "emulator.scenario.spec",
+    "ScenarioError": "emulator.scenario.source",
+    "all_bundled": "emulator.scenario.bundled",
+    "bundled_names": "emulator.scenario.bundled",
+    "load_bundled": "emulator.scenario.bundled",
+    "load_file": "emulator.scenario.load",
+    "load_text": "emulator.scenario.load",
+    "resolve": "emulator.scenario.bundled",
+}
 
 __all__ = [
     "Event",
@@ -29,3 +52,11 @@ __all__ = [
     "load_text",
     "resolve",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _WHERE:
+        value = getattr(importlib.import_module(_WHERE[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'emulator.scenario' has no attribute {name!r}")

@@ -192,6 +192,8 @@ def _expectations(readings: list[Reading], events: list[dict[str, Any]], every_s
     seen_status: set[tuple[str, int]] = set()
     for reading in readings:
         r, at = reading.response, reading.at.replace(tzinfo=None)
+        if r.method != "GET" or not r.path.startswith("/api/"):  # a scenario expects GETs of /api/, not the TEDAPI
+            continue
         if any(0 <= (at - t).total_seconds() < SETTLE_S for t in event_times):
             continue
         when = at.isoformat(timespec="seconds")

@@ -19,7 +19,7 @@ from emulator.device.snapshot import Operation
 from emulator.model import SCE_TOU, SiteConfig, Tariff, TariffPeriod
 from emulator.model.tariff import OFF_PEAK
 from emulator.scenario import fields
-from emulator.scenario.source import Path_, ScenarioError, Source, parse, read
+from emulator.scenario.source import Path_, ScenarioError, Source
 from emulator.scenario.spec import Check, Event, Expectation, Scenario, show
 from emulator.scenario.times import parse_duration, parse_start, parse_time
 
@@ -32,10 +32,14 @@ FLAT = Tariff("flat", (TariffPeriod(0, 24, OFF_PEAK, 0.30),))
 
 
 def load_file(path: str | Path, shown_as: str | None = None) -> Scenario:
+    from emulator.scenario.yaml_reader import read  # PyYAML only where a file is read (start-up: see there)
+
     return build(read(path, shown_as), Path(path).stem)
 
 
 def load_text(text: str, file: str = "<scenario>") -> Scenario:
+    from emulator.scenario.yaml_reader import parse
+
     return build(parse(text, file), Path(file).stem)
 
 

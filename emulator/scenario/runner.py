@@ -22,8 +22,8 @@ from emulator.scenario.events import gateway_settings
 from emulator.scenario.expect import Outcome, Readings, evaluate, instants_needed
 from emulator.scenario.probe import Probe
 from emulator.scenario.spec import Scenario
+from emulator.scenario.times import DEFAULT_RESOLUTION_S
 
-DEFAULT_RESOLUTION_S = 60.0
 CATCH_UP_STEPS = 1_000_000  # keep 1 s model steps however far apart two samples are
 Progress = Callable[[int, int], None]  # (instants done, instants in all)
 

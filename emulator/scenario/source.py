@@ -1,22 +1,14 @@
-"""Reading a scenario file: YAML into plain data, with the line of every value kept.
+"""A scenario file as data: what was read, where each value sits, and the error that names both.
 
-The file is composed into PyYAML nodes first, so that every JSON-pointer-like
-path (``("events", 3, "at")``) maps to the line it came from; schema errors
-and semantic errors alike then name the file, the line and the field.
-
-Times are YAML 1.1's trap: unquoted ``22:05`` is the integer 1325 and
-``2026-07-01T07:15`` a datetime. This loader resolves neither, so times stay
-the strings the author wrote.
+The YAML reading itself is :mod:`emulator.scenario.yaml_reader`, kept apart so that what only
+*holds* scenarios (the served app, the control API, ``teg-emulator serve``) does not import PyYAML
+at start-up: reading a file is the one thing that needs it.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
-
-import yaml
 
 Path_ = tuple[str | int, ...]
 
@@ -34,91 +26,6 @@ MAX_FILE_BYTES = 1024 * 1024
 MAX_DEPTH = 32  # mappings and lists inside each other; real scenarios use 4
 MAX_ALIASES = 100  # *alias references in one file
 MAX_VALUES = 20_000  # values once every alias is expanded: a "billion laughs" file stops here
-
-
-class _Loader(yaml.SafeLoader):
-    """SafeLoader without sexagesimal numbers and timestamps (YAML 1.2 behaviour for those),
-    and with nesting and aliases bounded while the file is composed, before anything expands."""
-
-    def __init__(self, stream: str) -> None:
-        super().__init__(stream)
-        self._depth = 0
-        self._aliases = 0
-        self._open: list[str | None] = []  # anchors of the collections being composed
-
-    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
-        event = self.peek_event()  # type: ignore[no-untyped-call]
-        if isinstance(event, yaml.AliasEvent):
-            self._aliases += 1
-            if self._aliases > MAX_ALIASES:
-                raise _Refused(event.start_mark, f"more than {MAX_ALIASES} aliases")
-            if event.anchor in self._open:
-                raise _Refused(event.start_mark, f"alias *{event.anchor} refers to itself")
-            return super().compose_node(parent, index)
-        collection = isinstance(event, yaml.SequenceStartEvent | yaml.MappingStartEvent)
-        if collection:
-            self._depth += 1
-            if self._depth > MAX_DEPTH:
-                raise _Refused(event.start_mark, f"nested deeper than {MAX_DEPTH} levels")
-            self._open.append(getattr(event, "anchor", None))
-        try:
-            return super().compose_node(parent, index)
-        finally:
-            if collection:
-                self._depth -= 1
-                self._open.pop()
-
-
-class _Refused(Exception):
-    def __init__(self, mark: Any, problem: str) -> None:
-        super().__init__(problem)
-        self.line = mark.line + 1 if mark is not None else None
-        self.problem = problem
-
-
-def _expanded_size(root: yaml.Node) -> tuple[int, int]:
-    """(values, depth) of the document with every alias expanded, in time linear in its nodes."""
-    size: dict[int, int] = {}
-    depth: dict[int, int] = {}
-    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
-    while stack:
-        node, done = stack.pop()
-        if id(node) in size:
-            continue
-        children: list[yaml.Node] = []
-        if isinstance(node, yaml.SequenceNode):
-            children = list(node.value)
-        elif isinstance(node, yaml.MappingNode):
-            children = [n for pair in node.value for n in pair]
-        if not done:
-            stack.append((node, True))
-            stack.extend((c, False) for c in children if id(c) not in size)
-            continue
-        size[id(node)] = min(1 + sum(size[id(c)] for c in children), MAX_VALUES + 1)
-        depth[id(node)] = 1 + max((depth[id(c)] for c in children), default=0)
-    return size[id(root)], depth[id(root)]
-
-
-_Loader.yaml_implicit_resolvers = {
-    first: [
-        (tag, regexp)
-        for tag, regexp in resolvers
-        if tag not in ("tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
-    ]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-_Loader.add_implicit_resolver(
-    "tag:yaml.org,2002:int",
-    re.compile(r"^(?:[-+]?0b[0-1_]+|[-+]?0o?[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+)$"),
-    list("-+0123456789"),
-)
-_Loader.add_implicit_resolver(
-    "tag:yaml.org,2002:float",
-    re.compile(
-        r"^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+]?[0-9]+)?|[-+]?(?:[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)|\.[0-9_]+(?:[eE][-+][0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
-    ),
-    list("-+0123456789."),
-)
 
 
 @dataclass(frozen=True)
@@ -148,60 +55,3 @@ def field_name(path: Path_) -> str:
     for part in path:
         text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
     return text
-
-
-def read(path: str | Path, shown_as: str | None = None) -> Source:
-    name = shown_as or str(path)
-    try:
-        if Path(path).stat().st_size > MAX_FILE_BYTES:
-            raise ScenarioError(
-                name, None, "", f"the file is larger than {MAX_FILE_BYTES // 1024} KiB; a scenario is a few"
-            )
-        text = Path(path).read_text("utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ScenarioError(name, None, "", f"cannot read the file: {getattr(exc, 'strerror', None) or exc}") from None
-    return parse(text, name)
-
-
-def parse(text: str, file: str) -> Source:
-    loader = _Loader(text)
-    try:
-        node = loader.get_single_node()
-        if node is None:
-            raise ScenarioError(file, 1, "", "the file is empty; a scenario is a YAML mapping")
-        values, depth = _expanded_size(node)
-        if values > MAX_VALUES or depth > MAX_DEPTH + 1:
-            raise ScenarioError(
-                file, None, "", f"aliases expand to more than {MAX_VALUES} values or {MAX_DEPTH} levels"
-            )
-        lines: dict[Path_, int] = {}
-        key_lines: dict[Path_, int] = {}
-        _index(node, (), lines, key_lines, file)
-        data = loader.construct_document(node)
-    except _Refused as exc:
-        raise ScenarioError(file, exc.line, "", exc.problem) from None
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else None
-        raise ScenarioError(file, line, "", f"YAML syntax error: {exc.problem or exc.context}") from None
-    except yaml.YAMLError as exc:
-        raise ScenarioError(file, None, "", f"YAML error: {exc}") from None
-    finally:
-        loader.dispose()
-    return Source(file, data, lines, key_lines)
-
-
-def _index(node: yaml.Node, path: Path_, lines: dict[Path_, int], key_lines: dict[Path_, int], file: str) -> None:
-    lines[path] = node.start_mark.line + 1
-    if isinstance(node, yaml.MappingNode):
-        seen: set[str] = set()
-        for key, value in node.value:
-            name = key.value if isinstance(key, yaml.ScalarNode) else str(key.start_mark)
-            if name in seen:
-                raise ScenarioError(file, key.start_mark.line + 1, field_name((*path, name)), "duplicate key")
-            seen.add(name)
-            key_lines[(*path, name)] = key.start_mark.line + 1
-            _index(value, (*path, name), lines, key_lines, file)
-    elif isinstance(node, yaml.SequenceNode):
-        for i, item in enumerate(node.value):
-            _index(item, (*path, i), lines, key_lines, file)

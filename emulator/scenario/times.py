@@ -14,6 +14,9 @@ from zoneinfo import ZoneInfo
 
 from emulator.durations import parse_duration
 
+DEFAULT_RESOLUTION_S = 60.0
+"""Seconds between the samples a scenario run keeps (CSV, plot, window checks): the CLI's default."""
+
 _CLOCK = re.compile(r"^(?:d(\d+) +)?(\d{1,2}):(\d{2})(?::(\d{2}))?$")
 __all__ = ["TIME_HINT", "local_label", "parse_duration", "parse_start", "parse_time"]
 TIME_HINT = "use a clock time (07:15, or d2 07:15 on the next day), an offset from the start (+2h30m) or an ISO time (2026-07-01T07:15)"

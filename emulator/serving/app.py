@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from functools import cache
+from typing import TYPE_CHECKING
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -23,15 +24,18 @@ from emulator.control.traffic import TRAFFIC_ROUTES
 from emulator.device.errors import GatewayError, error
 from emulator.device.gateway import Gateway
 from emulator.firmware.profile import FirmwareProfile
-from emulator.scenario.spec import Scenario
 from emulator.serving.context import AppContext, app_context, attach, find_context
 from emulator.serving.docs import docs_routes
 from emulator.serving.fast import FastReads, snapshot_reads
 from emulator.serving.guard import ControlGuard, ControlPolicy
 from emulator.serving.middleware import TrafficMiddleware
 from emulator.serving.transport import CutOnStop
+from emulator.serving.turn import WaitForJump
 from emulator.tedapi.routes import ROUTES as TEDAPI_ROUTES
 from emulator.web import web_routes
+
+if TYPE_CHECKING:
+    from emulator.scenario.spec import Scenario  # a served scenario comes loaded: none is read at start
 
 log = logging.getLogger("teg_emulator")
 _SNAPSHOT_READS = snapshot_reads(API_ROUTES)
@@ -106,6 +110,7 @@ def gateway_app(
                 clock=traffic_clock,
                 fast=fast,
             ),
+            Middleware(WaitForJump, gateway=gateway),
         ],
         exception_handlers={
             GatewayError: _gateway_error,

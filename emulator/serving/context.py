@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -19,8 +20,10 @@ from starlette.requests import Request
 from emulator.control.faults import FaultEngine
 from emulator.control.journal import Journal
 from emulator.device.gateway import Gateway
-from emulator.scenario.spec import Scenario
 from emulator.serving.guard import ControlPolicy
+
+if TYPE_CHECKING:
+    from emulator.scenario.spec import Scenario  # only held here; loading scenarios waits until one is used
 
 
 @dataclass

@@ -41,7 +41,7 @@ class FastReads:
     def body_for(self, scope: Scope) -> bytes | None:
         """The 200 body to answer with, or None when the full stack must answer (it will say why)."""
         found = self.reads.get(scope["path"])
-        if found is None or scope["method"] != "GET":
+        if found is None or scope["method"] != "GET" or self.gateway.catching_up:  # mid-jump: wait (serving.turn)
             return None
         read, is_open = found
         if not is_open and not self._authorized(scope):

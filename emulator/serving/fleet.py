@@ -20,8 +20,8 @@ from emulator.device.gateway import Gateway
 from emulator.serving.app import create_app
 from emulator.serving.context import app_context
 from emulator.serving.guard import ControlGuard, ControlPolicy
+from emulator.serving.limits import MAX_GATEWAYS
 
-MAX_GATEWAYS = 10_000  # bench/bench_fleet.py: 5,000 polled as Home Assistant does use ~1/4 of a core
 FLEET_JOURNAL_ENTRIES = 250_000  # journal entries kept across a fleet (~0.25 KB each)
 MIN_MEMBER_JOURNAL = 50
 

@@ -55,6 +55,9 @@ def uvicorn_config(app: ASGIApp, *, tls: TLSFiles | None = None, log_level: str 
         log_level=log_level,
         access_log=log_level in ("info", "debug", "trace"),
         lifespan="off",
+        # no gateway route is a WebSocket; "auto" would import the websockets package at every start (~9 ms,
+        # issue 13's start-up budget) only to accept upgrades the real gateway does not offer
+        ws="none",
         server_header=False,
         date_header=True,
         # then cut requests held by latency/slow-body faults; uvicorn annotates an int but hands the value

@@ -21,9 +21,9 @@ from typing import TextIO
 from emulator.device.factory import EmulatorOptions
 from emulator.device.identity import make_identity
 from emulator.firmware import get_profile
-from emulator.serving.fleet import MAX_GATEWAYS, host_name, member_options
+from emulator.serving.fleet import host_name, member_options
+from emulator.serving.limits import MAX_FLEET, MAX_GATEWAYS
 
-MAX_FLEET = 1_000_000  # members across all shards: a bound on manifest size and time, not on a process
 MANIFEST_FIELDS = ("index", "shard", "serial", "din", "password", "firmware", "url", "host")
 
 

@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from types import FrameType
 
-from emulator.serving.fleet import MAX_GATEWAYS
+from emulator.serving.limits import MAX_GATEWAYS
 from emulator.serving.shards import Shard
 
 STOP_GRACE_S = 1.5  # SIGTERM, then SIGKILL: the whole fleet is gone within 2 s

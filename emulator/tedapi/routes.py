@@ -29,7 +29,7 @@ from emulator.api.door import read_bounded
 from emulator.device.errors import GatewayError, error
 from emulator.device.gateway import Gateway
 from emulator.serving.context import context
-from emulator.tedapi.hardware import describe
+from emulator.serving.turn import settled
 
 USERNAME = "Tesla_Energy_Device"
 _PROTOBUF = "application/octet-stream"
@@ -90,9 +90,11 @@ async def read_body(request: Request) -> bytes:
 async def _body(request: Request) -> bytes:
     """The protobuf body through the same size door as every JSON body (refused as it streams)."""
     try:
-        return await read_bounded(request.headers.get("content-length", ""), request.stream())
+        body = await read_bounded(request.headers.get("content-length", ""), request.stream())
     except ClientDisconnect:
         raise error("client_gone") from None
+    await settled(context(request).gateway)  # a clock jump that began while the body streamed in ends first
+    return body
 
 
 async def din(request: Request) -> Response:
@@ -100,6 +102,8 @@ async def din(request: Request) -> Response:
     if isinstance(gateway, Response):
         return gateway
     snap = gateway.snapshot()
+    from emulator.tedapi.hardware import describe  # the TEDAPI's first request loads it, not every start
+
     return Response(
         describe(snap, gateway.profile.hardware, gateway.profile.bodies).din.encode("ascii"),
         media_type="text/plain",

@@ -1,0 +1,99 @@
+"""Request Frames a TEDAPI client may send, as Hypothesis strategies, and the spec marker that names them.
+
+The TEDAPI's bodies are protobuf, which OpenAPI can only declare as ``type: string, format: binary``.
+openapi.yaml therefore says on the request media type which message the bytes are
+(``x-teg-protobuf: teg_emulator.tedapi.Frame``), and :func:`frames` draws such messages: the
+requests pypowerwall makes (system info, the config.json read, the queries it ships signed by Tesla),
+with the parts a client may vary (recipient, sender, tail) drawn. A gateway answers each 200, or 404
+when the recipient DIN is not on its site (documented). Free of schemathesis, so a test can draw from
+it without registering hooks in its process; :mod:`emulator.tedapi.schemathesis_hooks` hands it to
+schemathesis.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from hypothesis import strategies as st
+
+from emulator.contract.signed_query import SignedQuery, components_queries, status_query
+from emulator.tedapi import teg_emulator_tedapi_pb2 as pb
+
+MARKER = "x-teg-protobuf"
+FRAME = "teg_emulator.tedapi.Frame"
+# Field values pypowerwall sends, from emulator/tedapi/proto/teg_emulator_tedapi.proto.
+LOCAL_HTTPS = 1  # Envelope.delivery_channel
+INSTALLER, CUSTOMER = 1, 2  # Participant.local
+CONFIG_DOMAIN = 1  # FileRead.domain of config.json
+SIGNED_FORMAT = 2  # QueryRequest.format: SHA-256 ECDSA, ASN.1
+TO_GATEWAY, TO_FOLLOWER = 1, 2  # Tail.value
+# A DIN's shape (part number, "--", serial): one the site does not have is answered 404.
+DIN = r"\A[0-9]{7}-[0-9]{2}-[A-Z]--[A-Z0-9]{10,15}\Z"
+
+
+def frames() -> st.SearchStrategy[bytes]:
+    """Serialized request Frames the gateway answers: system info, config.json, pypowerwall's signed queries."""
+    bodies: list[st.SearchStrategy[pb.Envelope]] = [
+        st.just(pb.Envelope(system=pb.SystemMessages(info_request=pb.InfoRequest()))),
+        st.just(pb.Envelope(file=pb.FileMessages(read=pb.FileRead(domain=CONFIG_DOMAIN, name="config.json")))),
+    ]
+    queries = [q for q in (status_query(), *components_queries()) if q is not None]
+    if queries:  # without pypowerwall installed there is no signed query to send
+        bodies.append(st.builds(_query, st.sampled_from(queries)))
+    return st.builds(
+        _frame,
+        st.one_of(bodies),
+        recipient=st.one_of(st.none(), st.from_regex(DIN)),
+        sender=st.sampled_from([INSTALLER, CUSTOMER]),
+        tail=st.sampled_from([TO_GATEWAY, TO_FOLLOWER]),
+    )
+
+
+def _query(query: SignedQuery) -> pb.Envelope:
+    # the signed message as the capture ships it (V2026_06), else built from the text as pypowerwall builds it
+    signed = query.signed or pb.SignedQuery(version=1, text=query.text.encode("utf-8")).SerializeToString()
+    request = pb.QueryRequest(
+        format=SIGNED_FORMAT, signed=signed, signature=query.signature, variables=pb.Text(value=query.variables)
+    )
+    return pb.Envelope(query=pb.QueryMessages(request=request))
+
+
+def _frame(body: pb.Envelope, *, recipient: str | None, sender: int, tail: int) -> bytes:
+    """One request: the body, addressed to ``recipient`` (None: the gateway itself, whatever its DIN)."""
+    envelope = pb.Envelope(delivery_channel=LOCAL_HTTPS, sender=pb.Participant(local=sender))
+    if recipient is not None:
+        envelope.recipient.din = recipient
+    envelope.MergeFrom(body)
+    data: bytes = pb.Frame(envelope=envelope, tail=pb.Tail(value=tail)).SerializeToString()
+    return data
+
+
+def marked_media_types(document: dict[str, Any]) -> set[str]:
+    """The request media types the document marks as Frames; ValueError when one also carries other bodies."""
+    marked: set[str] = set()
+    unmarked: set[str] = set()
+    for media_type, definition in _request_media_types(document):
+        kind = definition.get(MARKER)
+        if kind is None:
+            unmarked.add(media_type)
+        elif kind == FRAME:
+            marked.add(media_type)
+        else:
+            raise ValueError(f"{MARKER}: {kind!r} is not a message these hooks know (only {FRAME})")
+    if marked & unmarked:
+        raise ValueError(
+            f"{', '.join(sorted(marked & unmarked))} carries both {FRAME} and other bodies in this document: "
+            "a strategy registered for it would send Frames to all of them"
+        )
+    return marked
+
+
+def _request_media_types(document: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
+    for item in (document.get("paths") or {}).values():
+        for operation in item.values() if isinstance(item, dict) else ():
+            body = operation.get("requestBody") if isinstance(operation, dict) else None
+            content = body.get("content") if isinstance(body, dict) else None
+            for media_type, definition in (content or {}).items():
+                if isinstance(definition, dict):
+                    yield media_type, definition

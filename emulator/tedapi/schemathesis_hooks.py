@@ -1,0 +1,51 @@
+"""schemathesis hooks that send the TEDAPI real protobuf ``Frame``s, so fuzzing it tests the gateway, not the parser.
+
+Use it by name (the package must be importable by the Python that runs schemathesis)::
+
+    SCHEMATHESIS_HOOKS=emulator.tedapi.schemathesis_hooks schemathesis run $URL/_emulator/openapi.yaml \\
+        --include-tag tedapi --auth Tesla_Energy_Device:$GW_PASSWORD ...
+
+Why it is needed: the TEDAPI's request bodies are protobuf, which OpenAPI can only declare as
+``type: string, format: binary``. To schemathesis any bytes are then valid, so it sends a PNG or
+random bytes as "positive" data, the gateway rightly refuses them with 400 ("not a TEDAPI protobuf
+message"), and ``positive_data_acceptance`` reports the refusal as a bug. The spec therefore says
+which message the bytes are -- ``x-teg-protobuf: teg_emulator.tedapi.Frame`` on the request
+body's media type (see openapi.yaml) -- and this module, when schemathesis loads a document,
+registers for each media type so marked :func:`emulator.tedapi.frames.frames`, which draws the
+requests pypowerwall makes. It also reads text/plain answers as text, so ``GET /tedapi/din`` is
+checked against its schema and its DIN follows the spec's link to ``POST /tedapi/device/{din}/v1``.
+
+What it cannot do, and why (schemathesis 4.x): a strategy registered for a media type is used for
+that body in every generation mode (``_get_body_strategy``: "Always use custom strategies for raw
+bodies"), and a binary body is never negated (``OpenApiBody.is_negatable`` drops ``type`` and
+``format``, leaving nothing to violate), so schemathesis sends no *negative* TEDAPI bodies at all --
+with or without these hooks. tests/test_tedapi_fuzz.py sends those (any bytes, and well-formed
+frames with wrong parts) and checks every answer is documented; tests/test_tedapi.py that a body
+which is not a Frame gets 400.
+
+A media type marked here must not also carry other bodies in the same document: the registration is
+global, so such a document is refused at load rather than fuzzed with Frames where they do not belong.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import schemathesis
+from schemathesis import DeserializationContext, HookContext, Response
+
+from emulator.tedapi.frames import frames, marked_media_types
+
+
+@schemathesis.deserializer("text/plain")
+def text(context: DeserializationContext, response: Response) -> str:
+    """GET /tedapi/din's answer as the string its schema describes: checked against the DIN pattern, and the
+    value the spec's link passes on to POST /tedapi/device/{din}/v1 (schemathesis reads no text/plain itself)."""
+    return response.content.decode(response.encoding or "utf-8")
+
+
+@schemathesis.hook
+def before_load_schema(context: HookContext, raw_schema: dict[str, Any]) -> None:
+    """Register the Frame strategy for the media types this document marks, before any body is drawn."""
+    for media_type in sorted(marked_media_types(raw_schema)):
+        schemathesis.openapi.media_type(media_type, frames())
