@@ -42,3 +42,7 @@ def _bounded(convert: Callable[[str], N], kind: str, low: N, high: N) -> Callabl
 def _shown(bound: float) -> str:
     """A bound as a user reads it: 0.05, 86400, 2147483647 (not 2.14748e+09, which ``:g`` makes of a large int)."""
     return str(bound) if isinstance(bound, int) else f"{bound:g}"
+
+
+port = whole_number(0, 65535)
+"""A TCP port: 0 (a free one) to 65535 (`--port`, and `$PORT` where a StatefulSet sets it)."""

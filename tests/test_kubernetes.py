@@ -104,6 +104,27 @@ def test_the_manifest_refuses_a_statefulset_whose_shards_are_not_its_replicas(tm
     assert "TEG_SHARDS=4 but replicas=5" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("TEG_GATEWAYS", "1000000000000", "TEG_GATEWAYS: 1000000000000 must be between 1 and 1000000"),
+        ("TEG_SEED", "-5", "TEG_SEED: -5 must be between 0 and 2147483647"),
+        ("TEG_POWERWALLS", "1.5", "TEG_POWERWALLS: '1.5' is not a whole number"),
+        ("PORT", "70000", "PORT: 70000 must be between 0 and 65535"),
+    ],
+)
+def test_the_manifest_refuses_a_number_the_pods_serve_flag_would_refuse(tmp_path, capsys, name, value, message):
+    """A StatefulSet is input: each number is read by the parser of the `serve` flag it becomes in the pod."""
+    statefulset = yaml.safe_load((KUBE / "base" / "statefulset.yaml").read_text())
+    env = statefulset["spec"]["template"]["spec"]["containers"][0].setdefault("env", [])
+    env[:] = [e for e in env if e["name"] != name] + [{"name": name, "value": value}]
+    path = tmp_path / "statefulset.yaml"
+    path.write_text(yaml.safe_dump(statefulset))
+    assert main(["fleet", "manifest", "--statefulset", str(path)]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err == f"teg-emulator: error: {message}\n"
+
+
 def test_the_dockerfile_passes_hadolint():
     hadolint = shutil.which("hadolint")
     if hadolint is None:

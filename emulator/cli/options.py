@@ -6,6 +6,7 @@ import argparse
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from emulator import numbers
 from emulator.numbers import number, whole_number
 from emulator.options import flag_fields
 
@@ -59,7 +60,7 @@ def bounded_int(low: int, high: int) -> Callable[[str], int]:
     return from_parse(whole_number(low, high))
 
 
-port = bounded_int(0, 65535)
+port = from_parse(numbers.port)
 """--port: 0 (a free port) to 65535."""
 
 

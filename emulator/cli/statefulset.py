@@ -7,13 +7,33 @@ entry point turns them into `serve` flags, and lists every member with its pod's
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, fields
 from typing import Any
 
+from emulator import numbers
 from emulator.cli.options import SERVE_DEFAULT_FIRMWARE
 from emulator.device.factory import EmulatorOptions
 from emulator.firmware import get_profile
+from emulator.options import RunOptions
+from emulator.serving.limits import MAX_FLEET
 from emulator.serving.shards import Layout
+
+
+def _option(name: str) -> Callable[[str], int]:
+    parse: Callable[[str], int] = next(f.metadata["parse"] for f in fields(RunOptions) if f.name == name)
+    return parse
+
+
+_NUMBERS: dict[str, Callable[[str], int]] = {
+    "TEG_GATEWAYS": numbers.whole_number(1, MAX_FLEET),  # serve --gateways
+    "TEG_SHARDS": numbers.whole_number(1, MAX_FLEET),  # the K of --shard k/K
+    "TEG_SEED": _option("seed"),
+    "TEG_POWERWALLS": _option("powerwalls"),
+    "PORT": numbers.port,
+}
+"""Each number a pod's entry point turns into a `serve` flag, read by that flag's own parser: a manifest
+never lists a fleet whose pods would refuse to start."""
 
 
 @dataclass(frozen=True)
@@ -48,10 +68,12 @@ def _env(statefulset: dict[str, Any]) -> dict[str, str]:
 
 
 def _int(env: dict[str, str], name: str, default: int) -> int:
+    if name not in env:
+        return default
     try:
-        return int(env.get(name, default))
-    except ValueError:
-        raise ValueError(f"{name}={env[name]!r} is not a whole number") from None
+        return _NUMBERS[name](env[name])
+    except ValueError as exc:
+        raise ValueError(f"{name}: {exc}") from None
 
 
 def read_statefulset(text: str) -> StatefulSetFleet:
