@@ -14,9 +14,9 @@ next to nothing until something is actually used.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from emulator._lazy import lazy_names
 from emulator._version import __version__
 
 if TYPE_CHECKING:
@@ -60,10 +60,4 @@ __all__ = [
     "running",
 ]
 
-
-def __getattr__(name: str) -> Any:
-    if name in _WHERE:
-        value = getattr(importlib.import_module(_WHERE[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'emulator' has no attribute {name!r}")
+__getattr__ = lazy_names(__name__, _WHERE, globals())

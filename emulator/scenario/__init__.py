@@ -18,8 +18,9 @@ every start of ``teg-emulator serve`` (issue 13's start-up budget).
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from emulator._lazy import lazy_names
 
 if TYPE_CHECKING:
     from emulator.scenario.bundled import all_bundled, bundled_names, load_bundled, resolve
@@ -53,10 +54,4 @@ __all__ = [
     "resolve",
 ]
 
-
-def __getattr__(name: str) -> Any:
-    if name in _WHERE:
-        value = getattr(importlib.import_module(_WHERE[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'emulator.scenario' has no attribute {name!r}")
+__getattr__ = lazy_names(__name__, _WHERE, globals())
