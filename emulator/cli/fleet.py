@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from emulator.cli import options as opt
 from emulator.device.factory import EmulatorOptions
 from emulator.firmware import PROFILES, get_profile
-from emulator.serving.limits import MAX_FLEET
+from emulator.serving.limits import fleet_size
 
 # The shard planner loads when a manifest is asked for, not at every start of the CLI (issue 13)
 if TYPE_CHECKING:
@@ -31,8 +31,8 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         "computed as the shards will serve them; nothing is started. Give the same identity flags "
         "(--firmware, --gateway-serial, --password, --gw-password, --seed, --powerwalls) as the shards.",
     )
-    m.add_argument("--gateways", type=opt.bounded_int(1, MAX_FLEET), default=None, help="members in the whole fleet")
-    m.add_argument("--shards", type=opt.bounded_int(1, MAX_FLEET), default=1, help="shards (workers or pods)")
+    m.add_argument("--gateways", type=opt.from_parse(fleet_size), default=None, help="members in the whole fleet")
+    m.add_argument("--shards", type=opt.from_parse(fleet_size), default=1, help="shards (workers or pods)")
     m.add_argument(
         "--url-template",
         default=None,

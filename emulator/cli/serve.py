@@ -16,7 +16,7 @@ from emulator.firmware import get_profile
 from emulator.options import RunOptions
 from emulator.serving.app import create_app
 from emulator.serving.context import app_context
-from emulator.serving.limits import MAX_FLEET, MAX_GATEWAYS
+from emulator.serving.limits import MAX_GATEWAYS, fleet_size
 from emulator.serving.server import TLSFiles, bind_many, check_tls, run_many
 
 # Fleets, shards and workers load only when asked for: one served gateway -- what most starts are -- never
@@ -57,7 +57,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     p.add_argument("--key", type=opt.readable_file, help="PEM private key for --cert")
     p.add_argument(
         "--gateways",
-        type=opt.bounded_int(1, MAX_FLEET),
+        type=opt.from_parse(fleet_size),
         default=1,
         help=f"serve N independent gateways (a fleet; up to {MAX_GATEWAYS:,} per process, split with --workers)",
     )

@@ -16,7 +16,7 @@ from emulator.cli.options import SERVE_DEFAULT_FIRMWARE
 from emulator.device.factory import EmulatorOptions
 from emulator.firmware import get_profile
 from emulator.options import RunOptions
-from emulator.serving.limits import MAX_FLEET
+from emulator.serving.limits import fleet_size
 from emulator.serving.shards import Layout
 
 
@@ -26,8 +26,8 @@ def _option(name: str) -> Callable[[str], int]:
 
 
 _NUMBERS: dict[str, Callable[[str], int]] = {
-    "TEG_GATEWAYS": numbers.whole_number(1, MAX_FLEET),  # serve --gateways
-    "TEG_SHARDS": numbers.whole_number(1, MAX_FLEET),  # the K of --shard k/K
+    "TEG_GATEWAYS": fleet_size,  # serve --gateways
+    "TEG_SHARDS": fleet_size,  # the K of --shard k/K
     "TEG_SEED": _option("seed"),
     "TEG_POWERWALLS": _option("powerwalls"),
     "PORT": numbers.port,
