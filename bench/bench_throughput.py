@@ -16,6 +16,7 @@ Every emulator server is started as a user starts it: ``python -m emulator.cli s
 from __future__ import annotations
 
 import argparse
+import atexit
 import json
 import os
 import re
@@ -261,8 +262,12 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
     print("ratios are emulator/bare from alternating runs (median of pairs); absolute req/s vary with machine load")
     from emulator.serving.tls import self_signed  # the same certificate for both sides of the HTTPS cases
 
-    cert = self_signed().files
-    tls = (cert.certfile, cert.keyfile)
+    identity = self_signed().identity
+    folder = tempfile.mkdtemp(prefix="bench-tls-")  # the bare app's uvicorn loads files; removed at exit
+    atexit.register(shutil.rmtree, folder, True)
+    tls = (os.path.join(folder, "cert.pem"), os.path.join(folder, "key.pem"))
+    Path(tls[0]).write_bytes(identity.chain_pem)
+    Path(tls[1]).write_bytes(identity.key_pem)
     results: dict[str, object] = {}
     for case in CASES:
         if args.case and not any(part in case.name for part in args.case):
