@@ -18,7 +18,7 @@ import uvicorn
 from starlette.applications import Starlette
 
 from emulator.firmware.profile import FirmwareProfile
-from emulator.serving.guard import ControlPolicy, is_loopback
+from emulator.http.guard import ControlPolicy, is_loopback
 from emulator.serving.server import bind, run
 from emulator.serving.stack import Stack, choose
 from emulator.serving.tls import TLSIdentity, self_signed

@@ -21,10 +21,10 @@ from emulator.cli.listen import (
 from emulator.cli.scenario import served_scenario
 from emulator.device.factory import EmulatorOptions
 from emulator.firmware import get_profile
-from emulator.options import RunOptions
+from emulator.http.context import app_context
 from emulator.serving.app import create_app
-from emulator.serving.context import app_context
 from emulator.serving.limits import MAX_GATEWAYS, fleet_size
+from emulator.serving.options import RunOptions
 from emulator.serving.server import bind_many, run_many
 from emulator.serving.stack import HTTP_CHOICES, LOOP_CHOICES
 from emulator.serving.tls import TLSIdentity

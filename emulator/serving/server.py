@@ -9,7 +9,7 @@ import time
 import uvicorn
 from starlette.types import ASGIApp
 
-from emulator.serving.context import find_context
+from emulator.http.context import find_context
 from emulator.serving.gate import GatedServer
 from emulator.serving.stack import Stack, choose
 from emulator.serving.tls import TLSIdentity
