@@ -46,7 +46,9 @@ def decode(body: bytes) -> pb.Frame:
 def handle(gw: Gateway, body: bytes, device_din: str | None = None) -> bytes:
     """Answer one POST /tedapi/v1 (or /tedapi/device/{din}/v1) body (refusals raise, and are not kept)."""
     snap = gw.snapshot()
-    return _ANSWERS.setdefault(gw, _Answers()).get(snap, (device_din, body), lambda: _answer(gw, snap, body, device_din))
+    return _ANSWERS.setdefault(gw, _Answers()).get(
+        snap, (device_din, body), lambda: _answer(gw, snap, body, device_din)
+    )
 
 
 class _Answers:
