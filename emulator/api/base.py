@@ -7,7 +7,6 @@ login, the handler asks the gateway, and the reply is rendered here, once.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
@@ -25,6 +24,7 @@ from emulator.device.gateway import Gateway
 from emulator.device.sessions import Session
 from emulator.firmware.bodies import Bodies
 from emulator.firmware.profile import FirmwareProfile
+from emulator.numbers import json_text
 from emulator.serving.context import context
 from emulator.serving.turn import settled
 
@@ -164,7 +164,7 @@ def _json_response(
 
 
 def dumps(body: Any) -> bytes:
-    return json.dumps(body, separators=(",", ":"), allow_nan=False).encode("utf-8")
+    return json_text(body).encode("utf-8")
 
 
 def json_reply(status: int, body: Any, headers: dict[str, str]) -> Response:
