@@ -197,7 +197,7 @@ def test_the_documented_scenario_loads_and_passes_as_written():
     """docs/scenarios.md includes docs/examples/evening-outage.yaml: it loads and every expectation passes."""
     from pathlib import Path
 
-    from emulator.scenario.runner import run
+    from emulator.runner.engine import run
 
     example = Path(__file__).resolve().parents[1] / "docs" / "examples" / "evening-outage.yaml"
     result = run(load_text(example.read_text("utf-8"), example.name), resolution_s=300)
