@@ -32,14 +32,26 @@ class TrackedHttpToolsProtocol(Protections, HttpToolsProtocol):
             return bool(cycle.more_body)
         return scope is not None  # its head is coming in
 
+    def _head_incoming(self) -> bool:
+        """No request under way (the next bytes begin one), or one whose headers are still coming in."""
+        scope, cycle = self.scope, self.cycle
+        return cycle is None or cycle.scope is not scope or not cycle.more_body
+
+    def _sliced(self, data: bytes) -> None:
+        """A head a slice at a time (its size known to within one); the rest of a body, once reached, in one go."""
+        view = memoryview(data)
+        for offset in range(0, len(data), _SLICE):
+            if not self._head_incoming():
+                self.data_received(bytes(view[offset:]))
+                return
+            self.data_received(bytes(view[offset : offset + _SLICE]))
+            if self.transport.is_closing():
+                return
+
     def data_received(self, data: bytes) -> None:
         """Parse (large reads a slice at a time), bound the head, then arm or disarm the deadline."""
-        if len(data) > _SLICE:
-            view = memoryview(data)
-            for offset in range(0, len(data), _SLICE):
-                self.data_received(bytes(view[offset : offset + _SLICE]))
-                if self.transport.is_closing():
-                    return
+        if len(data) > _SLICE and self._head_incoming():
+            self._sliced(data)
             return
         HttpToolsProtocol.data_received(self, data)
         scope, cycle = self.scope, self.cycle
