@@ -37,7 +37,7 @@ def emulator(firmware: str, host: str = "127.0.0.1", port: int = 0, **options: o
     gateway = build_gateway(
         EmulatorOptions(firmware=firmware, gw_password=GW_PASSWORD, paused=True, **options)  # type: ignore[arg-type]
     )
-    profile = gateway.profile
+    profile = gateway.facts
     cert = self_signed(key_type=profile.tls_key_type, min_version=profile.tls_min_version)
     with ServerThread(create_app(gateway), host=host, port=port, tls=cert.files) as server:
         yield server

@@ -8,14 +8,14 @@ from starlette.routing import Route
 from starlette.testclient import TestClient
 
 from emulator import EmulatorOptions, build_gateway, contract, create_app
-from emulator.firmware import PROFILES
+from emulator.firmware import PROFILES, profile_of
 from emulator.http.context import app_context
 
 STATES = ("running", "stopped", "islanded", "transitioning")
 POST_BODIES = {
     "login.Basic": lambda gw: {"username": "customer", "password": gw.password, "email": "", "force_sm_off": False},
     "operation": lambda gw: {
-        "mode" if gw.profile.version == "1.15.0" else "real_mode": "backup",
+        "mode" if gw.facts.version == "1.15.0" else "real_mode": "backup",
         "backup_reserve_percent": 30.5,
     },
     "site_info.site_name": lambda gw: {"site_name": "Cabin"},
@@ -39,7 +39,7 @@ def concrete(path: str, gw) -> str:
     return (
         path.replace("{serial}", serial)
         .replace("{brand}", "SolarEdge Technologies")
-        .replace("{id}", sorted(gw.profile.bodies.network_ids())[-1])
+        .replace("{id}", sorted(profile_of(gw).bodies.network_ids())[-1])
     )
 
 

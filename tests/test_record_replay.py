@@ -45,7 +45,7 @@ class Live:
 @contextlib.contextmanager
 def live_emulator(firmware: str, **options: object) -> Iterator[Live]:
     gateway = build_gateway(EmulatorOptions(firmware=firmware, speed=60, start=START, **options))  # type: ignore[arg-type]
-    tls = self_signed().files if gateway.profile.tls_default else None
+    tls = self_signed().files if gateway.facts.uses_tls else None
     with ServerThread(create_app(gateway, tls=tls is not None), tls=tls) as server:
         yield Live(gateway, server)
 
@@ -112,8 +112,8 @@ def test_a_recording_validates_against_the_schema_and_holds_the_firmware_read_se
     live, recording = recorded
     assert not list(contract.validator("recording.json").iter_errors(lines_of(recording.file)))
     header = recording.header
-    assert header.profile == live.gateway.profile.version and header.tls == live.gateway.profile.tls_default
-    assert header.firmware == live.gateway.profile.version_string.strip()
+    assert header.profile == live.gateway.profile.version and header.tls == live.gateway.facts.uses_tls
+    assert header.firmware == live.gateway.facts.reported_version.strip()
     assert header.endpoints == DEFAULT_ENDPOINTS[header.profile]
     assert {r.path for r in recording.responses} == set(header.endpoints)
     assert all(r.status == 200 and r.method == "GET" for r in recording.responses)

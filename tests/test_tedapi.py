@@ -154,7 +154,7 @@ def test_the_powerwall_3_certificate_is_ec_p256_and_tls_1_3_only() -> None:
     from emulator.serving.tls import self_signed
 
     gateway = build_gateway(EmulatorOptions(firmware="25.10.1"))
-    cert = self_signed(key_type=gateway.profile.tls_key_type, min_version=gateway.profile.tls_min_version)
+    cert = self_signed(key_type=gateway.facts.tls_key_type, min_version=gateway.facts.tls_min_version)
     with open(cert.files.certfile, "rb") as pem:
         key = x509.load_pem_x509_certificate(pem.read()).public_key()
     assert isinstance(key, ec.EllipticCurvePublicKey) and key.curve.name == "secp256r1"

@@ -9,8 +9,8 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from emulator.cli import options as opt
+from emulator.contract import facts_for, firmware_facts
 from emulator.device.factory import EmulatorOptions
-from emulator.firmware import PROFILES, get_profile
 from emulator.serving.limits import fleet_size
 
 # The shard planner loads when a manifest is asked for, not at every start of the CLI (issue 13)
@@ -56,7 +56,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     )
     m.add_argument(
         "--firmware",
-        choices=sorted(PROFILES),
+        choices=sorted(firmware_facts()),
         default=opt.SERVE_DEFAULT_FIRMWARE,
         help=f"firmware profile (default {opt.SERVE_DEFAULT_FIRMWARE}, as serve)",
     )
@@ -88,7 +88,7 @@ def planned(args: argparse.Namespace) -> StatefulSetFleet:
         seed=args.seed,
         powerwalls=args.powerwalls,
     )
-    tls = get_profile(args.firmware).tls_default if args.tls is None else args.tls
+    tls = facts_for(args.firmware).uses_tls if args.tls is None else args.tls
     layout = Layout(args.fleet_mode, "https" if tls else "http", args.port, args.pods)
     return StatefulSetFleet(options, args.gateways, args.shards, layout, args.url_template or "")
 

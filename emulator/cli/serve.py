@@ -11,8 +11,8 @@ from starlette.applications import Starlette
 from emulator.cli import options as opt
 from emulator.cli.listen import configure_logging, control_banner, control_policy, serve_app, tls_files
 from emulator.cli.scenario import served_scenario
+from emulator.contract import facts_for
 from emulator.device.factory import EmulatorOptions
-from emulator.firmware import get_profile
 from emulator.http.context import app_context
 from emulator.serving.app import create_app
 from emulator.serving.limits import MAX_GATEWAYS, fleet_size
@@ -143,7 +143,7 @@ def run_serve(args: argparse.Namespace) -> int:
 
 def _live_app(args: argparse.Namespace) -> tuple[Starlette, TLSFiles | None]:
     gateway, scenario = served_scenario(args, options_from(args))
-    tls = tls_files(args, gateway.profile)
+    tls = tls_files(args, gateway.facts)
     app = create_app(
         gateway, tls=tls is not None, fault_seed=args.fault_seed, scenario=scenario, control=control_policy(args)
     )
@@ -154,11 +154,11 @@ def _live_banner(app: Starlette, base: str) -> list[str]:
     ctx = app_context(app)
     gateway, scenario = ctx.gateway, ctx.scenario
     lines = [
-        f"teg-emulator {gateway.profile.version} listening on {base}/",
+        f"teg-emulator {gateway.facts.version} listening on {base}/",
         f"  login password: {gateway.password}",
         *(
             [f"  TEDAPI:         {base}/tedapi/v1  (HTTP Basic Tesla_Energy_Device:{gateway.gw_password})"]
-            if gateway.profile.tedapi
+            if gateway.facts.tedapi
             else []
         ),
         f"  control API:    {base}/_emulator/state",
@@ -178,7 +178,7 @@ def run_fleet(args: argparse.Namespace) -> int:
         print("teg-emulator: error: --scenario serves one gateway; leave out --gateways", file=sys.stderr)
         return 2
     try:
-        tls = tls_files(args, get_profile(args.firmware or opt.SERVE_DEFAULT_FIRMWARE))
+        tls = tls_files(args, facts_for(args.firmware or opt.SERVE_DEFAULT_FIRMWARE))
         indices = None if args.shard is None else check_shard(args.shard, args.gateways)
         policy = control_policy(args)
         members = build_fleet(
@@ -209,7 +209,7 @@ def run_fleet(args: argparse.Namespace) -> int:
         if args.shard
         else ""
     )
-    print(f"teg-emulator fleet of {len(members)} gateways{part} ({members[0].gateway.profile.version})", flush=True)
+    print(f"teg-emulator fleet of {len(members)} gateways{part} ({members[0].gateway.facts.version})", flush=True)
     for entry in fleet.listing():
         print(f"  {entry['url']}  serial {entry['serial']}  password {entry['password']}", flush=True)
     print(f"  list: {'https' if tls else 'http'}://127.0.0.1:{members[0].port}/_emulator/fleet", flush=True)

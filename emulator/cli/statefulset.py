@@ -13,8 +13,8 @@ from typing import Any
 
 from emulator import numbers
 from emulator.cli.options import SERVE_DEFAULT_FIRMWARE
+from emulator.contract import facts_for
 from emulator.device.factory import EmulatorOptions
-from emulator.firmware import get_profile
 from emulator.serving.limits import fleet_size
 from emulator.serving.options import RunOptions
 from emulator.serving.shards import Layout
@@ -86,7 +86,7 @@ def read_statefulset(text: str) -> StatefulSetFleet:
     if shards != replicas:
         raise ValueError(f"TEG_SHARDS={shards} but replicas={replicas}: every pod must serve one shard")
     firmware = env.get("TEG_FIRMWARE", SERVE_DEFAULT_FIRMWARE)
-    tls = get_profile(firmware).tls_default
+    tls = facts_for(firmware).uses_tls
     if env.get("TEG_TLS", "").lower() == "true":
         tls = True
     if env.get("TEG_NO_TLS", "").lower() == "true":

@@ -105,6 +105,20 @@ class FirmwareFacts:
     def uses_tls(self) -> bool:
         return self.scheme == "https"
 
+    @property
+    def tedapi(self) -> bool:
+        """Serves /tedapi/din and /tedapi/v1 (HTTP Basic with the gateway password)."""
+        return self.serves("POST", "/tedapi/v1")
+
+    @property
+    def web_portal(self) -> bool:
+        """GET / answers any client; a Powerwall 3 has none (browsers still get the emulator's page)."""
+        return self.serves("GET", "/")
+
+    @property
+    def tls_key_type(self) -> str:
+        return self.tls.key if self.tls is not None else "ec"
+
     def serves(self, method: str, path: str) -> bool:
         """Whether this firmware answers ``method`` on the path template (the emulator's own API: always)."""
         if path.startswith(EMULATOR_PREFIX):

@@ -9,6 +9,7 @@ from starlette.responses import Response
 
 from emulator.control.routes import control_route
 from emulator.device.errors import bad_request, error, not_found
+from emulator.firmware import profile_of
 from emulator.http.body import control_body
 from emulator.http.context import context
 from emulator.http.faults import FaultEngine, RuleError
@@ -27,7 +28,7 @@ def _journal(request: Request) -> Journal:
 
 
 def served_paths(request: Request) -> list[str]:
-    profile = context(request).gateway.profile
+    profile = profile_of(context(request).gateway)
     return [r.path for r in request.app.routes if getattr(r, "name", None) and profile.serves(r.name)]
 
 

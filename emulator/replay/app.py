@@ -28,6 +28,7 @@ from emulator.device.errors import error
 from emulator.device.factory import EmulatorOptions, build_gateway
 from emulator.device.gateway import Gateway
 from emulator.device.identity import validate_serial
+from emulator.firmware import profile_of
 from emulator.http.context import app_context, attach
 from emulator.http.credentials import authorize
 from emulator.http.guard import ControlPolicy
@@ -109,7 +110,7 @@ def _answer(path: str, name: str) -> Callable[[Request], Awaitable[Response]]:
     async def endpoint(request: Request) -> Response:
         ctx = replay_context(request)
         gateway = ctx.gateway
-        if not gateway.profile.is_open(name, request.method):
+        if not profile_of(gateway).is_open(name, request.method):
             authorize(request, gateway)
         prepared = ctx.replay.answer(request.method, path)
         if prepared is None:  # the path was recorded, but not with this method
@@ -158,7 +159,7 @@ def _render(prepared: Prepared, gateway: Gateway) -> Response:
     return Response(
         prepared.content,
         status_code=prepared.status,
-        headers=headers_for(gateway.profile),
+        headers=headers_for(gateway.facts),
         media_type=prepared.content_type,
     )
 

@@ -4,8 +4,8 @@
 
 Serves firmware 24.4.0 over HTTPS at speed 60 in a thread (one real second
 is a simulated minute, from 19:45 on a July evening, as the sun sets), cuts the utility grid
-for a while through the control API, and runs ``teg-emulator record`` against
-it exactly as a user would against a gateway. The result is small (~200 KB)
+for a while through the control API, and records it with the recorder `teg-emulator record` runs,
+as a user would record a gateway. The result is small (~200 KB)
 and shows the grid going down and coming back.
 """
 
@@ -19,8 +19,8 @@ from zoneinfo import ZoneInfo
 
 import httpx
 
-from emulator.cli import main as cli
 from emulator.device.factory import EmulatorOptions, build_gateway
+from emulator.replay.recorder import RecordOptions, record
 from emulator.serving.app import create_app
 from emulator.serving.server import ServerThread
 from emulator.serving.tls import self_signed
@@ -46,10 +46,15 @@ def make(
         for timer in timers:
             timer.start()
         try:
-            return cli(
-                ["record", "--gateway-url", server.url, "--password", gateway.password, "--out", str(out), "--force",
-                 "--interval", f"{interval_s:g}", "--duration", f"{real_s:g}s"]
-            )  # fmt: skip
+            options = RecordOptions(
+                gateway_url=server.url,
+                out=out,
+                password=gateway.password,
+                interval_s=interval_s,
+                duration_s=real_s,
+                overwrite=True,
+            )
+            return 0 if record(options).responses else 1
         finally:
             for timer in timers:
                 timer.cancel()

@@ -23,7 +23,6 @@ from pathlib import Path
 from typing import Any
 
 from emulator import contract
-from emulator.firmware import get_profile
 from emulator.replay import tedapi
 from emulator.replay.client import Answer, GatewayClient, LoginError, RecordError, connect, profile_for
 from emulator.replay.format import Header, Recorded, RecordingWriter, decode_body, is_binary
@@ -124,7 +123,7 @@ def record(options: RecordOptions, *, on_start: Progress | None = None, on_poll:
         if not password and options.gw_password and facts.password_from == "gateway_password":
             password = facts.default_password("", options.gw_password)  # a PW3: the sticker's last five
         options = replace(options, password=password)
-        needs_login = not get_profile(profile).login_stops_sitemaster  # 1.x: reads are open, a login would stop it
+        needs_login = not facts.login_stops_sitemaster  # 1.x: reads are open, a login would stop it
         if needs_login:
             if not options.password:
                 raise RecordError(f"firmware {firmware} needs a login: give --password (the customer password)")

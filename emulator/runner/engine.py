@@ -14,10 +14,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from emulator.contract import facts_for
 from emulator.device.clock import SimClock
 from emulator.device.gateway import Gateway, GatewaySettings
 from emulator.device.timers import Timer
-from emulator.firmware import get_profile
 from emulator.runner.expect import Outcome, Readings, evaluate, instants_needed
 from emulator.runner.probe import Probe
 from emulator.scenario.events import gateway_settings
@@ -63,7 +63,7 @@ class RunResult:
 def build_gateway(scenario: Scenario) -> Gateway:
     """A gateway for the scenario with a paused clock at its start and its events armed."""
     clock = SimClock(scenario.start, paused=True)
-    return Gateway(get_profile(scenario.run_firmware), clock, gateway_settings(scenario, GatewaySettings()))
+    return Gateway(facts_for(scenario.run_firmware), clock, gateway_settings(scenario, GatewaySettings()))
 
 
 def sample_times(scenario: Scenario, resolution_s: float) -> list[float]:

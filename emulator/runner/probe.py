@@ -17,6 +17,7 @@ from emulator import contract
 from emulator.control.routes import state_body
 from emulator.device.gateway import Gateway
 from emulator.device.sessions import Session, new_token
+from emulator.firmware import profile_of
 from emulator.serving.app import create_app
 
 PROBE_USER = "teg-emulator-scenario"
@@ -55,14 +56,14 @@ class Probe:
 
     def _needs_login(self, path: str) -> bool:
         op = contract.operation_for("GET", path)
-        return op is None or op.route is None or not self.gateway.profile.is_open(op.route, "GET")
+        return op is None or op.route is None or not profile_of(self.gateway).is_open(op.route, "GET")
 
     def _session(self) -> str:
         """A session as if a client had logged in earlier; re-made after a reset drops it."""
         gw = self.gateway
         if self._token is None or gw.authenticate(self._token) is None:
             self._token = new_token()
-            gw.sessions.add(Session(self._token, PROBE_USER, None, gw.profile.login_roles, gw.clock.now()))
+            gw.sessions.add(Session(self._token, PROBE_USER, None, gw.facts.roles, gw.clock.now()))
         return self._token
 
 

@@ -52,9 +52,9 @@ def gateway_settings(scenario: Scenario, base: GatewaySettings) -> GatewaySettin
 
 def install(gateway: Gateway, scenario: Scenario) -> None:
     """Make the gateway serve the scenario: its site, start and initial state, its events armed."""
-    if scenario.firmware and scenario.firmware != gateway.profile.version:
+    if scenario.firmware and scenario.firmware != gateway.facts.version:
         raise ValueError(
-            f"scenario {scenario.name!r} needs firmware {scenario.firmware}; this gateway runs {gateway.profile.version}"
+            f"scenario {scenario.name!r} needs firmware {scenario.firmware}; this gateway runs {gateway.facts.version}"
         )
     gateway.load(gateway_settings(scenario, gateway.settings), scenario.start)
 

@@ -106,7 +106,7 @@ class FleetApp:
                 "index": m.index,
                 "serial": m.gateway.identity.gateway_serial,
                 "din": m.gateway.identity.din,
-                "firmware": m.gateway.profile.version,
+                "firmware": m.gateway.facts.version,
                 "password": m.gateway.password,
                 "url": self.url_of(m),
             }

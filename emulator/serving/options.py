@@ -15,16 +15,16 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from emulator.contract import firmware_facts
 from emulator.device.factory import DEFAULT_START, EmulatorOptions, localize
 from emulator.device.identity import validate_gw_password, validate_serial
-from emulator.firmware import PROFILES
 from emulator.model import OPERATION_MODES
 from emulator.numbers import number, whole_number
 
 # Today's clients (pypowerwall, tesla-powerwall, the Tesla app) speak to firmware that
 # serves HTTPS with a customer password; 1.15.0 serves plain HTTP, which they refuse.
 DEFAULT_FIRMWARE = "24.4.0"
-FIRMWARES = tuple(sorted(PROFILES))
+FIRMWARES = tuple(sorted(firmware_facts()))
 
 
 def _zone(text: str) -> str:

@@ -73,9 +73,9 @@ class Emulator(ControlClient):
         gateway = build_gateway(options.emulator_options(self.default_firmware))
         if scenario is not None:
             install(gateway, scenario)
-        use_tls = gateway.profile.tls_default if options.tls is None else bool(options.tls)
-        profile = gateway.profile
-        certificate = _certificate(profile.tls_key_type, profile.tls_min_version) if use_tls else None
+        facts = gateway.facts
+        use_tls = facts.uses_tls if options.tls is None else bool(options.tls)
+        certificate = _certificate(facts.tls_key_type, facts.tls_min_version) if use_tls else None
         tls = certificate.files if certificate else None
         app = create_app(gateway, tls=tls is not None, fault_seed=options.fault_seed, scenario=scenario)
         self._server = ServerThread(app, tls=tls).start()
@@ -162,7 +162,7 @@ class Emulator(ControlClient):
 
     @property
     def firmware(self) -> str:
-        return self.gateway.profile.version
+        return self.gateway.facts.version
 
 
 def running(*, default_firmware: str = DEFAULT_FIRMWARE, **options: Any) -> Emulator:
