@@ -112,7 +112,7 @@ def test_a_recording_validates_against_the_schema_and_holds_the_firmware_read_se
     live, recording = recorded
     assert not list(contract.validator("recording.json").iter_errors(lines_of(recording.file)))
     header = recording.header
-    assert header.profile == live.gateway.profile.version and header.tls == live.gateway.facts.uses_tls
+    assert header.profile == live.gateway.facts.version and header.tls == live.gateway.facts.uses_tls
     assert header.firmware == live.gateway.facts.reported_version.strip()
     assert header.endpoints == DEFAULT_ENDPOINTS[header.profile]
     assert {r.path for r in recording.responses} == set(header.endpoints)
