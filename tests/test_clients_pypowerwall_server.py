@@ -20,7 +20,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from emulator import EmulatorOptions, build_gateway, create_app
+from emulator import create_app
+from emulator.device.factory import EmulatorOptions, build_gateway
 from emulator.serving.server import ServerThread
 from emulator.serving.tls import self_signed
 

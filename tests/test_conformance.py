@@ -7,7 +7,8 @@ import pytest
 from starlette.routing import Route
 from starlette.testclient import TestClient
 
-from emulator import EmulatorOptions, build_gateway, contract, create_app
+from emulator import contract, create_app
+from emulator.device.factory import EmulatorOptions, build_gateway
 from emulator.firmware import PROFILES, profile_of
 from emulator.http.context import app_context
 
@@ -154,7 +155,7 @@ def spec_routes() -> set[tuple[str, str]]:
 
 
 def served_routes() -> set[tuple[str, str]]:
-    app = create_app(build_gateway(EmulatorOptions()))
+    app = create_app(build_gateway(EmulatorOptions(firmware="1.15.0")))
     return {
         (m, r.path.replace(":path}", "}")) for r in app.routes if isinstance(r, Route) for m in r.methods - {"HEAD"}
     }

@@ -37,7 +37,9 @@ from hypothesis.stateful import (
 )
 from starlette.testclient import TestClient
 
-from emulator import EmulatorOptions, Gateway, build_gateway, contract, create_app
+from emulator import contract, create_app
+from emulator.device.factory import EmulatorOptions, build_gateway
+from emulator.device.gateway import Gateway
 from tests.conftest import FakeMonotonic
 from tests.reference_gateway import ISLAND_MODES, RECONNECT_WITHIN_S, ReferenceGateway, app_to_api, profiles
 

@@ -20,8 +20,10 @@ import pypowerwall
 import pytest
 from starlette.testclient import TestClient
 
-from emulator import EmulatorOptions, Gateway, build_gateway, contract, create_app
+from emulator import contract, create_app
 from emulator.cli import main
+from emulator.device.factory import EmulatorOptions, build_gateway
+from emulator.device.gateway import Gateway
 from emulator.replay import DEFAULT_ENDPOINTS, Recording, bundled_recording, create_replay_app, load_recording
 from emulator.serving.server import ServerThread
 from emulator.serving.tls import self_signed

@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING
 
 from emulator.cli import options as opt
 from emulator.contract import facts_for, firmware_facts
-from emulator.device.factory import EmulatorOptions
 from emulator.serving.limits import fleet_size
+from emulator.serving.options import DEFAULT_FIRMWARE, RunOptions
 
 # The shard planner loads when a manifest is asked for, not at every start of the CLI (issue 13)
 if TYPE_CHECKING:
@@ -57,8 +57,8 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     m.add_argument(
         "--firmware",
         choices=sorted(firmware_facts()),
-        default=opt.SERVE_DEFAULT_FIRMWARE,
-        help=f"firmware profile (default {opt.SERVE_DEFAULT_FIRMWARE}, as serve)",
+        default=DEFAULT_FIRMWARE,
+        help=f"firmware (default {DEFAULT_FIRMWARE}, as serve)",
     )
     for name, kwargs in opt.option_flags():  # the identity flags exactly as `serve` takes them
         if name in _IDENTITY_FLAGS:
@@ -80,7 +80,7 @@ def planned(args: argparse.Namespace) -> StatefulSetFleet:
         return replace(fleet, template=args.url_template or fleet.template)
     if args.gateways is None:
         raise ValueError("give --gateways N (or --statefulset FILE)")
-    options = EmulatorOptions(
+    options = RunOptions(
         firmware=args.firmware,
         gateway_serial=args.gateway_serial,
         password=args.password,

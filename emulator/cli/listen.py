@@ -18,8 +18,8 @@ from starlette.applications import Starlette
 
 from emulator.contract import FirmwareFacts
 from emulator.http.guard import ControlPolicy, is_loopback
+from emulator.serving.assembly import Certificate, tls_for
 from emulator.serving.server import TLSFiles, bind, check_tls, run
-from emulator.serving.tls import self_signed
 
 
 def control_policy(args: argparse.Namespace) -> ControlPolicy:
@@ -43,17 +43,16 @@ def control_banner(app_or_policy: ControlPolicy, base: str) -> list[str]:
     ]
 
 
-def tls_files(args: argparse.Namespace, facts: FirmwareFacts) -> TLSFiles | None:
-    """The certificate to serve with (the firmware's key type and minimum TLS version), or None for plain HTTP."""
-    tls_default = facts.uses_tls
+def certificate(args: argparse.Namespace) -> Certificate | None:
+    """--cert and --key, which go together."""
     if (args.cert is None) != (args.key is None):
         raise ValueError("--cert and --key go together")
-    use_tls = tls_default if args.tls is None else args.tls
-    if args.cert is not None:
-        if args.tls is False:
-            raise ValueError("--cert/--key make no sense with --no-tls")
-        return TLSFiles(args.cert, args.key, facts.tls_min_version)
-    return self_signed(key_type=facts.tls_key_type, min_version=facts.tls_min_version).files if use_tls else None
+    return None if args.cert is None else Certificate(args.cert, args.key)
+
+
+def tls_files(args: argparse.Namespace, facts: FirmwareFacts) -> TLSFiles | None:
+    """The certificate to serve with (the firmware's key type and minimum TLS version), or None for plain HTTP."""
+    return tls_for(facts, args.tls, certificate(args))[0]
 
 
 def configure_logging(level: str) -> None:

@@ -9,12 +9,9 @@ from typing import TYPE_CHECKING
 from starlette.applications import Starlette
 
 from emulator.cli import options as opt
-from emulator.cli.listen import configure_logging, control_banner, control_policy, serve_app, tls_files
-from emulator.cli.scenario import served_scenario
-from emulator.contract import facts_for
-from emulator.device.factory import EmulatorOptions
+from emulator.cli.listen import certificate, configure_logging, control_banner, control_policy, serve_app
 from emulator.http.context import app_context
-from emulator.serving.app import create_app
+from emulator.serving.assembly import assemble
 from emulator.serving.limits import MAX_GATEWAYS, fleet_size
 from emulator.serving.options import RunOptions
 from emulator.serving.server import TLSFiles, bind_many, check_tls, run_many
@@ -114,13 +111,9 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     p.set_defaults(run=run_serve)
 
 
-def options_from(args: argparse.Namespace) -> EmulatorOptions:
-    """The flags as :class:`RunOptions` (the one declaration), then as a gateway's build options.
-
-    `serve` keeps 1.15.0 as its default firmware (the fixture and running() default to 24.4.0).
-    """
-    run = RunOptions(**{name: getattr(args, name) for name in RunOptions.names()})
-    return run.emulator_options(default_firmware=opt.SERVE_DEFAULT_FIRMWARE)
+def options_from(args: argparse.Namespace) -> RunOptions:
+    """The flags as :class:`RunOptions`: the one declaration of what a user chooses."""
+    return RunOptions(**{name: getattr(args, name) for name in RunOptions.names()})
 
 
 def run_serve(args: argparse.Namespace) -> int:
@@ -142,12 +135,8 @@ def run_serve(args: argparse.Namespace) -> int:
 
 
 def _live_app(args: argparse.Namespace) -> tuple[Starlette, TLSFiles | None]:
-    gateway, scenario = served_scenario(args, options_from(args))
-    tls = tls_files(args, gateway.facts)
-    app = create_app(
-        gateway, tls=tls is not None, fault_seed=args.fault_seed, scenario=scenario, control=control_policy(args)
-    )
-    return app, tls
+    assembly = assemble(options_from(args), certificate=certificate(args), control=control_policy(args))
+    return assembly.app, assembly.tls
 
 
 def _live_banner(app: Starlette, base: str) -> list[str]:
@@ -174,22 +163,18 @@ def run_fleet(args: argparse.Namespace) -> int:
     from emulator.serving.fleet import FleetApp, build_fleet
     from emulator.serving.shards import check_shard
 
-    if args.scenario:
-        print("teg-emulator: error: --scenario serves one gateway; leave out --gateways", file=sys.stderr)
-        return 2
     try:
-        tls = tls_files(args, facts_for(args.firmware or opt.SERVE_DEFAULT_FIRMWARE))
         indices = None if args.shard is None else check_shard(args.shard, args.gateways)
         policy = control_policy(args)
         members = build_fleet(
             options_from(args),
             args.gateways,
             mode=args.fleet_mode,
-            tls=tls is not None,
-            fault_seed=args.fault_seed,
+            certificate=certificate(args),
             indices=indices,
             control=policy,
         )
+        tls = members[0].tls
         if tls is not None:
             check_tls(tls)
     except ValueError as exc:

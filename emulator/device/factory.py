@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from emulator.contract import facts_for
 from emulator.device.clock import Monotonic, SimClock
+from emulator.device.defaults import GATEWAY_SERIAL, START_SOE_PCT
 from emulator.device.gateway import Gateway, GatewaySettings
 from emulator.device.snapshot import Operation
 from emulator.model import SiteConfig
@@ -17,14 +18,17 @@ DEFAULT_START = datetime(2026, 7, 1, 13, 0, tzinfo=UTC)  # 06:00 in Los Angeles
 
 @dataclass(frozen=True)
 class EmulatorOptions:
-    firmware: str = "1.15.0"
-    gateway_serial: str = "T123456789"
+    """The device-level options a gateway is built from: an internal detail derived from ``RunOptions``
+    (emulator.serving.options), which holds every default; the firmware is always named here."""
+
+    firmware: str
+    gateway_serial: str = GATEWAY_SERIAL
     speed: float = 1.0
     paused: bool = False
     seed: int = 0
     powerwalls: int = 1
     start: datetime = DEFAULT_START
-    soe_pct: float = 69.17
+    soe_pct: float = START_SOE_PCT
     mode: str = "self_consumption"
     reserve_pct: float = 20.0
     grid_connected: bool = True

@@ -19,11 +19,10 @@ from zoneinfo import ZoneInfo
 
 import httpx
 
-from emulator.device.factory import EmulatorOptions, build_gateway
 from emulator.replay.recorder import RecordOptions, record
-from emulator.serving.app import create_app
+from emulator.serving.assembly import assemble
+from emulator.serving.options import RunOptions
 from emulator.serving.server import ServerThread
-from emulator.serving.tls import self_signed
 
 START = datetime(2026, 7, 1, 19, 45, tzinfo=ZoneInfo("America/Los_Angeles"))
 
@@ -37,8 +36,8 @@ def make(
     outage: tuple[float, float] = (0.3, 0.7),
 ) -> int:
     """Record ``real_s`` seconds; the grid is down from ``outage[0]`` to ``outage[1]`` (fractions of it)."""
-    gateway = build_gateway(EmulatorOptions(firmware="24.4.0", speed=speed, start=START, soe_pct=80.0))
-    with ServerThread(create_app(gateway, tls=True), tls=self_signed().files) as server:
+    assembly = assemble(RunOptions(firmware="24.4.0", speed=speed, start=START, soe=80.0))
+    with ServerThread(assembly.app, tls=assembly.tls) as server:
         timers = [
             threading.Timer(outage[0] * real_s, _grid, (server.url, False)),
             threading.Timer(outage[1] * real_s, _grid, (server.url, True)),
@@ -49,7 +48,7 @@ def make(
             options = RecordOptions(
                 gateway_url=server.url,
                 out=out,
-                password=gateway.password,
+                password=assembly.gateway.password,
                 interval_s=interval_s,
                 duration_s=real_s,
                 overwrite=True,
