@@ -24,7 +24,7 @@ from emulator import contract, create_app
 from emulator.cli import main
 from emulator.device.factory import EmulatorOptions, build_gateway
 from emulator.device.gateway import Gateway
-from emulator.replay import DEFAULT_ENDPOINTS, Recording, bundled_recording, create_replay_app, load_recording
+from emulator.replay import Recording, bundled_recording, create_replay_app, default_endpoints, load_recording
 from emulator.serving.server import ServerThread
 from emulator.serving.tls import self_signed
 from tests.processes import started
@@ -116,7 +116,7 @@ def test_a_recording_validates_against_the_schema_and_holds_the_firmware_read_se
     header = recording.header
     assert header.profile == live.gateway.facts.version and header.tls == live.gateway.facts.uses_tls
     assert header.firmware == live.gateway.facts.reported_version.strip()
-    assert header.endpoints == DEFAULT_ENDPOINTS[header.profile]
+    assert header.endpoints == default_endpoints(contract.facts_for(header.profile))
     assert {r.path for r in recording.responses} == set(header.endpoints)
     assert all(r.status == 200 and r.method == "GET" for r in recording.responses)
     times = [r.t for r in recording.responses]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 from typing import Any
 
-from emulator.api.base import Ctx, api_route
+from emulator.api.base import Ctx, Handler
 from emulator.http.credentials import presented_tokens
 from emulator.http.reply import Reply, dumps
 
@@ -35,7 +35,8 @@ async def logout(ctx: Ctx) -> Any:
     return Reply(204, empty=True, headers=headers)
 
 
-ROUTES = [
-    api_route("login.Basic", "/api/login/Basic", {"POST": login}),
-    api_route("logout", "/api/logout", {"GET": logout}),
-]
+HANDLERS: dict[str, dict[str, Handler]] = {
+    "login.Basic": {"POST": login},
+    "logout": {"GET": logout},
+}
+"""Handlers by route name; the path and methods are the contract's (openapi.yaml's x-teg-route)."""

@@ -71,8 +71,10 @@ class SnapshotRead:
         return Reply(200, raw=sample_bytes(ctx.gateway, self.name, live=self.live))
 
 
-def snapshot_read(name: str, *, live: bool = False) -> SnapshotRead:
-    return SnapshotRead(name, live)
+SNAPSHOT = SnapshotRead("")
+"""A GET answered by the firmware's renderer of the same route name (the table gives it the name)."""
+SNAPSHOT_LIVE = SnapshotRead("", live=True)
+"""The same, for live data: 502 while sitemaster is stopped."""
 
 
 class ApiRoute(Route):
