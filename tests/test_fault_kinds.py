@@ -45,9 +45,10 @@ def test_every_preset_answers_with_the_served_firmwares_own_text(make_client) ->
         client = make_client(firmware=firmware)
         facts = contract.facts_for(firmware)
         for preset, key in (("rate_limited", "throttled"), ("token_expired", "invalid_credentials")):
-            spec = {"path": "/api/status", "kind": "status", "preset": preset, "count": 1}
-            assert client.post("/_emulator/faults", json=spec).status_code == 201
-            answer = client.get("/api/status")
+            spec = {"path": "/api/meters/aggregates", "kind": "status", "preset": preset, "count": 1}
+            added = client.post("/_emulator/faults", json=spec)
+            assert added.status_code == 201, (firmware, added.text)
+            answer = client.get("/api/meters/aggregates")
             text = getattr(facts, key)
             if text is not None:
                 assert (answer.status_code, answer.json()) == (text.status, text.body())

@@ -13,12 +13,11 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-if TYPE_CHECKING:
-    from emulator.http.faults import FaultRule
+from emulator.http.fault_rule import FaultRule
 
 Abort = Callable[[Scope], bool]
 """Drops the request's connection at once; False when the server cannot (the transport knows how)."""

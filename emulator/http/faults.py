@@ -13,7 +13,6 @@ import fnmatch
 import itertools
 import random
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from typing import Any
 
 from starlette.routing import compile_path
@@ -21,6 +20,7 @@ from starlette.routing import compile_path
 from emulator.contract import ErrorText, FirmwareFacts
 from emulator.device.errors import API_LIMIT
 from emulator.http.fault_kinds import KINDS, RuleError
+from emulator.http.fault_rule import FaultRule
 
 PRESETS: dict[str, tuple[int, Any] | str] = {
     "sitemaster_busy": (502, None),
@@ -37,41 +37,6 @@ text (``errors.<key>`` in schemas/firmware/<version>.yaml), so a preset says wha
 
 MAX_RULES = 100  # every request scans the list; a harness needs a handful
 BODILESS_STATUSES = frozenset({204, 205, 304})  # RFC 9110: these answers never carry content
-
-
-@dataclass
-class FaultRule:
-    id: str
-    path: str
-    method: str | None
-    kind: str
-    probability: float = 1.0
-    count: int | None = None  # fire for the next N matching requests, then retire
-    after_s: float = 0.0  # real seconds after the rule was added before it starts
-    for_s: float | None = None  # real seconds it stays active
-    latency_ms: float = 0.0
-    status: int = 500
-    body: Any = None  # JSON value, or a string sent as text; None: empty body
-    chunk_delay_ms: float = 200.0
-    stall_s: float = 0.0  # tls_stall: how long a new connection's handshake is held
-    created_at: float = 0.0
-    hits: int = field(default=0)
-
-    def as_json(self) -> dict[str, Any]:
-        return {k: v for k, v in self.__dict__.items() if k != "created_at"}
-
-    def matches(self, method: str, path: str) -> bool:
-        return (self.method is None or self.method == method) and _path_matches(self.path, path)
-
-    def active(self, now: float) -> bool:
-        started = self.created_at + self.after_s
-        if now < started or (self.count is not None and self.count <= 0):
-            return False
-        return self.for_s is None or now < started + self.for_s
-
-
-def _path_matches(pattern: str, path: str) -> bool:
-    return fnmatch.fnmatchcase(path, pattern)
 
 
 class FaultEngine:
@@ -112,12 +77,10 @@ class FaultEngine:
             count=spec.get("count"),
             after_s=spec.get("after_s", 0.0),
             for_s=spec.get("for_s"),
-            latency_ms=spec.get("latency_ms", 0.0),
             status=status,
             body=body,
-            chunk_delay_ms=spec.get("chunk_delay_ms", 200.0),
-            stall_s=spec.get("stall_s", 0.0),
             created_at=now,
+            **{name: spec[name] for name in _kind_values() if name in spec},  # latency_ms, chunk_delay_ms...
         )
         self.rules.append(rule)
         return rule
@@ -154,6 +117,11 @@ class FaultEngine:
     def clear(self) -> None:
         self.rules.clear()
         self._rng = random.Random(self.seed)
+
+
+def _kind_values() -> set[str]:
+    """The rule fields the kinds read (each a FaultRule field with its default), besides status and body."""
+    return {name for kind in KINDS.values() for name in kind.fields} - {"status", "preset", "body"}
 
 
 def _preset(name: str, facts: FirmwareFacts) -> tuple[int, Any]:

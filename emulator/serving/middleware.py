@@ -13,7 +13,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from emulator.device.events_log import log
 from emulator.http.fault_kinds import KINDS
-from emulator.http.faults import FaultEngine, FaultRule
+from emulator.http.fault_rule import FaultRule
+from emulator.http.faults import FaultEngine
 from emulator.http.journal import Journal, redact_body, redact_headers, redact_query, shared
 from emulator.serving.fast import FastReads
 from emulator.serving.transport import abort_connection
