@@ -1,4 +1,4 @@
-"""Run every benchmark and print the figures the README quotes (the fleet run takes a few minutes)."""
+"""Run every benchmark and print the figures docs/benchmarks.md quotes (the fleet run takes a few minutes)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import bench_throughput
 
 if __name__ == "__main__":
     bench_model_day.main()
-    bench_startup.main()
+    bench_startup.main([])
     bench_fixture_startup.main()
     bench_scenario_day.main()
     bench_throughput.main([])

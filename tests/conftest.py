@@ -70,3 +70,25 @@ def login_1_15(client: TestClient, serial: str = "T123456789") -> dict[str, str]
     response = client.post("/api/login/Basic", json={"username": "", "password": "S" + serial, "force_sm_off": False})
     assert response.status_code == 200, response.text
     return {"Authorization": "Bearer " + response.json()["token"]}
+
+
+STACKS = {"fast": ("httptools", "uvloop"), "h11": ("h11", "asyncio")}
+
+
+class Served:
+    """One HTTP stack a transport test runs on: the in-thread servers' default, and `serve`'s flags for it."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.http, self.loop = STACKS[name]
+        self.flags = ["--http", self.http, "--event-loop", self.loop]
+
+
+@pytest.fixture(params=sorted(STACKS))
+def stack(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Served:
+    """Run the test on each stack: httptools + uvloop (the default) and h11 + asyncio (the fallback)."""
+    from emulator.serving import stack as stacks
+
+    served = Served(request.param)
+    monkeypatch.setattr(stacks, "DEFAULT", (served.http, served.loop))
+    return served

@@ -55,3 +55,39 @@ def test_the_readmes_examples_are_the_tested_files_verbatim(marker, example):
     block = re.search(rf"<!-- {marker}:start[^>]*-->\s*```python\n(.*?)```\s*<!-- {marker}:end -->", text, re.S)
     assert block, f"the README lost its {marker} block"
     assert block.group(1) == (EXAMPLES / example).read_text("utf-8"), f"README's {marker} differs from {example}"
+
+
+def test_the_scenario_commands_run_as_typed(tmp_path):
+    """docs/examples/scenario-run.sh, line by line in bash from a checkout-like folder: every scenario passes."""
+    for name in ("scenarios", "docs"):
+        (tmp_path / name).symlink_to(ROOT / name)
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}", "MPLBACKEND": "Agg"}
+    result = subprocess.run(
+        ["bash", "-euo", "pipefail", str(EXAMPLES / "scenario-run.sh")],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+        cwd=tmp_path,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    assert (tmp_path / "day.csv").stat().st_size > 0 and (tmp_path / "day.png").stat().st_size > 0
+    assert "FAIL" not in result.stdout and result.stdout.count("PASS") >= 8
+
+
+def test_the_documented_pytest_form_of_verify_names_only_options_the_suite_has():
+    """docs/examples/verify-pytest.sh cannot run here (it names a real gateway): its options must be the suite's."""
+    shown = set(re.findall(r"(?<![\w-])(--[a-z][a-z-]*)", (EXAMPLES / "verify-pytest.sh").read_text("utf-8")))
+    assert {"--gateway-url", "--gateway-password", "--allow-writes", "--firmware"} <= shown
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "contract_tests", "--help", "-p", "no:cacheprovider"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    known = set(re.findall(r"(?<![\w-])(--[a-z][a-z-]*)", result.stdout))
+    assert shown <= known, sorted(shown - known)

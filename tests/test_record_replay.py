@@ -47,7 +47,7 @@ class Live:
 @contextlib.contextmanager
 def live_emulator(firmware: str, **options: object) -> Iterator[Live]:
     gateway = build_gateway(EmulatorOptions(firmware=firmware, speed=60, start=START, **options))  # type: ignore[arg-type]
-    tls = self_signed().files if gateway.facts.uses_tls else None
+    tls = self_signed().identity if gateway.facts.uses_tls else None
     with ServerThread(create_app(gateway, tls=tls is not None), tls=tls) as server:
         yield Live(gateway, server)
 
@@ -214,7 +214,7 @@ def test_paths_never_recorded_are_404_in_the_firmware_error_shape(recorded):
 def test_pypowerwall_reads_a_24_4_replay_over_https_in_time_order(tmp_path):
     recording = load_recording(bundled_recording())
     app = create_replay_app(recording, paused=True, password="pw-for-replay", tls=True)
-    with ServerThread(app, tls=self_signed().files) as server:
+    with ServerThread(app, tls=self_signed().identity) as server:
         pw = pypowerwall.Powerwall(
             f"127.0.0.1:{server.port}", password="pw-for-replay", email="me@example.com", timezone="America/Los_Angeles",
             cachefile=str(tmp_path / ".powerwall"), pwcacheexpire=0,
@@ -375,6 +375,27 @@ def test_an_existing_recording_is_not_overwritten_without_force(tmp_path, capsys
     out.write_text("precious\n")
     assert main(["record", "--gateway-url", "http://127.0.0.1:9", "--out", str(out)]) == 2
     assert "exists (add --force" in capsys.readouterr().err and out.read_text() == "precious\n"
+
+
+@pytest.mark.parametrize("force", [[], ["--force"]])
+def test_a_folder_as_out_is_refused_up_front_with_or_without_force(tmp_path, capsys, force):
+    assert main(["record", "--gateway-url", "http://127.0.0.1:9", "--out", str(tmp_path), *force]) == 2
+    err = capsys.readouterr().err
+    assert err == f"teg-emulator: error: cannot write {tmp_path}: it is a folder; name a file inside it\n"
+
+
+def test_a_disk_that_fills_mid_recording_stops_it_with_one_line_and_a_valid_file(tmp_path):
+    """The file-size limit stands in for a full disk: the write that passes it fails (EFBIG, not a signal)."""
+    out = tmp_path / "filled.jsonl"
+    limit = "import resource, signal, sys; signal.signal(signal.SIGXFSZ, signal.SIG_IGN);"
+    limit += "resource.setrlimit(resource.RLIMIT_FSIZE, (16384, 16384));"
+    code = limit + "from emulator.cli import main; sys.exit(main(sys.argv[1:]))"
+    with live_emulator("1.15.0") as live:
+        argv = [sys.executable, "-c", code, "record", "--gateway-url", live.server.url, "--out", str(out), *FAST]
+        done = subprocess.run([*argv[:-1], "1h"], capture_output=True, text=True, timeout=60, env=ENV)
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+    assert f"cannot write {out}: File too large (kept " in done.stderr and len(done.stderr.splitlines()) == 1
+    assert load_recording(out).responses  # every line written is whole
 
 
 def test_ctrl_c_stops_cleanly_and_keeps_a_valid_file(tmp_path):

@@ -6,7 +6,7 @@ default settings verify waits 1 s (``--pace``) between requests; each case here 
 time between requests the same as that at ``--speed`` 1, 60 and 3600, but paces 100 times
 faster against a 100 times faster emulator, so the three runs take seconds, not minutes.
 (Measured once with true defaults, 1 s pace: 24.4.0 at --speed 60 and 3600 and 1.15.0 at
---speed 1 pass, 229 and 118 requests, about 4 and 2 minutes; see the README.)
+--speed 1 pass, 229 and 118 requests, about 4 and 2 minutes; see docs/benchmarks.md.)
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ SCALE = 100  # pace 100x faster against a 100x faster emulator: the same sim tim
 @pytest.mark.parametrize("speed", [1, 60, 3600])
 def test_verify_with_a_default_pace_passes_at_any_emulator_speed(speed: int, tmp_path: Path) -> None:
     gateway = build_gateway(EmulatorOptions(firmware="24.4.0", speed=speed * SCALE, start=NOON, password="pw"))
-    server = ServerThread(create_app(gateway, tls=True), tls=self_signed().files).start()
+    server = ServerThread(create_app(gateway, tls=True), tls=self_signed().identity).start()
     command = [sys.executable, "-m", "emulator.cli", "verify", "--gateway-url", server.url, "--password", "pw"]
     command += ["--pace", str(1 / SCALE), "--report", str(tmp_path / "report.md")]
     env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}

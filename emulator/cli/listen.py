@@ -14,12 +14,15 @@ import socket
 import sys
 from collections.abc import Callable
 
+import uvicorn
 from starlette.applications import Starlette
 
 from emulator.contract import FirmwareFacts
 from emulator.http.guard import ControlPolicy, is_loopback
 from emulator.serving.assembly import Certificate, tls_for
-from emulator.serving.server import TLSFiles, bind, check_tls, run
+from emulator.serving.server import bind, run
+from emulator.serving.stack import Stack, choose
+from emulator.serving.tls import TLSIdentity
 
 
 def control_policy(args: argparse.Namespace) -> ControlPolicy:
@@ -50,9 +53,22 @@ def certificate(args: argparse.Namespace) -> Certificate | None:
     return None if args.cert is None else Certificate(args.cert, args.key)
 
 
-def tls_files(args: argparse.Namespace, facts: FirmwareFacts) -> TLSFiles | None:
+def tls_identity(args: argparse.Namespace, facts: FirmwareFacts) -> TLSIdentity | None:
     """The certificate to serve with (the firmware's key type and minimum TLS version), or None for plain HTTP."""
     return tls_for(facts, args.tls, certificate(args))[0]
+
+
+def serving_stack(args: argparse.Namespace) -> Stack:
+    """--http and --loop (ValueError when an explicit choice cannot be imported)."""
+    return choose(args.http, args.event_loop)
+
+
+def stack_banner(stack: Stack) -> str:
+    return f"  HTTP server:    uvicorn {_uvicorn_version()} on {stack.describe()}"
+
+
+def _uvicorn_version() -> str:
+    return str(uvicorn.__version__)
 
 
 def configure_logging(level: str) -> None:
@@ -67,24 +83,23 @@ def configure_logging(level: str) -> None:
 
 def serve_app(
     args: argparse.Namespace,
-    build: Callable[[], tuple[Starlette, TLSFiles | None]],
+    build: Callable[[], tuple[Starlette, TLSIdentity | None]],
     banner: Callable[[Starlette, str], list[str]],
 ) -> int:
     """Build (ValueError: one line, exit 2), listen (a taken port: one line, exit 2), say where, serve."""
     try:
+        stack = serving_stack(args)
         app, tls = build()
-        if tls is not None:
-            check_tls(tls)
     except ValueError as exc:
         print(f"teg-emulator: error: {exc}", file=sys.stderr)
         return 2
     sock = listen(args)
     if sock is None:
         return 2
-    for line in banner(app, base_url(sock, tls is not None)):
+    for line in [*banner(app, base_url(sock, tls is not None)), stack_banner(stack)]:
         print(line, flush=True)
     configure_logging(args.log_level)
-    run(app, sock, tls=tls, log_level=args.log_level)
+    run(app, sock, tls=tls, log_level=args.log_level, stack=stack)
     return 0
 
 

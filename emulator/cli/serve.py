@@ -9,12 +9,22 @@ from typing import TYPE_CHECKING
 from starlette.applications import Starlette
 
 from emulator.cli import options as opt
-from emulator.cli.listen import certificate, configure_logging, control_banner, control_policy, serve_app
+from emulator.cli.listen import (
+    certificate,
+    configure_logging,
+    control_banner,
+    control_policy,
+    serve_app,
+    serving_stack,
+    stack_banner,
+)
 from emulator.http.context import app_context
 from emulator.serving.assembly import assemble
 from emulator.serving.limits import MAX_GATEWAYS, fleet_size
 from emulator.serving.options import RunOptions
-from emulator.serving.server import TLSFiles, bind_many, check_tls, run_many
+from emulator.serving.server import bind_many, run_many
+from emulator.serving.stack import HTTP_CHOICES, LOOP_CHOICES
+from emulator.serving.tls import TLSIdentity
 
 # Fleets, shards and workers load only when asked for: one served gateway -- what most starts are -- never
 # uses them, and each module is start-up time (issue 13's budget).
@@ -82,6 +92,18 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         help="fleet: consecutive ports, or one port keyed by Host (gw-001.localhost)",
     )
     p.add_argument(
+        "--http",
+        choices=HTTP_CHOICES,
+        default="auto",
+        help="HTTP parser: httptools (C, the default where it imports) or h11 (pure Python); the banner says which",
+    )
+    p.add_argument(
+        "--event-loop",
+        choices=LOOP_CHOICES,
+        default="auto",
+        help="event loop: uvloop (the default where it imports) or asyncio",
+    )
+    p.add_argument(
         "--log-level",
         choices=("critical", "error", "warning", "info", "debug"),
         default="warning",
@@ -134,7 +156,7 @@ def run_serve(args: argparse.Namespace) -> int:
     return serve_app(args, lambda: _live_app(args), _live_banner)
 
 
-def _live_app(args: argparse.Namespace) -> tuple[Starlette, TLSFiles | None]:
+def _live_app(args: argparse.Namespace) -> tuple[Starlette, TLSIdentity | None]:
     assembly = assemble(options_from(args), certificate=certificate(args), control=control_policy(args))
     return assembly.app, assembly.tls
 
@@ -175,8 +197,7 @@ def run_fleet(args: argparse.Namespace) -> int:
             control=policy,
         )
         tls = members[0].tls
-        if tls is not None:
-            check_tls(tls)
+        stack = serving_stack(args)
     except ValueError as exc:
         print(f"teg-emulator: error: {exc}", file=sys.stderr)
         return 2
@@ -200,8 +221,9 @@ def run_fleet(args: argparse.Namespace) -> int:
     print(f"  list: {'https' if tls else 'http'}://127.0.0.1:{members[0].port}/_emulator/fleet", flush=True)
     for line in control_banner(policy, f"{'https' if tls else 'http'}://127.0.0.1:{members[0].port}"):
         print(line, flush=True)
+    print(stack_banner(stack), flush=True)
     configure_logging(args.log_level)
-    run_many(fleet, sockets, tls=tls, log_level=args.log_level)
+    run_many(fleet, sockets, tls=tls, log_level=args.log_level, stack=stack)
     return 0
 
 

@@ -12,6 +12,7 @@ the replay example all call :func:`assemble`, so the rules are written once:
 
 from __future__ import annotations
 
+import ssl
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -25,8 +26,7 @@ from emulator.device.gateway import Gateway
 from emulator.http.guard import ControlPolicy
 from emulator.serving.app import create_app
 from emulator.serving.options import RunOptions
-from emulator.serving.server import TLSFiles
-from emulator.serving.tls import SelfSigned, self_signed
+from emulator.serving.tls import SelfSigned, TLSIdentity, self_signed
 
 if TYPE_CHECKING:
     from emulator.scenario.spec import Scenario
@@ -48,8 +48,12 @@ class Assembly:
     gateway: Gateway
     app: Starlette
     scenario: Scenario | None
-    tls: TLSFiles | None  # None: plain HTTP
-    ca_pem: str | None  # the CA that signed a self-signed certificate, for a client to trust
+    tls: TLSIdentity | None  # None: plain HTTP
+    self_signed: SelfSigned | None  # the self-signed certificate served, if one is (a client can trust it)
+
+    def client_context(self) -> ssl.SSLContext | None:
+        """A client context that trusts the self-signed certificate served (None: none is)."""
+        return self.self_signed.client_context() if self.self_signed is not None else None
 
 
 @lru_cache(maxsize=4)
@@ -60,17 +64,19 @@ def _self_signed(key_type: str, min_version: str | None) -> SelfSigned:
 
 def tls_for(
     facts: FirmwareFacts, tls: bool | None, certificate: Certificate | None
-) -> tuple[TLSFiles | None, str | None]:
+) -> tuple[TLSIdentity | None, SelfSigned | None]:
     """The certificate to serve with and the CA to trust it by: the one given, else a self-signed one of the
     firmware's key type and minimum TLS version when HTTPS is served (``tls`` None: the firmware's transport)."""
     if certificate is not None:
         if tls is False:
             raise ValueError("--cert/--key make no sense with --no-tls")
-        return TLSFiles(certificate.cert, certificate.key, facts.tls_min_version), None
+        identity = TLSIdentity.from_files(certificate.cert, certificate.key, facts.tls_min_version)
+        identity.server_context  # noqa: B018  # loads the pair: ValueError now if it is unusable
+        return identity, None
     if not (facts.uses_tls if tls is None else tls):
         return None, None
     made = _self_signed(facts.tls_key_type, facts.tls_min_version)
-    return made.files, made.ca_pem
+    return made.identity, made
 
 
 def with_scenario(options: RunOptions, scenario: Scenario | None = None) -> tuple[RunOptions, Scenario | None]:
@@ -114,7 +120,7 @@ def assemble(
 
         install(gateway, scenario)
     options = replace(options, firmware=gateway.facts.version)
-    tls, ca_pem = tls_for(gateway.facts, options.tls, certificate)
+    tls, made = tls_for(gateway.facts, options.tls, certificate)
     app = create_app(
         gateway,
         journal_size=journal_size,
@@ -123,4 +129,4 @@ def assemble(
         scenario=scenario,
         control=control,
     )
-    return Assembly(options, gateway, app, scenario, tls, ca_pem)
+    return Assembly(options, gateway, app, scenario, tls, made)

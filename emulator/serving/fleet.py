@@ -21,7 +21,7 @@ from emulator.http.reply import dumps
 from emulator.serving.assembly import Certificate, assemble
 from emulator.serving.limits import MAX_GATEWAYS
 from emulator.serving.options import RunOptions
-from emulator.serving.server import TLSFiles
+from emulator.serving.tls import TLSIdentity
 
 FLEET_JOURNAL_ENTRIES = 250_000  # journal entries kept across a fleet (~0.25 KB each)
 MIN_MEMBER_JOURNAL = 50
@@ -37,7 +37,7 @@ class Member:
     index: int
     gateway: Gateway
     app: Starlette
-    tls: TLSFiles | None = None
+    tls: TLSIdentity | None = None
     port: int = 0
     host_name: str = ""
 

@@ -9,7 +9,10 @@ anything is read from or changed in the gateway: the TEDAPI is read-only here.
 from __future__ import annotations
 
 import json
+from collections import OrderedDict
+from collections.abc import Callable
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from google.protobuf.message import DecodeError
 
@@ -17,6 +20,7 @@ from emulator.device.errors import bad_request, error, not_found
 from emulator.device.gateway import Gateway
 from emulator.device.snapshot import Snapshot
 from emulator.firmware import profile_of
+from emulator.numbers import json_text
 from emulator.tedapi import documents
 from emulator.tedapi import teg_emulator_tedapi_pb2 as pb
 from emulator.tedapi.hardware import Site, describe
@@ -41,9 +45,45 @@ def decode(body: bytes) -> pb.Frame:
 
 
 def handle(gw: Gateway, body: bytes, device_din: str | None = None) -> bytes:
-    """Answer one POST /tedapi/v1 (or /tedapi/device/{din}/v1) body."""
-    envelope = decode(body).envelope
+    """Answer one POST /tedapi/v1 (or /tedapi/device/{din}/v1) body (refusals raise, and are not kept)."""
     snap = gw.snapshot()
+    return _ANSWERS.setdefault(gw, _Answers()).get(
+        snap, (device_din, body), lambda: _answer(gw, snap, body, device_din)
+    )
+
+
+class _Answers:
+    """One gateway's answers for its latest snapshot: a poller's repeated request is answered once per sample.
+
+    An answer is a function of the snapshot, the request body and the device asked (pypowerwall polls the same
+    signed status query every few seconds). At most ``MAX_ANSWERS`` are kept, the least recently asked dropped
+    first, so distinct requests cost bounded memory; a new snapshot starts afresh.
+    """
+
+    MAX_ANSWERS = 16
+
+    def __init__(self) -> None:
+        self.snap: Snapshot | None = None
+        self.answers: OrderedDict[tuple[str | None, bytes], bytes] = OrderedDict()
+
+    def get(self, snap: Snapshot, key: tuple[str | None, bytes], answer: Callable[[], bytes]) -> bytes:
+        if snap is not self.snap:
+            self.snap, self.answers = snap, OrderedDict()
+        found = self.answers.get(key)
+        if found is not None:
+            self.answers.move_to_end(key)
+            return found
+        found = self.answers[key] = answer()
+        if len(self.answers) > self.MAX_ANSWERS:
+            self.answers.popitem(last=False)
+        return found
+
+
+_ANSWERS: WeakKeyDictionary[Gateway, _Answers] = WeakKeyDictionary()
+
+
+def _answer(gw: Gateway, snap: Snapshot, body: bytes, device_din: str | None) -> bytes:
+    envelope = decode(body).envelope
     site = site_of(gw, snap)
     known = {site.din, *(p.din for p in site.packs)}
     target = device_din or (envelope.recipient.din if envelope.recipient.WhichOneof("id") == "din" else site.din)
@@ -96,7 +136,7 @@ def _read_file(snap: Snapshot, site: Site, read: pb.FileRead, into: pb.FileConte
     if read.name != CONFIG_NAME and read.domain != CONFIG_DOMAIN:
         raise not_found("file", read.name)
     into.file.name = CONFIG_NAME
-    into.file.text = json.dumps(documents.config_json(site, snap), separators=(",", ":"))
+    into.file.text = json_text(documents.config_json(site, snap))
 
 
 def _query(snap: Snapshot, site: Site, target: str, request: pb.QueryRequest) -> pb.QueryResponse:
@@ -117,7 +157,7 @@ def _query(snap: Snapshot, site: Site, target: str, request: pb.QueryRequest) ->
         data = query.answer(op, _data_for(snap, site, target), variables)
     except query.QueryRejected as exc:
         raise bad_request(str(exc)) from None
-    return pb.QueryResponse(status=QUERY_SUCCESS, data=json.dumps(data, separators=(",", ":"), allow_nan=False))
+    return pb.QueryResponse(status=QUERY_SUCCESS, data=json_text(data))
 
 
 def _variables(raw: str) -> dict[str, Any]:

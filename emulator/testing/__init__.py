@@ -59,7 +59,7 @@ class Emulator(ControlClient):
         assembly = assemble(self.options)
         self._server = ServerThread(assembly.app, tls=assembly.tls).start()
         self._gateway, self._context = assembly.gateway, app_context(assembly.app)
-        self._ssl = ssl.create_default_context(cafile=assembly.ca_pem) if assembly.ca_pem else None
+        self._ssl = assembly.client_context()
         return self
 
     def stop(self) -> None:
