@@ -197,7 +197,7 @@ def test_the_schema_names_what_the_code_knows():
 def test_the_readme_scenario_loads_and_passes_as_written():
     import re
 
-    from emulator.scenario.runner import run
+    from emulator.runner.engine import run
 
     readme = (README).read_text("utf-8")
     block = re.search(

@@ -17,7 +17,7 @@ import urllib.request
 from typing import Any
 
 
-class Controls:
+class ControlClient:
     """Intention-revealing ways to push an emulated gateway around, and to verify its traffic."""
 
     url: str
