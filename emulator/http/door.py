@@ -51,7 +51,7 @@ def _finite_float(text: str) -> float:
     value = float(text)
     if not math.isfinite(value):
         raise ValueError(f"number {text[:40]} is out of range")
-    return value
+    return value + 0.0  # -0.0 (and -1e-400, which underflows to it) is zero: no sign to carry into the state
 
 
 def _safe_int(text: str) -> int:

@@ -17,6 +17,7 @@ from emulator.device.errors import bad_request, error, not_found
 from emulator.device.gateway import Gateway
 from emulator.device.snapshot import Snapshot
 from emulator.firmware.profile import FirmwareProfile
+from emulator.numbers import json_text
 from emulator.tedapi import documents
 from emulator.tedapi import teg_emulator_tedapi_pb2 as pb
 from emulator.tedapi.hardware import Site, describe
@@ -96,7 +97,7 @@ def _read_file(snap: Snapshot, site: Site, read: pb.FileRead, into: pb.FileConte
     if read.name != CONFIG_NAME and read.domain != CONFIG_DOMAIN:
         raise not_found("file", read.name)
     into.file.name = CONFIG_NAME
-    into.file.text = json.dumps(documents.config_json(site, snap), separators=(",", ":"))
+    into.file.text = json_text(documents.config_json(site, snap))
 
 
 def _query(snap: Snapshot, site: Site, target: str, request: pb.QueryRequest) -> pb.QueryResponse:
@@ -117,7 +118,7 @@ def _query(snap: Snapshot, site: Site, target: str, request: pb.QueryRequest) ->
         data = query.answer(op, _data_for(snap, site, target), variables)
     except query.QueryRejected as exc:
         raise bad_request(str(exc)) from None
-    return pb.QueryResponse(status=QUERY_SUCCESS, data=json.dumps(data, separators=(",", ":"), allow_nan=False))
+    return pb.QueryResponse(status=QUERY_SUCCESS, data=json_text(data))
 
 
 def _variables(raw: str) -> dict[str, Any]:

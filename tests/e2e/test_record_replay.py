@@ -375,6 +375,27 @@ def test_an_existing_recording_is_not_overwritten_without_force(tmp_path, capsys
     assert "exists (add --force" in capsys.readouterr().err and out.read_text() == "precious\n"
 
 
+@pytest.mark.parametrize("force", [[], ["--force"]])
+def test_a_folder_as_out_is_refused_up_front_with_or_without_force(tmp_path, capsys, force):
+    assert main(["record", "--gateway-url", "http://127.0.0.1:9", "--out", str(tmp_path), *force]) == 2
+    err = capsys.readouterr().err
+    assert err == f"teg-emulator: error: cannot write {tmp_path}: it is a folder; name a file inside it\n"
+
+
+def test_a_disk_that_fills_mid_recording_stops_it_with_one_line_and_a_valid_file(tmp_path):
+    """The file-size limit stands in for a full disk: the write that passes it fails (EFBIG, not a signal)."""
+    out = tmp_path / "filled.jsonl"
+    limit = "import resource, signal, sys; signal.signal(signal.SIGXFSZ, signal.SIG_IGN);"
+    limit += "resource.setrlimit(resource.RLIMIT_FSIZE, (16384, 16384));"
+    code = limit + "from emulator.cli import main; sys.exit(main(sys.argv[1:]))"
+    with live_emulator("1.15.0") as live:
+        argv = [sys.executable, "-c", code, "record", "--gateway-url", live.server.url, "--out", str(out), *FAST]
+        done = subprocess.run([*argv[:-1], "1h"], capture_output=True, text=True, timeout=60, env=ENV)
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+    assert f"cannot write {out}: File too large (kept " in done.stderr and len(done.stderr.splitlines()) == 1
+    assert load_recording(out).responses  # every line written is whole
+
+
 def test_ctrl_c_stops_cleanly_and_keeps_a_valid_file(tmp_path):
     out = tmp_path / "interrupted.jsonl"
     with live_emulator("1.15.0") as live:

@@ -6,6 +6,7 @@ import csv
 import json
 import re
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -68,6 +69,51 @@ def test_run_prints_each_expectation_writes_csv_and_png_and_exits_0(scenario_fil
     assert islanded[0] == "13:00" and islanded[-1] == "14:00" and rows[31]["grid_status"] == "SystemIslandedActive"
     with Image.open(out_png) as image:
         assert image.format == "PNG" and image.size[0] >= 1000 and image.size[1] >= 600
+
+
+FULL_DISK = "/dev/full"  # every write to it fails with ENOSPC, as on a full disk
+
+
+@pytest.mark.skipif(not Path(FULL_DISK).exists(), reason="needs /dev/full (Linux, the BSDs)")
+@pytest.mark.parametrize("flag", ["--csv", "--plot"])
+def test_a_full_disk_is_one_line_naming_the_file_and_exit_2(scenario_file, flag):
+    done = run_cli("scenario", "run", str(scenario_file(OK)), flag, FULL_DISK, "--resolution", "600")
+    assert done.returncode == 2
+    assert done.stderr == f"teg-emulator: error: cannot write {FULL_DISK}: No space left on device\n"
+    assert "wrote" not in done.stdout
+
+
+def test_a_full_disk_leaves_no_half_written_file(scenario_file, tmp_path):
+    """A regular file that cannot be finished is removed: a truncated CSV reads as a shorter day."""
+    out = tmp_path / "day.csv"
+    limit = "import resource, signal, sys; signal.signal(signal.SIGXFSZ, signal.SIG_IGN);"
+    limit += "resource.setrlimit(resource.RLIMIT_FSIZE, (2048, 2048));"
+    code = limit + "from emulator.cli import main; sys.exit(main(sys.argv[1:]))"
+    argv = [sys.executable, "-c", code, "scenario", "run", str(scenario_file(OK)), "--csv", str(out)]
+    done = subprocess.run(argv, capture_output=True, text=True, timeout=60, env=ENV)
+    assert done.returncode == 2, done.stderr
+    assert f"cannot write {out}: File too large (the partial file was removed)" in done.stderr
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("flag", ["--csv", "--plot"])
+def test_an_existing_folder_as_the_output_is_refused_before_the_run(scenario_file, tmp_path, flag):
+    folder = tmp_path / "out"
+    folder.mkdir()
+    done = run_cli("scenario", "run", str(scenario_file(OK)), flag, str(folder))
+    assert done.returncode == 2 and f"cannot write {folder}: it is a folder; name a file" in done.stderr
+    assert done.stdout == "" and sorted(p.name for p in tmp_path.iterdir()) == ["out", "s.yaml"]  # no out.png
+
+
+def test_a_plot_is_written_at_exactly_the_path_named(scenario_file, tmp_path):
+    bare, svg = tmp_path / "day", tmp_path / "day.svg"
+    for out in (bare, svg):
+        done = run_cli("scenario", "run", str(scenario_file(OK)), "--plot", str(out), "--resolution", "600")
+        assert done.returncode == 0 and f"wrote {out}\n" in done.stdout, done.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["day", "day.svg", "s.yaml"]
+    with Image.open(bare) as image:
+        assert image.format == "PNG"  # no suffix: a PNG, as --plot's help says
+    assert svg.read_text().lstrip().startswith("<?xml")  # a suffix matplotlib knows: that format
 
 
 def test_a_broken_expectation_fails_the_run_with_the_value_found(scenario_file):

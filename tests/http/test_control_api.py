@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import math
+import re
+
 import pytest
+
+from emulator.firmware.vitals import vitals_pb2
 
 
 def test_state_reports_time_soe_power_grid_sitemaster_and_operation(client):
@@ -97,3 +102,49 @@ def test_bad_control_input_gets_400_and_changes_nothing(client, path, method, bo
 def test_malformed_control_json_is_refused(client):
     response = client.post("/_emulator/grid", content=b"{oops", headers={"content-type": "application/json"})
     assert response.status_code == 400 and "malformed JSON" in response.json()["message"]
+
+
+NEGATIVE_ZERO = re.compile(rb"-0\.0(?![0-9eE])")
+
+
+def test_a_soe_below_the_smallest_float_is_zero_without_a_sign(client):
+    """-1e-400 underflows to -0.0 when parsed; it must not come back as {"percentage": -0.0}."""
+    patched = client.patch("/_emulator/state", json={"soe_pct": -1e-400})
+    assert patched.status_code == 200 and patched.json()["soe_pct"] == 0
+    assert not NEGATIVE_ZERO.search(patched.content), patched.text
+    assert client.get("/api/system_status/soe").content == b'{"percentage":0.0}'
+
+
+@pytest.mark.parametrize("firmware", ["1.15.0", "21.44.1", "24.4.0", "25.10.1"])
+@pytest.mark.parametrize(
+    ("state", "operation"),
+    [
+        ({"soe_pct": -0.0, "solar_w": 0, "load_w": -0.0, "cloud_cover": -0.0}, {"backup_reserve_percent": -0.0}),
+        ({"soe_pct": 0}, {"mode": "backup", "backup_reserve_percent": 100}),  # the model's own -0.0 battery power
+    ],
+    ids=["negative zeros sent", "idle battery in backup"],
+)
+def test_no_answer_carries_a_negative_zero(make_client, firmware, state, operation):
+    """Every GET, the state and the vitals say 0 where a value is zero, never -0 (at 06:00, then at noon)."""
+    client = make_client(firmware=firmware)
+    gateway = client.app.state.context.gateway  # type: ignore[attr-defined]
+    if firmware != "1.15.0":
+        client.post("/api/login/Basic", json={"username": "customer", "password": gateway.password})
+    client.patch("/_emulator/state", json=state)
+    client.post("/_emulator/operation", json=operation)
+    reads = [
+        path
+        for path, methods in gateway.profile.facts.paths.items()
+        if "GET" in methods
+        and "{" not in path
+        and not path.startswith(("/tedapi", "/api/sitemaster/", "/api/config/", "/api/logout"))
+    ]
+    for hours in (0, 6):
+        client.post("/_emulator/clock", json={"advance_s": hours * 3600})
+        for path in [*reads, "/_emulator/state"]:
+            answer = client.get(path)
+            assert not NEGATIVE_ZERO.search(answer.content), f"{path} after {hours} h more: {answer.text[:300]}"
+            if path == "/api/devices/vitals":
+                message = vitals_pb2.DevicesWithVitals.FromString(answer.content)
+                vitals = [v for device in message.devices for v in device.vitals if v.HasField("floatValue")]
+                assert vitals and not [v.name for v in vitals if math.copysign(1, v.floatValue) < 0 == v.floatValue]

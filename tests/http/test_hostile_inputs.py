@@ -25,7 +25,7 @@ BOMB = 'a: &a ["x","x","x","x","x","x","x","x","x","x"]\n' + "".join(
 @pytest.mark.parametrize(
     ("text", "line", "problem"),
     [
-        (BOMB, None, "aliases expand to more than"),
+        (BOMB, None, "aliases add more than"),
         ("title: x\nsite: &a [*a]\n", 2, "alias *a refers to itself"),
         ("title: x\nsite: " + "[" * 3000 + "]" * 3000 + "\n", 2, "nested deeper than 32 levels"),
     ],

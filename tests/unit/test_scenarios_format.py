@@ -13,7 +13,7 @@ from emulator.firmware import PROFILES
 from emulator.model import OPERATION_MODES
 from emulator.scenario import ScenarioError, load_text
 from emulator.scenario.events import EVENT_KINDS
-from tests.support.paths import README
+from tests.support.paths import ROOT
 
 LA = ZoneInfo("America/Los_Angeles")
 HEAD = "title: t\nstart: 2026-07-15T06:00\n"
@@ -172,6 +172,13 @@ def test_an_iso_time_with_an_offset_is_taken_as_given():
         (HEAD + "expect:\n  - {at: '07:00', above: 3}\n", 4, "expect[0]", "which field?"),
         (HEAD + "site:\n  timezone: Mars/Olympus\n", 4, "site.timezone", "unknown time zone"),
         ("title: t\nstart: yesterday\n", 2, "start", "is not an ISO date"),
+        ("title: t\nstart: 2026-02-30T00:00\n", 2, "start", "(day is out of range for month)"),
+        ("title: t\nstart: !!timestamp 2026-02-28T00:00\n", 2, "start", "the !!timestamp tag is not read here"),
+        ("title: t\nstart: !!timestamp 2026-02-30T00:00:00\n", 2, "start", "write times as plain text"),
+        (HEAD + "duration: !!binary aGk=\n", 3, "duration", "the !!binary tag is not read here"),
+        (HEAD + "duration: 0x_\n", 3, "duration", "'0x_' is not a whole number"),
+        (HEAD + "duration: !!float abc\n", 3, "duration", "'abc' is not a number"),
+        (HEAD + "site: {!!int x: 1}\n", 3, "site.x", "'x' is not a whole number"),
         ("start: 2026-07-15\n", 1, "", "missing required key 'title'"),
         (HEAD + "title: again\n", 3, "title", "duplicate key"),
         ("- just\n- a list\n", 1, "", "a scenario is a YAML mapping"),
@@ -185,6 +192,23 @@ def test_bad_files_are_refused_with_file_line_and_field(text, line, field, probl
     assert str(err).startswith(f"my.yaml:{line}: ")
 
 
+def test_a_long_plain_scenario_loads_because_only_what_aliases_add_counts_against_their_budget():
+    """5,000 events (~150 KB, about 20,000 YAML values) once hit the alias budget, with no alias in the file."""
+    events = "".join(f"  - {{at: +{i}s, do: grid_{'down' if i % 2 else 'up'}}}\n" for i in range(5_000))
+    s = load_text(HEAD + "events:\n" + events, "long.yaml")
+    assert len(s.events) == 5_000
+
+
+def test_aliases_may_add_values_up_to_their_budget_and_not_past_it():
+    def aliased(times: int) -> str:  # a 300-value list, then `times` aliases of it: 301 values added by each
+        return HEAD + "x: &many [" + ", ".join(["1"] * 300) + "]\ny: [" + ", ".join(["*many"] * times) + "]\n"
+
+    assert "unknown key" in error(aliased(60)).problem  # 18,060 added: within the budget, so the schema speaks
+    assert "aliases add more than 20000 values" in error(aliased(70)).problem  # 21,070 added
+    small = HEAD + "events:\n  - &e {at: +1h, do: grid_down}\n  - *e\n"
+    assert len(load_text(small, "small.yaml").events) == 2
+
+
 def test_the_schema_names_what_the_code_knows():
     schema = json.loads((contract.schemas_dir() / "scenario.json").read_text())
     defs = schema["$defs"]
@@ -194,15 +218,11 @@ def test_the_schema_names_what_the_code_knows():
     assert [branch["if"]["properties"]["do"]["const"] for branch in defs["event"]["allOf"]] == list(EVENT_KINDS)
 
 
-def test_the_readme_scenario_loads_and_passes_as_written():
-    import re
+def test_the_documented_scenario_loads_and_passes_as_written():
+    """docs/scenarios.md includes docs/examples/evening-outage.yaml: it loads and every expectation passes."""
 
     from emulator.runner.engine import run
 
-    readme = (README).read_text("utf-8")
-    block = re.search(
-        r"<!-- scenario-example:start -->\s*```yaml\n(.*?)```\s*<!-- scenario-example:end -->", readme, re.S
-    )
-    assert block, "the README lost its scenario example"
-    result = run(load_text(block.group(1), "README.md"), resolution_s=300)
+    example = ROOT / "docs" / "examples" / "evening-outage.yaml"
+    result = run(load_text(example.read_text("utf-8"), example.name), resolution_s=300)
     assert len(result.outcomes) == 4 and result.passed, [o.found for o in result.outcomes]
