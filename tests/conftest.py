@@ -50,3 +50,25 @@ def make_client(fake_time: FakeMonotonic) -> Iterator[Callable[..., TestClient]]
 def client(make_client: Callable[..., TestClient]) -> TestClient:
     """A 1.15.0 gateway, paused at 06:00 local on 1 July 2026."""
     return make_client()
+
+
+STACKS = {"fast": ("httptools", "uvloop"), "h11": ("h11", "asyncio")}
+
+
+class Served:
+    """One HTTP stack a transport test runs on: the in-thread servers' default, and `serve`'s flags for it."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.http, self.loop = STACKS[name]
+        self.flags = ["--http", self.http, "--event-loop", self.loop]
+
+
+@pytest.fixture(params=sorted(STACKS))
+def stack(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Served:
+    """Run the test on each stack: httptools + uvloop (the default) and h11 + asyncio (the fallback)."""
+    from emulator.serving import stack as stacks
+
+    served = Served(request.param)
+    monkeypatch.setattr(stacks, "DEFAULT", (served.http, served.loop))
+    return served

@@ -64,7 +64,7 @@ def test_pypowerwall_server_serves_its_main_routes_from_a_powerwall_3(tmp_path: 
     gateway = build_gateway(EmulatorOptions(firmware="25.10.1", gw_password=GW_PASSWORD, paused=True, powerwalls=2))
     profile = gateway.profile
     cert = self_signed(key_type=profile.tls_key_type, min_version=profile.tls_min_version)
-    with ServerThread(create_app(gateway), tls=cert.files) as emulator:
+    with ServerThread(create_app(gateway), tls=cert.identity) as emulator:
         port = _free_port()
         env = {k: v for k, v in os.environ.items() if k not in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE")}
         env.update(

@@ -39,7 +39,7 @@ def emulator(firmware: str, host: str = "127.0.0.1", port: int = 0, **options: o
     )
     profile = gateway.profile
     cert = self_signed(key_type=profile.tls_key_type, min_version=profile.tls_min_version)
-    with ServerThread(create_app(gateway), host=host, port=port, tls=cert.files) as server:
+    with ServerThread(create_app(gateway), host=host, port=port, tls=cert.identity) as server:
         yield server
 
 

@@ -31,7 +31,7 @@ def serve(firmware: str, mutant: Mutant | None) -> tuple[ServerThread, str]:
     start = NOON if mutant is None else NOON.replace(hour=mutant.start_hour_utc)
     options = EmulatorOptions(firmware=firmware, speed=60, start=start, password=PASSWORD, gw_password=GW_PASSWORD)
     gateway = build_gateway(options)
-    tls = self_signed().files if gateway.profile.tls_default else None
+    tls = self_signed().identity if gateway.profile.tls_default else None
     app = create_app(gateway, tls=tls is not None)
     if mutant is not None:
         token = gateway.login("customer", gateway.password, "mutant@example.com").token
@@ -102,7 +102,7 @@ def test_a_failing_write_test_still_restores_the_original_settings() -> None:
     """The restore ledger runs at session end even when the write round-trip fails midway."""
     liar = Mutant("operation: a changed reserve reads back as 42", "24.4.0", "/api/operation", _changed_reads_42)
     gateway = build_gateway(EmulatorOptions(firmware="24.4.0", speed=60, start=NOON, password=PASSWORD))
-    tls = self_signed().files
+    tls = self_signed().identity
     token = gateway.login("customer", gateway.password, "mutant@example.com").token
     server = ServerThread(MutatedGateway(create_app(gateway, tls=True), liar, token, gateway.password), tls=tls).start()
     before = (gateway.operation.mode, gateway.operation.backup_reserve_percent)
@@ -127,7 +127,7 @@ def test_the_read_only_tier_sends_nothing_that_changes_a_real_site(firmware: str
 
     options = EmulatorOptions(firmware=firmware, speed=60, start=NOON, password=PASSWORD, gw_password=GW_PASSWORD)
     gateway = build_gateway(options)
-    tls = self_signed().files if gateway.profile.tls_default else None
+    tls = self_signed().identity if gateway.profile.tls_default else None
     app = create_app(gateway, journal_size=10_000, tls=tls is not None)
     server = ServerThread(app, tls=tls).start()
     try:

@@ -32,7 +32,7 @@ SCALE = 100  # pace 100x faster against a 100x faster emulator: the same sim tim
 @pytest.mark.parametrize("speed", [1, 60, 3600])
 def test_verify_with_a_default_pace_passes_at_any_emulator_speed(speed: int, tmp_path: Path) -> None:
     gateway = build_gateway(EmulatorOptions(firmware="24.4.0", speed=speed * SCALE, start=NOON, password="pw"))
-    server = ServerThread(create_app(gateway, tls=True), tls=self_signed().files).start()
+    server = ServerThread(create_app(gateway, tls=True), tls=self_signed().identity).start()
     command = [sys.executable, "-m", "emulator.cli", "verify", "--gateway-url", server.url, "--password", "pw"]
     command += ["--pace", str(1 / SCALE), "--report", str(tmp_path / "report.md")]
     env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}

@@ -45,7 +45,7 @@ class Live:
 @contextlib.contextmanager
 def live_emulator(firmware: str, **options: object) -> Iterator[Live]:
     gateway = build_gateway(EmulatorOptions(firmware=firmware, speed=60, start=START, **options))  # type: ignore[arg-type]
-    tls = self_signed().files if gateway.profile.tls_default else None
+    tls = self_signed().identity if gateway.profile.tls_default else None
     with ServerThread(create_app(gateway, tls=tls is not None), tls=tls) as server:
         yield Live(gateway, server)
 
@@ -212,7 +212,7 @@ def test_paths_never_recorded_are_404_in_the_firmware_error_shape(recorded):
 def test_pypowerwall_reads_a_24_4_replay_over_https_in_time_order(tmp_path):
     recording = load_recording(bundled_recording())
     app = create_replay_app(recording, paused=True, password="pw-for-replay", tls=True)
-    with ServerThread(app, tls=self_signed().files) as server:
+    with ServerThread(app, tls=self_signed().identity) as server:
         pw = pypowerwall.Powerwall(
             f"127.0.0.1:{server.port}", password="pw-for-replay", email="me@example.com", timezone="America/Los_Angeles",
             cachefile=str(tmp_path / ".powerwall"), pwcacheexpire=0,

@@ -129,7 +129,7 @@ def test_pypowerwall_in_full_tedapi_mode_reads_a_replayed_powerwall_3_as_it_read
     control = json.loads(status.envelope.query.response.data)["control"]
     meters = {m["location"]: m["realPowerW"] for m in control["meterAggregates"]}
     app = create_replay_app(recording, gw_password=GW, paused=True, tls=True)
-    with ServerThread(app, tls=self_signed(key_type="ec").files) as server:
+    with ServerThread(app, tls=self_signed(key_type="ec").identity) as server:
         replayed = pypowerwall_reads(server.port)
     for version, read in replayed.items():
         seen = live_reads[version]

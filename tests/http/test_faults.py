@@ -12,6 +12,11 @@ AGGREGATES = "/api/meters/aggregates"
 pytestmark = pytest.mark.teg_emulator(firmware="1.15.0")  # plain HTTP keeps the fault checks about faults
 
 
+@pytest.fixture(autouse=True)
+def _on_each_stack(stack):  # type: ignore[no-untyped-def]
+    """Every fault below the ASGI app (drop, tls_stall) lives in the transport: each test runs on both stacks."""
+
+
 def get(handle, path: str = AGGREGATES, **kwargs) -> httpx.Response:
     return httpx.get(handle.url + path, timeout=10, **kwargs)
 

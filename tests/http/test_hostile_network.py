@@ -37,7 +37,8 @@ def _app(**control: object):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def server():  # type: ignore[no-untyped-def]
+def server(stack):  # type: ignore[no-untyped-def]
+    """A server on each HTTP stack (tests.conftest.stack): every test below that takes it runs on both."""
     with ServerThread(_app()) as running:
         yield running
 
@@ -149,21 +150,21 @@ def test_half_sent_requests_are_closed_counted_and_logged_once(server, quick_tim
     assert httpx.get(server.url + "/api/status").status_code == 200
 
 
-def test_half_sent_requests_over_https_are_closed_too(quick_timeout):
+def test_half_sent_requests_over_https_are_closed_too(stack, quick_timeout):
     cert = self_signed()
-    with ServerThread(_app(), tls=cert.files) as running:
-        context = ssl.create_default_context(cafile=cert.ca_pem)
+    with ServerThread(_app(), tls=cert.identity) as running:
+        context = cert.client_context()
         assert _half_sent(running.port, b"GET /api/status HTTP/1.1\r\nHost: x\r\n", context) == b""
     assert transport.STATS["slow_requests_closed"] == 1
 
 
-def test_a_stop_drops_a_tls_connection_the_client_keeps_open_and_closes_its_socket():
+def test_a_stop_drops_a_tls_connection_the_client_keeps_open_and_closes_its_socket(stack):
     """The server answers `Connection: close` and begins a TLS close; the client never sends its close_notify."""
     cert = self_signed()
-    context = ssl.create_default_context(cafile=cert.ca_pem)
+    context = cert.client_context()
     with warnings.catch_warnings(record=True) as seen:
         warnings.simplefilter("always", ResourceWarning)
-        with ServerThread(_app(), tls=cert.files) as running:
+        with ServerThread(_app(), tls=cert.identity) as running:
             kept = context.wrap_socket(
                 socket.create_connection(("127.0.0.1", running.port), timeout=5), server_hostname="localhost"
             )
@@ -188,8 +189,8 @@ def test_connections_past_the_cap_get_a_clear_503(server, monkeypatch):
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
-def test_a_signal_stops_serve_promptly_while_a_latency_fault_holds_a_request(sig):
-    with started([*CLI, "serve", "--port", "0"], env=ENV) as proc:
+def test_a_signal_stops_serve_promptly_while_a_latency_fault_holds_a_request(sig, stack):
+    with started([*CLI, "serve", "--port", "0", *stack.flags], env=ENV) as proc:
         assert proc.stdout is not None
         url = re.search(r"http://[^ ]+/", proc.stdout.readline()).group(0).rstrip("/")  # type: ignore[union-attr]
         rule = {"path": "/api/status", "kind": "latency", "latency_ms": 120000}
@@ -215,7 +216,7 @@ def test_a_signal_stops_serve_promptly_while_a_latency_fault_holds_a_request(sig
     assert outcome and isinstance(outcome[0], httpx.HTTPError)  # cut off, not answered after the fault
 
 
-def test_half_open_clients_past_the_file_limit_cost_one_log_line_not_a_flood(tmp_path):
+def test_half_open_clients_past_the_file_limit_cost_one_log_line_not_a_flood(tmp_path, stack):
     def limit() -> None:
         resource.setrlimit(resource.RLIMIT_NOFILE, (128, 128))
 
@@ -224,7 +225,7 @@ def test_half_open_clients_past_the_file_limit_cost_one_log_line_not_a_flood(tmp
     # stderr to a file, not a pipe: a flood must not block the server on a full pipe
     with (
         log.open("w") as stderr,
-        started([*CLI, "serve", "--port", "0"], stderr=stderr, env=ENV, preexec_fn=limit) as proc,
+        started([*CLI, "serve", "--port", "0", *stack.flags], stderr=stderr, env=ENV, preexec_fn=limit) as proc,
     ):
         assert proc.stdout is not None
         url = re.search(r"http://[^ ]+/", proc.stdout.readline()).group(0).rstrip("/")  # type: ignore[union-attr]

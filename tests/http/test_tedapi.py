@@ -143,7 +143,7 @@ def test_the_generated_protobuf_code_matches_the_proto_file() -> None:
     assert done.returncode == 0, done.stderr.decode()
 
 
-def test_the_powerwall_3_certificate_is_ec_p256_and_tls_1_3_only() -> None:
+def test_the_powerwall_3_certificate_is_ec_p256_and_tls_1_3_only(stack) -> None:  # type: ignore[no-untyped-def]
     import ssl
     import urllib.request
 
@@ -155,15 +155,15 @@ def test_the_powerwall_3_certificate_is_ec_p256_and_tls_1_3_only() -> None:
 
     gateway = build_gateway(EmulatorOptions(firmware="25.10.1"))
     cert = self_signed(key_type=gateway.profile.tls_key_type, min_version=gateway.profile.tls_min_version)
-    with open(cert.files.certfile, "rb") as pem:
-        key = x509.load_pem_x509_certificate(pem.read()).public_key()
-    assert isinstance(key, ec.EllipticCurvePublicKey) and key.curve.name == "secp256r1"
-    with ServerThread(create_app(gateway), tls=cert.files) as server:
-        old = ssl.create_default_context(cafile=cert.ca_pem)
+    with ServerThread(create_app(gateway), tls=cert.identity) as server:
+        served = ssl.get_server_certificate(("127.0.0.1", server.port))  # what a client is shown
+        key = x509.load_pem_x509_certificate(served.encode()).public_key()
+        assert isinstance(key, ec.EllipticCurvePublicKey) and key.curve.name == "secp256r1"
+        old = cert.client_context()
         old.maximum_version = ssl.TLSVersion.TLSv1_2
         with pytest.raises(OSError):
             urllib.request.urlopen(server.url + "/api/system_status/soe", context=old, timeout=5)
-        modern = ssl.create_default_context(cafile=cert.ca_pem)
+        modern = cert.client_context()
         with pytest.raises(urllib.error.HTTPError) as refused:  # TLS 1.3 handshakes; then it wants a login
             urllib.request.urlopen(server.url + "/api/system_status/soe", context=modern, timeout=5)
         assert refused.value.code == 403

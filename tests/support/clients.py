@@ -35,5 +35,5 @@ def live_gateway(**options: object) -> Iterator[LiveGateway]:
     options.setdefault("firmware", "24.4.0")
     options.setdefault("paused", True)
     gateway = build_gateway(EmulatorOptions(**options))  # type: ignore[arg-type]
-    with ServerThread(create_app(gateway), tls=self_signed().files) as server:
+    with ServerThread(create_app(gateway), tls=self_signed().identity) as server:
         yield LiveGateway(gateway, server)
