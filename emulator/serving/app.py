@@ -68,8 +68,8 @@ def create_app(
 def _routes() -> list[BaseRoute]:
     """Every gateway's routes: stateless, so a fleet's members share one set instead of building their own."""
     return [
+        *TEDAPI_ROUTES,  # first: pypowerwall's polls of /tedapi/v1 skip ~60 /api regexes (no path is shared)
         *API_ROUTES,
-        *TEDAPI_ROUTES,
         *CONTROL_ROUTES,
         *TRAFFIC_ROUTES,
         *SCENARIO_ROUTES,
