@@ -8,7 +8,9 @@ from collections.abc import Callable, Iterator
 import pytest
 from starlette.testclient import TestClient
 
-from emulator import EmulatorOptions, build_gateway, create_app
+from emulator import create_app
+from emulator.device.factory import EmulatorOptions, build_gateway
+from tests.support.app import FakeMonotonic
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -24,19 +26,6 @@ def _collect_garbage_before_the_session_ends() -> Iterator[None]:
     gc.collect()
 
 
-class FakeMonotonic:
-    """A monotonic clock the test moves by hand, so nothing sleeps."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    def tick(self, seconds: float) -> None:
-        self.now += seconds
-
-
 @pytest.fixture
 def fake_time() -> FakeMonotonic:
     return FakeMonotonic()
@@ -47,6 +36,7 @@ def make_client(fake_time: FakeMonotonic) -> Iterator[Callable[..., TestClient]]
     clients: list[TestClient] = []
 
     def make(**options: object) -> TestClient:
+        options.setdefault("firmware", "1.15.0")
         options.setdefault("paused", True)
         gateway = build_gateway(EmulatorOptions(**options), monotonic=fake_time)  # type: ignore[arg-type]
         client = TestClient(create_app(gateway), raise_server_exceptions=False)
@@ -62,12 +52,6 @@ def make_client(fake_time: FakeMonotonic) -> Iterator[Callable[..., TestClient]]
 def client(make_client: Callable[..., TestClient]) -> TestClient:
     """A 1.15.0 gateway, paused at 06:00 local on 1 July 2026."""
     return make_client()
-
-
-def login_1_15(client: TestClient, serial: str = "T123456789") -> dict[str, str]:
-    response = client.post("/api/login/Basic", json={"username": "", "password": "S" + serial, "force_sm_off": False})
-    assert response.status_code == 200, response.text
-    return {"Authorization": "Bearer " + response.json()["token"]}
 
 
 STACKS = {"fast": ("httptools", "uvloop"), "h11": ("h11", "asyncio")}

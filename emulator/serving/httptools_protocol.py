@@ -17,7 +17,7 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from emulator.serving.transport import Protections
 
 # what uvicorn's h11 stack allows an incomplete head (h11's DEFAULT_MAX_INCOMPLETE_EVENT_SIZE; h11 itself is not
-# imported for it: ~18 ms of start-up. tests/test_uvicorn_internals.py checks the two agree)
+# imported for it: ~18 ms of start-up. tests/unit/test_uvicorn_internals.py checks the two agree)
 MAX_HEAD_BYTES = 16 * 1024
 _SLICE = 1024  # larger reads are parsed this much at a time, so a head's size is known to within 1 KiB
 _INVALID = "Invalid HTTP request received."  # uvicorn's words for a request it cannot parse, on both stacks

@@ -61,7 +61,7 @@ def refuse(transport: asyncio.BaseTransport) -> None:
 class Protections:
     """The deadline, the cap and the drop, for any uvicorn HTTP/1.1 protocol (mixed in first).
 
-    The attributes below are the uvicorn protocol's; ``tests/test_uvicorn_internals.py`` fails when a
+    The attributes below are the uvicorn protocol's; ``tests/unit/test_uvicorn_internals.py`` fails when a
     uvicorn release renames them.
     """
 

@@ -1,0 +1,93 @@
+"""The gateway as a state machine: any sequence of actions keeps its invariants."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
+
+from emulator.device.errors import GatewayError
+from emulator.device.factory import EmulatorOptions, build_gateway
+from emulator.model import OPERATION_MODES
+
+
+class Time:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+class GatewayMachine(RuleBasedStateMachine):
+    def __init__(self) -> None:
+        super().__init__()
+        self.time = Time()
+        self.gw = build_gateway(EmulatorOptions(firmware="1.15.0", paused=True, seed=3), monotonic=self.time)
+        self.tokens: list[str] = []
+        self.last_counters = self.gw.snapshot().state.counters
+
+    @rule()
+    def login(self):
+        self.tokens.append(self.gw.login("", self.gw.password, None).token)
+        assert not self.gw.sitemaster_running  # 1.15: a login stops sitemaster
+
+    @rule()
+    def logout(self):
+        if self.tokens:
+            token = self.tokens.pop()
+            self.gw.logout(token)
+            assert self.gw.authenticate(token) is None
+
+    @rule()
+    def run(self):
+        self.gw.run_sitemaster()
+
+    @rule()
+    def stop(self):
+        self.gw.stop_sitemaster()
+
+    @rule(up=st.booleans())
+    def grid(self, up):
+        self.gw.set_utility_grid(up)
+
+    @rule(mode=st.sampled_from(OPERATION_MODES), reserve=st.floats(0, 100))
+    def set_operation(self, mode, reserve):
+        self.gw.set_operation(mode, reserve)
+        assert self.gw.visible_operation().mode == mode
+
+    @rule()
+    def commit(self):
+        staged = self.gw.staged_operation
+        self.gw.commit_config()
+        if staged is not None:
+            assert self.gw.operation == staged
+
+    @rule(seconds=st.floats(0, 6 * 3600))
+    def advance(self, seconds):
+        self.gw.clock.advance(seconds)
+
+    @invariant()
+    def readings_obey_the_laws(self):
+        snap = self.gw.snapshot()
+        f = snap.flows
+        assert f.load_w == pytest.approx(f.site_w + f.battery_w + f.solar_w, abs=1e-6)
+        assert 0 <= snap.soe_pct <= 100
+        if not snap.sitemaster_running:
+            assert f.battery_w == 0
+            with pytest.raises(GatewayError) as err:
+                self.gw.live_snapshot()
+            assert err.value.status == 502
+        if snap.grid_status != "SystemGridConnected":
+            assert f.site_w == 0
+        counters = snap.state.counters
+        assert counters.site_imported_wh >= self.last_counters.site_imported_wh
+        assert counters.load_imported_wh >= self.last_counters.load_imported_wh
+        self.last_counters = self.gw.model.snapshot_state().counters
+        for token in self.tokens:
+            assert self.gw.authenticate(token) is not None
+
+
+GatewayMachine.TestCase.settings = settings(max_examples=40, stateful_step_count=25, deadline=None)
+test_gateway_state_machine = GatewayMachine.TestCase
