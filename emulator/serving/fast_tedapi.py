@@ -31,17 +31,24 @@ _PROTOBUF = (b"content-type", b"application/octet-stream")
 class FastTedapi:
     def __init__(self, gateway: Gateway) -> None:
         self.gateway = gateway
-        secret = f"{USERNAME}:{gateway.gw_password}".encode()
-        self.authorization = b"Basic " + base64.b64encode(secret)
+        self._password, self._authorization = "", b""
+
+    def authorization(self) -> bytes:
+        """The header a client with the gateway password sends (a loaded scenario may bring another password)."""
+        password = self.gateway.gw_password
+        if password != self._password:
+            secret = f"{USERNAME}:{password}".encode()
+            self._password, self._authorization = password, b"Basic " + base64.b64encode(secret)
+        return self._authorization
 
     def length(self, scope: Scope) -> int | None:
         """The declared body length when this request is one to answer here, else None."""
-        if scope["path"] != PATH or scope["method"] != "POST" or not self.gateway.profile.tedapi:
+        if scope["path"] != PATH or scope["method"] != "POST" or not self.gateway.facts.tedapi:
             return None
         authorized, length = False, None
         for name, value in scope["headers"]:
             if name == b"authorization":
-                authorized = value == self.authorization
+                authorized = value == self.authorization()
             elif name == b"content-length":
                 length = declared_length(value.decode("latin-1"))
             elif name == b"transfer-encoding":
