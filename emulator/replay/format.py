@@ -172,7 +172,7 @@ def decode_body(content: bytes, content_type: str | None) -> tuple[Any, str | No
     text = content.decode("utf-8", "replace")
     if content and "json" in (content_type or "").lower():
         try:
-            return loads_bounded(text, safe_ints=False), None
+            return loads_bounded(text), None
         except ValueError:  # includes nesting too deep and lone surrogates: kept as text
             pass  # a gateway's malformed JSON (NaN, truncation) is kept verbatim
     return _NO_BODY, text
@@ -283,7 +283,7 @@ def _numbered_objects(file: Path) -> Iterator[tuple[int, Any]]:
             except UnicodeDecodeError:
                 raise RecordingError(file, number, "not UTF-8 text") from None
             try:
-                data = loads_bounded(text, safe_ints=False)
+                data = loads_bounded(text)
             except ValueError as exc:
                 raise RecordingError(file, number, f"not a JSON line: {exc}") from None
             yield number, data

@@ -26,6 +26,7 @@ from starlette.routing import Route
 
 from emulator.device.errors import GatewayError, error
 from emulator.device.gateway import Gateway
+from emulator.firmware import profile_of
 from emulator.http.context import context
 from emulator.http.door import read_bounded
 from emulator.http.reply import render_error
@@ -40,15 +41,15 @@ _BAD_CREDENTIALS = error("tedapi_bad_credentials")
 
 def _gateway(request: Request) -> Gateway:
     gateway = context(request).gateway
-    if not gateway.profile.tedapi:
-        raise error("not_on_firmware", path=request.url.path, version=gateway.profile.version)
+    if not gateway.facts.tedapi:
+        raise error("not_on_firmware", path=request.url.path, version=gateway.facts.version)
     _check_basic(request, gateway)
     return gateway
 
 
 def _challenge(gateway: Gateway) -> Response:
     """401 with the Basic challenge a browser or curl needs to send credentials."""
-    response = render_error(_NO_CREDENTIALS, gateway.profile)
+    response = render_error(_NO_CREDENTIALS, gateway.facts)
     response.headers["www-authenticate"] = f'Basic realm="{USERNAME}"'
     return response
 
@@ -105,7 +106,7 @@ async def din(request: Request) -> Response:
     from emulator.tedapi.hardware import describe  # the TEDAPI's first request loads it, not every start
 
     return Response(
-        describe(snap, gateway.profile.hardware, gateway.profile.bodies).din.encode("ascii"),
+        describe(snap, gateway.facts.hardware, profile_of(gateway).bodies).din.encode("ascii"),
         media_type="text/plain",
         headers=_HEADERS,
     )

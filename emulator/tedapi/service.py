@@ -19,7 +19,7 @@ from google.protobuf.message import DecodeError
 from emulator.device.errors import bad_request, error, not_found
 from emulator.device.gateway import Gateway
 from emulator.device.snapshot import Snapshot
-from emulator.firmware.profile import FirmwareProfile
+from emulator.firmware import profile_of
 from emulator.numbers import json_text
 from emulator.tedapi import documents
 from emulator.tedapi import teg_emulator_tedapi_pb2 as pb
@@ -84,7 +84,7 @@ _ANSWERS: WeakKeyDictionary[Gateway, _Answers] = WeakKeyDictionary()
 
 def _answer(gw: Gateway, snap: Snapshot, body: bytes, device_din: str | None) -> bytes:
     envelope = decode(body).envelope
-    site = site_of(gw.profile, snap)
+    site = site_of(gw, snap)
     known = {site.din, *(p.din for p in site.packs)}
     target = device_din or (envelope.recipient.din if envelope.recipient.WhichOneof("id") == "din" else site.din)
     if target not in known:
@@ -94,7 +94,7 @@ def _answer(gw: Gateway, snap: Snapshot, body: bytes, device_din: str | None) ->
     reply.sender.din = target
     reply.recipient.local = LOCAL_INSTALLER
     if kind == "system" and envelope.system.WhichOneof("message") == "info_request":
-        reply.system.info.CopyFrom(_system_info(gw.profile, snap, site))
+        reply.system.info.CopyFrom(_system_info(snap, site))
     elif kind == "file" and envelope.file.WhichOneof("message") == "read":
         _read_file(snap, site, envelope.file.read, reply.file.content)
     elif kind == "query" and envelope.query.WhichOneof("message") == "request":
@@ -105,12 +105,12 @@ def _answer(gw: Gateway, snap: Snapshot, body: bytes, device_din: str | None) ->
     return answer
 
 
-def site_of(profile: FirmwareProfile, snap: Snapshot) -> Site:
-    """The devices a TEDAPI client sees, in the profile's hardware layout."""
-    return describe(snap, profile.hardware, profile.bodies)
+def site_of(gw: Gateway, snap: Snapshot) -> Site:
+    """The devices a TEDAPI client sees, in the hardware layout the firmware's facts state."""
+    return describe(snap, gw.facts.hardware, profile_of(gw).bodies)
 
 
-def _system_info(profile: FirmwareProfile, snap: Snapshot, site: Site) -> pb.SystemInfo:
+def _system_info(snap: Snapshot, site: Site) -> pb.SystemInfo:
     text, _, short_hash = snap.version_string.partition(" ")
     part, _, serial = site.din.partition("--")
     return pb.SystemInfo(

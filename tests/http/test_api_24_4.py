@@ -6,6 +6,8 @@ import base64
 import json
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from emulator.firmware import get_profile
 from emulator.http.context import app_context
@@ -234,3 +236,32 @@ def test_the_profile_serves_every_named_route(modern):
 
     served = {route.name for route in API_ROUTES}
     assert get_profile("24.4.0").served <= served
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    extra=st.dictionaries(
+        st.text(max_size=12).filter(lambda k: k not in {"username", "password", "email", "force_sm_off"}),
+        st.one_of(
+            st.integers(min_value=10**19, max_value=10**300),
+            st.integers(max_value=-(10**19)),
+            st.floats(allow_nan=False, allow_infinity=False),
+        ),
+        min_size=1,
+        max_size=3,
+    )
+)
+def test_a_login_ignores_unknown_fields_whatever_numbers_they_hold(modern, extra):
+    """A real gateway ignores fields it does not know; the schema allows them, so the emulator must too."""
+    body = {"username": "customer", "password": app_context(modern.app).gateway.password, **extra}
+    response = modern.post("/api/login/Basic", content=json.dumps(body), headers={"content-type": "application/json"})
+    assert response.status_code == 200, (body, response.text)
+
+
+@pytest.mark.parametrize("field", ["email", "username", "password"])
+def test_a_login_refuses_a_number_where_it_reads_text(modern, field):
+    body = {"username": "customer", "password": "x", field: 10**20}
+    response = modern.post("/api/login/Basic", json=body)
+    assert response.status_code == 400 and response.json()["message"].startswith(
+        f"{field}: 100000000000000000000 is not"
+    )

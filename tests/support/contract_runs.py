@@ -93,7 +93,7 @@ def served(firmware: str, mutant: Mutant | None = None, journal_size: int = 1000
     start = NOON if mutant is None else NOON.replace(hour=mutant.start_hour_utc)
     options = EmulatorOptions(firmware=firmware, speed=60, start=start, password=PASSWORD, gw_password=GW_PASSWORD)
     gateway = build_gateway(options)
-    tls = self_signed().identity if gateway.profile.tls_default else None
+    tls = self_signed().identity if gateway.facts.uses_tls else None
     app = create_app(gateway, tls=tls is not None, journal_size=journal_size)
     outer: ASGIApp = app
     if mutant is not None:

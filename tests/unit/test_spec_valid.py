@@ -117,3 +117,39 @@ def test_every_gateway_operation_says_how_safe_it_is_to_call_on_a_real_site():
     unsafe_gets = {op.path for op in contract.operations() if op.method == "GET" and op.safety != "read"}
     # the GETs that act: start or stop sitemaster, commit staged settings (1.15.0), end a session
     assert unsafe_gets == {"/api/sitemaster/run", "/api/sitemaster/stop", "/api/config/completed", "/api/logout"}
+
+
+def _numbers(value, where: str):
+    """(where, schema) for every number or integer a schema describes, following file $refs."""
+    if isinstance(value, dict):
+        types = value.get("type")
+        if {"number", "integer"} & set(types if isinstance(types, list) else [types]):
+            yield where, value
+        for key, item in value.items():
+            yield from _numbers(item, f"{where}/{key}")
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _numbers(item, f"{where}[{i}]")
+
+
+def test_every_number_a_request_carries_has_the_range_the_server_reads():
+    """The door leaves integers' range to the schemas (a real gateway ignores unknown fields, however large
+    the number in them), so each number a request schema names must state both ends of its range."""
+    spec = contract.load_spec()
+    files = {
+        content["schema"]["$ref"].removeprefix("./")
+        for item in spec["paths"].values()
+        for op in item.values()
+        if isinstance(op, dict) and "requestBody" in op
+        for content in op["requestBody"]["content"].values()
+        if "$ref" in content.get("schema", {})
+    }
+    assert len(files) >= 15
+    unbounded = [
+        f"{name}{where}"
+        for name in sorted(files)
+        for where, schema in _numbers(json.loads((contract.spec_path().parent / name).read_text("utf-8")), "")
+        if not ({"minimum", "exclusiveMinimum", "enum", "const"} & set(schema))
+        or not ({"maximum", "exclusiveMaximum", "enum", "const"} & set(schema))
+    ]
+    assert not unbounded, unbounded
