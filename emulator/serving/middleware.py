@@ -12,13 +12,15 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from emulator.device.events_log import log
+from emulator.device.firmware_update import DONE_PHASE
+from emulator.device.gateway import Gateway
 from emulator.http.fault_kinds import KINDS
 from emulator.http.fault_rule import FaultRule
 from emulator.http.faults import FaultEngine
 from emulator.http.journal import Journal, redact_body, redact_headers, redact_query, shared
 from emulator.serving.fast import FastReads
 from emulator.serving.fast_tedapi import FastTedapi, read_body, replaying
-from emulator.serving.transport import abort_connection
+from emulator.serving.transport import abort_connection, admitted
 
 _CONTROL_PREFIX = "/_emulator"
 
@@ -34,8 +36,10 @@ class TrafficMiddleware:
         clock: Any,
         fast: FastReads | None = None,
         tedapi: FastTedapi | None = None,
+        gateway: Gateway | None = None,
     ) -> None:
         self.app = app
+        self.gateway = gateway  # a firmware update's reboot cuts its connections (emulator.device.firmware_update)
         self.faults = faults
         self.journal = journal
         self.sim_time = sim_time  # () -> float: the gateway's sim clock
@@ -52,6 +56,8 @@ class TrafficMiddleware:
             await self.app(scope, receive, send)
             return
         began, sim_began = self.now(), self.sim_time()
+        if self.gateway is not None and self.gateway.firmware.ever and self._rebooted(scope, sim_began):
+            return
         rule = self.faults.pick(method, path, began) if self.faults.rules else None
         if rule is None and self.fast is not None:
             body = self.fast.body_for(scope)
@@ -96,6 +102,25 @@ class TrafficMiddleware:
             self._record(scope, parts, status[0], began, sim_began, rule)
             self._debug(method, path, status[0], began, getattr(scope.get("route"), "name", None) or "none")
 
+    def _rebooted(self, scope: Scope, now: float) -> bool:
+        """Cut a request the gateway cannot answer: it is rebooting into new firmware, or the request came on a
+        connection opened before the reboot (a rebooted gateway knows nothing of it). True when cut.
+
+        Otherwise, once the reboot has begun, the gateway steps to it before anything reads its facts (the
+        fast path, the routes' auth), so the first request after it is answered by the new firmware.
+        """
+        gateway = self.gateway
+        assert gateway is not None
+        if gateway.firmware.cut(admitted(scope), now):
+            log.info("%s %s cut: the gateway is rebooting into new firmware", scope["method"], scope["path"])
+            self._record(scope, [], 0, self.now(), now, None)
+            if not abort_connection(scope):
+                raise ConnectionAbortedError("the gateway is rebooting")  # no server below: nothing to cut
+            return True
+        if gateway.firmware.switch_due(now) and not gateway.catching_up:
+            gateway.catch_up()
+        return False
+
     def _debug(self, method: str, path: str, status: int, began: float, route: str) -> None:
         """--log-level debug: each request's route and latency (never its headers or body)."""
         if log.isEnabledFor(logging.DEBUG):
@@ -124,4 +149,15 @@ class TrafficMiddleware:
             status,
             (self.now() - began) * 1000,
             rule.id if rule else None,
+            *self._firmware(sim_began),
         )
+
+    def _firmware(self, sim_began: float) -> tuple[str | None, str | None]:
+        """The version that answered, and a firmware update's phase when the request arrived (if one is under way)."""
+        gateway = self.gateway
+        if gateway is None:
+            return None, None
+        change = gateway.firmware.change
+        phase = change.phase_at(sim_began) if change is not None else None
+        version = gateway.firmware.facts_at(sim_began, gateway.facts).version
+        return shared(version), None if phase == DONE_PHASE else phase

@@ -73,6 +73,7 @@ class Protections:
     cycle: Any
     _deadline: asyncio.TimerHandle | None = None
     _key: _Key | None = None
+    admitted: object = None  # what the server noted when it accepted the connection (GatedServer's door)
 
     def _mid_request(self) -> bool:
         """True while part of a request (or nothing yet, on a fresh connection) has come in."""
@@ -140,6 +141,12 @@ class Protections:
 
 def _addr(value: Any) -> Any:
     return tuple(value) if value else None
+
+
+def admitted(scope: MutableMapping[str, Any]) -> object:
+    """What the server noted when it accepted the request's connection (None: nothing, or not served by us)."""
+    connection = _OPEN.get((_addr(scope.get("server")), _addr(scope.get("client"))))
+    return connection.admitted if connection is not None else None
 
 
 def abort_connection(scope: MutableMapping[str, Any]) -> bool:

@@ -21,7 +21,10 @@ class ControlClient:
     """Intention-revealing ways to push an emulated gateway around, and to verify its traffic."""
 
     url: str
-    _ssl: ssl.SSLContext | None
+
+    def _tls(self) -> ssl.SSLContext | None:
+        """The client context for the control API over HTTPS (the handle knows the certificate served)."""
+        return None
 
     # -- the control API -------------------------------------------------------------
     def control(self, method: str, path: str, body: Any = None, query: dict[str, Any] | None = None) -> Any:
@@ -31,7 +34,7 @@ class ControlClient:
         data = None if body is None else json.dumps(body).encode()
         request = urllib.request.Request(url, data=data, method=method, headers={"content-type": "application/json"})
         try:
-            with urllib.request.urlopen(request, context=self._ssl, timeout=30) as response:
+            with urllib.request.urlopen(request, context=self._tls(), timeout=30) as response:
                 return json.loads(response.read() or b"null")
         except urllib.error.HTTPError as err:
             detail = err.read().decode("utf-8", "replace")

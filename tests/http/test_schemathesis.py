@@ -20,6 +20,7 @@ SEMANTIC_REFUSALS = {
     "/_emulator/faults",
     "/_emulator/faults/{rule_id}",
     "/_emulator/scenario",  # a name that is not a bundled scenario
+    "/_emulator/firmware",  # a version this site cannot take: unknown, another hardware generation, a downgrade
     "/api/meters/{serial}/verify",
     "/api/meters/{serial}/cts",
     "/api/networks/{id}/enable",
