@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -169,6 +170,7 @@ class FirmwareUpdates:
         self._previous: tuple[float, float] | None = None  # the reboot window of the update before ``change``
         self._life = 0
         self.applied = 0  # the steps of ``change`` taken so far: 1 once rebooted, 2 once back
+        self.watchers: list[Callable[[], None]] = []  # told at each reboot's first instant (who serves the port)
 
     def reset(self) -> None:
         """The gateway starts over (reset, a scenario): no update, no window; older connections predate it."""
@@ -223,6 +225,14 @@ class FirmwareUpdates:
             return t < window[1]
         accepted = stamp.at if stamp.life == self._life else -math.inf
         return accepted < window[1]
+
+    def predates_reboot(self, stamp: object, t: float) -> bool:
+        """Whether a connection accepted at ``stamp`` was open when the latest reboot by ``t`` began: the reboot
+        ended it (a connection accepted during the reboot, by the control API, is not ended by it)."""
+        window = self._window_begun_by(t)
+        if window is None or not isinstance(stamp, Stamp):
+            return False
+        return stamp.life != self._life or stamp.at < window[0]
 
     def _window_begun_by(self, t: float) -> tuple[float, float] | None:
         change = self.change

@@ -541,6 +541,8 @@ class Gateway:
         self.sessions.clear()
         self.staged_operation = None
         log.info("firmware update: rebooting into %s at %s", change.target.version, sim(change.reboot_at))
+        for watcher in self.firmware.watchers:  # the server closes the connections the reboot ends
+            watcher()
 
     def _back_from(self, change: FirmwareChange) -> None:
         self._version += 1

@@ -161,7 +161,13 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 
 
 async def _unexpected_error(request: Request, exc: Exception) -> Response:
-    """A bug in the emulator: log it for the developer, answer JSON without a traceback."""
+    """A bug in the emulator: log it for the developer, answer JSON without a traceback.
+
+    Not a ConnectionAbortedError: that is a connection cut on purpose (a drop fault, a reboot) in an app served
+    without a socket to cut (in process, through ASGI), which raises to its client instead.
+    """
+    if isinstance(exc, ConnectionAbortedError):
+        return Response(status_code=500)
     log.exception("unexpected error while answering %s %s", request.method, request.url.path)
     ctx = find_context(request.app)
     if ctx is not None:

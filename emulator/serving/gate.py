@@ -16,7 +16,8 @@ behind hundreds of them still hears the 503 at once.
 A :class:`Door` makes the transport a property of each connection rather than of the server: a firmware
 update turns a plain-HTTP port into an HTTPS one (1.15.0 -> 21.44.1), so with a door the server accepts
 every connection itself, HTTP ones too, and asks the door at each accept which TLS context (None: plain
-HTTP) to serve it with, and what to note on it (:attr:`transport.Protections.admitted`).
+HTTP) to serve it with, and what to note on it (:attr:`transport.Protections.admitted`); at each tick the
+door may close connections (a rebooting gateway's).
 """
 
 from __future__ import annotations
@@ -59,6 +60,10 @@ class Door(Protocol):
         """What to remember on the new connection (read back by ``transport.admitted(scope)``)."""
         ...
 
+    def sweep(self, connections: set[Any]) -> None:
+        """Every tick (0.1 s): close what must not stay open (a reboot's old connections)."""
+        ...
+
 
 class GatedServer(uvicorn.Server):
     """uvicorn.Server + the TLS door: a per-connection delay from `stall(port)` (seconds; 0 = none), and the cap.
@@ -99,6 +104,8 @@ class GatedServer(uvicorn.Server):
         counter = 0
         while not await self.on_tick(counter):
             counter = (counter + 1) % 864_000
+            if self._door is not None:
+                self._door.sweep(self.server_state.connections)
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), 0.1)
 

@@ -15,13 +15,16 @@ per process and kind), or the user's own (``serve --cert/--key``) for every firm
 
 from __future__ import annotations
 
+import asyncio
 import ssl
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from emulator.contract import FirmwareFacts
 from emulator.device.gateway import Gateway
 from emulator.serving.tls import SelfSigned, TLSIdentity, self_signed
+from emulator.serving.transport import drop_idle
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,8 @@ class Listener:
         self.certificate = certificate
         self._by_facts: dict[FirmwareFacts, tuple[TLSIdentity | None, SelfSigned | None]] = {}
         self.identity()  # the starting firmware's now: a certificate that cannot be used fails the start
+        self._served: tuple[asyncio.AbstractEventLoop, set[Any]] | None = None  # the server's loop, connections
+        gateway.firmware.watchers.append(self._rebooting)
 
     def facts(self) -> FirmwareFacts:
         """The firmware in charge at this sim instant (a reboot into a new one counts from its first second)."""
@@ -100,3 +105,29 @@ class Listener:
         """When a connection arrived, in the gateway's life and sim time (what a reboot is judged against)."""
         gateway = self.gateway
         return gateway.firmware.stamp(gateway.clock.now())
+
+    def sweep(self, connections: set[Any]) -> None:
+        """Close the idle connections a reboot ended, as a gateway that goes down closes its sockets; a request
+        that comes on one before this is cut on arrival instead (emulator.serving.middleware).
+
+        Called at every server tick, and at once when the gateway steps into a reboot (a clock jump through it:
+        the connections close before the jump's answer is sent, so a client's next request opens a new one).
+        """
+        self._served = (asyncio.get_running_loop(), connections)
+        firmware = self.gateway.firmware
+        if firmware.ever:
+            now = self.gateway.clock.now()
+            drop_idle(connections, lambda note: firmware.predates_reboot(note, now))
+
+    def _rebooting(self) -> None:
+        if self._served is None:
+            return  # not served by a server of ours (in process, through ASGI): nothing to close
+        loop, connections = self._served
+        try:
+            here = asyncio.get_running_loop() is loop
+        except RuntimeError:  # no loop in this thread: the gateway was advanced from outside the server
+            here = False
+        if here:
+            self.sweep(connections)
+        elif not loop.is_closed():  # (a stopped server has no connections left to close)
+            loop.call_soon_threadsafe(self.sweep, connections)
