@@ -13,7 +13,7 @@ from emulator.cli.listen import configure_logging, control_banner, control_polic
 from emulator.cli.scenario import served_scenario
 from emulator.device.factory import EmulatorOptions
 from emulator.firmware import get_profile
-from emulator.options import RunOptions
+from emulator.options import RunOptions, key_file
 from emulator.serving.app import create_app
 from emulator.serving.context import app_context
 from emulator.serving.limits import MAX_GATEWAYS, fleet_size
@@ -55,6 +55,15 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         "--cert", type=opt.readable_file, help="PEM certificate for --tls (default: self-signed, made at start)"
     )
     p.add_argument("--key", type=opt.readable_file, help="PEM private key for --cert")
+    p.add_argument(
+        "--authorized-key",
+        dest="authorized_keys",
+        action="append",
+        default=[],
+        type=opt.from_parse(key_file),
+        metavar="FILE",
+        help="TEDAPI v1r: an RSA key (public or private PEM) the gateway accepts, verified (repeatable)",
+    )
     p.add_argument(
         "--gateways",
         type=opt.from_parse(fleet_size),

@@ -4,15 +4,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from emulator.contract import Throttle
+from emulator.device.authorized_clients import KeyRefused, load_public_key
 from emulator.device.clock import Monotonic, SimClock
 from emulator.device.gateway import Gateway, GatewaySettings
 from emulator.device.sessions import ThrottlePolicy
 from emulator.device.snapshot import Operation
 from emulator.firmware import FirmwareProfile, get_profile
 from emulator.model import SiteConfig
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 
 DEFAULT_START = datetime(2026, 7, 1, 13, 0, tzinfo=UTC)  # 06:00 in Los Angeles
 
@@ -37,6 +42,7 @@ class EmulatorOptions:
     site: dict[str, object] = field(default_factory=dict)  # extra SiteConfig fields
     login_throttle: int | None = None  # failed logins before a 429 cool-down (None: the firmware's)
     login_cooldown_s: float | None = None
+    authorized_keys: tuple[bytes, ...] = ()  # PEMs (public or private) of TEDAPI v1r keys, verified from the start
 
 
 def with_throttle(profile: FirmwareProfile, threshold: int | None, cooldown_s: float | None) -> FirmwareProfile:
@@ -73,8 +79,16 @@ def build_gateway(options: EmulatorOptions, *, monotonic: Monotonic | None = Non
         grid_connected=options.grid_connected,
         password=options.password,
         gw_password=options.gw_password,
+        authorized_keys=tuple(_public_key(pem) for pem in options.authorized_keys),
     )
     return Gateway(profile, clock, settings)
+
+
+def _public_key(pem: bytes) -> RSAPublicKey:
+    try:
+        return load_public_key(pem)
+    except KeyRefused as exc:
+        raise ValueError(f"an authorized key: {exc}") from None
 
 
 def localize(value: datetime, zone: str) -> datetime:

@@ -11,7 +11,9 @@ import math
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
+from emulator.device.authorized_clients import AuthorizedClients
 from emulator.device.catchup import CatchUp
 from emulator.device.clock import SimClock
 from emulator.device.errors import API_LIMIT, GatewayError
@@ -24,6 +26,9 @@ from emulator.device.timers import Timer
 from emulator.device.updates import UpdatePhase, UpdateStatus
 from emulator.firmware.profile import FirmwareProfile
 from emulator.model import Controls, SiteConfig, SiteModel, initial_state
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 
 REQUEST_MAX_STEPS = 240  # bounded catch-up work per request, whatever the speed factor
 METER_SAMPLE_S = 0.25  # the gateway samples its meters every 250 ms of sim time (seed: 250-500 ms)
@@ -53,6 +58,7 @@ class GatewaySettings:
     site_name: str = "Home Energy Gateway"
     grid_timings: GridTimings = GridTimings()
     timeline: tuple[Timer[Gateway], ...] = ()  # a scenario's events, re-armed by every reset()
+    authorized_keys: tuple[RSAPublicKey, ...] = ()  # TEDAPI v1r keys verified from the start
 
 
 MAX_GRID_FAULTS = 20
@@ -105,6 +111,7 @@ class Gateway:
         self._pending: CatchUp | None = None  # a jump being run in slices; reset() drops it
         self.sessions.clear()
         self.throttle.reset()
+        self.authorized_clients = AuthorizedClients(self.clock.now, s.authorized_keys)
         self._version = getattr(self, "_version", 0) + 1
         self._snapshot: Snapshot | None = None
         self._snapshot_key: tuple[float, int] | None = None

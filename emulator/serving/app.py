@@ -16,6 +16,7 @@ from starlette.routing import BaseRoute
 
 from emulator.api import API_ROUTES
 from emulator.api.base import render_error
+from emulator.control.authorized_clients import AUTHORIZED_CLIENT_ROUTES
 from emulator.control.faults import FaultEngine
 from emulator.control.journal import Journal
 from emulator.control.routes import CONTROL_ROUTES
@@ -71,6 +72,7 @@ def _routes() -> list[BaseRoute]:
         *API_ROUTES,
         *TEDAPI_ROUTES,
         *CONTROL_ROUTES,
+        *AUTHORIZED_CLIENT_ROUTES,
         *TRAFFIC_ROUTES,
         *SCENARIO_ROUTES,
         *docs_routes(),
