@@ -8,13 +8,13 @@ POST /_emulator/clock for jumps of a day, a month and a year while client thread
 pause. Two cases:
 
 * **one gateway**: pollers of the gateway being advanced — GET /api/meters/aggregates (waits for
-  the jump by design: emulator.serving.turn) and GET /_emulator/faults (never touches the site);
+  the jump by design: emulator.http.turn) and GET /_emulator/faults (never touches the site);
 * **fleet of 2** (`--gateways 2`, ports mode): the jump on member 1, GET /api/meters/aggregates
   polled on member 2.
 
 For each jump it reports the jump's own answer time and, per poller, the slowest poll that
 overlapped the jump and how many polls were answered while it ran. With the catch-up run in
-slices (emulator.serving.turn.SLICE_STEPS model steps per event-loop turn), a poll that does not
+slices (emulator.http.turn.SLICE_STEPS model steps per event-loop turn), a poll that does not
 need the gateway being advanced waits at most about one slice; run at once, it waits for the
 whole jump. A window of the same polls with no jump running is reported for scale. Medians over
 ``--repeats`` rounds. A timing, so a benchmark and not a test.
@@ -131,7 +131,7 @@ def slice_work(root: Path) -> None:
 import statistics, time
 from emulator import EmulatorOptions, build_gateway
 from emulator.control.routes import ADVANCE_MAX_STEPS
-from emulator.serving.turn import SLICE_STEPS
+from emulator.http.turn import SLICE_STEPS
 year = 365 * 86_400
 whole, sliced = build_gateway(EmulatorOptions(paused=True)), build_gateway(EmulatorOptions(paused=True))
 for gw in (whole, sliced):

@@ -9,8 +9,8 @@ from __future__ import annotations
 import statistics
 import time
 
+from emulator.runner.engine import run
 from emulator.scenario import resolve
-from emulator.scenario.runner import run
 
 RUNS = 5
 NAMES = ("evening-outage", "sce-tou-autonomous", "login-stops-sitemaster")

@@ -25,8 +25,8 @@ if TYPE_CHECKING:
     from emulator.device.gateway import Gateway, GatewaySettings
     from emulator.device.snapshot import Operation
     from emulator.model import SiteConfig
-    from emulator.options import RunOptions
     from emulator.serving.app import create_app
+    from emulator.serving.options import RunOptions
     from emulator.testing import Emulator, EmulatorFailed, running
 
 _WHERE = {
@@ -36,7 +36,7 @@ _WHERE = {
     "Gateway": "emulator.device.gateway",
     "GatewaySettings": "emulator.device.gateway",
     "Operation": "emulator.device.snapshot",
-    "RunOptions": "emulator.options",
+    "RunOptions": "emulator.serving.options",
     "SimClock": "emulator.device.clock",
     "SiteConfig": "emulator.model",
     "build_gateway": "emulator.device.factory",

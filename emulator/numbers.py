@@ -5,7 +5,7 @@ other numeric flag or option, so the same text is never accepted by one and refu
 another, and the refusal reads the same everywhere: ``'x' is not a number``,
 ``'1.5' is not a whole number``, ``101 must be between 0 and 100``. The parsers raise
 ValueError; the CLI turns that into argparse's one-line error (exit 2), and
-:class:`emulator.options.RunOptions` uses the same parsers for its fields.
+:class:`emulator.serving.options.RunOptions` uses the same parsers for its fields.
 """
 
 from __future__ import annotations

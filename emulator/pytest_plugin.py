@@ -11,7 +11,7 @@ all it takes::
 A bare marker (or none) gives firmware 24.4.0 over HTTPS, the protocol today's
 clients speak; ``firmware="1.15.0"`` gives the old plain-HTTP gateway. The
 marker takes the options of :func:`emulator.running` (one list:
-:class:`emulator.options.RunOptions`); this module only translates a marker
+:class:`emulator.serving.options.RunOptions`); this module only translates a marker
 into that call. It imports the emulator when a test first asks for the
 fixture, so a pytest run that never uses it pays nothing for it being installed.
 """
@@ -42,7 +42,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     marked = [(item, m) for item in items for m in item.iter_markers(MARKER)]
     if not marked:
         return  # do not import the emulator for a run that does not use it
-    from emulator.options import RunOptions
+    from emulator.serving.options import RunOptions
 
     valid = RunOptions.names()
     for item, marker in marked:

@@ -18,7 +18,7 @@ from typing import Any
 from starlette.applications import Starlette
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from emulator.serving.context import app_context
+from emulator.http.context import app_context
 
 Body = Any
 Edit = Callable[[Body], Body]

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from emulator.firmware import get_profile
-from emulator.serving.context import app_context
+from emulator.http.context import app_context
 
 
 @pytest.fixture

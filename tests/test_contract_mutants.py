@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from emulator.device.factory import EmulatorOptions, build_gateway
+from emulator.http.context import app_context
 from emulator.serving.app import create_app
-from emulator.serving.context import app_context
 from emulator.serving.server import ServerThread
 from emulator.serving.tls import self_signed
 from tests.mutants import MUTANTS, Mutant, MutatedGateway

@@ -21,7 +21,7 @@ from starlette.testclient import TestClient
 
 from emulator import EmulatorOptions, build_gateway, contract, create_app
 from emulator.firmware import PROFILES
-from emulator.serving.context import app_context
+from emulator.http.context import app_context
 
 
 def _operations() -> list[tuple[str, str, str]]:

@@ -11,9 +11,9 @@ import pytest
 
 from emulator import EmulatorOptions, build_gateway, create_app
 from emulator.cli import main
-from emulator.control.faults import MAX_RULES
-from emulator.control.journal import Journal
-from emulator.serving.context import app_context
+from emulator.http.context import app_context
+from emulator.http.faults import MAX_RULES
+from emulator.http.journal import Journal
 from emulator.serving.server import ServerThread
 from tests.test_recording_format import HEADER, lines, response
 

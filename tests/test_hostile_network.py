@@ -21,8 +21,8 @@ import httpx
 import pytest
 
 from emulator import EmulatorOptions, build_gateway, create_app
+from emulator.http.guard import ControlPolicy
 from emulator.serving import transport
-from emulator.serving.guard import ControlPolicy
 from emulator.serving.server import ServerThread
 from emulator.serving.tls import self_signed
 from tests.processes import started

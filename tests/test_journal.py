@@ -76,7 +76,7 @@ def test_filters_and_clearing(teg_emulator):
 
 
 def test_the_journal_is_bounded():
-    from emulator.control.journal import Journal, JournalEntry
+    from emulator.http.journal import Journal, JournalEntry
 
     journal = Journal(size=3)
     for i in range(5):

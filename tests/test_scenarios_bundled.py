@@ -7,8 +7,8 @@ from dataclasses import replace
 import pytest
 
 from emulator.device.gateway import Operation
+from emulator.runner.engine import run
 from emulator.scenario import all_bundled, bundled_names, load_bundled
-from emulator.scenario.runner import run
 
 NAMES = bundled_names()
 REQUIRED = {

@@ -197,7 +197,7 @@ def test_the_readme_scenario_loads_and_passes_as_written():
     import re
     from pathlib import Path
 
-    from emulator.scenario.runner import run
+    from emulator.runner.engine import run
 
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text("utf-8")
     block = re.search(

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from emulator.runner.engine import run
 from emulator.scenario import load_text
-from emulator.scenario.runner import run
 
 SPIKE = """
 title: a kettle that never stops

@@ -9,7 +9,7 @@ from schemathesis.checks import ignored_auth, not_a_server_error, positive_data_
 
 from emulator import EmulatorOptions, build_gateway, contract, create_app
 from emulator.firmware import PROFILES
-from emulator.serving.context import app_context
+from emulator.http.context import app_context
 
 MAX_EXAMPLES = 12
 # Operations whose valid-looking requests can still be refused for reasons a schema cannot state

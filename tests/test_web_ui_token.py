@@ -7,7 +7,7 @@ from typing import Any
 import httpx
 
 from emulator import EmulatorOptions, build_gateway, create_app
-from emulator.serving.guard import ControlPolicy
+from emulator.http.guard import ControlPolicy
 from emulator.serving.server import ServerThread
 from tests.test_web_ui import REFRESH_TIMEOUT_S, browser, wait_refreshes, wait_until
 

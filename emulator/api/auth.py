@@ -5,7 +5,9 @@ from __future__ import annotations
 import base64
 from typing import Any
 
-from emulator.api.base import Ctx, Reply, api_route, dumps, presented_tokens
+from emulator.api.base import Ctx, api_route
+from emulator.http.credentials import presented_tokens
+from emulator.http.reply import Reply, dumps
 
 
 async def login(ctx: Ctx) -> Any:

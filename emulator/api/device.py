@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from emulator.api.base import Ctx, Reply, api_route, snapshot_read
+from emulator.api.base import Ctx, api_route, snapshot_read
+from emulator.http.reply import Reply
 
 
 async def sitemaster_stop(ctx: Ctx) -> Any:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from emulator.api.base import Ctx, Handler, Reply, api_route, snapshot_read
+from emulator.api.base import Ctx, Handler, api_route, snapshot_read
 from emulator.device.errors import GatewayError, not_found
 from emulator.firmware import modern_data, vitals
+from emulator.http.reply import Reply
 
 ISLAND_MODES = {"intentional_reconnect_failsafe": True, "backup": False}
 

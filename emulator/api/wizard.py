@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from emulator.api.base import Ctx, Reply, api_route, snapshot_read
+from emulator.api.base import Ctx, api_route, snapshot_read
 from emulator.device.errors import error, not_found
 from emulator.firmware import wizard_data
+from emulator.http.reply import Reply
 
 
 async def solar_brands(ctx: Ctx) -> Any:

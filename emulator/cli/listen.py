@@ -17,7 +17,7 @@ from collections.abc import Callable
 from starlette.applications import Starlette
 
 from emulator.firmware.profile import FirmwareProfile
-from emulator.serving.guard import ControlPolicy, is_loopback
+from emulator.http.guard import ControlPolicy, is_loopback
 from emulator.serving.server import TLSFiles, bind, check_tls, run
 from emulator.serving.tls import self_signed
 

@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 
 from emulator import numbers
 from emulator.numbers import number, whole_number
-from emulator.options import flag_fields
+from emulator.serving.options import flag_fields
 
 SERVE_DEFAULT_FIRMWARE = "1.15.0"
 """What `serve` (and so a shard, a container and the fleet manifest) runs without --firmware: the seed's firmware."""
@@ -31,7 +31,7 @@ def from_parse(parse: Callable[[str], T]) -> Callable[[str], T]:
 
 
 def option_flags() -> list[tuple[str, dict[str, Any]]]:
-    """One argparse flag per :class:`emulator.options.RunOptions` field: name, default, help, type."""
+    """One argparse flag per :class:`emulator.serving.options.RunOptions` field: name, default, help, type."""
     flags = []
     for f in flag_fields():
         meta = f.metadata

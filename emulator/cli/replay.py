@@ -8,9 +8,9 @@ from starlette.applications import Starlette
 
 from emulator.cli.listen import control_banner, control_policy, serve_app, tls_files
 from emulator.firmware import get_profile
+from emulator.http.context import app_context
 from emulator.replay import RecordingError, create_replay_app, load_recording
 from emulator.replay.context import ReplayContext
-from emulator.serving.context import app_context
 from emulator.serving.server import TLSFiles
 
 

@@ -20,7 +20,7 @@ from emulator.scenario.times import DEFAULT_RESOLUTION_S
 # (the runner reads through the app) load only in the commands that do it (issue 13's start-up budget)
 if TYPE_CHECKING:
     from emulator.device.gateway import Gateway
-    from emulator.scenario.runner import Progress, RunResult
+    from emulator.runner.engine import Progress, RunResult
     from emulator.scenario.spec import Scenario
 
 
@@ -96,8 +96,8 @@ def progress_bar(title: str) -> Iterator[Progress]:
 def run_command(args: argparse.Namespace) -> int:
     if args.plot and optional("matplotlib") is None:
         return _fail(PLOT_HINT)  # before the run, not after it
+    from emulator.runner.engine import run
     from emulator.scenario.bundled import resolve
-    from emulator.scenario.runner import run
 
     try:
         scenario = resolve(args.scenario)
@@ -110,12 +110,12 @@ def run_command(args: argparse.Namespace) -> int:
     report(result, elapsed)
     try:
         if args.csv:
-            from emulator.scenario.table import write_csv
+            from emulator.runner.table import write_csv
 
             write_csv(result, args.csv)
             print(f"wrote {args.csv}")
         if args.plot:
-            from emulator.scenario.plot import write_plot
+            from emulator.runner.plot import write_plot
 
             write_plot(result, args.plot)
             print(f"wrote {args.plot}")
@@ -199,7 +199,7 @@ def served_scenario(args: argparse.Namespace, options: EmulatorOptions) -> tuple
 def from_recording_command(args: argparse.Namespace) -> int:
     """Convert, then load the result as any scenario is loaded: what we write is known to be valid."""
     from emulator.replay.format import load_recording
-    from emulator.scenario.from_recording import convert
+    from emulator.replay.to_scenario import convert
     from emulator.scenario.load import load_text
 
     try:

@@ -13,10 +13,10 @@ from emulator.cli.listen import configure_logging, control_banner, control_polic
 from emulator.cli.scenario import served_scenario
 from emulator.device.factory import EmulatorOptions
 from emulator.firmware import get_profile
-from emulator.options import RunOptions, key_file
+from emulator.http.context import app_context
 from emulator.serving.app import create_app
-from emulator.serving.context import app_context
 from emulator.serving.limits import MAX_GATEWAYS, fleet_size
+from emulator.serving.options import RunOptions, key_file
 from emulator.serving.server import TLSFiles, bind_many, check_tls, run_many
 
 # Fleets, shards and workers load only when asked for: one served gateway -- what most starts are -- never

@@ -15,8 +15,8 @@ from emulator import numbers
 from emulator.cli.options import SERVE_DEFAULT_FIRMWARE
 from emulator.device.factory import EmulatorOptions
 from emulator.firmware import get_profile
-from emulator.options import RunOptions
 from emulator.serving.limits import fleet_size
+from emulator.serving.options import RunOptions
 from emulator.serving.shards import Layout
 
 

@@ -14,7 +14,6 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from emulator.api.base import control_body, json_reply
 from emulator.control.routes import control_route
 from emulator.device.authorized_clients import (
     AuthorizedClient,
@@ -24,7 +23,9 @@ from emulator.device.authorized_clients import (
     load_public_key,
 )
 from emulator.device.errors import bad_request, not_found
-from emulator.serving.context import context
+from emulator.http.body import control_body
+from emulator.http.context import context
+from emulator.http.reply import json_reply
 
 _HEADERS = {"cache-control": "no-cache, no-store"}
 

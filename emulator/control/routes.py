@@ -14,12 +14,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from emulator.api.base import control_body, json_reply
 from emulator.device.gateway import Gateway, Overrides
 from emulator.device.reserve import api_to_app, app_to_api
 from emulator.device.snapshot import Operation
-from emulator.serving.context import context
-from emulator.serving.turn import turn_of
+from emulator.http.body import control_body
+from emulator.http.context import context
+from emulator.http.reply import json_reply
+from emulator.http.turn import turn_of
 
 _HEADERS = {"cache-control": "no-cache, no-store"}
 Endpoint = Callable[[Request], Awaitable[Response]]
@@ -109,7 +110,7 @@ async def post_clock(request: Request) -> Response:
     body = await control_body(request, "control/clock.json")
     gw = _gateway(request)
     turn = turn_of(gw)
-    async with turn.exclusive():  # jumps of one gateway queue; its other requests wait (emulator.serving.turn)
+    async with turn.exclusive():  # jumps of one gateway queue; its other requests wait (emulator.http.turn)
         gw.catch_up()
         if "paused" in body:
             gw.clock.pause() if body["paused"] else gw.clock.resume()

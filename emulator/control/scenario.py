@@ -15,12 +15,13 @@ from typing import TYPE_CHECKING, Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from emulator.api.base import control_body, json_reply
 from emulator.control.routes import control_route
 from emulator.device.errors import error
 from emulator.device.gateway import Gateway
 from emulator.device.timers import Timer
-from emulator.serving.context import context
+from emulator.http.body import control_body
+from emulator.http.context import context
+from emulator.http.reply import json_reply
 
 if TYPE_CHECKING:
     from emulator.scenario.spec import Scenario

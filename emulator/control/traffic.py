@@ -7,12 +7,13 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from emulator.api.base import control_body, json_reply
-from emulator.control.faults import FaultEngine, RuleError
-from emulator.control.journal import Journal
 from emulator.control.routes import control_route
 from emulator.device.errors import bad_request, error, not_found
-from emulator.serving.context import context
+from emulator.http.body import control_body
+from emulator.http.context import context
+from emulator.http.faults import FaultEngine, RuleError
+from emulator.http.journal import Journal
+from emulator.http.reply import json_reply
 
 _HEADERS = {"cache-control": "no-cache, no-store"}
 

@@ -22,22 +22,23 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from emulator.api import auth
-from emulator.api.base import authorize, headers_for
 from emulator.control.traffic import TRAFFIC_ROUTES
 from emulator.device.clock import Monotonic
 from emulator.device.errors import error
 from emulator.device.factory import EmulatorOptions, build_gateway
 from emulator.device.gateway import Gateway
 from emulator.device.identity import validate_serial
+from emulator.http.context import app_context, attach
+from emulator.http.credentials import authorize
+from emulator.http.guard import ControlPolicy
+from emulator.http.reply import headers_for
 from emulator.replay import tedapi
 from emulator.replay.context import ReplayContext, replay_context
-from emulator.replay.control import REPLAY_ROUTES
+from emulator.replay.control_routes import REPLAY_ROUTES
 from emulator.replay.format import Recording
 from emulator.replay.timeline import Prepared, Replay
 from emulator.serving.app import gateway_app
-from emulator.serving.context import app_context, attach
 from emulator.serving.docs import docs_routes
-from emulator.serving.guard import ControlPolicy
 from emulator.tedapi.routes import guard, read_body
 
 DEFAULT_SERIAL = "T123456789"

@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 
 from starlette.requests import Request
 
+from emulator.http.context import AppContext, context
 from emulator.replay.timeline import Replay
-from emulator.serving.context import AppContext, context
 
 
 @dataclass

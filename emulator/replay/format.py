@@ -21,7 +21,7 @@ from typing import IO, Any
 from jsonschema.exceptions import ValidationError, best_match
 
 from emulator import contract
-from emulator.api.door import loads_bounded
+from emulator.http.door import loads_bounded
 
 FORMAT = "teg-recording"
 VERSION = 1

@@ -5,11 +5,9 @@ an initial state, a timeline of events and expectations. :func:`resolve`
 loads one by path or bundled name;
 :func:`emulator.scenario.events.gateway_settings` makes a gateway serve it live.
 
-Two layers live here. Defining a scenario (this package's surface: spec, load,
-events, bundled) sits below the HTTP app, which serves scenarios. Running one
-offline (:func:`emulator.scenario.runner.run`) sits above it, because endpoint
-expectations are read through the real app. So the runner is not re-exported
-here: importing the package must not import the app that imports the package.
+This package defines scenarios (spec, load, events, bundled) and sits below the HTTP app, which serves
+them. Running one offline is :mod:`emulator.runner`, a layer above the app: endpoint expectations are
+read through the real app.
 
 Names are imported on first use (PEP 562), as in :mod:`emulator`: the served app holds scenarios and
 imports :mod:`emulator.scenario.spec`, which must not bring the file reader (PyYAML, the schema) into

@@ -1,7 +1,7 @@
 """A scenario, parsed: the site, the start, the initial state, events and expectations.
 
 Plain frozen dataclasses with times resolved to POSIX sim seconds; built by
-:mod:`emulator.scenario.load`, run by :mod:`emulator.scenario.runner` or
+:mod:`emulator.scenario.load`, run by :mod:`emulator.runner.engine` or
 served live through the gateway's timers (:func:`emulator.scenario.events.gateway_settings`).
 """
 

@@ -1,1 +1,1 @@
-"""The HTTP surface: app assembly, middleware, the uvicorn server, TLS, served docs and fleets."""
+"""Assembly: the options a user gives, the app, its middleware, the uvicorn server, TLS, served docs, fleets, shards and workers."""

@@ -15,23 +15,23 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute
 
 from emulator.api import API_ROUTES
-from emulator.api.base import render_error
 from emulator.control.authorized_clients import AUTHORIZED_CLIENT_ROUTES
-from emulator.control.faults import FaultEngine
-from emulator.control.journal import Journal
 from emulator.control.routes import CONTROL_ROUTES
 from emulator.control.scenario import SCENARIO_ROUTES
 from emulator.control.traffic import TRAFFIC_ROUTES
 from emulator.device.errors import GatewayError, error
 from emulator.device.gateway import Gateway
 from emulator.firmware.profile import FirmwareProfile
-from emulator.serving.context import AppContext, app_context, attach, find_context
+from emulator.http.context import AppContext, app_context, attach, find_context
+from emulator.http.faults import FaultEngine
+from emulator.http.guard import ControlGuard, ControlPolicy
+from emulator.http.journal import Journal
+from emulator.http.reply import render_error
+from emulator.http.turn import WaitForJump
 from emulator.serving.docs import docs_routes
 from emulator.serving.fast import FastReads, snapshot_reads
-from emulator.serving.guard import ControlGuard, ControlPolicy
 from emulator.serving.middleware import TrafficMiddleware
 from emulator.serving.transport import CutOnStop
-from emulator.serving.turn import WaitForJump
 from emulator.tedapi.routes import ROUTES as TEDAPI_ROUTES
 from emulator.web import web_routes
 
@@ -55,7 +55,7 @@ def create_app(
 
     ``tls`` says whether it will be served over HTTPS on a listener of its own (only then can a
     TLS handshake be stalled); a string instead says why a handshake cannot be stalled.
-    ``control`` guards /_emulator (token, extra host names; see emulator.serving.guard).
+    ``control`` guards /_emulator (token, extra host names; see emulator.http.guard).
     """
     fast = FastReads(gateway, _SNAPSHOT_READS)
     app = gateway_app(

@@ -15,7 +15,7 @@ from starlette.types import Receive, Scope, Send
 
 from emulator import contract
 from emulator.device.errors import not_found
-from emulator.serving.context import context
+from emulator.http.context import context
 from emulator.serving.served_spec import control_document, gateway_document
 
 if TYPE_CHECKING:

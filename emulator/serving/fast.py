@@ -17,9 +17,11 @@ from collections.abc import Sequence
 from starlette.routing import BaseRoute
 from starlette.types import Scope, Send
 
-from emulator.api.base import ApiRoute, SnapshotRead, raw_headers, sample_bytes, tokens_in
+from emulator.api.base import ApiRoute, SnapshotRead, sample_bytes
 from emulator.device.errors import GatewayError
 from emulator.device.gateway import Gateway
+from emulator.http.credentials import tokens_in
+from emulator.http.reply import raw_headers
 
 _JSON = (b"content-type", b"application/json")
 
@@ -41,7 +43,7 @@ class FastReads:
     def body_for(self, scope: Scope) -> bytes | None:
         """The 200 body to answer with, or None when the full stack must answer (it will say why)."""
         found = self.reads.get(scope["path"])
-        if found is None or scope["method"] != "GET" or self.gateway.catching_up:  # mid-jump: wait (serving.turn)
+        if found is None or scope["method"] != "GET" or self.gateway.catching_up:  # mid-jump: wait (http.turn)
             return None
         read, is_open = found
         if not is_open and not self._authorized(scope):

@@ -14,12 +14,12 @@ from typing import Any
 from starlette.applications import Starlette
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from emulator.api.base import dumps
 from emulator.device.factory import EmulatorOptions, build_gateway
 from emulator.device.gateway import Gateway
+from emulator.http.context import app_context
+from emulator.http.guard import ControlGuard, ControlPolicy
+from emulator.http.reply import dumps
 from emulator.serving.app import create_app
-from emulator.serving.context import app_context
-from emulator.serving.guard import ControlGuard, ControlPolicy
 from emulator.serving.limits import MAX_GATEWAYS
 
 FLEET_JOURNAL_ENTRIES = 250_000  # journal entries kept across a fleet (~0.25 KB each)

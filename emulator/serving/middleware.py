@@ -13,9 +13,9 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from emulator.control.faults import FaultEngine, FaultRule
-from emulator.control.journal import Journal, redact_body, redact_headers, redact_query, shared
 from emulator.device.events_log import log
+from emulator.http.faults import FaultEngine, FaultRule
+from emulator.http.journal import Journal, redact_body, redact_headers, redact_query, shared
 from emulator.serving.fast import FastReads
 from emulator.serving.transport import abort_connection
 

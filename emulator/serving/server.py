@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import uvicorn
 from starlette.types import ASGIApp
 
-from emulator.serving.context import find_context
+from emulator.http.context import find_context
 from emulator.serving.gate import GatedServer
 from emulator.serving.transport import TrackedH11Protocol
 

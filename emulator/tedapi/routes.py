@@ -30,12 +30,13 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from emulator.api.base import authorize, presented_tokens, render_error
-from emulator.api.door import read_bounded
 from emulator.device.errors import GatewayError, error
 from emulator.device.gateway import Gateway
-from emulator.serving.context import context
-from emulator.serving.turn import settled
+from emulator.http.context import context
+from emulator.http.credentials import authorize, presented_tokens
+from emulator.http.door import read_bounded
+from emulator.http.reply import render_error
+from emulator.http.turn import settled
 
 USERNAME = "Tesla_Energy_Device"
 _PROTOBUF = "application/octet-stream"

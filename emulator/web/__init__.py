@@ -18,9 +18,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from emulator.api.base import json_reply
 from emulator.device.errors import error, not_found
-from emulator.serving.context import context
+from emulator.http.context import context
+from emulator.http.reply import json_reply
 
 _HERE = Path(__file__).resolve().parent
 PAGES = _HERE / "pages"

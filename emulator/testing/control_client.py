@@ -17,7 +17,7 @@ import urllib.request
 from typing import Any
 
 
-class Controls:
+class ControlClient:
     """Intention-revealing ways to push an emulated gateway around, and to verify its traffic."""
 
     url: str
@@ -123,7 +123,7 @@ class Controls:
 
         Write it to a file for a client that wants a path (pypowerwall's ``rsa_key_path``).
         """
-        from emulator.keys import private_key_pem
+        from emulator.testing.keys import private_key_pem
 
         pem = private_key_pem(slot)
         self.add_authorized_client(pem, "verified")

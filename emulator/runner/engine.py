@@ -18,9 +18,9 @@ from emulator.device.clock import SimClock
 from emulator.device.gateway import Gateway, GatewaySettings
 from emulator.device.timers import Timer
 from emulator.firmware import get_profile
+from emulator.runner.expect import Outcome, Readings, evaluate, instants_needed
+from emulator.runner.probe import Probe
 from emulator.scenario.events import gateway_settings
-from emulator.scenario.expect import Outcome, Readings, evaluate, instants_needed
-from emulator.scenario.probe import Probe
 from emulator.scenario.spec import Scenario
 from emulator.scenario.times import DEFAULT_RESOLUTION_S
 

@@ -6,7 +6,7 @@ must not be reachable by just any web page or network peer:
 * **Cross-site requests (CSRF)**: a page the developer visits can send a POST to
   127.0.0.1 without asking. Browsers always send ``Origin`` on such requests, so a
   request whose Origin is not this server's own is refused (403). Besides, control
-  bodies must be JSON (``emulator.api.base.control_body``, 415 otherwise), which no
+  bodies must be JSON (``emulator.http.body.control_body``, 415 otherwise), which no
   HTML form can send and which makes a browser ask first with a preflight that is
   never approved (no CORS headers are ever sent).
 * **DNS rebinding**: a page whose name is made to resolve to 127.0.0.1 sends its

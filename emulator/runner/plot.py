@@ -10,7 +10,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from emulator.scenario.runner import RunResult, Sample
+from emulator.runner.engine import RunResult, Sample
 
 COLORS = {"solar": "#f2a900", "load": "#1f1f1f", "battery": "#2e9e5b", "grid": "#3b6fd4", "reserve": "#c0392b"}
 SPANS = (  # (what is true of a sample, legend text, colour, alpha, hatch, name written inside the span)

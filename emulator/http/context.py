@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING
 from starlette.applications import Starlette
 from starlette.requests import Request
 
-from emulator.control.faults import FaultEngine
-from emulator.control.journal import Journal
 from emulator.device.gateway import Gateway
-from emulator.serving.guard import ControlPolicy
+from emulator.http.faults import FaultEngine
+from emulator.http.guard import ControlPolicy
+from emulator.http.journal import Journal
 
 if TYPE_CHECKING:
     from emulator.scenario.spec import Scenario  # only held here; loading scenarios waits until one is used
@@ -35,7 +35,7 @@ class AppContext:
     journal: Journal
     traffic_clock: Callable[[], float]  # real seconds since the app was built (fault rules' timing)
     scenario: Scenario | None = None  # serve --scenario, POST /_emulator/scenario
-    control: ControlPolicy = field(default_factory=ControlPolicy)  # who may use /_emulator (emulator.serving.guard)
+    control: ControlPolicy = field(default_factory=ControlPolicy)  # who may use /_emulator (emulator.http.guard)
     failures: list[str] = field(default_factory=list)  # the emulator's own errors (bugs), for a test to fail on
 
     def recorded_paths(self) -> dict[str, list[str]] | None:

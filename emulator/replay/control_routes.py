@@ -11,8 +11,9 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from emulator.api.base import control_body, json_reply
 from emulator.control.routes import control_route
+from emulator.http.body import control_body
+from emulator.http.reply import json_reply
 from emulator.replay.context import replay_context
 
 _HEADERS = {"cache-control": "no-cache, no-store"}

@@ -7,7 +7,7 @@ from dataclasses import astuple, fields
 from datetime import datetime
 from pathlib import Path
 
-from emulator.scenario.runner import RunResult, Sample
+from emulator.runner.engine import RunResult, Sample
 
 COLUMNS = ("time", *("sim_time_s" if f.name == "t" else f.name for f in fields(Sample)))
 

@@ -28,16 +28,16 @@ from functools import lru_cache
 from types import TracebackType
 from typing import Any, ParamSpec, TypeVar
 
-from emulator.controls import Controls
 from emulator.device.factory import build_gateway
 from emulator.device.gateway import Gateway
-from emulator.options import DEFAULT_FIRMWARE, RunOptions
+from emulator.http.context import AppContext, app_context
 from emulator.scenario import Scenario, ScenarioError, resolve
 from emulator.scenario.events import install
 from emulator.serving.app import create_app
-from emulator.serving.context import AppContext, app_context
+from emulator.serving.options import DEFAULT_FIRMWARE, RunOptions
 from emulator.serving.server import ServerThread
 from emulator.serving.tls import SelfSigned, self_signed
+from emulator.testing.control_client import ControlClient
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -53,7 +53,7 @@ class EmulatorFailed(AssertionError):
     """The emulator itself failed while a test used it: a bug in the double, not in the client."""
 
 
-class Emulator(Controls):
+class Emulator(ControlClient):
     """A running (or ready to run) emulated gateway: where it is, how to drive it, what it was asked."""
 
     def __init__(self, options: RunOptions, *, default_firmware: str = DEFAULT_FIRMWARE) -> None:
@@ -166,7 +166,7 @@ class Emulator(Controls):
 
 
 def running(*, default_firmware: str = DEFAULT_FIRMWARE, **options: Any) -> Emulator:
-    """An emulated gateway with :class:`emulator.options.RunOptions` ``options`` (not started yet).
+    """An emulated gateway with :class:`emulator.serving.options.RunOptions` ``options`` (not started yet).
 
     A bare ``running()`` serves firmware 24.4.0 over HTTPS: the protocol today's clients speak.
     ``running(firmware="1.15.0")`` gives the old plain-HTTP gateway.
