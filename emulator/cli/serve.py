@@ -170,6 +170,14 @@ def _live_banner(app: Starlette, base: str) -> list[str]:
             if gateway.profile.tedapi
             else []
         ),
+        *(
+            [
+                f"  TEDAPI v1r:     {base}/tedapi/v1r  ({len(gateway.authorized_clients)} authorized key(s); "
+                f"add one at {base}/_emulator/authorized_clients)"
+            ]
+            if gateway.profile.facts.serves("POST", "/tedapi/v1r")
+            else []
+        ),
         f"  control API:    {base}/_emulator/state",
     ]
     if scenario is not None:

@@ -146,6 +146,8 @@ async def v1(request: Request) -> Response:
 async def v1r(request: Request) -> Response:
     gateway = _gateway(request, "/tedapi/v1r")
     body = await _body(request)
+    if not body:  # no message at all is a broken request, not a message to refuse
+        raise error("tedapi_body_required")
     # Imported here for start-up speed, as the service above (and the signature checks bring cryptography's RSA).
     from emulator.tedapi import v1r as signed_door
 
