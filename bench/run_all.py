@@ -1,4 +1,4 @@
-"""Run every benchmark and print the figures the README quotes (the fleet run takes a few minutes)."""
+"""Run every benchmark and print the figures docs/benchmarks.md quotes (the fleet run takes a few minutes)."""
 
 from __future__ import annotations
 

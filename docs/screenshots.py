@@ -1,4 +1,4 @@
-"""Take the README's screenshots of the two web pages: ``python docs/screenshots.py``.
+"""Take the screenshots docs/web-ui.md shows of the two web pages: ``python docs/screenshots.py``.
 
 Needs what the browser tests need (``apt-get install chromium`` and ``pip install -e ".[test]"``) and no
 bench or network: it starts an emulator in-process, plays a short scripted evening through the control

@@ -160,7 +160,7 @@ class ReferenceGateway:
         self.grid = Grid(utility_up=self.grid_connected, heading_to_grid=self.grid_connected)
 
     def reset(self) -> None:
-        """POST /_emulator/reset (README, control API): "back to the start: time, state, sessions"."""
+        """POST /_emulator/reset (docs/control-api.md): "back to the start: time, state, sessions"."""
         self.mode, self.reserve_pct, password = self.initial
         self.password = password or self.facts.default_password(self.serial, self.gateway_password)
         self.now_s, self.sitemaster_running, self.staged, self.site_name = 0.0, True, None, "Home Energy Gateway"
@@ -279,7 +279,7 @@ class ReferenceGateway:
         return reported == self.commission_base + self.commits
 
     def control_operation(self, mode: str | None, reserve: float | None) -> None:
-        """POST /_emulator/operation: applied at once, nothing left staged (README, control API)."""
+        """POST /_emulator/operation: applied at once, nothing left staged (docs/control-api.md)."""
         self.mode = mode if mode is not None else self.mode
         self.reserve_pct = reserve if reserve is not None else self.reserve_pct
         self.staged = None

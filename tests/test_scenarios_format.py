@@ -193,16 +193,12 @@ def test_the_schema_names_what_the_code_knows():
     assert [branch["if"]["properties"]["do"]["const"] for branch in defs["event"]["allOf"]] == list(EVENT_KINDS)
 
 
-def test_the_readme_scenario_loads_and_passes_as_written():
-    import re
+def test_the_documented_scenario_loads_and_passes_as_written():
+    """docs/scenarios.md includes docs/examples/evening-outage.yaml: it loads and every expectation passes."""
     from pathlib import Path
 
     from emulator.runner.engine import run
 
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text("utf-8")
-    block = re.search(
-        r"<!-- scenario-example:start -->\s*```yaml\n(.*?)```\s*<!-- scenario-example:end -->", readme, re.S
-    )
-    assert block, "the README lost its scenario example"
-    result = run(load_text(block.group(1), "README.md"), resolution_s=300)
+    example = Path(__file__).resolve().parents[1] / "docs" / "examples" / "evening-outage.yaml"
+    result = run(load_text(example.read_text("utf-8"), example.name), resolution_s=300)
     assert len(result.outcomes) == 4 and result.passed, [o.found for o in result.outcomes]

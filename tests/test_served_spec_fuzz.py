@@ -1,10 +1,11 @@
-"""The README's schemathesis command lines, run as a user types them, find nothing against every profile.
+"""The documented schemathesis command lines, run as a user types them, find nothing against every profile.
 
-The commands are read from the README (the ``schemathesis run $URL/_emulator/openapi.yaml ...`` lines of the
-served spec section), ``$URL``, ``$TOKEN`` and ``$GW_PASSWORD`` filled in as the README's shell lines fill them:
+The commands are read from the files docs/contract.md includes (docs/examples/fuzz-*.sh: the
+``schemathesis run $URL/_emulator/openapi.yaml ...`` lines), ``$URL``, ``$TOKEN`` and ``$GW_PASSWORD`` filled in as
+those files' shell lines fill them:
 the emulator's own URL (HTTPS with a self-signed certificate where the firmware serves it), the token of a login
 as that firmware's user, with sitemaster restarted after a 1.15.0 login, and the gateway password the TEDAPI's
-HTTP Basic takes. Everything else -- environment, checks, tags, examples, seed -- is the README's.
+HTTP Basic takes. Everything else -- environment, checks, tags, examples, seed -- is the documentation's.
 """
 
 from __future__ import annotations
@@ -22,15 +23,15 @@ import pytest
 import emulator
 from emulator import contract
 
-README = Path(__file__).resolve().parents[1] / "README.md"
+EXAMPLES = sorted((Path(__file__).resolve().parents[1] / "docs" / "examples").glob("fuzz-*.sh"))
 SCHEMATHESIS = Path(sys.executable).with_name("schemathesis")
 
 
 def readme_command(prefix: str = "") -> str:
-    """The README's `schemathesis run` line over the served spec (after ``prefix``), continuation lines joined."""
-    text = README.read_text("utf-8").replace("\\\n", " ")
+    """The documented `schemathesis run` line over the served spec (after ``prefix``), continuation lines joined."""
+    text = "".join(path.read_text("utf-8") for path in EXAMPLES).replace("\\\n", " ")
     found = re.search(rf"^{re.escape(prefix)}schemathesis run \$URL/_emulator/openapi\.yaml .*$", text, re.MULTILINE)
-    assert found, f"the README lost its {prefix}schemathesis command over the served spec"
+    assert found, f"docs/examples/fuzz-*.sh lost the {prefix}schemathesis command over the served spec"
     return " ".join(found.group(0).split())
 
 
@@ -50,7 +51,7 @@ def run_schemathesis(argv: list[str], env: dict[str, str], cwd: Path) -> subproc
 
 
 def logged_in_token(gw: emulator.Emulator, firmware: str) -> str:
-    """What the README's curl lines do: log in as this firmware's user; restart sitemaster where that stops it."""
+    """What the documented curl lines do: log in as this firmware's user; restart sitemaster where that stops it."""
     facts = contract.facts_for(firmware)
     with httpx.Client(base_url=gw.url, verify=False, timeout=10) as http:
         login = http.post("/api/login/Basic", json={"username": facts.username, "password": gw.password})
@@ -78,7 +79,7 @@ TEDAPI_PREFIX = "SCHEMATHESIS_HOOKS=emulator.tedapi.schemathesis_hooks "
     "firmware", sorted(f for f, facts in contract.firmware_facts().items() if "/tedapi/v1" in facts.paths)
 )
 def test_the_readmes_tedapi_schemathesis_run_sends_real_frames_and_finds_nothing(firmware: str, tmp_path: Path) -> None:
-    """The TEDAPI line: the hooks module the README names draws protobuf Frames, so the gateway answers them."""
+    """The TEDAPI line: the hooks module the documentation names draws protobuf Frames, so the gateway answers them."""
     command = readme_command(TEDAPI_PREFIX)
     with emulator.running(firmware=firmware) as gw:
         filled = command.replace("$URL", gw.url.rstrip("/")).replace("$GW_PASSWORD", gw.gw_password)

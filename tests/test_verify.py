@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shlex
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -27,8 +28,12 @@ def verify(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_verify_without_a_gateway_checks_a_fresh_emulator_and_writes_both_reports(tmp_path: Path) -> None:
+    """The command docs/verify.md shows (docs/examples/verify-emulator.sh), with its reports written to tmp_path."""
+    line = (ROOT / "docs" / "examples" / "verify-emulator.sh").read_text("utf-8").splitlines()[-1]
+    command = shlex.split(line)
+    assert command[:2] == ["teg-emulator", "verify"], line
+    result = verify(*(str(tmp_path / arg) if arg.endswith((".md", ".xml")) else arg for arg in command[2:]))
     report, junit = tmp_path / "report.md", tmp_path / "report.xml"
-    result = verify("--report", str(report), "--junit", str(junit))
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
     text = report.read_text()
     assert "**CONFORMS**" in text and "## emulator 1.15.0" in text and "## emulator 24.4.0" in text

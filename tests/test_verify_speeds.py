@@ -6,7 +6,7 @@ default settings verify waits 1 s (``--pace``) between requests; each case here 
 time between requests the same as that at ``--speed`` 1, 60 and 3600, but paces 100 times
 faster against a 100 times faster emulator, so the three runs take seconds, not minutes.
 (Measured once with true defaults, 1 s pace: 24.4.0 at --speed 60 and 3600 and 1.15.0 at
---speed 1 pass, 229 and 118 requests, about 4 and 2 minutes; see the README.)
+--speed 1 pass, 229 and 118 requests, about 4 and 2 minutes; see docs/benchmarks.md.)
 """
 
 from __future__ import annotations

@@ -90,7 +90,7 @@ class ControlClient:
         return self._obj("POST", "reset")
 
     def fault(self, path: str, kind: str, **rule: Any) -> str:
-        """Add a fault rule (see the README's fault table); returns its id."""
+        """Add a fault rule (see docs/faults.md for the kinds); returns its id."""
         return str(self._obj("POST", "faults", {"path": path, "kind": kind, **rule})["id"])
 
     def load_scenario(self, name: str) -> dict[str, Any]:
