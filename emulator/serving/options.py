@@ -63,7 +63,7 @@ def key_pem(key: str | bytes | PathLike[str]) -> bytes:
         with open(text, "rb") as file:
             return file.read(MAX_PEM_BYTES + 1)
     except OSError as exc:
-        raise ValueError(f"cannot read the authorized key {text}: {exc.strerror}") from None
+        raise ValueError(f"cannot read {text}: {exc.strerror}") from None
 
 
 def key_file(text: str) -> bytes:
@@ -147,6 +147,12 @@ class RunOptions:
             raise ValueError(f"grid must be 'up' or 'down', not {values['grid']!r}")
         return cls(**values)
 
+    def authorized_key_pems(self) -> tuple[bytes, ...]:
+        try:
+            return tuple(key_pem(key) for key in self.authorized_keys)
+        except ValueError as exc:
+            raise ValueError(f"an authorized key: {exc}") from None
+
     def emulator_options(self, default_firmware: str = DEFAULT_FIRMWARE) -> EmulatorOptions:
         """The device-level options a gateway is built from (``firmware`` None: ``default_firmware``)."""
         start = DEFAULT_START
@@ -171,7 +177,7 @@ class RunOptions:
             timezone=self.timezone,
             login_throttle=self.login_throttle,
             login_cooldown_s=self.login_cooldown,
-            authorized_keys=tuple(key_pem(key) for key in self.authorized_keys),
+            authorized_keys=self.authorized_key_pems(),
         )
 
 
