@@ -28,7 +28,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench_throughput import LOAD_CORE, SERVER_CORE, cpu_s, pinned
+from _common import LOAD_CORE, SERVER_CORE, cpu_s, pinned
 
 READS = (
     "/api/meters/aggregates",
@@ -49,10 +49,15 @@ def rss_mb(pid: int) -> float:
     raise RuntimeError("no VmRSS")
 
 
+STACK_FLAGS = {"fast": [], "h11": ["--http", "h11", "--event-loop", "asyncio"]}
+STACK = "fast"  # --stack: which HTTP stack the fleet serves on (the banner's last line says which)
+
+
 def start_fleet(count: int, mode: str) -> tuple[subprocess.Popen[str], int, list[str]]:
     """Start the fleet as a user would; return (process, first port, each member's Host name or port)."""
     argv = [sys.executable, "-m", "emulator.cli", "serve", "--port", "0", "--gateways", str(count)]
     argv += ["--fleet-mode", mode] if count > 1 else []
+    argv += STACK_FLAGS[STACK]
     proc = subprocess.Popen(pinned(SERVER_CORE, argv), stdout=subprocess.PIPE, text=True)
     assert proc.stdout is not None
     members: list[str] = []
@@ -208,12 +213,17 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
     parser.add_argument("--gateways", type=int, default=5000)
     parser.add_argument("--ports-gateways", type=int, default=1000)
     parser.add_argument("--seconds", type=float, default=60.0)
+    parser.add_argument("--stack", choices=sorted(STACK_FLAGS), default="fast", help="fast: httptools + uvloop")
     args = parser.parse_args(argv)
+    global STACK
+    STACK = args.stack
     proc, _, _ = start_fleet(1, "host")
     time.sleep(0.5)
     baseline = rss_mb(proc.pid)
     stop(proc)
-    print("absolute req/s vary with other load on the machine; RSS and the HA latency at its rate are the figures")
+    print(
+        f"stack: {args.stack}; absolute req/s vary with other load; RSS and the HA latency at its rate are the figures"
+    )
     return {
         "host": run_mode("host", args.gateways, args.seconds, baseline),
         "ports": run_mode("ports", args.ports_gateways, args.seconds, baseline),

@@ -1,40 +1,41 @@
-"""Requests/s, p50 and p99 of the emulator's hot reads against a bare Starlette route, measured honestly.
+"""Requests/s, p50 and p99 of the emulator's hot reads against a bare Starlette route, on both HTTP stacks.
 
-Method: the server runs pinned to one core (``taskset -c 0``), the load generator ``wrk -t1 -c32`` pinned to
-the other (``taskset -c 1``); the bare route answers the JSON body captured from the emulator for the same
-case (same size and shape, re-encoded per request by ``JSONResponse``), over the same transport (TLS included)
-and with the same request headers; bare and emulator runs alternate, 3 pairs, and each figure is the median
-of the three per-pair ratios. Beside req/s it reports the server's CPU time per request (from /proc, user +
-system), whose bare/emulator ratio is the same capacity figure but barely moved by other load on the machine. On a machine with one core both share it (printed as a warning), and ratios
-from alternating runs are still the figure to read: absolute req/s move with whatever else runs.
+Method: the server runs pinned to one core (``taskset -c 0``), ``wrk -t1 -c32`` pinned to the other
+(``taskset -c 1``). Each case is measured against two baselines, side by side:
 
-    python bench/bench_throughput.py [--seconds 5] [--pairs 3] [--case NAME ...]
+* the fastest stack: the emulator as ``teg-emulator serve`` starts it (httptools + uvloop) against the bare
+  app on ``uvicorn[standard]`` (``uvicorn _bare_app:app --http httptools --loop uvloop --no-access-log``);
+* the same stack: both on h11 + asyncio (``serve --http h11 --event-loop asyncio``, ``uvicorn --http h11
+  --loop asyncio``), the comparison issue 13 made.
 
-Every emulator server is started as a user starts it: ``python -m emulator.cli serve --port 0 ...``.
+The bare route (bench/_bare_app.py) answers the body captured from the emulator for the same case (JSON
+re-encoded per request, the TEDAPI's protobuf as the same bytes), over the same transport (TLS included,
+same certificate) with the same request headers. Bare and emulator runs alternate, 3 pairs; each figure is
+the median of the per-pair ratios. Beside req/s: the server's CPU time per request (from /proc, user +
+system), whose bare/emulator ratio is the same capacity figure but barely moved by other load.
+
+    python bench/bench_throughput.py [--seconds 5] [--pairs 3] [--case TEXT ...] [--stack fast|h11 ...]
 """
 
 from __future__ import annotations
 
 import argparse
+import atexit
 import json
 import os
-import re
 import shlex
 import shutil
-import ssl
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-CONNECTIONS = 32
+from _common import BIN, HERE, LOAD_CORE, PINNED, SERVER_CORE, fetch, free_port, pinned, started, wait_until_answering
+from _common import wrk as run_wrk
+
+PASSWORD, GW_PASSWORD = "bench-password", "BENCHGWPWD"
+AGGREGATES, SOE, TEDAPI = "/api/meters/aggregates", "/api/system_status/soe", "/tedapi/v1"
 
 
 @dataclass(frozen=True)
@@ -45,204 +46,132 @@ class Case:
     path: str
     tls: bool = False
 
-    @property
-    def cookie_session(self) -> bool:
-        return self.firmware != "1.15.0"
-
 
 CASES = (
-    Case("1.15.0 aggregates speed 1", "1.15.0", 1, "/api/meters/aggregates"),
-    Case("1.15.0 aggregates speed 60", "1.15.0", 60, "/api/meters/aggregates"),
-    Case("1.15.0 aggregates speed 3600", "1.15.0", 3600, "/api/meters/aggregates"),
-    Case("1.15.0 soe speed 60", "1.15.0", 60, "/api/system_status/soe"),
-    Case("1.15.0 soe speed 3600", "1.15.0", 3600, "/api/system_status/soe"),
-    Case("24.4.0 HTTPS+cookie aggregates speed 60", "24.4.0", 60, "/api/meters/aggregates", tls=True),
-    Case("24.4.0 HTTPS+cookie soe speed 60", "24.4.0", 60, "/api/system_status/soe", tls=True),
+    Case("1.15.0 aggregates, HTTP, speed 1", "1.15.0", 1, AGGREGATES),
+    Case("1.15.0 aggregates, HTTP, speed 60", "1.15.0", 60, AGGREGATES),
+    Case("1.15.0 aggregates, HTTP, speed 3600", "1.15.0", 3600, AGGREGATES),
+    Case("1.15.0 soe, HTTP, speed 60", "1.15.0", 60, SOE),
+    Case("24.4.0 aggregates, HTTPS + cookie, speed 60", "24.4.0", 60, AGGREGATES, tls=True),
+    Case("24.4.0 soe, HTTPS + cookie, speed 60", "24.4.0", 60, SOE, tls=True),
+    Case("25.10.1 TEDAPI status query, HTTPS, speed 60", "25.10.1", 60, TEDAPI, tls=True),
 )
+STACKS = {  # name -> (the emulator's flags, the bare uvicorn's flags)
+    "fast": ([], ["--http", "httptools", "--loop", "uvloop"]),
+    "h11": (["--http", "h11", "--event-loop", "asyncio"], ["--http", "h11", "--loop", "asyncio"]),
+}
+STACK_NAMES = {"fast": "httptools + uvloop", "h11": "h11 + asyncio"}
+BARE_VARIABLES = ("BARE_PATH", "BARE_METHOD", "BARE_TYPE", "BARE_BODY")
 
 
-def cores() -> tuple[str, str, bool]:
-    """(server core, load core, pinned?): different cores when there are two."""
-    available = sorted(os.sched_getaffinity(0))
-    if len(available) >= 2 and shutil.which("taskset"):
-        return str(available[0]), str(available[1]), True
-    return str(available[0]), str(available[0]), False
+def emulator_argv(case: Case, port: int, stack: str, tls: tuple[str, str] | None) -> list[str]:
+    argv = [str(BIN / "teg-emulator"), "serve", "--port", str(port), "--firmware", case.firmware]
+    argv += ["--speed", f"{case.speed:g}", "--password", PASSWORD, "--gw-password", GW_PASSWORD]
+    argv += (
+        ["--cert", tls[0], "--key", tls[1]] if case.tls and tls else ["--no-tls"] if case.firmware != "1.15.0" else []
+    )
+    return pinned(SERVER_CORE, [*argv, *STACKS[stack][0]])
 
 
-SERVER_CORE, LOAD_CORE, PINNED = cores()
-SERVER_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"} | {"PYTHONUNBUFFERED": "1"}
-"""Servers may write bytecode caches, as every installed package has them: start-up compares imports, not compiles."""
+def bare_argv(port: int, stack: str, tls: tuple[str, str] | None) -> list[str]:
+    argv = [str(BIN / "uvicorn"), "_bare_app:app", "--app-dir", str(HERE), "--port", str(port)]
+    argv += ["--no-access-log", "--no-server-header", "--log-level", "warning", *STACKS[stack][1]]
+    argv += ["--ssl-certfile", tls[0], "--ssl-keyfile", tls[1]] if tls else []
+    return pinned(SERVER_CORE, argv)
 
 
-def pinned(core: str, argv: list[str]) -> list[str]:
-    return ["taskset", "-c", core, *argv] if shutil.which("taskset") else argv
+def session_headers(case: Case, base: str) -> dict[str, str]:
+    """What a real client sends: 24.4.0's cookie session (pypowerwall), the TEDAPI's HTTP Basic."""
+    if case.path == TEDAPI:
+        from contract_tests.tedapi import basic_auth
 
-
-@contextmanager
-def started(argv: list[str]) -> Iterator[tuple[subprocess.Popen[str], str, list[str]]]:
-    """Start a server that prints its URL on its first line; yield (process, base url, banner lines)."""
-    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, text=True, env=SERVER_ENV)
-    try:
-        assert proc.stdout is not None
-        first = proc.stdout.readline()
-        match = re.search(r"(https?://[\d.]+:\d+)", first)
-        if match is None:
-            raise RuntimeError(f"server did not say where it listens: {first!r}")
-        lines = [first]
-        if "teg-emulator" in first:
-            lines += [proc.stdout.readline() for _ in range(2)]  # password, control API
-        yield proc, match.group(1), lines
-    finally:
-        proc.terminate()
-        proc.wait()
-
-
-def emulator_argv(case: Case, tls: tuple[str, str] | None) -> list[str]:
-    argv = [sys.executable, "-m", "emulator.cli", "serve", "--port", "0", "--speed", str(case.speed)]
-    argv += ["--firmware", case.firmware]
-    if tls:
-        argv += ["--cert", tls[0], "--key", tls[1]]
-    elif case.firmware != "1.15.0":
-        argv += ["--no-tls"]
-    return argv
-
-
-def bare_argv(case: Case, body_file: str, tls: tuple[str, str] | None) -> list[str]:
-    argv = [sys.executable, str(HERE / "_bare.py"), "--port", "0", "--body", body_file, "--path", case.path]
-    if tls:
-        argv += ["--cert", tls[0], "--key", tls[1]]
-    return argv
-
-
-_INSECURE = ssl.create_default_context()
-_INSECURE.check_hostname = False
-_INSECURE.verify_mode = ssl.CERT_NONE
-
-
-def fetch(url: str, data: bytes | None = None, headers: dict[str, str] | None = None) -> tuple[bytes, list[str]]:
-    request = urllib.request.Request(url, data=data, headers=headers or {})
-    with urllib.request.urlopen(request, timeout=5, context=_INSECURE) as response:
-        return response.read(), response.headers.get_all("set-cookie") or []
-
-
-def login_headers(case: Case, base: str, banner: list[str]) -> list[str]:
-    """wrk -H arguments: the 24.4.0 cookie session a real client (pypowerwall) keeps."""
-    if not case.cookie_session:
-        return []
-    password = next(line.split(":", 1)[1].strip() for line in banner if "password" in line)
-    body = json.dumps({"username": "customer", "password": password, "email": "a@b.c", "force_sm_off": False})
+        return {**basic_auth(GW_PASSWORD), "Content-Type": "application/octet-stream"}
+    if case.firmware == "1.15.0":
+        return {}
+    body = json.dumps({"username": "customer", "password": PASSWORD, "email": "a@b.c", "force_sm_off": False})
     _, cookies = fetch(base + "/api/login/Basic", body.encode(), {"content-type": "application/json"})
-    jar = "; ".join(c.split(";", 1)[0] for c in cookies)
-    return ["-H", f"Cookie: {jar}"]
+    return {"Cookie": "; ".join(c.split(";", 1)[0] for c in cookies)}
 
 
-def cpu_s(pid: int) -> float:
-    """CPU seconds (user + system) the process has used so far: what a request costs, whatever else runs."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+def request_body(case: Case, base: str, headers: dict[str, str]) -> bytes:
+    """The TEDAPI status query pypowerwall sends (its signed query, to this gateway's DIN); b"" for a GET."""
+    if case.path != TEDAPI:
+        return b""
+    from contract_tests.tedapi import query_request
+    from emulator.contract.signed_query import status_query
+
+    query = status_query()
+    if query is None:
+        sys.exit("the TEDAPI case needs pypowerwall's signed status query: pip install pypowerwall==0.22.2")
+    din = fetch(base + "/tedapi/din", headers=headers)[0].decode().strip()
+    return query_request(din, query)
 
 
-def wrk(url: str, seconds: int, headers: list[str], pid: int) -> tuple[list[str], dict[str, float]]:
-    argv = pinned(LOAD_CORE, ["wrk", "-t1", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency", *headers, url])
-    warm = pinned(LOAD_CORE, ["wrk", "-t1", "-c8", "-d1s", *headers, url])
-    subprocess.run(warm, capture_output=True, check=True)
-    cpu_before = cpu_s(pid)
-    out = subprocess.run(argv, capture_output=True, text=True, check=True).stdout
-    cpu_used = cpu_s(pid) - cpu_before
-    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    if errors or "Socket errors" in out:
-        raise RuntimeError(f"wrk saw errors against {url}:\n{out}")
-    requests = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
-    return argv, {
-        "cpu_us": cpu_used / requests * 1e6,
-        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),  # type: ignore[union-attr]
-        "p50_ms": _ms(re.search(r"50%\s+([\d.]+)(\w+)", out)),
-        "p99_ms": _ms(re.search(r"99%\s+([\d.]+)(\w+)", out)),
-    }
-
-
-def _ms(match: re.Match[str] | None) -> float:
-    assert match is not None
-    value, unit = float(match.group(1)), match.group(2)
-    return value * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
-
-
-def run_case(case: Case, seconds: int, pairs: int, tls: tuple[str, str] | None) -> dict[str, object]:
-    with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as f:
-        body_file = f.name
+def run_case(case: Case, stack: str, seconds: int, pairs: int, tls: tuple[str, str] | None) -> dict[str, object]:
+    scheme = "https" if case.tls else "http"
+    folder = tempfile.mkdtemp(prefix="bench-body-")
     try:
-        with started(pinned(SERVER_CORE, emulator_argv(case, tls))) as (_, base, banner):
-            headers = login_headers(case, base, banner)
-            cookie = dict([headers[1].split(": ", 1)]) if headers else {}
-            body, _ = fetch(base + case.path, headers=cookie)
-            Path(body_file).write_bytes(body)
-        rows: list[dict[str, float]] = []
-        commands: dict[str, str] = {}
+        port = free_port()
+        base = f"{scheme}://127.0.0.1:{port}"
+        with started(emulator_argv(case, port, stack, tls)) as proc:  # capture the answer the bare side gives
+            wait_until_answering(base + "/api/status", proc)
+            captured = session_headers(case, base)  # the bare side is sent the same header bytes
+            body = request_body(case, base, captured)
+            answer, _ = fetch(base + case.path, body or None, captured)
+        body_file = Path(folder) / "answer"
+        body_file.write_bytes(answer)
+        kind = "application/octet-stream" if case.path == TEDAPI else "application/json"
+        env = {**os.environ, "BARE_PATH": case.path, "BARE_BODY": str(body_file), "BARE_TYPE": kind}
+        env["BARE_METHOD"] = "POST" if body else "GET"
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        rows, commands = [], {}
         for _ in range(pairs):
-            pair: dict[str, dict[str, float]] = {}
-            for side, argv in (("bare", bare_argv(case, body_file, tls)), ("emulator", emulator_argv(case, tls))):
-                with started(pinned(SERVER_CORE, argv)) as (proc, base, banner):
-                    side_headers = login_headers(case, base, banner) if side == "emulator" else headers
-                    wrk_argv, pair[side] = wrk(base + case.path, seconds, side_headers, proc.pid)
-                    commands[side] = f"{shlex.join(pinned(SERVER_CORE, argv))} &  {shlex.join(wrk_argv)}"
+            pair = {}
+            for side in ("bare", "emulator"):
+                port = free_port()
+                base = f"{scheme}://127.0.0.1:{port}"
+                if side == "bare":
+                    argv = bare_argv(port, stack, tls if case.tls else None)
+                    prefix = " ".join(f"{k}={shlex.quote(env[k])}" for k in BARE_VARIABLES) + " "
+                else:
+                    argv, prefix = emulator_argv(case, port, stack, tls), ""
+                with started(argv, env if side == "bare" else None) as proc:
+                    wait_until_answering(base + "/api/status", proc)
+                    headers = session_headers(case, base) if side == "emulator" else captured
+                    pair[side] = run_wrk(base + case.path, seconds, headers, proc.pid, body=body)
+                commands[side] = f"{prefix}{shlex.join(argv)} &  {pair[side]['command']}"
+            bare, emu = pair["bare"], pair["emulator"]
             rows.append(
                 {
-                    "bare_rps": pair["bare"]["rps"],
-                    "emulator_rps": pair["emulator"]["rps"],
-                    "rps_ratio": pair["emulator"]["rps"] / pair["bare"]["rps"],
-                    "bare_cpu_us": pair["bare"]["cpu_us"],
-                    "emulator_cpu_us": pair["emulator"]["cpu_us"],
-                    "cpu_ratio": pair["bare"]["cpu_us"] / pair["emulator"]["cpu_us"],
-                    "p50_ratio": pair["emulator"]["p50_ms"] / pair["bare"]["p50_ms"],
-                    "p99_ratio": pair["emulator"]["p99_ms"] / pair["bare"]["p99_ms"],
-                    "bare_p99_ms": pair["bare"]["p99_ms"],
-                    "emulator_p99_ms": pair["emulator"]["p99_ms"],
+                    "bare_rps": bare["rps"],
+                    "emulator_rps": emu["rps"],
+                    "rps_ratio": emu["rps"] / bare["rps"],
+                    "p50_ratio": emu["p50_ms"] / bare["p50_ms"],
+                    "p99_ratio": emu["p99_ms"] / bare["p99_ms"],
+                    "bare_cpu_us": bare["cpu_us"],
+                    "emulator_cpu_us": emu["cpu_us"],
+                    "cpu_ratio": bare["cpu_us"] / emu["cpu_us"],
                 }
             )
         result: dict[str, object] = {k: statistics.median(r[k] for r in rows) for k in rows[0]}
-        result["body_bytes"] = len(Path(body_file).read_bytes())
+        result["body_bytes"] = len(answer)
         result["commands"] = commands
         return result
     finally:
-        os.unlink(body_file)
+        shutil.rmtree(folder, ignore_errors=True)
 
 
-def first_answer_s(argv: list[str]) -> float:
-    started_at = time.perf_counter()
-    with started(argv) as (_, base, _banner):
-        while True:
-            try:
-                fetch(base + "/api/status")
-                return time.perf_counter() - started_at
-            except OSError:
-                time.sleep(0.002)
+def certificate() -> tuple[str, str]:
+    """One self-signed certificate for both sides of the HTTPS cases, as files (the bare uvicorn loads files)."""
+    from emulator.serving.tls import self_signed
 
-
-def startup(pairs: int) -> dict[str, object]:
-    """Process start to first answer of GET /api/status: `teg-emulator serve` vs the bare app, alternating.
-
-    One unmeasured start of each first, so both sides run from bytecode caches as installed packages do.
-    """
-    with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as f:
-        f.write(b'{"x":1}')
-    case = Case("startup", "1.15.0", 1, "/api/status")
-    bare, emu = pinned(SERVER_CORE, bare_argv(case, f.name, None)), pinned(SERVER_CORE, emulator_argv(case, None))
-    ratios, bare_s, emu_s = [], [], []
-    try:
-        first_answer_s(bare), first_answer_s(emu)  # warm: bytecode caches written, files in the page cache
-        for _ in range(max(pairs, 5)):
-            b, e = first_answer_s(bare), first_answer_s(emu)
-            bare_s.append(b)
-            emu_s.append(e)
-            ratios.append(e / b)
-    finally:
-        os.unlink(f.name)
-    return {
-        "bare_ms": statistics.median(bare_s) * 1000,
-        "emulator_ms": statistics.median(emu_s) * 1000,
-        "ratio": statistics.median(ratios),
-        "commands": {"bare": shlex.join(bare), "emulator": shlex.join(emu)},
-    }
+    identity = self_signed().identity
+    folder = tempfile.mkdtemp(prefix="bench-tls-")
+    atexit.register(shutil.rmtree, folder, True)
+    cert, key = os.path.join(folder, "cert.pem"), os.path.join(folder, "key.pem")
+    Path(cert).write_bytes(identity.chain_pem)
+    Path(key).write_bytes(identity.key_pem)
+    return cert, key
 
 
 def main(argv: list[str] | None = None) -> dict[str, object]:
@@ -250,7 +179,7 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
     parser.add_argument("--seconds", type=int, default=5)
     parser.add_argument("--pairs", type=int, default=3)
     parser.add_argument("--case", action="append", help="run only cases whose name contains this")
-    parser.add_argument("--no-startup", action="store_true")
+    parser.add_argument("--stack", action="append", choices=sorted(STACKS), help="default: both")
     args = parser.parse_args(argv)
     if shutil.which("wrk") is None:
         sys.exit("bench_throughput needs wrk: apt-get install wrk")
@@ -259,33 +188,23 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
     else:
         print("WARNING: one core only: server and wrk share it; read the ratios, not the req/s")
     print("ratios are emulator/bare from alternating runs (median of pairs); absolute req/s vary with machine load")
-    from emulator.serving.tls import self_signed  # the same certificate for both sides of the HTTPS cases
-
-    cert = self_signed().files
-    tls = (cert.certfile, cert.keyfile)
+    tls = certificate()
     results: dict[str, object] = {}
     for case in CASES:
         if args.case and not any(part in case.name for part in args.case):
             continue
-        r = run_case(case, args.seconds, args.pairs, tls if case.tls else None)
-        results[case.name] = r
-        print(
-            f"{case.name:42s} body {r['body_bytes']:5d} B  bare {r['bare_rps']:7.0f}  emulator {r['emulator_rps']:7.0f}"
-            f" req/s  ratio {r['rps_ratio']:.2f}  p50 ratio {r['p50_ratio']:.2f}  p99 ratio {r['p99_ratio']:.2f}"
-            f"  | CPU/request bare {r['bare_cpu_us']:.0f} us, emulator {r['emulator_cpu_us']:.0f} us:"
-            f" bare/emulator {r['cpu_ratio']:.2f}"
-        )
-        for side, command in r["commands"].items():  # type: ignore[attr-defined]
-            print(f"    {side:8s} {command}")
-    if not args.no_startup:
-        s = startup(args.pairs)
-        results["startup"] = s
-        print(
-            f"{'start to first answer':42s} bare {s['bare_ms']:.0f} ms  emulator {s['emulator_ms']:.0f} ms"
-            f"  ratio {s['ratio']:.2f}"
-        )
-        for side, command in s["commands"].items():  # type: ignore[attr-defined]
-            print(f"    {side:8s} {command}")
+        for stack in args.stack or ["fast", "h11"]:
+            r = run_case(case, stack, args.seconds, args.pairs, tls)
+            results[f"{case.name} [{stack}]"] = r
+            print(
+                f"{case.name:46s} {STACK_NAMES[stack]:18s} body {r['body_bytes']:5d} B"
+                f"  bare {r['bare_rps']:7.0f} emulator {r['emulator_rps']:7.0f} req/s  ratio {r['rps_ratio']:.2f}"
+                f"  p50 {r['p50_ratio']:.2f} p99 {r['p99_ratio']:.2f}"
+                f"  CPU/request {r['bare_cpu_us']:.0f} -> {r['emulator_cpu_us']:.0f} us ({r['cpu_ratio']:.2f})",
+                flush=True,
+            )
+            for side, command in r["commands"].items():  # type: ignore[attr-defined]
+                print(f"    {side:8s} {command}")
     return results
 
 

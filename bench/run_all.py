@@ -11,7 +11,7 @@ import bench_throughput
 
 if __name__ == "__main__":
     bench_model_day.main()
-    bench_startup.main()
+    bench_startup.main([])
     bench_fixture_startup.main()
     bench_scenario_day.main()
     bench_throughput.main([])

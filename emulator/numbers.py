@@ -10,8 +10,10 @@ ValueError; the CLI turns that into argparse's one-line error (exit 2), and
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 N = TypeVar("N", int, float)
 
@@ -46,3 +48,30 @@ def _shown(bound: float) -> str:
 
 port = whole_number(0, 65535)
 """A TCP port: 0 (a free one) to 65535 (`--port`, and `$PORT` where a StatefulSet sets it)."""
+
+
+_NEGATIVE_ZERO = re.compile(r"-0\.0(?![0-9eE])")
+
+
+def json_text(value: Any) -> str:
+    """Compact JSON as a gateway writes it, and never ``-0.0``.
+
+    IEEE floats keep a sign on zero (``0.0 * -1``, ``round(-0.0001, 1)``, a request's ``-1e-400``),
+    and ``json`` writes it: ``{"percentage": -0.0}`` reads as a negative charge, and no gateway
+    sends one. The check is one scan of the text; the rare body holding a negative zero is
+    written again with each one made ``0.0``.
+    """
+    text = json.dumps(value, separators=(",", ":"), allow_nan=False)
+    if _NEGATIVE_ZERO.search(text) is None:
+        return text
+    return json.dumps(_positive_zeros(value), separators=(",", ":"), allow_nan=False)
+
+
+def _positive_zeros(value: Any) -> Any:
+    if isinstance(value, float):
+        return value + 0.0  # -0.0 + 0.0 is 0.0; every other float is unchanged
+    if isinstance(value, dict):
+        return {key: _positive_zeros(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_positive_zeros(item) for item in value]
+    return value

@@ -1,7 +1,7 @@
 """Regenerate emulator/firmware/vitals/vitals_pb2.py from vitals.proto.
 
 The generated modules are committed so the emulator needs only the protobuf
-runtime; tests/test_vitals.py runs this into a temporary folder and checks the
+runtime; tests/http/test_vitals.py runs this into a temporary folder and checks the
 committed file is what it writes. Needs grpcio-tools (the `test` extra). No .pyi:
 protobuf ships no type stubs, so mypy sees the messages as Any either way.
 

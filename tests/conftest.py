@@ -9,6 +9,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from emulator import EmulatorOptions, build_gateway, create_app
+from tests.support.app import FakeMonotonic
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -22,19 +23,6 @@ def _collect_garbage_before_the_session_ends() -> Iterator[None]:
     """
     yield
     gc.collect()
-
-
-class FakeMonotonic:
-    """A monotonic clock the test moves by hand, so nothing sleeps."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    def tick(self, seconds: float) -> None:
-        self.now += seconds
 
 
 @pytest.fixture
@@ -64,7 +52,23 @@ def client(make_client: Callable[..., TestClient]) -> TestClient:
     return make_client()
 
 
-def login_1_15(client: TestClient, serial: str = "T123456789") -> dict[str, str]:
-    response = client.post("/api/login/Basic", json={"username": "", "password": "S" + serial, "force_sm_off": False})
-    assert response.status_code == 200, response.text
-    return {"Authorization": "Bearer " + response.json()["token"]}
+STACKS = {"fast": ("httptools", "uvloop"), "h11": ("h11", "asyncio")}
+
+
+class Served:
+    """One HTTP stack a transport test runs on: the in-thread servers' default, and `serve`'s flags for it."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.http, self.loop = STACKS[name]
+        self.flags = ["--http", self.http, "--event-loop", self.loop]
+
+
+@pytest.fixture(params=sorted(STACKS))
+def stack(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Served:
+    """Run the test on each stack: httptools + uvloop (the default) and h11 + asyncio (the fallback)."""
+    from emulator.serving import stack as stacks
+
+    served = Served(request.param)
+    monkeypatch.setattr(stacks, "DEFAULT", (served.http, served.loop))
+    return served

@@ -1,2 +1,2 @@
-# No --gateway-url: the suite checks fresh emulators of every profile (tests/test_verify.py runs this line)
+# No --gateway-url: the suite checks fresh emulators of every profile (tests/contract_meta/test_verify.py runs this line)
 teg-emulator verify --report report.md --junit report.xml

@@ -14,12 +14,14 @@ import socket
 import sys
 from collections.abc import Callable
 
+import uvicorn
 from starlette.applications import Starlette
 
 from emulator.firmware.profile import FirmwareProfile
 from emulator.http.guard import ControlPolicy, is_loopback
-from emulator.serving.server import TLSFiles, bind, check_tls, run
-from emulator.serving.tls import self_signed
+from emulator.serving.server import bind, run
+from emulator.serving.stack import Stack, choose
+from emulator.serving.tls import TLSIdentity, self_signed
 
 
 def control_policy(args: argparse.Namespace) -> ControlPolicy:
@@ -43,8 +45,11 @@ def control_banner(app_or_policy: ControlPolicy, base: str) -> list[str]:
     ]
 
 
-def tls_files(args: argparse.Namespace, profile: FirmwareProfile) -> TLSFiles | None:
-    """The certificate to serve with (the firmware's key type and minimum TLS version), or None for plain HTTP."""
+def tls_identity(args: argparse.Namespace, profile: FirmwareProfile) -> TLSIdentity | None:
+    """The certificate to serve with (the firmware's key type and minimum TLS version), or None for plain HTTP.
+
+    Loaded now, so a bad pair is one line at start (ValueError), not a failed handshake later.
+    """
     tls_default = profile.tls_default
     if (args.cert is None) != (args.key is None):
         raise ValueError("--cert and --key go together")
@@ -52,8 +57,26 @@ def tls_files(args: argparse.Namespace, profile: FirmwareProfile) -> TLSFiles | 
     if args.cert is not None:
         if args.tls is False:
             raise ValueError("--cert/--key make no sense with --no-tls")
-        return TLSFiles(args.cert, args.key, profile.tls_min_version)
-    return self_signed(key_type=profile.tls_key_type, min_version=profile.tls_min_version).files if use_tls else None
+        identity = TLSIdentity.from_files(args.cert, args.key, profile.tls_min_version)
+    elif use_tls:
+        identity = self_signed(key_type=profile.tls_key_type, min_version=profile.tls_min_version).identity
+    else:
+        return None
+    identity.server_context  # noqa: B018  # loads the pair: ValueError now if it is unusable
+    return identity
+
+
+def serving_stack(args: argparse.Namespace) -> Stack:
+    """--http and --loop (ValueError when an explicit choice cannot be imported)."""
+    return choose(args.http, args.event_loop)
+
+
+def stack_banner(stack: Stack) -> str:
+    return f"  HTTP server:    uvicorn {_uvicorn_version()} on {stack.describe()}"
+
+
+def _uvicorn_version() -> str:
+    return str(uvicorn.__version__)
 
 
 def configure_logging(level: str) -> None:
@@ -68,24 +91,23 @@ def configure_logging(level: str) -> None:
 
 def serve_app(
     args: argparse.Namespace,
-    build: Callable[[], tuple[Starlette, TLSFiles | None]],
+    build: Callable[[], tuple[Starlette, TLSIdentity | None]],
     banner: Callable[[Starlette, str], list[str]],
 ) -> int:
     """Build (ValueError: one line, exit 2), listen (a taken port: one line, exit 2), say where, serve."""
     try:
+        stack = serving_stack(args)
         app, tls = build()
-        if tls is not None:
-            check_tls(tls)
     except ValueError as exc:
         print(f"teg-emulator: error: {exc}", file=sys.stderr)
         return 2
     sock = listen(args)
     if sock is None:
         return 2
-    for line in banner(app, base_url(sock, tls is not None)):
+    for line in [*banner(app, base_url(sock, tls is not None)), stack_banner(stack)]:
         print(line, flush=True)
     configure_logging(args.log_level)
-    run(app, sock, tls=tls, log_level=args.log_level)
+    run(app, sock, tls=tls, log_level=args.log_level, stack=stack)
     return 0
 
 

@@ -110,6 +110,9 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 def run_record(args: argparse.Namespace) -> int:
     from emulator.replay import RecordError, RecordOptions, record
 
+    if args.out.is_dir():  # checked first: --force cannot overwrite a folder with a file
+        print(f"teg-emulator: error: cannot write {args.out}: it is a folder; name a file inside it", file=sys.stderr)
+        return 2
     if args.out.exists() and not args.force:
         print(f"teg-emulator: error: {args.out} exists (add --force to overwrite it)", file=sys.stderr)
         return 2

@@ -6,12 +6,12 @@ import argparse
 
 from starlette.applications import Starlette
 
-from emulator.cli.listen import control_banner, control_policy, serve_app, tls_files
+from emulator.cli.listen import control_banner, control_policy, serve_app, tls_identity
 from emulator.firmware import get_profile
 from emulator.http.context import app_context
 from emulator.replay import RecordingError, create_replay_app, load_recording
 from emulator.replay.context import ReplayContext
-from emulator.serving.server import TLSFiles
+from emulator.serving.tls import TLSIdentity
 
 
 def refused(args: argparse.Namespace) -> str | None:
@@ -30,11 +30,11 @@ def run_replay(args: argparse.Namespace) -> int:
     return serve_app(args, lambda: _replay_app(args), _banner)
 
 
-def _replay_app(args: argparse.Namespace) -> tuple[Starlette, TLSFiles | None]:
+def _replay_app(args: argparse.Namespace) -> tuple[Starlette, TLSIdentity | None]:
     recording = load_recording(args.replay)
     if not recording.responses:
         raise RecordingError(args.replay, None, "the recording holds no responses, only its header")
-    tls = tls_files(args, get_profile(recording.header.profile))
+    tls = tls_identity(args, get_profile(recording.header.profile))
     app = create_replay_app(
         recording,
         password=args.password,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -61,7 +61,11 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 
 def _writable(text: str) -> str:
-    parent = Path(text).expanduser().resolve().parent
+    """A file to write: refused up front when its folder is missing or it names a folder itself."""
+    path = Path(text).expanduser()
+    if path.is_dir():
+        raise argparse.ArgumentTypeError(f"cannot write {text}: it is a folder; name a file (such as {path / 'day'})")
+    parent = path.resolve().parent
     if not parent.is_dir():
         raise argparse.ArgumentTypeError(f"cannot write {text}: folder {parent} does not exist")
     return text
@@ -108,20 +112,35 @@ def run_command(args: argparse.Namespace) -> int:
         result = run(scenario, args.resolution, advance)
     elapsed = time.perf_counter() - began
     report(result, elapsed)
-    try:
-        if args.csv:
-            from emulator.runner.table import write_csv
+    if args.csv:
+        from emulator.runner.table import write_csv
 
-            write_csv(result, args.csv)
-            print(f"wrote {args.csv}")
-        if args.plot:
-            from emulator.runner.plot import write_plot
+        if not _written(args.csv, lambda: write_csv(result, args.csv)):
+            return 2
+    if args.plot:
+        from emulator.runner.plot import write_plot
 
-            write_plot(result, args.plot)
-            print(f"wrote {args.plot}")
-    except OSError as exc:
-        return _fail(f"cannot write {exc.filename}: {exc.strerror}")
+        if not _written(args.plot, lambda: write_plot(result, args.plot)):
+            return 2
     return 0 if result.passed else 1
+
+
+def _written(path: str, write: Callable[[], None]) -> bool:
+    """Write one output file and say so; on failure say which file and why, and leave no half file behind.
+
+    The error names ``path`` itself: an error raised while flushing (a full disk) carries no file name.
+    """
+    try:
+        write()
+    except OSError as exc:
+        target = Path(path)
+        removed = target.is_file()
+        if removed:
+            target.unlink(missing_ok=True)
+        _fail(f"cannot write {path}: {exc.strerror or exc}" + (" (the partial file was removed)" if removed else ""))
+        return False
+    print(f"wrote {path}")
+    return True
 
 
 def report(result: RunResult, elapsed: float) -> None:

@@ -9,7 +9,15 @@ from typing import TYPE_CHECKING
 from starlette.applications import Starlette
 
 from emulator.cli import options as opt
-from emulator.cli.listen import configure_logging, control_banner, control_policy, serve_app, tls_files
+from emulator.cli.listen import (
+    configure_logging,
+    control_banner,
+    control_policy,
+    serve_app,
+    serving_stack,
+    stack_banner,
+    tls_identity,
+)
 from emulator.cli.scenario import served_scenario
 from emulator.device.factory import EmulatorOptions
 from emulator.firmware import get_profile
@@ -17,7 +25,9 @@ from emulator.http.context import app_context
 from emulator.serving.app import create_app
 from emulator.serving.limits import MAX_GATEWAYS, fleet_size
 from emulator.serving.options import RunOptions, key_file
-from emulator.serving.server import TLSFiles, bind_many, check_tls, run_many
+from emulator.serving.server import bind_many, run_many
+from emulator.serving.stack import HTTP_CHOICES, LOOP_CHOICES
+from emulator.serving.tls import TLSIdentity
 
 # Fleets, shards and workers load only when asked for: one served gateway -- what most starts are -- never
 # uses them, and each module is start-up time (issue 13's budget).
@@ -94,6 +104,18 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         help="fleet: consecutive ports, or one port keyed by Host (gw-001.localhost)",
     )
     p.add_argument(
+        "--http",
+        choices=HTTP_CHOICES,
+        default="auto",
+        help="HTTP parser: httptools (C, the default where it imports) or h11 (pure Python); the banner says which",
+    )
+    p.add_argument(
+        "--event-loop",
+        choices=LOOP_CHOICES,
+        default="auto",
+        help="event loop: uvloop (the default where it imports) or asyncio",
+    )
+    p.add_argument(
         "--log-level",
         choices=("critical", "error", "warning", "info", "debug"),
         default="warning",
@@ -150,9 +172,9 @@ def run_serve(args: argparse.Namespace) -> int:
     return serve_app(args, lambda: _live_app(args), _live_banner)
 
 
-def _live_app(args: argparse.Namespace) -> tuple[Starlette, TLSFiles | None]:
+def _live_app(args: argparse.Namespace) -> tuple[Starlette, TLSIdentity | None]:
     gateway, scenario = served_scenario(args, options_from(args))
-    tls = tls_files(args, gateway.profile)
+    tls = tls_identity(args, gateway.profile)
     app = create_app(
         gateway, tls=tls is not None, fault_seed=args.fault_seed, scenario=scenario, control=control_policy(args)
     )
@@ -195,7 +217,7 @@ def run_fleet(args: argparse.Namespace) -> int:
         print("teg-emulator: error: --scenario serves one gateway; leave out --gateways", file=sys.stderr)
         return 2
     try:
-        tls = tls_files(args, get_profile(args.firmware or opt.SERVE_DEFAULT_FIRMWARE))
+        tls = tls_identity(args, get_profile(args.firmware or opt.SERVE_DEFAULT_FIRMWARE))
         indices = None if args.shard is None else check_shard(args.shard, args.gateways)
         policy = control_policy(args)
         members = build_fleet(
@@ -207,8 +229,7 @@ def run_fleet(args: argparse.Namespace) -> int:
             indices=indices,
             control=policy,
         )
-        if tls is not None:
-            check_tls(tls)
+        stack = serving_stack(args)
     except ValueError as exc:
         print(f"teg-emulator: error: {exc}", file=sys.stderr)
         return 2
@@ -232,8 +253,9 @@ def run_fleet(args: argparse.Namespace) -> int:
     print(f"  list: {'https' if tls else 'http'}://127.0.0.1:{members[0].port}/_emulator/fleet", flush=True)
     for line in control_banner(policy, f"{'https' if tls else 'http'}://127.0.0.1:{members[0].port}"):
         print(line, flush=True)
+    print(stack_banner(stack), flush=True)
     configure_logging(args.log_level)
-    run_many(fleet, sockets, tls=tls, log_level=args.log_level)
+    run_many(fleet, sockets, tls=tls, log_level=args.log_level, stack=stack)
     return 0
 
 

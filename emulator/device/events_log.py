@@ -2,7 +2,7 @@
 
 INFO says what changed (grid, sitemaster, logins, scenario events, fired faults), with the sim
 time it happened at; DEBUG adds each request's route and latency. Secrets never reach a line:
-callers pass names and labels, never a password, token or cookie (tests/test_logging.py checks).
+callers pass names and labels, never a password, token or cookie (tests/e2e/test_logging.py checks).
 """
 
 from __future__ import annotations

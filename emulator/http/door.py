@@ -1,12 +1,17 @@
 """The one door every JSON request body passes: bounded size, depth and numbers, valid text.
 
 Why a door of its own: Python's ``json`` accepts what no client can mean and the
-emulator cannot serve back — ``1e400`` (parsed as ``inf``), integers of thousands
-of digits, nesting deep enough to raise ``RecursionError``, lone UTF-16
-surrogates that cannot be encoded again. Each of those used to pass here and
-fail later, after state had changed. The door refuses them all up front with a
-400, before any handler runs, so "validate everything before changing anything"
-holds for every route that reads a body. The limits follow I-JSON (RFC 7493).
+emulator cannot serve back — ``1e400`` (parsed as ``inf``), integers longer than
+Python will turn back into text, nesting deep enough to raise ``RecursionError``,
+lone UTF-16 surrogates that cannot be encoded again. Each of those used to pass
+here and fail later, after state had changed. The door refuses them all up front
+with a 400, before any handler runs, so "validate everything before changing
+anything" holds for every route that reads a body.
+
+What the door does *not* judge is an integer's range: a real gateway ignores fields
+it does not know (a 20-digit number in one included), so the range of a number the
+gateway reads is stated where it reads it -- the request schema's ``minimum`` and
+``maximum`` -- and a number in any other field passes untouched.
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ from emulator.device.errors import GatewayError, bad_request, error
 
 MAX_BODY_BYTES = 64 * 1024
 MAX_JSON_DEPTH = 32  # arrays/objects inside each other; real request bodies use 2
-MAX_SAFE_INTEGER = 2**53 - 1  # I-JSON: integers beyond this lose precision in every other client
+MAX_INTEGER_DIGITS = 4300  # Python's own bound on int <-> text (sys.int_info): what is read can be written back
 
 
 def too_large() -> GatewayError:
@@ -51,16 +56,15 @@ def _finite_float(text: str) -> float:
     value = float(text)
     if not math.isfinite(value):
         raise ValueError(f"number {text[:40]} is out of range")
-    return value
+    return value + 0.0  # -0.0 (and -1e-400, which underflows to it) is zero: no sign to carry into the state
 
 
-def _safe_int(text: str) -> int:
-    if len(text.lstrip("-")) > 16:  # cheap guard before int() on a 4,000-digit string
-        raise ValueError(f"integer {text[:40]}... is out of range")
-    value = int(text)
-    if abs(value) > MAX_SAFE_INTEGER:
-        raise ValueError(f"integer {text} is out of range (largest is {MAX_SAFE_INTEGER})")
-    return value
+def _integer(text: str) -> int:
+    """Any integer Python can write back as text; its range is the schema's business, field by field."""
+    digits = len(text) - text.startswith("-")
+    if digits > MAX_INTEGER_DIGITS:  # checked before int(), which would refuse it with a message of its own
+        raise ValueError(f"an integer of {digits} digits is longer than the {MAX_INTEGER_DIGITS} this reads")
+    return int(text)
 
 
 def _reject_constant(name: str) -> float:
@@ -76,15 +80,14 @@ def parse_json(raw: bytes) -> Any:
         raise bad_request(str(exc)) from None
 
 
-def loads_bounded(raw: bytes | str, *, safe_ints: bool = True) -> Any:
+def loads_bounded(raw: bytes | str) -> Any:
     """The same limits for any JSON a user hands us (request bodies, recording lines); ValueError if broken.
 
-    ``safe_ints=False`` keeps integers of any size Python reads (up to 4,300 digits): a real gateway's
-    recorded bodies hold 64-bit counters and ids, which a replay must send back exactly.
+    Integers stay exact: a real gateway's recorded bodies hold 64-bit counters and ids, which a replay
+    must send back as they were.
     """
-    parse_int = _safe_int if safe_ints else int
     try:
-        value = json.loads(raw, parse_float=_finite_float, parse_int=parse_int, parse_constant=_reject_constant)
+        value = json.loads(raw, parse_float=_finite_float, parse_int=_integer, parse_constant=_reject_constant)
     except RecursionError:
         raise ValueError(f"JSON nested deeper than {MAX_JSON_DEPTH} levels") from None
     except ValueError as exc:  # UnicodeDecodeError is a ValueError

@@ -11,6 +11,7 @@ import fnmatch
 import json
 from collections import deque
 from dataclasses import asdict, dataclass
+from functools import lru_cache
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
@@ -72,10 +73,25 @@ def redact_body(body: bytes, content_type: str) -> str:
     """The body as text with every password-like field masked; bounded in size.
 
     A body that cannot be parsed as what it claims is kept only when it names no secret:
-    half a JSON login is still a password in clear.
+    half a JSON login is still a password in clear. A poller posts the same body again and again
+    (the TEDAPI's 7 KB signed status query): up to 16 KiB, a body is redacted once and remembered.
     """
     if not body:
         return ""
+    if len(body) <= _REMEMBERED_BODY_BYTES:
+        return _redacted(body, content_type)
+    return _redact(body, content_type)
+
+
+_REMEMBERED_BODY_BYTES = 16 * 1024
+
+
+@lru_cache(maxsize=32)
+def _redacted(body: bytes, content_type: str) -> str:
+    return _redact(body, content_type)
+
+
+def _redact(body: bytes, content_type: str) -> str:
     text = body.decode("utf-8", "replace")
     if "x-www-form-urlencoded" in content_type:
         return redact_query(text)[:MAX_BODY_CHARS]

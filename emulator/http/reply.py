@@ -3,7 +3,6 @@ with the firmware's headers."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -12,6 +11,7 @@ from starlette.responses import Response
 
 from emulator.device.errors import GatewayError
 from emulator.firmware.profile import FirmwareProfile
+from emulator.numbers import json_text
 
 _BASE_HEADERS = {"cache-control": "no-cache, no-store", "x-content-type-options": "nosniff"}
 
@@ -47,7 +47,7 @@ def _json_response(
 
 
 def dumps(body: Any) -> bytes:
-    return json.dumps(body, separators=(",", ":"), allow_nan=False).encode("utf-8")
+    return json_text(body).encode("utf-8")
 
 
 def json_reply(status: int, body: Any, headers: dict[str, str]) -> Response:

@@ -38,7 +38,7 @@ def make(
 ) -> int:
     """Record ``real_s`` seconds; the grid is down from ``outage[0]`` to ``outage[1]`` (fractions of it)."""
     gateway = build_gateway(EmulatorOptions(firmware="24.4.0", speed=speed, start=START, soe_pct=80.0))
-    with ServerThread(create_app(gateway, tls=True), tls=self_signed().files) as server:
+    with ServerThread(create_app(gateway, tls=True), tls=self_signed().identity) as server:
         timers = [
             threading.Timer(outage[0] * real_s, _grid, (server.url, False)),
             threading.Timer(outage[1] * real_s, _grid, (server.url, True)),

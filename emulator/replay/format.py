@@ -11,12 +11,14 @@ schemas/recording.json describes the whole file read as an array of lines.
 from __future__ import annotations
 
 import base64
+import contextlib
+import errno
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from jsonschema.exceptions import ValidationError, best_match
 
@@ -170,7 +172,7 @@ def decode_body(content: bytes, content_type: str | None) -> tuple[Any, str | No
     text = content.decode("utf-8", "replace")
     if content and "json" in (content_type or "").lower():
         try:
-            return loads_bounded(text, safe_ints=False), None
+            return loads_bounded(text), None
         except ValueError:  # includes nesting too deep and lone surrogates: kept as text
             pass  # a gateway's malformed JSON (NaN, truncation) is kept verbatim
     return _NO_BODY, text
@@ -192,13 +194,23 @@ def dump_line(value: dict[str, Any]) -> str:
 
 
 class RecordingWriter:
-    """Appends whole lines and flushes after each batch, so the file is valid whenever it stops."""
+    """Appends whole lines, each batch straight to the file, so the file is valid whenever it stops.
+
+    Unbuffered and in bytes: a batch that cannot be written whole (a full disk) is cut back off
+    the end of the file before the error goes up, so no half line is left and nothing is held
+    back in a buffer for ``close()`` to fail on again.
+    """
 
     def __init__(self, path: Path, header: Header, *, overwrite: bool = False) -> None:
         self.path = path
-        self._file: IO[str] = path.open("w" if overwrite else "x", encoding="utf-8", newline="\n")
+        self._file = path.open("wb" if overwrite else "xb", buffering=0)
+        self._size = 0
         self.count = 0
-        self._write(dump_line(header.as_json()))
+        try:
+            self._write(dump_line(header.as_json()))
+        except OSError:
+            self._file.close()
+            raise
 
     def write(self, responses: list[Recorded]) -> None:
         if responses:
@@ -206,8 +218,21 @@ class RecordingWriter:
             self.count += len(responses)
 
     def _write(self, text: str) -> None:
-        self._file.write(text)
-        self._file.flush()
+        encoded = text.encode("utf-8")
+        try:
+            self._write_all(memoryview(encoded))
+        except OSError:
+            with contextlib.suppress(OSError):  # a device such as /dev/full cannot be truncated: nothing to undo
+                self._file.truncate(self._size)
+            raise
+        self._size += len(encoded)
+
+    def _write_all(self, data: memoryview) -> None:
+        while data:  # a raw write may take part of the data (the last bytes before a disk fills)
+            written = self._file.write(data)
+            if not written:
+                raise OSError(errno.EIO, "the file took no bytes")
+            data = data[written:]
 
     def close(self) -> None:
         self._file.close()
@@ -258,7 +283,7 @@ def _numbered_objects(file: Path) -> Iterator[tuple[int, Any]]:
             except UnicodeDecodeError:
                 raise RecordingError(file, number, "not UTF-8 text") from None
             try:
-                data = loads_bounded(text, safe_ints=False)
+                data = loads_bounded(text)
             except ValueError as exc:
                 raise RecordingError(file, number, f"not a JSON line: {exc}") from None
             yield number, data

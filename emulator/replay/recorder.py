@@ -283,6 +283,10 @@ class _Poller:
             self.summary.interrupted = True
         except LoginError as exc:  # the password changed under us: stop, keeping what was recorded
             raise RecordError(f"{exc} (kept {self.writer.count} responses in {self.writer.path})") from None
+        except OSError as exc:  # writing failed (a full disk): the lines written so far are whole
+            raise RecordError(
+                f"cannot write {self.writer.path}: {exc.strerror or exc} (kept {self.writer.count} responses)"
+            ) from None
         self.summary.elapsed_s = time.monotonic() - self.start
 
     def _poll(self) -> tuple[int, str]:

@@ -55,8 +55,12 @@ def write_plot(result: RunResult, path: str | Path) -> None:
     fig.suptitle(result.scenario.title, fontsize=14, fontweight="bold", x=LEFT, ha="left", y=0.98)
     fig.text(LEFT, 0.93, _subtitle(result, times[0]), fontsize=9.5, color="#555555", ha="left")
     fig.subplots_adjust(left=LEFT, right=RIGHT, top=0.87, bottom=0.07)
-    fig.savefig(path, dpi=DPI)
-    plt.close(fig)
+    # the format named, so the file is written at exactly ``path`` (without one, matplotlib appends ".png")
+    suffix = Path(path).suffix.lower().lstrip(".")
+    try:
+        fig.savefig(path, dpi=DPI, format=suffix if suffix in fig.canvas.get_supported_filetypes() else "png")
+    finally:
+        plt.close(fig)
 
 
 def _power_panel(ax: Any, times: list[datetime], samples: list[Sample]) -> None:

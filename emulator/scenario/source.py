@@ -25,7 +25,7 @@ class ScenarioError(Exception):
 MAX_FILE_BYTES = 1024 * 1024
 MAX_DEPTH = 32  # mappings and lists inside each other; real scenarios use 4
 MAX_ALIASES = 100  # *alias references in one file
-MAX_VALUES = 20_000  # values once every alias is expanded: a "billion laughs" file stops here
+MAX_VALUES = 20_000  # values that aliases add once expanded: a "billion laughs" file stops here
 
 
 @dataclass(frozen=True)

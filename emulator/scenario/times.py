@@ -26,8 +26,9 @@ def parse_start(text: object, zone: ZoneInfo) -> float:
     """The scenario's start: an ISO date or date-time; without an offset it is site local time."""
     try:
         moment = datetime.fromisoformat(str(text))
-    except ValueError:
-        raise ValueError(f"{text!r} is not an ISO date or time such as 2026-07-01T00:00") from None
+    except ValueError as exc:
+        why = "" if str(exc).startswith("Invalid isoformat") else f" ({exc})"  # e.g. day is out of range for month
+        raise ValueError(f"{text!r} is not an ISO date or time such as 2026-07-01T00:00{why}") from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=zone)
     return moment.timestamp()

@@ -72,8 +72,15 @@ class _Refused(Exception):
         self.problem = problem
 
 
-def _expanded_size(root: yaml.Node) -> tuple[int, int]:
-    """(values, depth) of the document with every alias expanded, in time linear in its nodes."""
+def _alias_growth(root: yaml.Node) -> tuple[int, int]:
+    """(values, depth) that aliases add to the document, in time linear in its nodes.
+
+    What the file says once is bounded by its size (1 MiB); what aliases add is not: each ``*a``
+    repeats the whole of what ``&a`` names, and ten aliases of ten aliases of ... grow
+    exponentially (a "billion laughs"). So the budget counts the expanded document minus the
+    nodes written in the file: a plain 30,000-event scenario adds nothing, a bomb adds ~10**8.
+    Sizes stop growing past the budget, so the integers stay small however big the bomb.
+    """
     size: dict[int, int] = {}
     depth: dict[int, int] = {}
     stack: list[tuple[yaml.Node, bool]] = [(root, False)]
@@ -90,9 +97,11 @@ def _expanded_size(root: yaml.Node) -> tuple[int, int]:
             stack.append((node, True))
             stack.extend((c, False) for c in children if id(c) not in size)
             continue
-        size[id(node)] = min(1 + sum(size[id(c)] for c in children), MAX_VALUES + 1)
+        size[id(node)] = 1 + sum(size[id(c)] for c in children)
+        if size[id(node)] > len(size) + MAX_VALUES:  # already more than the budget on top of every node so far
+            return MAX_VALUES + 1, 0
         depth[id(node)] = 1 + max((depth[id(c)] for c in children), default=0)
-    return size[id(root)], depth[id(root)]
+    return size[id(root)] - len(size), depth[id(root)]
 
 
 _Loader.yaml_implicit_resolvers = {
@@ -136,14 +145,14 @@ def parse(text: str, file: str) -> Source:
         node = loader.get_single_node()
         if node is None:
             raise ScenarioError(file, 1, "", "the file is empty; a scenario is a YAML mapping")
-        values, depth = _expanded_size(node)
-        if values > MAX_VALUES or depth > MAX_DEPTH + 1:
+        added, depth = _alias_growth(node)
+        if added > MAX_VALUES or depth > MAX_DEPTH + 1:
             raise ScenarioError(
-                file, None, "", f"aliases expand to more than {MAX_VALUES} values or {MAX_DEPTH} levels"
+                file, None, "", f"aliases add more than {MAX_VALUES} values or nest deeper than {MAX_DEPTH} levels"
             )
         lines: dict[Path_, int] = {}
         key_lines: dict[Path_, int] = {}
-        _index(node, (), lines, key_lines, file)
+        _index(node, (), lines, key_lines, _Scalars(loader, file))
         data = loader.construct_document(node)
     except _Refused as exc:
         raise ScenarioError(file, exc.line, "", exc.problem) from None
@@ -158,17 +167,57 @@ def parse(text: str, file: str) -> Source:
     return Source(file, data, lines, key_lines)
 
 
-def _index(node: yaml.Node, path: Path_, lines: dict[Path_, int], key_lines: dict[Path_, int], file: str) -> None:
+_JSON_TAGS = frozenset(
+    f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null", "seq", "map", "merge")
+)
+
+
+class _Scalars:
+    """Reads each scalar once, before the document is built, so a value YAML cannot make is refused by field.
+
+    A scenario is JSON-shaped data. Tags such as ``!!timestamp`` or ``!!binary`` make other types,
+    and their constructors raise bare Python errors (``day is out of range for month``,
+    ``invalid literal for int()``) that would name neither the file nor the field.
+    """
+
+    def __init__(self, loader: _Loader, file: str) -> None:
+        self.loader, self.file = loader, file
+
+    def check(self, node: yaml.Node, path: Path_) -> None:
+        if node.tag not in _JSON_TAGS:
+            tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+            raise ScenarioError(
+                self.file,
+                node.start_mark.line + 1,
+                field_name(path),
+                f"the {tag} tag is not read here: a scenario holds text, numbers, true/false, lists and mappings"
+                + (" (write times as plain text, such as 2026-07-01T00:00)" if tag == "!!timestamp" else ""),
+            )
+        if isinstance(node, yaml.ScalarNode) and node.tag.endswith((":int", ":float")):
+            try:
+                self.loader.construct_object(node)
+            except (ValueError, OverflowError):
+                kind = "a whole number" if node.tag.endswith(":int") else "a number"
+                raise ScenarioError(
+                    self.file, node.start_mark.line + 1, field_name(path), f"{node.value!r} is not {kind}"
+                ) from None
+
+
+def _index(
+    node: yaml.Node, path: Path_, lines: dict[Path_, int], key_lines: dict[Path_, int], scalars: _Scalars
+) -> None:
     lines[path] = node.start_mark.line + 1
+    scalars.check(node, path)
     if isinstance(node, yaml.MappingNode):
         seen: set[str] = set()
         for key, value in node.value:
             name = key.value if isinstance(key, yaml.ScalarNode) else str(key.start_mark)
             if name in seen:
-                raise ScenarioError(file, key.start_mark.line + 1, field_name((*path, name)), "duplicate key")
+                raise ScenarioError(scalars.file, key.start_mark.line + 1, field_name((*path, name)), "duplicate key")
             seen.add(name)
             key_lines[(*path, name)] = key.start_mark.line + 1
-            _index(value, (*path, name), lines, key_lines, file)
+            scalars.check(key, (*path, name))
+            _index(value, (*path, name), lines, key_lines, scalars)
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
-            _index(item, (*path, i), lines, key_lines, file)
+            _index(item, (*path, i), lines, key_lines, scalars)

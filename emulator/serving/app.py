@@ -69,8 +69,8 @@ def create_app(
 def _routes() -> list[BaseRoute]:
     """Every gateway's routes: stateless, so a fleet's members share one set instead of building their own."""
     return [
+        *TEDAPI_ROUTES,  # first: pypowerwall's polls of /tedapi/v1 skip ~60 /api regexes (no path is shared)
         *API_ROUTES,
-        *TEDAPI_ROUTES,
         *CONTROL_ROUTES,
         *AUTHORIZED_CLIENT_ROUTES,
         *TRAFFIC_ROUTES,

@@ -1,40 +1,49 @@
-"""A uvicorn Server whose HTTPS listeners can stall the TLS handshake on purpose (the `tls_stall` fault).
+"""A uvicorn Server whose HTTPS listeners count handshakes, refuse past the cap, and can stall on purpose.
 
-The handshake happens below ASGI, inside asyncio's SSL transport, so no middleware can delay it.
-Instead we accept TCP connections ourselves and hand each one to uvicorn's protocol with
-`loop.connect_accepted_socket(..., ssl=...)` — immediately, or after the stall a fault rule
-asks for. During the stall the client is connected and has sent its ClientHello, but no byte
-comes back: exactly what a gateway with a wedged TLS stack looks like.
+The handshake happens below ASGI, inside the loop's SSL transport, so no middleware can delay it.
+Instead we accept TCP connections ourselves and hand each one to the protocol with
+`loop.connect_accepted_socket(..., ssl=...)` -- immediately, or after the stall a fault rule
+asks for (the `tls_stall` fault). During the stall the client is connected and has sent its
+ClientHello, but no byte comes back: exactly what a gateway with a wedged TLS stack looks like.
+
+Accepting ourselves also means counting ourselves. A connection still in its handshake (or held by
+a stall) holds a file descriptor like a served one, so it counts toward ``max_connections()``; past
+it, a connection is refused as over HTTP, with the 503 (sent once its handshake is done, the only way
+a TLS client can read it). Refusals get a short handshake and a few slots, the oldest given up for
+the newest, so idle sockets past the cap cannot use up the descriptors and a real client arriving
+behind hundreds of them still hears the 503 at once.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 import socket
 from collections.abc import Callable, Coroutine
 from typing import Any
 
 import uvicorn
 
-from emulator.serving.transport import REQUEST_TIMEOUT_S
+from emulator.serving import transport
+from emulator.serving.logs import quiet_uvicorn_logs
+from emulator.serving.transport import accept_failed, max_connections, refuse
 
-log = logging.getLogger("teg_emulator")
+REFUSAL_SLOTS = 16  # connections past the cap in their refusal handshake at once (the oldest yields)
+REFUSAL_HANDSHAKE_S = 2.0  # how long a refused client gets to send its ClientHello
+_RETRY_ACCEPT_S = 0.05  # after a failed accept (out of file descriptors): the backlog waits meanwhile
+
+quiet_uvicorn_logs()
 
 
-class _CancelledIsNotAnError(logging.Filter):
-    """A request cut off by a forced stop (e.g. mid latency fault) is not an application error."""
+class _Busy(asyncio.Protocol):
+    """The whole of a refused TLS connection: the 503, then close."""
 
-    def filter(self, record: logging.LogRecord) -> bool:
-        return not (record.exc_info and isinstance(record.exc_info[1], asyncio.CancelledError))
-
-
-logging.getLogger("uvicorn.error").addFilter(_CancelledIsNotAnError())
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        refuse(transport)
 
 
 class GatedServer(uvicorn.Server):
-    """uvicorn.Server + a per-connection TLS delay from `stall(port)` (seconds; 0 = none).
+    """uvicorn.Server + the TLS door: a per-connection delay from `stall(port)` (seconds; 0 = none), and the cap.
 
     ``port`` is the local port the connection arrived on, so a fleet can stall one member's
     handshakes and not the others'.
@@ -44,9 +53,16 @@ class GatedServer(uvicorn.Server):
         super().__init__(config)
         self._stall = stall
         self._tasks: set[asyncio.Task[None]] = set()
-        self._held: set[socket.socket] = set()
+        self._held: set[socket.socket] = set()  # stalled, not yet handed to TLS
+        self._handshaking = 0  # admitted connections not yet served (stalled, or in their handshake)
+        self._refusing: dict[asyncio.Task[None], None] = {}  # oldest first
         self._loop: asyncio.AbstractEventLoop | None = None
         self._wake: asyncio.Event | None = None
+
+    @property
+    def running_loop(self) -> asyncio.AbstractEventLoop | None:
+        """The event loop serving (uvloop's or asyncio's), once started."""
+        return self._loop
 
     def exit_now(self) -> None:
         """Stop at once, from any thread: drop open connections, skip uvicorn's 0.1 s ticks.
@@ -60,7 +76,7 @@ class GatedServer(uvicorn.Server):
 
     async def main_loop(self) -> None:
         """uvicorn's loop, but woken by ``exit_now`` instead of waiting for its next tick."""
-        self._loop, self._wake = asyncio.get_running_loop(), asyncio.Event()
+        self._wake = asyncio.Event()
         counter = 0
         while not await self.on_tick(counter):
             counter = (counter + 1) % 864_000
@@ -68,6 +84,7 @@ class GatedServer(uvicorn.Server):
                 await asyncio.wait_for(self._wake.wait(), 0.1)
 
     async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        self._loop = asyncio.get_running_loop()
         if not sockets or self.config.ssl is None:
             await super().startup(sockets=sockets)
             return
@@ -76,10 +93,11 @@ class GatedServer(uvicorn.Server):
             sock.setblocking(False)
             self._spawn(self._accept_loop(sock))
 
-    def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
+    def _spawn(self, coro: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
         task = asyncio.get_running_loop().create_task(coro)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+        return task
 
     def _protocol(self) -> asyncio.Protocol:
         return self.config.http_protocol_class(  # type: ignore[call-arg]  # typed as asyncio.Protocol; uvicorn's HTTP protocols take these keywords
@@ -92,11 +110,31 @@ class GatedServer(uvicorn.Server):
         while True:
             try:
                 conn, _ = await loop.sock_accept(listener)
-            except OSError as exc:  # e.g. EMFILE: log and keep serving
-                log.warning("accept failed: %s", exc)
-                await asyncio.sleep(0.05)
+            except OSError as exc:  # e.g. EMFILE: count, log one line a minute, keep serving
+                accept_failed(exc)
+                await asyncio.sleep(_RETRY_ACCEPT_S)
                 continue
-            self._spawn(self._hand_over(conn, self._stall(port)))
+            if len(self.server_state.connections) + self._handshaking >= max_connections():
+                self._refuse(conn)
+                await asyncio.sleep(0)  # an accept that finds a connection waiting does not yield: let evictions close
+            else:
+                self._handshaking += 1
+                task = self._spawn_for(conn, self._hand_over(conn, self._stall(port)))
+                task.add_done_callback(self._handed_over)
+
+    def _spawn_for(self, conn: socket.socket, coro: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
+        """A task that serves ``conn``; cancelled (a stop, an evicted refusal), it closes the socket.
+
+        Also when cancelled before it ever ran, where no ``finally`` of its own would. Closing is safe
+        even once a transport holds the socket: asyncio's has stopped watching it when cancelled, and
+        uvloop's holds a reference that keeps the descriptor open until it lets go itself.
+        """
+        task = self._spawn(coro)
+        task.add_done_callback(lambda done: conn.close() if done.cancelled() else None)
+        return task
+
+    def _handed_over(self, task: asyncio.Task[None]) -> None:
+        self._handshaking -= 1
 
     async def _hand_over(self, conn: socket.socket, delay: float) -> None:
         if delay > 0:
@@ -105,12 +143,24 @@ class GatedServer(uvicorn.Server):
                 await asyncio.sleep(delay)
             finally:
                 self._held.discard(conn)
+        await self._wrap(self._protocol, conn, transport.REQUEST_TIMEOUT_S)
+
+    def _refuse(self, conn: socket.socket) -> None:
+        if len(self._refusing) >= REFUSAL_SLOTS:
+            oldest = next(iter(self._refusing))
+            del self._refusing[oldest]
+            oldest.cancel()
+        task = self._spawn_for(conn, self._wrap(_Busy, conn, REFUSAL_HANDSHAKE_S))
+        self._refusing[task] = None
+        task.add_done_callback(lambda done: self._refusing.pop(done, None))
+
+    async def _wrap(self, protocol: Callable[[], asyncio.Protocol], conn: socket.socket, timeout_s: float) -> None:
+        """The TLS handshake, then ``protocol`` serves; a client that gives up or stalls just goes."""
         try:
             await asyncio.get_running_loop().connect_accepted_socket(
-                self._protocol, conn, ssl=self.config.ssl, ssl_handshake_timeout=REQUEST_TIMEOUT_S
+                protocol, conn, ssl=self.config.ssl, ssl_handshake_timeout=timeout_s
             )
-        except (OSError, ConnectionError) as exc:  # the client gave up during the stall or handshake
-            log.debug("TLS connection ended before it was served: %s", exc)
+        except OSError:  # gave up in the handshake, never said hello (ConnectionError, TimeoutError, SSLError)
             conn.close()
 
     async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:

@@ -3,35 +3,18 @@
 from __future__ import annotations
 
 import socket
-import ssl
 import threading
 import time
-from dataclasses import dataclass
 
 import uvicorn
 from starlette.types import ASGIApp
 
 from emulator.http.context import find_context
 from emulator.serving.gate import GatedServer
-from emulator.serving.transport import TrackedH11Protocol
+from emulator.serving.stack import Stack, choose
+from emulator.serving.tls import TLSIdentity
 
 SHUTDOWN_GRACE_S = 0.5  # SIGTERM/SIGINT: answers in flight get this long, then the process stops
-
-
-@dataclass(frozen=True)
-class TLSFiles:
-    certfile: str
-    keyfile: str
-    min_version: str | None = None  # e.g. "TLSv1.3" (a Powerwall 3 refuses older handshakes)
-
-
-def check_tls(files: TLSFiles) -> None:
-    """Load the pair once so a bad certificate is a clear error at start, not a failed handshake."""
-    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    try:
-        context.load_cert_chain(files.certfile, files.keyfile)
-    except (ssl.SSLError, OSError) as exc:
-        raise ValueError(f"cannot use {files.certfile} with {files.keyfile}: {exc}") from None
 
 
 def bind(host: str, port: int) -> socket.socket:
@@ -47,31 +30,33 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
-def uvicorn_config(app: ASGIApp, *, tls: TLSFiles | None = None, log_level: str = "warning") -> uvicorn.Config:
+def uvicorn_config(
+    app: ASGIApp, *, tls: TLSIdentity | None = None, log_level: str = "warning", stack: Stack | None = None
+) -> uvicorn.Config:
     """The one uvicorn configuration used by the CLI, the pytest plugin and the benchmark."""
+    stack = stack or choose()
     config = uvicorn.Config(
         app,
-        http=TrackedH11Protocol,
+        http=stack.protocol_class(),
+        loop=stack.loop,
         log_level=log_level,
         access_log=log_level in ("info", "debug", "trace"),
         lifespan="off",
         # no gateway route is a WebSocket; "auto" would import the websockets package at every start (~9 ms,
         # issue 13's start-up budget) only to accept upgrades the real gateway does not offer
         ws="none",
+        # a gateway answers the peer that connected: it never takes X-Forwarded-For/-Proto from a loopback
+        # client as uvicorn does by default (which also hid the connection from a drop fault)
+        proxy_headers=False,
         server_header=False,
         date_header=True,
         # then cut requests held by latency/slow-body faults; uvicorn annotates an int but hands the value
         # to asyncio.wait_for, which takes any float (half a second is the point)
         timeout_graceful_shutdown=SHUTDOWN_GRACE_S,  # type: ignore[arg-type]
-        ssl_certfile=tls.certfile if tls is not None else None,
-        ssl_keyfile=tls.keyfile if tls is not None else None,
+        # the identity's context, loaded from memory (uvicorn's own would load the key from a file)
+        ssl_context_factory=(lambda config, default: tls.server_context) if tls is not None else None,
     )
-    if tls is not None and tls.min_version:
-        # uvicorn has no flag for a minimum TLS version: load the config now and tighten its context.
-        # (uvicorn speaks HTTP/1.1 only, so no "h2" is offered by ALPN whatever the firmware.)
-        config.load()
-        assert config.ssl is not None
-        config.ssl.minimum_version = ssl.TLSVersion[tls.min_version.replace(".", "_")]
+    config.load()  # the protocol class and the TLS context now, in the caller's thread: errors surface here
     return config
 
 
@@ -88,11 +73,20 @@ def bind_many(host: str, first_port: int, count: int) -> list[socket.socket]:
     return sockets
 
 
-def run(app: ASGIApp, sock: socket.socket, *, tls: TLSFiles | None = None, log_level: str = "warning") -> None:
-    run_many(app, [sock], tls=tls, log_level=log_level)
+def run(
+    app: ASGIApp,
+    sock: socket.socket,
+    *,
+    tls: TLSIdentity | None = None,
+    log_level: str = "warning",
+    stack: Stack | None = None,
+) -> None:
+    run_many(app, [sock], tls=tls, log_level=log_level, stack=stack)
 
 
-def make_server(app: ASGIApp, *, tls: TLSFiles | None = None, log_level: str = "warning") -> GatedServer:
+def make_server(
+    app: ASGIApp, *, tls: TLSIdentity | None = None, log_level: str = "warning", stack: Stack | None = None
+) -> GatedServer:
     """A uvicorn Server for an emulator app; over HTTPS it honours the app's tls_stall fault rules.
 
     A fleet answers ``stall_s_for(port)`` itself; a single app's fault engine applies to every port.
@@ -101,13 +95,18 @@ def make_server(app: ASGIApp, *, tls: TLSFiles | None = None, log_level: str = "
     if stall is None:
         ctx = find_context(app)
         stall = (lambda port: ctx.faults.stall_s()) if ctx is not None else (lambda port: 0.0)
-    return GatedServer(uvicorn_config(app, tls=tls, log_level=log_level), stall)
+    return GatedServer(uvicorn_config(app, tls=tls, log_level=log_level, stack=stack), stall)
 
 
 def run_many(
-    app: ASGIApp, sockets: list[socket.socket], *, tls: TLSFiles | None = None, log_level: str = "warning"
+    app: ASGIApp,
+    sockets: list[socket.socket],
+    *,
+    tls: TLSIdentity | None = None,
+    log_level: str = "warning",
+    stack: Stack | None = None,
 ) -> None:
-    make_server(app, tls=tls, log_level=log_level).run(sockets=sockets)
+    make_server(app, tls=tls, log_level=log_level, stack=stack).run(sockets=sockets)
 
 
 class ServerThread:
@@ -117,10 +116,18 @@ class ServerThread:
     event loop, so the caller's thread stays free to act as a client.
     """
 
-    def __init__(self, app: ASGIApp, *, host: str = "127.0.0.1", port: int = 0, tls: TLSFiles | None = None) -> None:
-        self.sock = bind(host, port)
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        tls: TLSIdentity | None = None,
+        stack: Stack | None = None,
+    ) -> None:
         self.tls = tls
-        self.server = make_server(app, tls=tls, log_level="error")
+        self.server = make_server(app, tls=tls, log_level="error", stack=stack)
+        self.sock = bind(host, port)
         # uvicorn installs no signal handlers off the main thread (Server.capture_signals), so none to undo
         self._thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True)
 

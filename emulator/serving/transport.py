@@ -1,4 +1,8 @@
-"""Below ASGI: uvicorn's h11 protocol with the limits a hostile network needs, and a way to drop a connection.
+"""Below ASGI: the limits a hostile network needs, shared by both HTTP stacks, and a way to drop a connection.
+
+:class:`Protections` is mixed in before uvicorn's protocol class, h11's or httptools' (see
+:mod:`emulator.serving.h11_protocol` and :mod:`emulator.serving.httptools_protocol`), so both stacks keep
+the same guarantees; each says only how its parser tells "in the middle of a request".
 
 * **Slow clients.** uvicorn waits for a request's headers and body forever, so a client that
   sends half a request holds a connection (and a file descriptor) for good; a few hundred of
@@ -7,9 +11,8 @@
   ``STATS`` and logged once per process (not once per connection).
 * **Too many connections.** Past ``max_connections()`` a new connection gets a 503 JSON answer at
   once and is closed, so the process never runs out of file descriptors.
-* **Drop faults.** Each connection's transport is remembered by its (server, client) addresses —
-  the same pair ASGI puts in the scope — so a middleware can abort the TCP connection a request
-  arrived on.
+* **Drop faults.** Each connection is remembered by its (server, client) addresses -- the same
+  pair ASGI puts in the scope -- so a middleware can abort the TCP connection a request arrived on.
 """
 
 from __future__ import annotations
@@ -18,22 +21,21 @@ import asyncio
 import json
 import logging
 import resource
+import time
 from collections.abc import MutableMapping
-from typing import Any
-
-import h11
-from uvicorn.protocols.http.h11_impl import H11Protocol
+from typing import Any, cast
 
 REQUEST_TIMEOUT_S = 10.0
 MAX_CONNECTIONS = 1000
+ACCEPT_FAILURE_LOG_S = 60.0  # at most one "accept failed" line per this many seconds
 STATS = {"slow_requests_closed": 0, "connections_refused": 0, "accept_failures": 0}
 _Key = tuple[Any, Any]
-_TRANSPORTS: dict[_Key, asyncio.Transport] = {}
+_OPEN: dict[_Key, Protections] = {}
 log = logging.getLogger("teg_emulator")
 _BUSY_BODY = json.dumps(
     {"code": 503, "error": "Service Unavailable", "message": "too many open connections; try again shortly"}
 ).encode()
-_BUSY = (
+BUSY = (
     b"HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\nconnection: close\r\n"
     + b"content-length: "
     + str(len(_BUSY_BODY)).encode()
@@ -48,22 +50,46 @@ def max_connections() -> int:
     return MAX_CONNECTIONS if soft == resource.RLIM_INFINITY else min(MAX_CONNECTIONS, max(16, soft // 2))
 
 
-class TrackedH11Protocol(H11Protocol):
-    _deadline: asyncio.TimerHandle | None = None
+def refuse(transport: asyncio.BaseTransport) -> None:
+    """Answer the 503 and close: the one refusal of a connection past the cap, on every stack."""
+    STATS["connections_refused"] += 1
+    writer = cast(asyncio.WriteTransport, transport)  # uvloop's transports write but do not subclass asyncio's
+    writer.write(BUSY)
+    writer.close()
 
-    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]  # uvicorn hands its protocols a Transport, never a bare BaseTransport
-        super().connection_made(transport)
+
+class Protections:
+    """The deadline, the cap and the drop, for any uvicorn HTTP/1.1 protocol (mixed in first).
+
+    The attributes below are the uvicorn protocol's; ``tests/unit/test_uvicorn_internals.py`` fails when a
+    uvicorn release renames them.
+    """
+
+    transport: asyncio.Transport
+    connections: set[Any]
+    loop: asyncio.AbstractEventLoop
+    server: Any
+    client: Any
+    cycle: Any
+    _deadline: asyncio.TimerHandle | None = None
+    _key: _Key | None = None
+
+    def _mid_request(self) -> bool:
+        """True while part of a request (or nothing yet, on a fresh connection) has come in."""
+        raise NotImplementedError
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        super().connection_made(transport)  # type: ignore[misc]  # the uvicorn protocol after this mixin
         if len(self.connections) > max_connections():
-            STATS["connections_refused"] += 1
-            transport.write(_BUSY)
-            transport.close()
+            refuse(transport)
             return
-        _TRANSPORTS[(_addr(self.server), _addr(self.client))] = transport
+        self._key = (_addr(self.server), _addr(self.client))
+        _OPEN[self._key] = self
         self._arm()
 
     def data_received(self, data: bytes) -> None:
-        super().data_received(data)
-        if self.conn.their_state in (h11.IDLE, h11.SEND_BODY):
+        super().data_received(data)  # type: ignore[misc]
+        if self._mid_request():
             if self._deadline is None:  # the first byte of the next request on a kept-alive connection
                 self._arm()
         else:  # the whole request is in (or the connection is closing): the app's time is not the client's
@@ -71,12 +97,27 @@ class TrackedH11Protocol(H11Protocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._disarm()
-        _TRANSPORTS.pop((_addr(self.server), _addr(self.client)), None)
-        super().connection_lost(exc)
+        if self._key is not None and _OPEN.get(self._key) is self:
+            del _OPEN[self._key]
+        super().connection_lost(exc)  # type: ignore[misc]
 
     def on_response_complete(self) -> None:
-        super().on_response_complete()
-        self._disarm()  # idle between requests is uvicorn's keep-alive timeout's business
+        super().on_response_complete()  # type: ignore[misc]
+        if not self._mid_request():
+            self._disarm()  # idle between requests is uvicorn's keep-alive timeout's business
+
+    def drop(self) -> None:
+        """Abort the connection now, and tell the request being answered so at once.
+
+        The transport reports the loss on a later turn of the loop (over TLS, several turns later);
+        a handler that returns before then would be taken by uvicorn for one that "returned without
+        starting response" and logged as an error. A dropped connection is the point, not an error.
+        """
+        self.transport.abort()
+        cycle = self.cycle
+        if cycle is not None and not cycle.response_complete:
+            cycle.disconnected = True
+            cycle.message_event.set()
 
     def _arm(self) -> None:
         self._disarm()
@@ -89,7 +130,7 @@ class TrackedH11Protocol(H11Protocol):
 
     def _too_slow(self) -> None:
         self._deadline = None
-        if self.cycle is not None and not self.cycle.response_complete and self.conn.their_state is h11.DONE:
+        if self.cycle is not None and not self.cycle.response_complete and not self._mid_request():
             return  # the request is whole and being answered
         STATS["slow_requests_closed"] += 1
         if STATS["slow_requests_closed"] == 1:
@@ -108,10 +149,10 @@ def _addr(value: Any) -> Any:
 
 def abort_connection(scope: MutableMapping[str, Any]) -> bool:
     """Drop the request's TCP connection at once (no status line, no body). False if not served by uvicorn."""
-    transport = _TRANSPORTS.pop((_addr(scope.get("server")), _addr(scope.get("client"))), None)
-    if transport is None:
+    connection = _OPEN.pop((_addr(scope.get("server")), _addr(scope.get("client"))), None)
+    if connection is None:
         return False
-    transport.abort()
+    connection.drop()
     return True
 
 
@@ -135,14 +176,34 @@ class CutOnStop:
             raise
 
 
+class _OncePerMinute:
+    """Counts accept failures (out of file descriptors) and says when the next one may be logged."""
+
+    def __init__(self) -> None:
+        self._last = float("-inf")
+
+    def should_log(self, now: float) -> bool:
+        STATS["accept_failures"] = STATS.get("accept_failures", 0) + 1
+        if now - self._last < ACCEPT_FAILURE_LOG_S:
+            return False
+        self._last = now
+        return True
+
+
+_ACCEPT_FAILURES = _OncePerMinute()
+ACCEPT_FAILED = "accept failed: %s (counted; repeats are not logged for a minute)"
+
+
+def accept_failed(exc: OSError) -> None:
+    """An accept of our own (the TLS listener's) failed, e.g. EMFILE: keep serving, log one line a minute."""
+    if _ACCEPT_FAILURES.should_log(time.monotonic()):
+        log.warning(ACCEPT_FAILED, exc.strerror or exc)
+
+
 class _AcceptFailuresOnce(logging.Filter):
     """asyncio logs 'socket.accept() out of system resource' with a traceback for every accept it tries in a
     burst (up to the listen backlog, again every second): thousands of tracebacks when the process runs out of
     file descriptors. Keep the first of each minute, without its traceback, and count the rest."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._last = float("-inf")
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = str(record.msg)
@@ -150,14 +211,9 @@ class _AcceptFailuresOnce(logging.Filter):
             return False  # asyncio's accept retry firing after the server closed its socket on the way out
         if not message.startswith("socket.accept() out of system resource"):
             return True
-        STATS["accept_failures"] = STATS.get("accept_failures", 0) + 1
-        if record.created - self._last < 60.0:
+        if not _ACCEPT_FAILURES.should_log(time.monotonic()):
             return False
-        self._last = record.created
-        record.msg, record.args = (
-            "accept failed: out of file descriptors (counted; repeats are not logged for a minute)",
-            (),
-        )
+        record.msg, record.args = ACCEPT_FAILED, ("out of file descriptors",)
         record.exc_info, record.exc_text = None, None
         return True
 

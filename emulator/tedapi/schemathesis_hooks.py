@@ -19,8 +19,8 @@ What it cannot do, and why (schemathesis 4.x): a strategy registered for a media
 that body in every generation mode (``_get_body_strategy``: "Always use custom strategies for raw
 bodies"), and a binary body is never negated (``OpenApiBody.is_negatable`` drops ``type`` and
 ``format``, leaving nothing to violate), so schemathesis sends no *negative* TEDAPI bodies at all --
-with or without these hooks. tests/test_tedapi_fuzz.py sends those (any bytes, and well-formed
-frames with wrong parts) and checks every answer is documented; tests/test_tedapi.py that a body
+with or without these hooks. tests/http/test_tedapi_fuzz.py sends those (any bytes, and well-formed
+frames with wrong parts) and checks every answer is documented; tests/http/test_tedapi.py that a body
 which is not a Frame gets 400.
 
 A media type marked here must not also carry other bodies in the same document: the registration is

@@ -2,12 +2,17 @@
 
 One decoder serves both protobuf API versions pypowerwall 0.22.2 speaks (they share the wire; see
 proto/teg_emulator_tedapi.proto). The Frame's envelope is answered by the command table
-(:mod:`emulator.tedapi.dispatch`) that the signed door shares; here only the Frame, the recipient and the
-errors are this door's own. Every refusal is a :class:`GatewayError` with the status the routes document,
-raised before anything is read from or changed in the gateway.
+(:mod:`emulator.tedapi.dispatch`) that the signed door shares; here only the Frame, the recipient, the
+errors and the per-sample answer cache are this door's own. Every refusal is a :class:`GatewayError` with
+the status the routes document, raised before anything is read from or changed in the gateway: this door
+is read-only.
 """
 
 from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable
+from weakref import WeakKeyDictionary
 
 from google.protobuf.message import DecodeError
 
@@ -35,9 +40,45 @@ def decode(body: bytes) -> pb.Frame:
 
 
 def handle(gw: Gateway, body: bytes, device_din: str | None = None) -> bytes:
-    """Answer one POST /tedapi/v1 (or /tedapi/device/{din}/v1) body."""
-    envelope = decode(body).envelope
+    """Answer one POST /tedapi/v1 (or /tedapi/device/{din}/v1) body (refusals raise, and are not kept)."""
     snap = gw.snapshot()
+    return _ANSWERS.setdefault(gw, _Answers()).get(
+        snap, (device_din, body), lambda: _answer(gw, snap, body, device_din)
+    )
+
+
+class _Answers:
+    """One gateway's answers for its latest snapshot: a poller's repeated request is answered once per sample.
+
+    An answer is a function of the snapshot, the request body and the device asked (pypowerwall polls the same
+    signed status query every few seconds). At most ``MAX_ANSWERS`` are kept, the least recently asked dropped
+    first, so distinct requests cost bounded memory; a new snapshot starts afresh.
+    """
+
+    MAX_ANSWERS = 16
+
+    def __init__(self) -> None:
+        self.snap: Snapshot | None = None
+        self.answers: OrderedDict[tuple[str | None, bytes], bytes] = OrderedDict()
+
+    def get(self, snap: Snapshot, key: tuple[str | None, bytes], answer: Callable[[], bytes]) -> bytes:
+        if snap is not self.snap:
+            self.snap, self.answers = snap, OrderedDict()
+        found = self.answers.get(key)
+        if found is not None:
+            self.answers.move_to_end(key)
+            return found
+        found = self.answers[key] = answer()
+        if len(self.answers) > self.MAX_ANSWERS:
+            self.answers.popitem(last=False)
+        return found
+
+
+_ANSWERS: WeakKeyDictionary[Gateway, _Answers] = WeakKeyDictionary()
+
+
+def _answer(gw: Gateway, snap: Snapshot, body: bytes, device_din: str | None) -> bytes:
+    envelope = decode(body).envelope
     site = site_of(gw.profile, snap)
     known = {site.din, *(p.din for p in site.packs)}
     target = device_din or (envelope.recipient.din if envelope.recipient.WhichOneof("id") == "din" else site.din)

@@ -76,11 +76,11 @@ class Emulator(ControlClient):
         use_tls = gateway.profile.tls_default if options.tls is None else bool(options.tls)
         profile = gateway.profile
         certificate = _certificate(profile.tls_key_type, profile.tls_min_version) if use_tls else None
-        tls = certificate.files if certificate else None
+        tls = certificate.identity if certificate else None
         app = create_app(gateway, tls=tls is not None, fault_seed=options.fault_seed, scenario=scenario)
         self._server = ServerThread(app, tls=tls).start()
         self._gateway, self._context = gateway, app_context(app)
-        self._ssl = ssl.create_default_context(cafile=certificate.ca_pem) if certificate else None
+        self._ssl = certificate.client_context() if certificate else None
         return self
 
     def stop(self) -> None:

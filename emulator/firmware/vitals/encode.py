@@ -48,4 +48,4 @@ def _set_vital(vital: Any, name: str, value: Value) -> None:
     elif isinstance(value, str):
         vital.stringValue = value
     else:
-        vital.floatValue = float(value)
+        vital.floatValue = float(value) + 0.0  # a zero carries no sign on the wire (-0.0 + 0.0 is 0.0)

@@ -13,6 +13,7 @@ from typing import Any
 from google.protobuf.message import DecodeError
 
 from emulator.device.errors import bad_request, error, not_found
+from emulator.numbers import json_text
 from emulator.tedapi import documents
 from emulator.tedapi import teg_emulator_tedapi_pb2 as pb
 from emulator.tedapi.dispatch import Call, command
@@ -53,7 +54,7 @@ def system_info(call: Call, _request: pb.SystemInfoRequest, reply: pb.Envelope) 
 
 def config_blob(call: Call) -> bytes:
     """config.json's bytes as the gateway stores them now."""
-    return json.dumps(documents.config_json(call.site, call.snap), separators=(",", ":")).encode("utf-8")
+    return json_text(documents.config_json(call.site, call.snap)).encode("utf-8")
 
 
 def blob_hash(blob: bytes) -> bytes:
@@ -91,9 +92,7 @@ def query(call: Call, request: pb.QueryRequest, reply: pb.Envelope) -> None:
         data = graphql.answer(op, _data_for(call), variables)
     except graphql.QueryRejected as exc:
         raise bad_request(str(exc)) from None
-    reply.graphql.query_response.CopyFrom(
-        pb.QueryResponse(status=QUERY_SUCCESS, data=json.dumps(data, separators=(",", ":"), allow_nan=False))
-    )
+    reply.graphql.query_response.CopyFrom(pb.QueryResponse(status=QUERY_SUCCESS, data=json_text(data)))
 
 
 def _variables(raw: str) -> dict[str, Any]:

@@ -1,0 +1,1 @@
+"""The project's own tests, grouped by tier (see tests/README.md)."""

@@ -1,0 +1,1 @@
+"""Pure Python: the model, the facts, the files; no HTTP, no process."""
