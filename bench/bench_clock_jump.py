@@ -129,11 +129,11 @@ def slice_work(root: Path) -> None:
     """In a process of its own, from ``root``: the CPU time of one slice, and of the year's catch-up run at once."""
     code = """
 import statistics, time
-from emulator import EmulatorOptions, build_gateway
+from emulator.device.factory import EmulatorOptions, build_gateway
 from emulator.control.routes import ADVANCE_MAX_STEPS
 from emulator.http.turn import SLICE_STEPS
 year = 365 * 86_400
-whole, sliced = build_gateway(EmulatorOptions(paused=True)), build_gateway(EmulatorOptions(paused=True))
+whole, sliced = build_gateway(EmulatorOptions(firmware="1.15.0", paused=True)), build_gateway(EmulatorOptions(firmware="1.15.0", paused=True))
 for gw in (whole, sliced):
     gw.catch_up()
     gw.clock.advance(year)

@@ -12,7 +12,8 @@ import statistics
 import time
 import urllib.request
 
-from emulator.testing import _certificate, running
+from emulator.serving.assembly import _self_signed
+from emulator.testing import running
 
 RUNS = 50
 
@@ -41,7 +42,7 @@ def measure(label: str, settings: dict[str, object]) -> float:
 
 
 def main() -> None:
-    _certificate()
+    _self_signed("ec", None)
     measure("HTTP  1.15.0", {"firmware": "1.15.0"})
     measure("HTTPS 24.4.0", {"firmware": "24.4.0"})
 

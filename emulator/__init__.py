@@ -3,9 +3,14 @@
 The public surface::
 
     import emulator
-    with emulator.running(firmware="24.4.0") as gw:   # serve one, for a test or a script
+    with emulator.running(firmware="24.4.0") as gw:      # serve one, for a test or a script
         ...
-    app = emulator.create_app(emulator.build_gateway(emulator.EmulatorOptions()))  # or build the parts
+    built = emulator.assemble(emulator.RunOptions(soe=15))  # or the parts: gateway, ASGI app, TLS
+    built.app, built.gateway
+
+:class:`RunOptions` is the one options type: ``running()``, the pytest marker and ``teg-emulator serve``
+all take its fields. Everything a gateway is built from below it (device settings, site configuration,
+the sim clock) is derived from those options and is not part of the public surface.
 
 Names are imported on first use (PEP 562), so that ``import emulator`` -- which
 pytest does for the installed plugin in every run of a user's venv -- costs
@@ -20,42 +25,33 @@ from emulator._lazy import lazy_names
 from emulator._version import __version__
 
 if TYPE_CHECKING:
-    from emulator.device.clock import SimClock
-    from emulator.device.factory import EmulatorOptions, build_gateway
-    from emulator.device.gateway import Gateway, GatewaySettings
     from emulator.device.snapshot import Operation
-    from emulator.model import SiteConfig
     from emulator.serving.app import create_app
-    from emulator.serving.options import RunOptions
+    from emulator.serving.assembly import Assembly, assemble
+    from emulator.serving.options import DEFAULT_FIRMWARE, RunOptions
     from emulator.testing import Emulator, EmulatorFailed, running
 
 _WHERE = {
+    "Assembly": "emulator.serving.assembly",
+    "DEFAULT_FIRMWARE": "emulator.serving.options",
     "Emulator": "emulator.testing",
     "EmulatorFailed": "emulator.testing",
-    "EmulatorOptions": "emulator.device.factory",
-    "Gateway": "emulator.device.gateway",
-    "GatewaySettings": "emulator.device.gateway",
     "Operation": "emulator.device.snapshot",
     "RunOptions": "emulator.serving.options",
-    "SimClock": "emulator.device.clock",
-    "SiteConfig": "emulator.model",
-    "build_gateway": "emulator.device.factory",
+    "assemble": "emulator.serving.assembly",
     "create_app": "emulator.serving.app",
     "running": "emulator.testing",
 }
 
 __all__ = [
+    "DEFAULT_FIRMWARE",
+    "Assembly",
     "Emulator",
     "EmulatorFailed",
-    "EmulatorOptions",
-    "Gateway",
-    "GatewaySettings",
     "Operation",
     "RunOptions",
-    "SimClock",
-    "SiteConfig",
     "__version__",
-    "build_gateway",
+    "assemble",
     "create_app",
     "running",
 ]

@@ -8,7 +8,8 @@ from collections.abc import Callable, Iterator
 import pytest
 from starlette.testclient import TestClient
 
-from emulator import EmulatorOptions, build_gateway, create_app
+from emulator import create_app
+from emulator.device.factory import EmulatorOptions, build_gateway
 from tests.support.app import FakeMonotonic
 
 
@@ -35,6 +36,7 @@ def make_client(fake_time: FakeMonotonic) -> Iterator[Callable[..., TestClient]]
     clients: list[TestClient] = []
 
     def make(**options: object) -> TestClient:
+        options.setdefault("firmware", "1.15.0")
         options.setdefault("paused", True)
         gateway = build_gateway(EmulatorOptions(**options), monotonic=fake_time)  # type: ignore[arg-type]
         client = TestClient(create_app(gateway), raise_server_exceptions=False)

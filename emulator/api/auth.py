@@ -1,11 +1,11 @@
-"""Login and logout. The profile says what a login does (stop sitemaster, set cookies)."""
+"""Login and logout. The firmware's facts say what a login does (stop sitemaster, set cookies)."""
 
 from __future__ import annotations
 
 import base64
 from typing import Any
 
-from emulator.api.base import Ctx, api_route
+from emulator.api.base import Ctx, Handler
 from emulator.http.credentials import presented_tokens
 from emulator.http.reply import Reply, dumps
 
@@ -14,7 +14,7 @@ async def login(ctx: Ctx) -> Any:
     body = await ctx.body("requests/login.Basic.json", form_ok=True)
     session = ctx.gateway.login(str(body.get("username", "")), body["password"], body.get("email"))
     reply = ctx.bodies.login(session, ctx.gateway.model.local.zone)
-    if not ctx.profile.cookie_sessions:
+    if not ctx.facts.cookie_sessions:
         return reply
     user_record = base64.b64encode(dumps(reply)).decode("ascii")
     secure = "; Secure" if ctx.request.url.scheme == "https" else ""
@@ -29,13 +29,14 @@ async def logout(ctx: Ctx) -> Any:
     for token in presented_tokens(ctx.request):
         ctx.gateway.logout(token)
     headers: tuple[tuple[str, str], ...] = ()
-    if ctx.profile.cookie_sessions:
+    if ctx.facts.cookie_sessions:
         expired = "Path=/; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT"
         headers = (("set-cookie", f"AuthCookie=; {expired}"), ("set-cookie", f"UserRecord=; {expired}"))
     return Reply(204, empty=True, headers=headers)
 
 
-ROUTES = [
-    api_route("login.Basic", "/api/login/Basic", {"POST": login}),
-    api_route("logout", "/api/logout", {"GET": logout}),
-]
+HANDLERS: dict[str, dict[str, Handler]] = {
+    "login.Basic": {"POST": login},
+    "logout": {"GET": logout},
+}
+"""Handlers by route name; the path and methods are the contract's (openapi.yaml's x-teg-route)."""

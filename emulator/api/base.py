@@ -16,11 +16,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from emulator.contract import FirmwareFacts
 from emulator.device.errors import error
 from emulator.device.gateway import Gateway
 from emulator.device.sessions import Session
+from emulator.firmware import profile_of
 from emulator.firmware.bodies import Bodies
-from emulator.firmware.profile import FirmwareProfile
 from emulator.http.body import read_body, validate
 from emulator.http.context import context
 from emulator.http.credentials import authorize
@@ -34,12 +35,12 @@ class Ctx:
     session: Session | None
 
     @property
-    def profile(self) -> FirmwareProfile:
-        return self.gateway.profile
+    def facts(self) -> FirmwareFacts:
+        return self.gateway.facts
 
     @property
     def bodies(self) -> Bodies:
-        return self.gateway.profile.bodies
+        return profile_of(self.gateway).bodies
 
     async def body(self, schema: str, *, form_ok: bool = False) -> dict[str, Any]:
         """The request body, parsed and validated against ``schemas/<schema>``; 400 otherwise."""
@@ -56,7 +57,7 @@ def sample_bytes(gateway: Gateway, name: str, *, live: bool) -> bytes:
     ``live`` reads answer 502 while sitemaster is stopped (raised as a GatewayError).
     """
     snap = gateway.live_snapshot() if live else gateway.snapshot()
-    return gateway.rendered(name, snap, lambda: dumps(gateway.profile.bodies.renderers[name](snap)))
+    return gateway.rendered(name, snap, lambda: dumps(profile_of(gateway).bodies.renderers[name](snap)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,8 +71,10 @@ class SnapshotRead:
         return Reply(200, raw=sample_bytes(ctx.gateway, self.name, live=self.live))
 
 
-def snapshot_read(name: str, *, live: bool = False) -> SnapshotRead:
-    return SnapshotRead(name, live)
+SNAPSHOT = SnapshotRead("")
+"""A GET answered by the firmware's renderer of the same route name (the table gives it the name)."""
+SNAPSHOT_LIVE = SnapshotRead("", live=True)
+"""The same, for live data: 502 while sitemaster is stopped."""
 
 
 class ApiRoute(Route):
@@ -85,15 +88,15 @@ def api_route(name: str, path: str, handlers: dict[str, Handler]) -> ApiRoute:
 
     async def endpoint(request: Request) -> Response:
         gateway = context(request).gateway
-        profile = gateway.profile
+        profile = profile_of(gateway)
         if not profile.serves(name):
-            raise error("not_on_firmware", path=request.url.path, version=profile.version)
+            raise error("not_on_firmware", path=request.url.path, version=profile.facts.version)
         handler = handlers.get("GET" if request.method == "HEAD" else request.method)
         if handler is None:
             raise error("method_not_allowed", method=request.method, path=request.url.path)
         session = None if profile.is_open(name, request.method) else authorize(request, gateway)
         result = await handler(Ctx(request, gateway, session))
-        return render(result, profile)
+        return render(result, profile.facts)
 
     route = ApiRoute(path, endpoint, methods=sorted(handlers), name=name)
     read = handlers.get("GET")

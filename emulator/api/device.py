@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from emulator.api.base import Ctx, api_route, snapshot_read
+from emulator.api.base import SNAPSHOT, Ctx, Handler
 from emulator.http.reply import Reply
 
 
@@ -26,15 +26,16 @@ async def config_completed(ctx: Ctx) -> Any:
     return Reply(202, empty=True) if body is None else body
 
 
-ROUTES = [
-    api_route("sitemaster", "/api/sitemaster", {"GET": snapshot_read("sitemaster")}),
-    api_route("sitemaster.stop", "/api/sitemaster/stop", {"GET": sitemaster_stop, "POST": sitemaster_stop}),
-    api_route("sitemaster.run", "/api/sitemaster/run", {"GET": sitemaster_run}),
-    api_route("sitemaster.run_for_commissioning", "/api/sitemaster/run_for_commissioning", {"POST": sitemaster_run}),
-    api_route("status", "/api/status", {"GET": snapshot_read("status")}),
-    api_route("config.completed", "/api/config/completed", {"GET": config_completed}),
-    api_route("config", "/api/config", {"GET": snapshot_read("config")}),
-    api_route("powerwalls", "/api/powerwalls", {"GET": snapshot_read("powerwalls")}),
-    api_route("powerwalls.status", "/api/powerwalls/status", {"GET": snapshot_read("powerwalls.status")}),
-    api_route("system.update.status", "/api/system/update/status", {"GET": snapshot_read("system.update.status")}),
-]
+HANDLERS: dict[str, dict[str, Handler]] = {
+    "sitemaster": {"GET": SNAPSHOT},
+    "sitemaster.stop": {"GET": sitemaster_stop, "POST": sitemaster_stop},
+    "sitemaster.run": {"GET": sitemaster_run},
+    "sitemaster.run_for_commissioning": {"POST": sitemaster_run},
+    "status": {"GET": SNAPSHOT},
+    "config.completed": {"GET": config_completed},
+    "config": {"GET": SNAPSHOT},
+    "powerwalls": {"GET": SNAPSHOT},
+    "powerwalls.status": {"GET": SNAPSHOT},
+    "system.update.status": {"GET": SNAPSHOT},
+}
+"""Handlers by route name; the path and methods are the contract's (openapi.yaml's x-teg-route)."""

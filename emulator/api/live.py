@@ -2,20 +2,13 @@
 
 from __future__ import annotations
 
-from emulator.api.base import api_route, snapshot_read
+from emulator.api.base import SNAPSHOT, SNAPSHOT_LIVE, Handler
 
-ROUTES = [
-    api_route("meters.aggregates", "/api/meters/aggregates", {"GET": snapshot_read("meters.aggregates", live=True)}),
-    api_route("system_status.soe", "/api/system_status/soe", {"GET": snapshot_read("system_status.soe", live=True)}),
-    api_route(
-        "system_status.grid_status",
-        "/api/system_status/grid_status",
-        {"GET": snapshot_read("system_status.grid_status", live=True)},
-    ),
-    api_route(
-        "system_status.grid_faults",
-        "/api/system_status/grid_faults",
-        {"GET": snapshot_read("system_status.grid_faults", live=True)},
-    ),
-    api_route("meters.readings", "/api/meters/readings", {"GET": snapshot_read("meters.readings")}),
-]
+HANDLERS: dict[str, dict[str, Handler]] = {
+    "meters.aggregates": {"GET": SNAPSHOT_LIVE},
+    "system_status.soe": {"GET": SNAPSHOT_LIVE},
+    "system_status.grid_status": {"GET": SNAPSHOT_LIVE},
+    "system_status.grid_faults": {"GET": SNAPSHOT_LIVE},
+    "meters.readings": {"GET": SNAPSHOT},
+}
+"""Handlers by route name; the path and methods are the contract's (openapi.yaml's x-teg-route)."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from emulator.api.base import Ctx, Handler, api_route, snapshot_read
+from emulator.api.base import SNAPSHOT, SNAPSHOT_LIVE, Ctx, Handler
 from emulator.device.errors import GatewayError, not_found
 from emulator.firmware import modern_data, vitals
 from emulator.http.reply import Reply
@@ -64,41 +64,26 @@ async def ct_voltage_options(ctx: Ctx) -> Any:
     return modern_data.CT_VOLTAGE_OPTIONS
 
 
-ROUTES = [
-    api_route("system_status", "/api/system_status", {"GET": snapshot_read("system_status", live=True)}),
-    api_route("meters.site", "/api/meters/site", {"GET": snapshot_read("meters.site")}),
-    api_route("meters.solar", "/api/meters/solar", {"GET": snapshot_read("meters.solar")}),
-    api_route("meters.status", "/api/meters/status", {"GET": fixed(modern_data.METERS_STATUS)}),
-    api_route("meters.serial.cts", "/api/meters/{serial}/cts", {"GET": meter_cts}),
-    api_route("solar_powerwall", "/api/solar_powerwall", {"GET": snapshot_read("solar_powerwall")}),
-    api_route("troubleshooting.problems", "/api/troubleshooting/problems", {"GET": fixed(modern_data.PROBLEMS)}),
-    api_route("v2.islanding.mode", "/api/v2/islanding/mode", {"POST": island_mode}),
-    api_route("devices.vitals", "/api/devices/vitals", {"GET": devices_vitals}),
-    api_route("auth.toggle.supported", "/api/auth/toggle/supported", {"GET": fixed(modern_data.AUTH_TOGGLE)}),
-    api_route("autoconfig.status", "/api/autoconfig/status", {"GET": fixed(modern_data.AUTOCONFIG)}),
-    api_route("legal.radio", "/api/legal/radio", {"GET": fixed(modern_data.LEGAL_RADIO)}),
-    api_route("networks.access_points", "/api/networks/access_points", {"GET": fixed(modern_data.ACCESS_POINTS)}),
-    api_route(
-        "networks.client_protocols", "/api/networks/client_protocols", {"GET": fixed(modern_data.CLIENT_PROTOCOLS)}
-    ),
-    api_route(
-        "powerwalls.phase_usages", "/api/powerwalls/phase_usages", {"GET": failing(*modern_data.PHASE_USAGES_ERROR)}
-    ),
-    api_route(
-        "powerwalls.pvi_sub_package_numbers",
-        "/api/powerwalls/pvi_sub_package_numbers",
-        {"GET": fixed(modern_data.PVI_SUB_PACKAGES)},
-    ),
-    api_route(
-        "synchrometer.ct_voltage_references",
-        "/api/synchrometer/ct_voltage_references",
-        {"GET": fixed(modern_data.CT_VOLTAGE_REFERENCES)},
-    ),
-    api_route(
-        "synchrometer.ct_voltage_references.options",
-        "/api/synchrometer/ct_voltage_references/options",
-        {"GET": ct_voltage_options},
-    ),
-    api_route("system.networks.ping_test", "/api/system/networks/ping_test", {"GET": fixed(modern_data.PING_TEST)}),
-    api_route("password.change", "/api/password/change", {"POST": password_change}),
-]
+HANDLERS: dict[str, dict[str, Handler]] = {
+    "system_status": {"GET": SNAPSHOT_LIVE},
+    "meters.site": {"GET": SNAPSHOT},
+    "meters.solar": {"GET": SNAPSHOT},
+    "meters.status": {"GET": fixed(modern_data.METERS_STATUS)},
+    "meters.serial.cts": {"GET": meter_cts},
+    "solar_powerwall": {"GET": SNAPSHOT},
+    "troubleshooting.problems": {"GET": fixed(modern_data.PROBLEMS)},
+    "v2.islanding.mode": {"POST": island_mode},
+    "devices.vitals": {"GET": devices_vitals},
+    "auth.toggle.supported": {"GET": fixed(modern_data.AUTH_TOGGLE)},
+    "autoconfig.status": {"GET": fixed(modern_data.AUTOCONFIG)},
+    "legal.radio": {"GET": fixed(modern_data.LEGAL_RADIO)},
+    "networks.access_points": {"GET": fixed(modern_data.ACCESS_POINTS)},
+    "networks.client_protocols": {"GET": fixed(modern_data.CLIENT_PROTOCOLS)},
+    "powerwalls.phase_usages": {"GET": failing(*modern_data.PHASE_USAGES_ERROR)},
+    "powerwalls.pvi_sub_package_numbers": {"GET": fixed(modern_data.PVI_SUB_PACKAGES)},
+    "synchrometer.ct_voltage_references": {"GET": fixed(modern_data.CT_VOLTAGE_REFERENCES)},
+    "synchrometer.ct_voltage_references.options": {"GET": ct_voltage_options},
+    "system.networks.ping_test": {"GET": fixed(modern_data.PING_TEST)},
+    "password.change": {"POST": password_change},
+}
+"""Handlers by route name; the path and methods are the contract's (openapi.yaml's x-teg-route)."""

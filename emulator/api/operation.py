@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from emulator.api.base import Ctx, api_route
+from emulator.api.base import Ctx, Handler
 
 
 async def get_operation(ctx: Ctx) -> Any:
@@ -18,4 +18,7 @@ async def post_operation(ctx: Ctx) -> Any:
     return ctx.bodies.operation_posted(new, body)
 
 
-ROUTES = [api_route("operation", "/api/operation", {"GET": get_operation, "POST": post_operation})]
+HANDLERS: dict[str, dict[str, Handler]] = {
+    "operation": {"GET": get_operation, "POST": post_operation},
+}
+"""Handlers by route name; the path and methods are the contract's (openapi.yaml's x-teg-route)."""

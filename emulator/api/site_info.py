@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from emulator.api.base import Ctx, api_route, snapshot_read
+from emulator.api.base import SNAPSHOT, Ctx, Handler
 from emulator.firmware import wizard_data
 
 
@@ -18,12 +18,9 @@ async def grid_codes(ctx: Ctx) -> Any:
     return wizard_data.GRID_CODES
 
 
-ROUTES = [
-    api_route("site_info", "/api/site_info", {"GET": snapshot_read("site_info")}),
-    api_route(
-        "site_info.site_name",
-        "/api/site_info/site_name",
-        {"GET": snapshot_read("site_info.site_name"), "POST": post_site_name},
-    ),
-    api_route("site_info.grid_codes", "/api/site_info/grid_codes", {"GET": grid_codes}),
-]
+HANDLERS: dict[str, dict[str, Handler]] = {
+    "site_info": {"GET": SNAPSHOT},
+    "site_info.site_name": {"GET": SNAPSHOT, "POST": post_site_name},
+    "site_info.grid_codes": {"GET": grid_codes},
+}
+"""Handlers by route name; the path and methods are the contract's (openapi.yaml's x-teg-route)."""

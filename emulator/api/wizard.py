@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from emulator.api.base import Ctx, api_route, snapshot_read
+from emulator.api.base import SNAPSHOT, Ctx, Handler
 from emulator.device.errors import error, not_found
 from emulator.firmware import wizard_data
 from emulator.http.reply import Reply
@@ -98,28 +98,29 @@ async def logging(ctx: Ctx) -> Any:
     return Reply(204, empty=True)
 
 
-ROUTES = [
-    api_route("solars", "/api/solars", {"GET": snapshot_read("solars")}),
-    api_route("solars.brands", "/api/solars/brands", {"GET": solar_brands}),
-    api_route("solars.brands.brand", "/api/solars/brands/{brand}", {"GET": solar_brand_models}),
-    api_route("generators", "/api/generators", {"GET": snapshot_read("generators")}),
-    api_route("generators.disconnect_types", "/api/generators/disconnect_types", {"GET": disconnect_types}),
-    api_route("customer", "/api/customer", {"GET": snapshot_read("customer")}),
-    api_route("customer.registration", "/api/customer/registration", {"GET": snapshot_read("customer.registration")}),
-    api_route("customer.registration.skip", "/api/customer/registration/skip", {"POST": registration_skip}),
-    api_route("customer.registration.emailed", "/api/customer/registration/emailed", {"POST": registration_emailed}),
-    api_route("customer.registration.legal", "/api/customer/registration/legal", {"POST": registration_legal}),
-    api_route("installer", "/api/installer", {"GET": snapshot_read("installer")}),
-    api_route("installer.companies", "/api/installer/companies", {"GET": installer_companies}),
-    api_route("meters", "/api/meters", {"GET": snapshot_read("meters")}),
-    api_route("meters.serial.verify", "/api/meters/{serial}/verify", {"POST": meter_verify}),
-    api_route("networks", "/api/networks", {"GET": networks, "POST": networks}),
-    api_route("networks.wifi_security_types", "/api/networks/wifi_security_types", {"GET": wifi_security_types}),
-    api_route("networks.wifi_scan", "/api/networks/wifi_scan", {"POST": wifi_scan}),
-    api_route("networks.id.enable", "/api/networks/{id}/enable", {"POST": network_enable}),
-    api_route("networks.id.disable", "/api/networks/{id}/disable", {"POST": network_disable}),
-    api_route("system.networks", "/api/system/networks", {"GET": snapshot_read("system.networks")}),
-    api_route("system.networks.conn_tests", "/api/system/networks/conn_tests", {"GET": conn_tests, "POST": conn_tests}),
-    api_route("system.testing", "/api/system/testing", {"GET": snapshot_read("system.testing")}),
-    api_route("logging", "/api/logging", {"POST": logging}),
-]
+HANDLERS: dict[str, dict[str, Handler]] = {
+    "solars": {"GET": SNAPSHOT},
+    "solars.brands": {"GET": solar_brands},
+    "solars.brands.brand": {"GET": solar_brand_models},
+    "generators": {"GET": SNAPSHOT},
+    "generators.disconnect_types": {"GET": disconnect_types},
+    "customer": {"GET": SNAPSHOT},
+    "customer.registration": {"GET": SNAPSHOT},
+    "customer.registration.skip": {"POST": registration_skip},
+    "customer.registration.emailed": {"POST": registration_emailed},
+    "customer.registration.legal": {"POST": registration_legal},
+    "installer": {"GET": SNAPSHOT},
+    "installer.companies": {"GET": installer_companies},
+    "meters": {"GET": SNAPSHOT},
+    "meters.serial.verify": {"POST": meter_verify},
+    "networks": {"GET": networks, "POST": networks},
+    "networks.wifi_security_types": {"GET": wifi_security_types},
+    "networks.wifi_scan": {"POST": wifi_scan},
+    "networks.id.enable": {"POST": network_enable},
+    "networks.id.disable": {"POST": network_disable},
+    "system.networks": {"GET": SNAPSHOT},
+    "system.networks.conn_tests": {"GET": conn_tests, "POST": conn_tests},
+    "system.testing": {"GET": SNAPSHOT},
+    "logging": {"POST": logging},
+}
+"""Handlers by route name; the path and methods are the contract's (openapi.yaml's x-teg-route)."""

@@ -9,9 +9,9 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from emulator.cli import options as opt
-from emulator.device.factory import EmulatorOptions
-from emulator.firmware import PROFILES, get_profile
+from emulator.contract import facts_for, firmware_facts
 from emulator.serving.limits import fleet_size
+from emulator.serving.options import DEFAULT_FIRMWARE, RunOptions
 
 # The shard planner loads when a manifest is asked for, not at every start of the CLI (issue 13)
 if TYPE_CHECKING:
@@ -56,9 +56,9 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     )
     m.add_argument(
         "--firmware",
-        choices=sorted(PROFILES),
-        default=opt.SERVE_DEFAULT_FIRMWARE,
-        help=f"firmware profile (default {opt.SERVE_DEFAULT_FIRMWARE}, as serve)",
+        choices=sorted(firmware_facts()),
+        default=DEFAULT_FIRMWARE,
+        help=f"firmware (default {DEFAULT_FIRMWARE}, as serve)",
     )
     for name, kwargs in opt.option_flags():  # the identity flags exactly as `serve` takes them
         if name in _IDENTITY_FLAGS:
@@ -80,7 +80,7 @@ def planned(args: argparse.Namespace) -> StatefulSetFleet:
         return replace(fleet, template=args.url_template or fleet.template)
     if args.gateways is None:
         raise ValueError("give --gateways N (or --statefulset FILE)")
-    options = EmulatorOptions(
+    options = RunOptions(
         firmware=args.firmware,
         gateway_serial=args.gateway_serial,
         password=args.password,
@@ -88,7 +88,7 @@ def planned(args: argparse.Namespace) -> StatefulSetFleet:
         seed=args.seed,
         powerwalls=args.powerwalls,
     )
-    tls = get_profile(args.firmware).tls_default if args.tls is None else args.tls
+    tls = facts_for(args.firmware).uses_tls if args.tls is None else args.tls
     layout = Layout(args.fleet_mode, "https" if tls else "http", args.port, args.pods)
     return StatefulSetFleet(options, args.gateways, args.shards, layout, args.url_template or "")
 

@@ -17,11 +17,12 @@ from collections.abc import Callable
 import uvicorn
 from starlette.applications import Starlette
 
-from emulator.firmware.profile import FirmwareProfile
+from emulator.contract import FirmwareFacts
 from emulator.http.guard import ControlPolicy, is_loopback
+from emulator.serving.assembly import Certificate, tls_for
 from emulator.serving.server import bind, run
 from emulator.serving.stack import Stack, choose
-from emulator.serving.tls import TLSIdentity, self_signed
+from emulator.serving.tls import TLSIdentity
 
 
 def control_policy(args: argparse.Namespace) -> ControlPolicy:
@@ -45,25 +46,16 @@ def control_banner(app_or_policy: ControlPolicy, base: str) -> list[str]:
     ]
 
 
-def tls_identity(args: argparse.Namespace, profile: FirmwareProfile) -> TLSIdentity | None:
-    """The certificate to serve with (the firmware's key type and minimum TLS version), or None for plain HTTP.
-
-    Loaded now, so a bad pair is one line at start (ValueError), not a failed handshake later.
-    """
-    tls_default = profile.tls_default
+def certificate(args: argparse.Namespace) -> Certificate | None:
+    """--cert and --key, which go together."""
     if (args.cert is None) != (args.key is None):
         raise ValueError("--cert and --key go together")
-    use_tls = tls_default if args.tls is None else args.tls
-    if args.cert is not None:
-        if args.tls is False:
-            raise ValueError("--cert/--key make no sense with --no-tls")
-        identity = TLSIdentity.from_files(args.cert, args.key, profile.tls_min_version)
-    elif use_tls:
-        identity = self_signed(key_type=profile.tls_key_type, min_version=profile.tls_min_version).identity
-    else:
-        return None
-    identity.server_context  # noqa: B018  # loads the pair: ValueError now if it is unusable
-    return identity
+    return None if args.cert is None else Certificate(args.cert, args.key)
+
+
+def tls_identity(args: argparse.Namespace, facts: FirmwareFacts) -> TLSIdentity | None:
+    """The certificate to serve with (the firmware's key type and minimum TLS version), or None for plain HTTP."""
+    return tls_for(facts, args.tls, certificate(args))[0]
 
 
 def serving_stack(args: argparse.Namespace) -> Stack:

@@ -10,10 +10,6 @@ from emulator import numbers
 from emulator.numbers import number, whole_number
 from emulator.serving.options import flag_fields
 
-SERVE_DEFAULT_FIRMWARE = "1.15.0"
-"""What `serve` (and so a shard, a container and the fleet manifest) runs without --firmware: the seed's firmware."""
-
-
 T = TypeVar("T")
 
 

@@ -7,7 +7,7 @@ import argparse
 from starlette.applications import Starlette
 
 from emulator.cli.listen import control_banner, control_policy, serve_app, tls_identity
-from emulator.firmware import get_profile
+from emulator.contract import facts_for
 from emulator.http.context import app_context
 from emulator.replay import RecordingError, create_replay_app, load_recording
 from emulator.replay.context import ReplayContext
@@ -34,7 +34,7 @@ def _replay_app(args: argparse.Namespace) -> tuple[Starlette, TLSIdentity | None
     recording = load_recording(args.replay)
     if not recording.responses:
         raise RecordingError(args.replay, None, "the recording holds no responses, only its header")
-    tls = tls_identity(args, get_profile(recording.header.profile))
+    tls = tls_identity(args, facts_for(recording.header.profile))
     app = create_replay_app(
         recording,
         password=args.password,

@@ -11,17 +11,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from emulator.cli import options as opt
-from emulator.device.factory import EmulatorOptions, build_gateway
 from emulator.extras import PLOT_HINT, optional
 from emulator.scenario.source import ScenarioError
 from emulator.scenario.times import DEFAULT_RESOLUTION_S
 
-# `serve` imports this module for --scenario; reading scenario files (PyYAML, the schema) and running them
+# Reading scenario files (PyYAML, the schema) and running them
 # (the runner reads through the app) load only in the commands that do it (issue 13's start-up budget)
 if TYPE_CHECKING:
-    from emulator.device.gateway import Gateway
     from emulator.runner.engine import Progress, RunResult
-    from emulator.scenario.spec import Scenario
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -190,29 +187,6 @@ def validate_command(args: argparse.Namespace) -> int:
             f"ok  {s.file}: {s.title} ({_count(len(s.events), 'event')}, {_count(len(s.expectations), 'expectation')})"
         )
     return 2 if bad else 0
-
-
-def served_scenario(args: argparse.Namespace, options: EmulatorOptions) -> tuple[Gateway, Scenario | None]:
-    """`serve --scenario`: the gateway made into the scenario's site and start; ValueError on a bad file.
-
-    The scenario's firmware wins over the default; naming another one with --firmware is an error.
-    """
-    if not args.scenario:
-        return build_gateway(options), None
-    from dataclasses import replace
-
-    from emulator.scenario.bundled import resolve
-    from emulator.scenario.events import install
-
-    try:
-        scenario = resolve(args.scenario)
-    except ScenarioError as exc:
-        raise ValueError(str(exc)) from None
-    if scenario.firmware and args.firmware and args.firmware != scenario.firmware:
-        raise ValueError(f"scenario {scenario.name} needs firmware {scenario.firmware}, not --firmware {args.firmware}")
-    gateway = build_gateway(replace(options, firmware=scenario.firmware or options.firmware))
-    install(gateway, scenario)
-    return gateway, scenario
 
 
 def from_recording_command(args: argparse.Namespace) -> int:

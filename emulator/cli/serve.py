@@ -10,19 +10,16 @@ from starlette.applications import Starlette
 
 from emulator.cli import options as opt
 from emulator.cli.listen import (
+    certificate,
     configure_logging,
     control_banner,
     control_policy,
     serve_app,
     serving_stack,
     stack_banner,
-    tls_identity,
 )
-from emulator.cli.scenario import served_scenario
-from emulator.device.factory import EmulatorOptions
-from emulator.firmware import get_profile
 from emulator.http.context import app_context
-from emulator.serving.app import create_app
+from emulator.serving.assembly import assemble
 from emulator.serving.limits import MAX_GATEWAYS, fleet_size
 from emulator.serving.options import RunOptions, key_file
 from emulator.serving.server import bind_many, run_many
@@ -145,13 +142,9 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     p.set_defaults(run=run_serve)
 
 
-def options_from(args: argparse.Namespace) -> EmulatorOptions:
-    """The flags as :class:`RunOptions` (the one declaration), then as a gateway's build options.
-
-    `serve` keeps 1.15.0 as its default firmware (the fixture and running() default to 24.4.0).
-    """
-    run = RunOptions(**{name: getattr(args, name) for name in RunOptions.names()})
-    return run.emulator_options(default_firmware=opt.SERVE_DEFAULT_FIRMWARE)
+def options_from(args: argparse.Namespace) -> RunOptions:
+    """The flags as :class:`RunOptions`: the one declaration of what a user chooses."""
+    return RunOptions(**{name: getattr(args, name) for name in RunOptions.names()})
 
 
 def run_serve(args: argparse.Namespace) -> int:
@@ -173,23 +166,19 @@ def run_serve(args: argparse.Namespace) -> int:
 
 
 def _live_app(args: argparse.Namespace) -> tuple[Starlette, TLSIdentity | None]:
-    gateway, scenario = served_scenario(args, options_from(args))
-    tls = tls_identity(args, gateway.profile)
-    app = create_app(
-        gateway, tls=tls is not None, fault_seed=args.fault_seed, scenario=scenario, control=control_policy(args)
-    )
-    return app, tls
+    assembly = assemble(options_from(args), certificate=certificate(args), control=control_policy(args))
+    return assembly.app, assembly.tls
 
 
 def _live_banner(app: Starlette, base: str) -> list[str]:
     ctx = app_context(app)
     gateway, scenario = ctx.gateway, ctx.scenario
     lines = [
-        f"teg-emulator {gateway.profile.version} listening on {base}/",
+        f"teg-emulator {gateway.facts.version} listening on {base}/",
         f"  login password: {gateway.password}",
         *(
             [f"  TEDAPI:         {base}/tedapi/v1  (HTTP Basic Tesla_Energy_Device:{gateway.gw_password})"]
-            if gateway.profile.tedapi
+            if gateway.facts.tedapi
             else []
         ),
         *(
@@ -197,7 +186,7 @@ def _live_banner(app: Starlette, base: str) -> list[str]:
                 f"  TEDAPI v1r:     {base}/tedapi/v1r  ({len(gateway.authorized_clients)} authorized key(s); "
                 f"add one at {base}/_emulator/authorized_clients)"
             ]
-            if gateway.profile.facts.serves("POST", "/tedapi/v1r")
+            if gateway.facts.serves("POST", "/tedapi/v1r")
             else []
         ),
         f"  control API:    {base}/_emulator/state",
@@ -213,22 +202,18 @@ def run_fleet(args: argparse.Namespace) -> int:
     from emulator.serving.fleet import FleetApp, build_fleet
     from emulator.serving.shards import check_shard
 
-    if args.scenario:
-        print("teg-emulator: error: --scenario serves one gateway; leave out --gateways", file=sys.stderr)
-        return 2
     try:
-        tls = tls_identity(args, get_profile(args.firmware or opt.SERVE_DEFAULT_FIRMWARE))
         indices = None if args.shard is None else check_shard(args.shard, args.gateways)
         policy = control_policy(args)
         members = build_fleet(
             options_from(args),
             args.gateways,
             mode=args.fleet_mode,
-            tls=tls is not None,
-            fault_seed=args.fault_seed,
+            certificate=certificate(args),
             indices=indices,
             control=policy,
         )
+        tls = members[0].tls
         stack = serving_stack(args)
     except ValueError as exc:
         print(f"teg-emulator: error: {exc}", file=sys.stderr)
@@ -247,7 +232,7 @@ def run_fleet(args: argparse.Namespace) -> int:
         if args.shard
         else ""
     )
-    print(f"teg-emulator fleet of {len(members)} gateways{part} ({members[0].gateway.profile.version})", flush=True)
+    print(f"teg-emulator fleet of {len(members)} gateways{part} ({members[0].gateway.facts.version})", flush=True)
     for entry in fleet.listing():
         print(f"  {entry['url']}  serial {entry['serial']}  password {entry['password']}", flush=True)
     print(f"  list: {'https' if tls else 'http'}://127.0.0.1:{members[0].port}/_emulator/fleet", flush=True)

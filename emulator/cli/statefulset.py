@@ -12,11 +12,10 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 from emulator import numbers
-from emulator.cli.options import SERVE_DEFAULT_FIRMWARE
-from emulator.device.factory import EmulatorOptions
-from emulator.firmware import get_profile
+from emulator.contract import facts_for
+from emulator.device.defaults import GATEWAY_SERIAL
 from emulator.serving.limits import fleet_size
-from emulator.serving.options import RunOptions
+from emulator.serving.options import DEFAULT_FIRMWARE, RunOptions
 from emulator.serving.shards import Layout
 
 
@@ -38,7 +37,7 @@ never lists a fleet whose pods would refuse to start."""
 
 @dataclass(frozen=True)
 class StatefulSetFleet:
-    options: EmulatorOptions
+    options: RunOptions
     gateways: int
     shards: int
     layout: Layout
@@ -85,15 +84,15 @@ def read_statefulset(text: str) -> StatefulSetFleet:
     shards = _int(env, "TEG_SHARDS", 1)
     if shards != replicas:
         raise ValueError(f"TEG_SHARDS={shards} but replicas={replicas}: every pod must serve one shard")
-    firmware = env.get("TEG_FIRMWARE", SERVE_DEFAULT_FIRMWARE)
-    tls = get_profile(firmware).tls_default
+    firmware = env.get("TEG_FIRMWARE", DEFAULT_FIRMWARE)
+    tls = facts_for(firmware).uses_tls
     if env.get("TEG_TLS", "").lower() == "true":
         tls = True
     if env.get("TEG_NO_TLS", "").lower() == "true":
         tls = False
-    options = EmulatorOptions(
+    options = RunOptions(
         firmware=firmware,
-        gateway_serial=env.get("TEG_GATEWAY_SERIAL", "T123456789"),
+        gateway_serial=env.get("TEG_GATEWAY_SERIAL", GATEWAY_SERIAL),
         password=env.get("TEG_PASSWORD"),
         gw_password=env.get("TEG_GW_PASSWORD"),
         seed=_int(env, "TEG_SEED", 0),

@@ -17,7 +17,9 @@ from emulator.contract.facts import (
     facts_for,
     facts_for_reported,
     firmware_facts,
+    forget_facts,
     parse_facts,
+    register_facts,
 )
 from emulator.contract.files import contract_root, load_spec, registry, schema, schemas_dir, spec_path, validator
 from emulator.contract.operations import Operation, operation_for, operations, response_schema_for
@@ -34,10 +36,12 @@ __all__ = [
     "facts_for",
     "facts_for_reported",
     "firmware_facts",
+    "forget_facts",
     "load_spec",
     "operation_for",
     "operations",
     "parse_facts",
+    "register_facts",
     "registry",
     "response_schema_for",
     "schema",

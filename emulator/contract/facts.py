@@ -96,6 +96,7 @@ class FirmwareFacts:
     throttled: ErrorText | None
     paths: dict[str, dict[str, str]]  # path template -> method -> access (schemas/firmware.json: paths)
     hardware: str = "powerwall2"  # "powerwall2" or "powerwall3": the site the TEDAPI describes
+    polled: tuple[str, ...] = ()  # the reads clients poll (`record`'s default endpoints); () when not stated
 
     @property
     def cookie_sessions(self) -> bool:
@@ -104,6 +105,20 @@ class FirmwareFacts:
     @property
     def uses_tls(self) -> bool:
         return self.scheme == "https"
+
+    @property
+    def tedapi(self) -> bool:
+        """Serves /tedapi/din and /tedapi/v1 (HTTP Basic with the gateway password)."""
+        return self.serves("POST", "/tedapi/v1")
+
+    @property
+    def web_portal(self) -> bool:
+        """GET / answers any client; a Powerwall 3 has none (browsers still get the emulator's page)."""
+        return self.serves("GET", "/")
+
+    @property
+    def tls_key_type(self) -> str:
+        return self.tls.key if self.tls is not None else "ec"
 
     def serves(self, method: str, path: str) -> bool:
         """Whether this firmware answers ``method`` on the path template (the emulator's own API: always)."""
@@ -148,6 +163,28 @@ def firmware_facts() -> dict[str, FirmwareFacts]:
         found = [parse_facts(stem, data) for stem, data in datas.items()]
         remember("firmware-facts-checked", key, datas)  # only reached when every file passed
     return {f.version: f for f in sorted(found, key=lambda f: f.speaks_for_from)}
+
+
+def register_facts(facts: FirmwareFacts) -> None:
+    """Serve a firmware whose facts file lives outside schemas/firmware/ (checked with :func:`parse_facts`):
+    a firmware of a plugin or a test. Its renderer family is registered with emulator.firmware."""
+    known = firmware_facts()
+    if facts.version in known:
+        raise FactsError(f"firmware {facts.version} is already known")
+    _reorder(known, [*known.values(), facts])
+
+
+def forget_facts(version: str) -> None:
+    """Undo :func:`register_facts` (the facts files of schemas/firmware/ cannot be forgotten)."""
+    known = firmware_facts()
+    if (schemas_dir() / "firmware" / f"{version}.yaml").is_file():
+        raise FactsError(f"firmware {version} is one of schemas/firmware/")
+    _reorder(known, [f for f in known.values() if f.version != version])
+
+
+def _reorder(known: dict[str, FirmwareFacts], facts: list[FirmwareFacts]) -> None:
+    known.clear()
+    known.update((f.version, f) for f in sorted(facts, key=lambda f: f.speaks_for_from))
 
 
 def facts_for(version: str) -> FirmwareFacts:
@@ -218,6 +255,7 @@ def _build(stem: str, data: Any) -> FirmwareFacts:
         throttled=ErrorText(**errs["throttled"]) if "throttled" in errs else None,
         paths={path: dict(methods) for path, methods in data["paths"].items()},
         hardware=data.get("hardware", "powerwall2"),
+        polled=tuple(data.get("polled", ())),
     )
 
 

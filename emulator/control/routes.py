@@ -32,7 +32,7 @@ def state_body(gw: Gateway) -> dict[str, Any]:
     flows, c = snap.flows, snap.state.counters
     staged = snap.staged_operation
     return {
-        "firmware": gw.profile.version,
+        "firmware": gw.facts.version,
         "sim_time": gw.model.local.datetime(snap.t).isoformat(),
         "sim_time_s": snap.t,
         "speed": gw.clock.speed,

@@ -9,9 +9,11 @@ from starlette.responses import Response
 
 from emulator.control.routes import control_route
 from emulator.device.errors import bad_request, error, not_found
+from emulator.firmware import profile_of
 from emulator.http.body import control_body
 from emulator.http.context import context
-from emulator.http.faults import FaultEngine, RuleError
+from emulator.http.fault_kinds import RuleError
+from emulator.http.faults import FaultEngine
 from emulator.http.journal import Journal
 from emulator.http.reply import json_reply
 
@@ -27,14 +29,15 @@ def _journal(request: Request) -> Journal:
 
 
 def served_paths(request: Request) -> list[str]:
-    profile = context(request).gateway.profile
+    profile = profile_of(context(request).gateway)
     return [r.path for r in request.app.routes if getattr(r, "name", None) and profile.serves(r.name)]
 
 
 async def add_fault(request: Request) -> Response:
     spec = await control_body(request, "control/fault.json")
     try:
-        rule = _faults(request).add(spec, context(request).traffic_clock(), served_paths(request))
+        ctx = context(request)
+        rule = ctx.faults.add(spec, ctx.traffic_clock(), served_paths(request), ctx.gateway.facts)
     except RuleError as exc:
         raise bad_request(str(exc)) from None
     return json_reply(201, rule.as_json(), dict(_HEADERS))

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from emulator.contract import Throttle
+from emulator.contract import facts_for
 from emulator.device.authorized_clients import KeyRefused, load_public_key
 from emulator.device.clock import Monotonic, SimClock
+from emulator.device.defaults import GATEWAY_SERIAL, START_SOE_PCT
 from emulator.device.gateway import Gateway, GatewaySettings
-from emulator.device.sessions import ThrottlePolicy
 from emulator.device.snapshot import Operation
-from emulator.firmware import FirmwareProfile, get_profile
 from emulator.model import SiteConfig
 
 if TYPE_CHECKING:
@@ -24,14 +23,17 @@ DEFAULT_START = datetime(2026, 7, 1, 13, 0, tzinfo=UTC)  # 06:00 in Los Angeles
 
 @dataclass(frozen=True)
 class EmulatorOptions:
-    firmware: str = "1.15.0"
-    gateway_serial: str = "T123456789"
+    """The device-level options a gateway is built from: an internal detail derived from ``RunOptions``
+    (emulator.serving.options), which holds every default; the firmware is always named here."""
+
+    firmware: str
+    gateway_serial: str = GATEWAY_SERIAL
     speed: float = 1.0
     paused: bool = False
     seed: int = 0
     powerwalls: int = 1
     start: datetime = DEFAULT_START
-    soe_pct: float = 69.17
+    soe_pct: float = START_SOE_PCT
     mode: str = "self_consumption"
     reserve_pct: float = 20.0
     grid_connected: bool = True
@@ -45,23 +47,9 @@ class EmulatorOptions:
     authorized_keys: tuple[bytes, ...] = ()  # PEMs (public or private) of TEDAPI v1r keys, verified from the start
 
 
-def with_throttle(profile: FirmwareProfile, threshold: int | None, cooldown_s: float | None) -> FirmwareProfile:
-    """The profile with its login throttle tuned (tests want short cool-downs)."""
-    if threshold is None and cooldown_s is None:
-        return profile
-    base = profile.throttle or ThrottlePolicy()
-    policy = ThrottlePolicy(
-        threshold=threshold if threshold is not None else base.threshold,
-        window_s=base.window_s,
-        cooldown_s=cooldown_s if cooldown_s is not None else base.cooldown_s,
-    )
-    facts = replace(profile.facts, throttle=Throttle(policy.threshold, policy.window_s, policy.cooldown_s))
-    return replace(profile, facts=facts)
-
-
 def build_gateway(options: EmulatorOptions, *, monotonic: Monotonic | None = None) -> Gateway:
     """A gateway for the options; raises ValueError with a one-line reason on bad options."""
-    profile = with_throttle(get_profile(options.firmware), options.login_throttle, options.login_cooldown_s)
+    facts = facts_for(options.firmware)
     config = SiteConfig(
         powerwalls=options.powerwalls,
         pv_rating_w=options.pv_rating_w,
@@ -80,8 +68,10 @@ def build_gateway(options: EmulatorOptions, *, monotonic: Monotonic | None = Non
         password=options.password,
         gw_password=options.gw_password,
         authorized_keys=tuple(_public_key(pem) for pem in options.authorized_keys),
+        login_throttle=options.login_throttle,
+        login_cooldown_s=options.login_cooldown_s,
     )
-    return Gateway(profile, clock, settings)
+    return Gateway(facts, clock, settings)
 
 
 def _public_key(pem: bytes) -> RSAPublicKey:

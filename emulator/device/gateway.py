@@ -13,18 +13,19 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from emulator.contract import FirmwareFacts
 from emulator.device.authorized_clients import AuthorizedClients
 from emulator.device.catchup import CatchUp
 from emulator.device.clock import SimClock
+from emulator.device.defaults import GATEWAY_SERIAL, START_SOE_PCT
 from emulator.device.errors import API_LIMIT, GatewayError
 from emulator.device.events_log import log, sim
 from emulator.device.grid import GridMachine, GridTimings
 from emulator.device.identity import Identity, make_identity
-from emulator.device.sessions import LoginThrottle, Session, SessionStore, new_token, passwords_match
+from emulator.device.sessions import LoginThrottle, Session, SessionStore, ThrottlePolicy, new_token, passwords_match
 from emulator.device.snapshot import GridFault, Operation, Snapshot, UpdateView
 from emulator.device.timers import Timer
 from emulator.device.updates import UpdatePhase, UpdateStatus
-from emulator.firmware.profile import FirmwareProfile
 from emulator.model import Controls, SiteConfig, SiteModel, initial_state
 
 if TYPE_CHECKING:
@@ -49,8 +50,8 @@ class GatewaySettings:
     """How a gateway starts: everything reset() returns to."""
 
     config: SiteConfig = field(default_factory=SiteConfig)
-    gateway_serial: str = "T123456789"
-    start_soe_pct: float = 60.0
+    gateway_serial: str = GATEWAY_SERIAL
+    start_soe_pct: float = START_SOE_PCT
     operation: Operation = Operation("self_consumption", 20.0)
     grid_connected: bool = True
     password: str | None = None  # None: the firmware's default password
@@ -59,6 +60,8 @@ class GatewaySettings:
     grid_timings: GridTimings = GridTimings()
     timeline: tuple[Timer[Gateway], ...] = ()  # a scenario's events, re-armed by every reset()
     authorized_keys: tuple[RSAPublicKey, ...] = ()  # TEDAPI v1r keys verified from the start
+    login_throttle: int | None = None  # failed logins before a 429 cool-down (None: the firmware's)
+    login_cooldown_s: float | None = None  # how long the cool-down lasts (None: the firmware's)
 
 
 MAX_GRID_FAULTS = 20
@@ -67,8 +70,10 @@ MAX_GRID_FAULTS = 20
 class Gateway:
     """A Tesla Energy Gateway: sitemaster, grid, sessions, configuration, updates."""
 
-    def __init__(self, profile: FirmwareProfile, clock: SimClock, settings: GatewaySettings) -> None:
-        self.profile = profile
+    def __init__(self, facts: FirmwareFacts, clock: SimClock, settings: GatewaySettings) -> None:
+        self.facts = facts
+        """The firmware's facts (schemas/firmware/<version>.yaml): what it serves and how. The one place the
+        gateway's firmware is held; replacing it (:meth:`set_facts`) is how a firmware update changes it."""
         self.clock = clock
         self.settings = settings
         self.config = settings.config
@@ -76,7 +81,7 @@ class Gateway:
             settings.gateway_serial, settings.config.powerwalls, settings.config.seed, settings.gw_password
         )
         self.sessions = SessionStore()
-        self.throttle = LoginThrottle(profile.throttle)
+        self.throttle = LoginThrottle(self._throttle_policy())
         self._initial_clock = (clock.now(), clock.speed, clock.paused)
         self._init_state()
 
@@ -85,7 +90,9 @@ class Gateway:
         s = self.settings
         # The password is state too: one changed through POST /api/password/change must not outlive a reset,
         # or every later login of a session-wide fixture fails.
-        self.password = s.password or self.profile.default_password(self.identity)
+        self.password = s.password or self.facts.default_password(
+            self.identity.gateway_serial, self.identity.gateway_password
+        )
         self.model = SiteModel(self.config, initial_state(self.config, now, s.start_soe_pct))
         self.grid = GridMachine(s.grid_timings)
         if not s.grid_connected:
@@ -118,6 +125,22 @@ class Gateway:
         self._snapshot_real = float("-inf")  # real time the snapshot was last taken or confirmed
         self._snapshot_clock: tuple[float, float, float, bool] | None = None
         self._rendered: dict[str, bytes] = {}
+
+    def _throttle_policy(self) -> ThrottlePolicy | None:
+        """The firmware's login throttle, tuned by the settings (tests want short cool-downs)."""
+        return ThrottlePolicy.tuned(self.facts.throttle, self.settings.login_throttle, self.settings.login_cooldown_s)
+
+    def set_facts(self, facts: FirmwareFacts) -> None:
+        """Run another firmware from now on (a firmware update): its facts decide every answer after this.
+
+        Sessions, the site and the clock stay; cached bodies are dropped (they were rendered for the old facts).
+        """
+        self._mutate()
+        self.facts = facts
+        self.throttle = LoginThrottle(self._throttle_policy())
+        self._snapshot = None
+        self._snapshot_key = None
+        self._rendered = {}
 
     def reset(self) -> None:
         """Back to the starting settings, start time and clock speed; sessions are dropped, the password restored."""
@@ -309,14 +332,14 @@ class Gateway:
             config=self.config,
             identity=self.identity,
             zone=self.model.local.zone,
-            version_string=self.profile.version_string,
-            git_hash=self.profile.git_hash,
+            version_string=self.facts.reported_version,
+            git_hash=self.facts.git_hash,
         )
 
     def live_snapshot(self) -> Snapshot:
         """A snapshot for live-data endpoints, which answer 502 while sitemaster is stopped."""
         if not self.sitemaster_running:
-            raise GatewayError.of(self.profile.sitemaster_stopped)
+            raise GatewayError.of(self.facts.sitemaster_stopped)
         return self.snapshot()
 
     def visible_operation(self) -> Operation:
@@ -329,18 +352,25 @@ class Gateway:
         real_now = self.clock.real_time()
         if self.throttle.locked(real_now):
             log.info("login refused for %r: throttled after too many wrong passwords", username)
-            raise GatewayError.of(self.profile.throttled or API_LIMIT)
+            raise GatewayError.of(self.facts.throttled or API_LIMIT)
         if not passwords_match(password, self.password):
             self.throttle.record_failure(real_now)
             log.info("login refused for %r: wrong password", username)
-            raise GatewayError.of(self.profile.bad_credentials)
+            raise GatewayError.of(self.facts.bad_credentials)
         self.throttle.record_success()
         now = self.catch_up()
-        session = Session(new_token(), username, email, self.profile.login_roles, now)
+        session = Session(new_token(), username, email, self.facts.roles, now)
         self.sessions.add(session)
         log.info("login: %r at %s", username, sim(now))
-        if self.profile.login_stops_sitemaster:
+        if self.facts.login_stops_sitemaster:
             self.stop_sitemaster()
+        return session
+
+    def open_session(self, username: str) -> Session:
+        """A session as if ``username`` had logged in earlier, without a login's side effects (the offline
+        runner's reads: on 1.15.0 a login would stop sitemaster)."""
+        session = Session(new_token(), username, None, self.facts.roles, self.clock.now())
+        self.sessions.add(session)
         return session
 
     @property
@@ -379,7 +409,7 @@ class Gateway:
             float(reserve) if reserve is not None else base.backup_reserve_percent,
         )
         self._mutate()
-        if self.profile.operation_staged:
+        if self.facts.operation_staged:
             self.staged_operation = new
         else:
             self.operation = new
@@ -402,7 +432,7 @@ class Gateway:
     def change_password(self, old: str, new: str) -> None:
         """POST /api/password/change: the old password must match; sessions stay valid."""
         if not passwords_match(old, self.password):
-            raise GatewayError.of(self.profile.bad_credentials)
+            raise GatewayError.of(self.facts.bad_credentials)
         self._mutate()
         self.password = new
 

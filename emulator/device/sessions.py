@@ -13,6 +13,8 @@ import hmac
 import secrets
 from dataclasses import dataclass
 
+from emulator.contract import Throttle
+
 
 @dataclass(frozen=True, slots=True)
 class Session:
@@ -83,6 +85,21 @@ class ThrottlePolicy:
     def __post_init__(self) -> None:
         if self.threshold < 1 or self.window_s <= 0 or self.cooldown_s < 0:
             raise ValueError("throttle threshold must be >= 1, window > 0 and cool-down >= 0")
+
+    @staticmethod
+    def tuned(stated: Throttle | None, threshold: int | None, cooldown_s: float | None) -> ThrottlePolicy | None:
+        """The firmware's stated throttle (None: it has none), with a threshold or cool-down given by the user;
+        giving either turns a throttle on where the firmware states none (the defaults above fill the rest)."""
+        if threshold is None and cooldown_s is None:
+            return None if stated is None else ThrottlePolicy(stated.threshold, stated.window_s, stated.cooldown_s)
+        base = (
+            ThrottlePolicy() if stated is None else ThrottlePolicy(stated.threshold, stated.window_s, stated.cooldown_s)
+        )
+        return ThrottlePolicy(
+            threshold=base.threshold if threshold is None else threshold,
+            window_s=base.window_s,
+            cooldown_s=base.cooldown_s if cooldown_s is None else cooldown_s,
+        )
 
 
 class LoginThrottle:

@@ -1,35 +1,71 @@
-"""Firmware profiles, one per facts file in schemas/firmware/: adding a firmware is data plus, when its
-bodies look different, a renderer family named in its ``renderers`` fact."""
+"""Firmware profiles: the renderer family a facts file names, found from the facts a gateway holds.
+
+A gateway holds its firmware's facts (``gateway.facts``, from schemas/firmware/<version>.yaml); the
+layers that answer requests find the rest here by those facts: :func:`profile_of` gives the body
+renderers and the route names the facts serve. Adding a firmware is a facts file plus, when its bodies
+look different, a renderer family registered under the name its ``renderers`` fact gives
+(:func:`register_renderers`).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from emulator.contract import facts_for, facts_for_reported, firmware_facts
+from emulator.contract import FirmwareFacts, facts_for, firmware_facts
 from emulator.firmware.bodies import Bodies
 from emulator.firmware.modern_bodies import ModernBodies
 from emulator.firmware.profile import FirmwareProfile, build_profile
 from emulator.firmware.v21_44 import Bodies21
 
+if TYPE_CHECKING:
+    from emulator.device.gateway import Gateway
+
 RENDERERS: dict[str, Callable[[], Bodies]] = {"seed": Bodies, "modern_21": Bodies21, "modern": ModernBodies}
 """Body renderer families by the name a facts file gives in ``renderers``."""
 
-PROFILES: dict[str, FirmwareProfile] = {
-    version: build_profile(facts, RENDERERS[facts.renderers]()) for version, facts in firmware_facts().items()
-}
+_BY_FACTS: dict[FirmwareFacts, FirmwareProfile] = {}
+
+
+def register_renderers(name: str, family: Callable[[], Bodies]) -> None:
+    """Make a renderer family known by the name facts files give in ``renderers`` (a new firmware's bodies)."""
+    if name in RENDERERS and RENDERERS[name] is not family:
+        raise ValueError(f"a renderer family named {name!r} is already registered")
+    RENDERERS[name] = family
+
+
+def profile_for(facts: FirmwareFacts) -> FirmwareProfile:
+    """The profile of these facts, built once per facts object (facts are compared by identity)."""
+    profile = _BY_FACTS.get(facts)
+    if profile is None:
+        family = RENDERERS.get(facts.renderers)
+        if family is None:
+            known = ", ".join(sorted(RENDERERS))
+            raise ValueError(f"firmware {facts.version} names renderers {facts.renderers!r}; known: {known}")
+        profile = _BY_FACTS[facts] = build_profile(facts, family())
+    return profile
+
+
+def profile_of(gateway: Gateway) -> FirmwareProfile:
+    """The profile of the firmware the gateway runs now (its facts can change: a firmware update)."""
+    return profile_for(gateway.facts)
+
+
+PROFILES: dict[str, FirmwareProfile] = {version: profile_for(facts) for version, facts in firmware_facts().items()}
+"""The profile of every facts file in schemas/firmware/, by version."""
 
 
 def get_profile(version: str) -> FirmwareProfile:
     """The profile named ``version``; ValueError naming the known ones."""
-    return PROFILES[facts_for(version).version]
+    return profile_for(facts_for(version))
 
 
-def profile_for_version(version: str) -> FirmwareProfile:
-    """The profile closest to a version string a gateway reports ("1.15.0\n", "23.44.0 9064fc6a").
-
-    ValueError when no version can be read from it.
-    """
-    return PROFILES[facts_for_reported(version).version]
-
-
-__all__ = ["PROFILES", "RENDERERS", "FirmwareProfile", "get_profile", "profile_for_version"]
+__all__ = [
+    "PROFILES",
+    "RENDERERS",
+    "FirmwareProfile",
+    "get_profile",
+    "profile_for",
+    "profile_of",
+    "register_renderers",
+]

@@ -34,12 +34,12 @@ def tokens_in(auth: str, cookie_headers: Iterable[str]) -> list[str]:
 
 
 def authorize(request: Request, gateway: Gateway) -> Session:
-    profile = gateway.profile
+    facts = gateway.facts
     tokens = presented_tokens(request)
     if not tokens:
-        raise GatewayError.of(profile.missing_credentials, request.method)
+        raise GatewayError.of(facts.missing_credentials, request.method)
     for token in tokens:
         session = gateway.authenticate(token)
         if session is not None:
             return session
-    raise GatewayError.of(profile.invalid_credentials, request.method)
+    raise GatewayError.of(facts.invalid_credentials, request.method)

@@ -13,67 +13,30 @@ import fnmatch
 import itertools
 import random
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from typing import Any
 
 from starlette.routing import compile_path
 
-KINDS = ("latency", "status", "drop", "truncate", "malformed", "slow_body", "tls_stall")
-PRESETS: dict[str, tuple[int, Any]] = {
+from emulator.contract import ErrorText, FirmwareFacts
+from emulator.device.errors import API_LIMIT
+from emulator.http.fault_kinds import KINDS, RuleError
+from emulator.http.fault_rule import FaultRule
+
+PRESETS: dict[str, tuple[int, Any] | str] = {
     "sitemaster_busy": (502, None),
     "config_busy": (
         503,
         {"code": 503, "error": "current config mode is busy", "message": "current config mode is busy"},
     ),
-    "rate_limited": (
-        429,
-        {"code": 429, "error": "Api Limit reached for this endpoint", "message": "API Limit Reached"},
-    ),
-    "token_expired": (401, {"code": 401, "error": "Token Expired", "message": "Invalid token, please log in again"}),
+    "rate_limited": "throttled",  # the firmware's own 429 (its facts' errors.throttled)
+    "token_expired": "invalid_credentials",  # the firmware's own answer to a stale token
 }
+"""Status answers real gateways give, by name: a status and body, or the key of the firmware's facts' error
+text (``errors.<key>`` in schemas/firmware/<version>.yaml), so a preset says what the served firmware says."""
 
 
 MAX_RULES = 100  # every request scans the list; a harness needs a handful
 BODILESS_STATUSES = frozenset({204, 205, 304})  # RFC 9110: these answers never carry content
-
-
-class RuleError(ValueError):
-    """A rule that cannot be stored; the message names the problem."""
-
-
-@dataclass
-class FaultRule:
-    id: str
-    path: str
-    method: str | None
-    kind: str
-    probability: float = 1.0
-    count: int | None = None  # fire for the next N matching requests, then retire
-    after_s: float = 0.0  # real seconds after the rule was added before it starts
-    for_s: float | None = None  # real seconds it stays active
-    latency_ms: float = 0.0
-    status: int = 500
-    body: Any = None  # JSON value, or a string sent as text; None: empty body
-    chunk_delay_ms: float = 200.0
-    stall_s: float = 0.0  # tls_stall: how long a new connection's handshake is held
-    created_at: float = 0.0
-    hits: int = field(default=0)
-
-    def as_json(self) -> dict[str, Any]:
-        return {k: v for k, v in self.__dict__.items() if k != "created_at"}
-
-    def matches(self, method: str, path: str) -> bool:
-        return (self.method is None or self.method == method) and _path_matches(self.path, path)
-
-    def active(self, now: float) -> bool:
-        started = self.created_at + self.after_s
-        if now < started or (self.count is not None and self.count <= 0):
-            return False
-        return self.for_s is None or now < started + self.for_s
-
-
-def _path_matches(pattern: str, path: str) -> bool:
-    return fnmatch.fnmatchcase(path, pattern)
 
 
 class FaultEngine:
@@ -87,23 +50,22 @@ class FaultEngine:
         self._ids = itertools.count(1)
         self.rules: list[FaultRule] = []
 
-    def add(self, spec: dict[str, Any], now: float, known_paths: Iterable[str]) -> FaultRule:
-        """Store a rule from a validated JSON spec; RuleError (and nothing stored) if it cannot be served."""
+    def add(self, spec: dict[str, Any], now: float, known_paths: Iterable[str], facts: FirmwareFacts) -> FaultRule:
+        """Store a rule from a validated JSON spec; RuleError (and nothing stored) if it cannot be served.
+
+        ``facts``: the served firmware's, whose error texts the presets that name one answer with."""
         if len(self.rules) >= MAX_RULES:
             raise RuleError(f"at most {MAX_RULES} fault rules at once: delete some first")
         pattern = spec["path"]
-        if spec["kind"] == "tls_stall":
-            if self.tls is not True:
-                raise RuleError(self.tls or "tls_stall needs an HTTPS server (start it with TLS)")
-            if pattern != "*" or spec.get("method"):
-                raise RuleError("tls_stall happens before any request: use path '*' and no method")
-        elif not any(_pattern_hits(pattern, known) for known in known_paths):
-            raise RuleError(f"path pattern {pattern!r} matches no path this emulator serves")
         kind = spec["kind"]
+        fault = KINDS.get(kind)
+        if fault is None:
+            raise RuleError(f"unknown fault kind {kind!r}; known: {', '.join(KINDS)}")
+        fault.check(spec, self.tls)
+        if not fault.at_handshake and not any(_pattern_hits(pattern, known) for known in known_paths):
+            raise RuleError(f"path pattern {pattern!r} matches no path this emulator serves")
         preset = spec.get("preset")
-        status, body = PRESETS[preset] if preset else (spec.get("status", 500), spec.get("body"))
-        if kind != "status" and preset:
-            raise RuleError("a preset only applies to kind 'status'")
+        status, body = _preset(preset, facts) if preset else (spec.get("status", 500), spec.get("body"))
         if status in BODILESS_STATUSES and body is not None:
             raise RuleError(f"a {status} answer cannot carry a body (RFC 9110): drop 'body' or pick another status")
         rule = FaultRule(
@@ -115,12 +77,10 @@ class FaultEngine:
             count=spec.get("count"),
             after_s=spec.get("after_s", 0.0),
             for_s=spec.get("for_s"),
-            latency_ms=spec.get("latency_ms", 0.0),
             status=status,
             body=body,
-            chunk_delay_ms=spec.get("chunk_delay_ms", 200.0),
-            stall_s=spec.get("stall_s", 0.0),
             created_at=now,
+            **{name: spec[name] for name in _kind_values() if name in spec},  # latency_ms, chunk_delay_ms...
         )
         self.rules.append(rule)
         return rule
@@ -128,7 +88,7 @@ class FaultEngine:
     def pick(self, method: str, path: str, now: float) -> FaultRule | None:
         """The first active rule for this request that fires (probability drawn per match)."""
         for rule in self.rules:
-            if rule.kind != "tls_stall" and rule.matches(method, path) and self._fires(rule, now):
+            if not KINDS[rule.kind].at_handshake and rule.matches(method, path) and self._fires(rule, now):
                 return rule
         return None
 
@@ -145,7 +105,7 @@ class FaultEngine:
         """Seconds to hold a new connection's TLS handshake (0: none); consumes a tls_stall rule's count."""
         now = self.clock() if self.clock else 0.0
         for rule in self.rules:
-            if rule.kind == "tls_stall" and self._fires(rule, now):
+            if KINDS[rule.kind].at_handshake and self._fires(rule, now):
                 return rule.stall_s
         return 0.0
 
@@ -157,6 +117,22 @@ class FaultEngine:
     def clear(self) -> None:
         self.rules.clear()
         self._rng = random.Random(self.seed)
+
+
+def _kind_values() -> set[str]:
+    """The rule fields the kinds read (each a FaultRule field with its default), besides status and body."""
+    return {name for kind in KINDS.values() for name in kind.fields} - {"status", "preset", "body"}
+
+
+def _preset(name: str, facts: FirmwareFacts) -> tuple[int, Any]:
+    """A preset's status and body: its own, or the firmware's error text its facts key names."""
+    preset = PRESETS[name]
+    if not isinstance(preset, str):
+        return preset
+    text: ErrorText | None = getattr(facts, preset)
+    if text is None:  # a firmware that states no such error (1.15.0 has no throttle): the gateway's usual one
+        text = API_LIMIT
+    return text.status, text.body()
 
 
 def _pattern_hits(pattern: str, template: str) -> bool:

@@ -1,5 +1,5 @@
 """Replies, rendered once: a handler's answer (a body or a :class:`Reply`) and a gateway's errors as bytes
-with the firmware's headers."""
+with the headers the firmware's facts state."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from typing import Any
 
 from starlette.responses import Response
 
+from emulator.contract import FirmwareFacts
 from emulator.device.errors import GatewayError
-from emulator.firmware.profile import FirmwareProfile
 from emulator.numbers import json_text
 
 _BASE_HEADERS = {"cache-control": "no-cache, no-store", "x-content-type-options": "nosniff"}
@@ -28,21 +28,19 @@ class Reply:
     media_type: str = "application/json"
 
 
-def headers_for(profile: FirmwareProfile) -> dict[str, str]:
-    return {**_BASE_HEADERS, **dict(profile.extra_headers)}
+def headers_for(facts: FirmwareFacts) -> dict[str, str]:
+    return {**_BASE_HEADERS, **dict(facts.headers)}
 
 
 @cache
-def raw_headers(profile: FirmwareProfile) -> tuple[tuple[bytes, bytes], ...]:
-    """The profile's constant headers, encoded once (this is on every answer's path)."""
-    return tuple((k.encode("latin-1"), v.encode("latin-1")) for k, v in headers_for(profile).items())
+def raw_headers(facts: FirmwareFacts) -> tuple[tuple[bytes, bytes], ...]:
+    """The firmware's constant headers, encoded once (this is on every answer's path)."""
+    return tuple((k.encode("latin-1"), v.encode("latin-1")) for k, v in headers_for(facts).items())
 
 
-def _json_response(
-    status: int, content: bytes, profile: FirmwareProfile, media_type: str = "application/json"
-) -> Response:
+def _json_response(status: int, content: bytes, facts: FirmwareFacts, media_type: str = "application/json") -> Response:
     response = Response(content, status_code=status, media_type=media_type)
-    response.raw_headers.extend(raw_headers(profile))
+    response.raw_headers.extend(raw_headers(facts))
     return response
 
 
@@ -54,12 +52,12 @@ def json_reply(status: int, body: Any, headers: dict[str, str]) -> Response:
     return Response(dumps(body), status_code=status, headers=headers, media_type="application/json")
 
 
-def render(result: Any, profile: FirmwareProfile) -> Response:
+def render(result: Any, facts: FirmwareFacts) -> Response:
     if not isinstance(result, Reply):
-        return _json_response(200, dumps(result), profile)
+        return _json_response(200, dumps(result), facts)
     if result.raw is not None and not result.headers:
-        return _json_response(result.status, result.raw, profile, result.media_type)
-    headers = headers_for(profile)
+        return _json_response(result.status, result.raw, facts, result.media_type)
+    headers = headers_for(facts)
     if result.empty:
         response = Response(b"", status_code=result.status, headers=headers)
     elif result.raw is not None:
@@ -71,8 +69,8 @@ def render(result: Any, profile: FirmwareProfile) -> Response:
     return response
 
 
-def render_error(exc: GatewayError, profile: FirmwareProfile | None) -> Response:
-    headers = headers_for(profile) if profile is not None else dict(_BASE_HEADERS)
+def render_error(exc: GatewayError, facts: FirmwareFacts | None) -> Response:
+    headers = headers_for(facts) if facts is not None else dict(_BASE_HEADERS)
     body = exc.body()
     if body is None:
         return Response(b"", status_code=exc.status, headers=headers)

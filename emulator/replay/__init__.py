@@ -12,7 +12,7 @@ from pathlib import Path
 from emulator.replay.app import create_replay_app
 from emulator.replay.client import RecordError
 from emulator.replay.format import Header, Recorded, Recording, RecordingError, load_recording
-from emulator.replay.recorder import DEFAULT_ENDPOINTS, RecordOptions, Summary, record
+from emulator.replay.recorder import RecordOptions, Summary, default_endpoints, record
 
 _PACKAGE = Path(__file__).resolve().parent.parent
 _RECORDINGS = (_PACKAGE / "_scenarios" / "recordings", _PACKAGE.parent / "scenarios" / "recordings")  # wheel, checkout
@@ -28,7 +28,6 @@ def bundled_recording(name: str = EXAMPLE) -> Path:
 
 
 __all__ = [
-    "DEFAULT_ENDPOINTS",
     "EXAMPLE",
     "Header",
     "RecordError",
@@ -38,6 +37,7 @@ __all__ = [
     "RecordingError",
     "Summary",
     "bundled_recording",
+    "default_endpoints",
     "create_replay_app",
     "load_recording",
     "record",

@@ -21,13 +21,14 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from emulator.api import auth
+from emulator.api import API_ROUTES, auth
 from emulator.control.traffic import TRAFFIC_ROUTES
 from emulator.device.clock import Monotonic
 from emulator.device.errors import error
 from emulator.device.factory import EmulatorOptions, build_gateway
 from emulator.device.gateway import Gateway
 from emulator.device.identity import validate_serial
+from emulator.firmware import profile_of
 from emulator.http.context import app_context, attach
 from emulator.http.credentials import authorize
 from emulator.http.guard import ControlPolicy
@@ -74,7 +75,8 @@ def create_replay_app(
     )
     gateway = build_gateway(options, monotonic=monotonic)
     replay = Replay(recording, gateway.clock, loop=loop)
-    routes: list[BaseRoute] = [*auth.ROUTES, *recorded_routes(replay), *REPLAY_ROUTES, *TRAFFIC_ROUTES, *docs_routes()]
+    logins = [route for route in API_ROUTES if route.name in auth.HANDLERS]  # login and logout, as live
+    routes: list[BaseRoute] = [*logins, *recorded_routes(replay), *REPLAY_ROUTES, *TRAFFIC_ROUTES, *docs_routes()]
     app = gateway_app(gateway, routes, tls=tls, control=control)
     base = app_context(app)
     attach(
@@ -109,7 +111,7 @@ def _answer(path: str, name: str) -> Callable[[Request], Awaitable[Response]]:
     async def endpoint(request: Request) -> Response:
         ctx = replay_context(request)
         gateway = ctx.gateway
-        if not gateway.profile.is_open(name, request.method):
+        if not profile_of(gateway).is_open(name, request.method):
             authorize(request, gateway)
         prepared = ctx.replay.answer(request.method, path)
         if prepared is None:  # the path was recorded, but not with this method
@@ -158,7 +160,7 @@ def _render(prepared: Prepared, gateway: Gateway) -> Response:
     return Response(
         prepared.content,
         status_code=prepared.status,
-        headers=headers_for(gateway.profile),
+        headers=headers_for(gateway.facts),
         media_type=prepared.content_type,
     )
 

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from emulator.firmware import profile_for_version
+from emulator.contract import facts_for_reported
 
 USER_AGENT = "teg-emulator-record/0.1"
 
@@ -47,7 +47,7 @@ class Answer:
 def profile_for(version: str) -> str:
     """The emulator profile closest to a firmware version string such as ``"23.44.0 9064fc6a"``."""
     try:
-        return profile_for_version(version).version
+        return facts_for_reported(version).version
     except ValueError:
         raise RecordError(
             f"cannot read the firmware version {version.strip()!r} that GET /api/status reported"

@@ -4,8 +4,8 @@
 
 Serves firmware 24.4.0 over HTTPS at speed 60 in a thread (one real second
 is a simulated minute, from 19:45 on a July evening, as the sun sets), cuts the utility grid
-for a while through the control API, and runs ``teg-emulator record`` against
-it exactly as a user would against a gateway. The result is small (~200 KB)
+for a while through the control API, and records it with the recorder `teg-emulator record` runs,
+as a user would record a gateway. The result is small (~200 KB)
 and shows the grid going down and coming back.
 """
 
@@ -19,11 +19,10 @@ from zoneinfo import ZoneInfo
 
 import httpx
 
-from emulator.cli import main as cli
-from emulator.device.factory import EmulatorOptions, build_gateway
-from emulator.serving.app import create_app
+from emulator.replay.recorder import RecordOptions, record
+from emulator.serving.assembly import assemble
+from emulator.serving.options import RunOptions
 from emulator.serving.server import ServerThread
-from emulator.serving.tls import self_signed
 
 START = datetime(2026, 7, 1, 19, 45, tzinfo=ZoneInfo("America/Los_Angeles"))
 
@@ -37,8 +36,8 @@ def make(
     outage: tuple[float, float] = (0.3, 0.7),
 ) -> int:
     """Record ``real_s`` seconds; the grid is down from ``outage[0]`` to ``outage[1]`` (fractions of it)."""
-    gateway = build_gateway(EmulatorOptions(firmware="24.4.0", speed=speed, start=START, soe_pct=80.0))
-    with ServerThread(create_app(gateway, tls=True), tls=self_signed().identity) as server:
+    assembly = assemble(RunOptions(firmware="24.4.0", speed=speed, start=START, soe=80.0))
+    with ServerThread(assembly.app, tls=assembly.tls) as server:
         timers = [
             threading.Timer(outage[0] * real_s, _grid, (server.url, False)),
             threading.Timer(outage[1] * real_s, _grid, (server.url, True)),
@@ -46,10 +45,15 @@ def make(
         for timer in timers:
             timer.start()
         try:
-            return cli(
-                ["record", "--gateway-url", server.url, "--password", gateway.password, "--out", str(out), "--force",
-                 "--interval", f"{interval_s:g}", "--duration", f"{real_s:g}s"]
-            )  # fmt: skip
+            options = RecordOptions(
+                gateway_url=server.url,
+                out=out,
+                password=assembly.gateway.password,
+                interval_s=interval_s,
+                duration_s=real_s,
+                overwrite=True,
+            )
+            return 0 if record(options).responses else 1
         finally:
             for timer in timers:
                 timer.cancel()

@@ -23,37 +23,25 @@ from pathlib import Path
 from typing import Any
 
 from emulator import contract
-from emulator.firmware import get_profile
+from emulator.contract import FirmwareFacts
 from emulator.replay import tedapi
 from emulator.replay.client import Answer, GatewayClient, LoginError, RecordError, connect, profile_for
 from emulator.replay.format import Header, Recorded, RecordingWriter, decode_body, is_binary
 from emulator.replay.redact import Redactor
 
-_SEED_READS = (
-    "/api/status",
-    "/api/meters/aggregates",
-    "/api/system_status/soe",
-    "/api/system_status/grid_status",
-    "/api/sitemaster",
-    "/api/powerwalls",
-    "/api/site_info",
-    "/api/site_info/site_name",
-    "/api/system_status/grid_faults",
-    "/api/system/update/status",
-)
-DEFAULT_ENDPOINTS: dict[str, tuple[str, ...]] = {
-    "1.15.0": _SEED_READS,  # every one open on 1.15.0: no login needed
-    "24.4.0": (
-        *_SEED_READS,
-        "/api/system_status",
-        "/api/operation",
-        "/api/meters/site",
-        "/api/meters/solar",
-        "/api/solar_powerwall",
-    ),
-}
-DEFAULT_ENDPOINTS["21.44.1"] = DEFAULT_ENDPOINTS["24.4.0"]  # the JSON reads; vitals are protobuf
-DEFAULT_ENDPOINTS["25.10.1"] = ("/api/meters/aggregates", "/api/system_status/soe", "/api/system_status/grid_status")
+
+def default_endpoints(facts: FirmwareFacts) -> tuple[str, ...]:
+    """What `record` polls when not told: the reads the firmware's facts say clients poll (``polled``), else
+    every plain GET read under /api/ the firmware serves (a new firmware records without a table of its own)."""
+    if facts.polled:
+        return facts.polled
+    return tuple(
+        path
+        for path, methods in facts.paths.items()
+        if path.startswith("/api/") and "{" not in path and "GET" in methods and not acts(path)
+    )
+
+
 TEDAPI_ENDPOINTS = ("/tedapi/din", "/tedapi/v1")
 MAX_FAILED_POLLS = 3  # polls in a row with no answer at all before the recorder gives up
 
@@ -124,7 +112,7 @@ def record(options: RecordOptions, *, on_start: Progress | None = None, on_poll:
         if not password and options.gw_password and facts.password_from == "gateway_password":
             password = facts.default_password("", options.gw_password)  # a PW3: the sticker's last five
         options = replace(options, password=password)
-        needs_login = not get_profile(profile).login_stops_sitemaster  # 1.x: reads are open, a login would stop it
+        needs_login = not facts.login_stops_sitemaster  # 1.x: reads are open, a login would stop it
         if needs_login:
             if not options.password:
                 raise RecordError(f"firmware {firmware} needs a login: give --password (the customer password)")
@@ -232,7 +220,10 @@ def _header(
         profile=profile,
         recorded_at=datetime.now(UTC).isoformat(),
         interval_s=options.interval_s,
-        endpoints=(*(options.endpoints or DEFAULT_ENDPOINTS[profile]), *(TEDAPI_ENDPOINTS if with_tedapi else ())),
+        endpoints=(
+            *(options.endpoints or default_endpoints(contract.facts_for(profile))),
+            *(TEDAPI_ENDPOINTS if with_tedapi else ()),
+        ),
         gateway=gateway,
         redacted=options.redact,
         tls=client.tls,

@@ -1,6 +1,6 @@
 """Running a scenario offline: as fast as the machine allows, never sleeping.
 
-The runner builds a gateway whose clock is paused at the scenario's start,
+The runner assembles a gateway (emulator.serving.assembly) whose clock is paused at the scenario's start,
 arms the scenario's events as the gateway's timers (exactly as ``serve
 --scenario`` does), then moves the clock from sample to sample. The gateway
 fires each event at its own instant while catching up, so results do not
@@ -14,15 +14,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from emulator.device.clock import SimClock
-from emulator.device.gateway import Gateway, GatewaySettings
+from emulator.device.gateway import Gateway
 from emulator.device.timers import Timer
-from emulator.firmware import get_profile
 from emulator.runner.expect import Outcome, Readings, evaluate, instants_needed
 from emulator.runner.probe import Probe
-from emulator.scenario.events import gateway_settings
 from emulator.scenario.spec import Scenario
 from emulator.scenario.times import DEFAULT_RESOLUTION_S
+from emulator.serving.assembly import Assembly, assemble
+from emulator.serving.options import RunOptions
 
 CATCH_UP_STEPS = 1_000_000  # keep 1 s model steps however far apart two samples are
 Progress = Callable[[int, int], None]  # (instants done, instants in all)
@@ -60,10 +59,10 @@ class RunResult:
         return all(outcome.passed for outcome in self.outcomes)
 
 
-def build_gateway(scenario: Scenario) -> Gateway:
-    """A gateway for the scenario with a paused clock at its start and its events armed."""
-    clock = SimClock(scenario.start, paused=True)
-    return Gateway(get_profile(scenario.run_firmware), clock, gateway_settings(scenario, GatewaySettings()))
+def assemble_for(scenario: Scenario) -> Assembly:
+    """The scenario's gateway and app, assembled as ``serve --scenario`` would (plain HTTP: nothing listens),
+    with the clock paused at the scenario's start and its events armed."""
+    return assemble(RunOptions(paused=True, tls=False), scenario=scenario)
 
 
 def sample_times(scenario: Scenario, resolution_s: float) -> list[float]:
@@ -77,8 +76,9 @@ def sample_times(scenario: Scenario, resolution_s: float) -> list[float]:
 def run(scenario: Scenario, resolution_s: float = DEFAULT_RESOLUTION_S, progress: Progress | None = None) -> RunResult:
     if not resolution_s > 0:
         raise ValueError("resolution must be > 0 seconds")
-    gateway = build_gateway(scenario)
-    probe = Probe(gateway)
+    assembly = assemble_for(scenario)
+    gateway = assembly.gateway
+    probe = Probe(gateway, assembly.app)
     samples_at = sample_times(scenario, resolution_s)
     needed = instants_needed(scenario.expectations, samples_at)
     instants = sorted(set(samples_at) | set(needed))

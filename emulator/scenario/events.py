@@ -52,10 +52,7 @@ def gateway_settings(scenario: Scenario, base: GatewaySettings) -> GatewaySettin
 
 def install(gateway: Gateway, scenario: Scenario) -> None:
     """Make the gateway serve the scenario: its site, start and initial state, its events armed."""
-    if scenario.firmware and scenario.firmware != gateway.profile.version:
-        raise ValueError(
-            f"scenario {scenario.name!r} needs firmware {scenario.firmware}; this gateway runs {gateway.profile.version}"
-        )
+    scenario.firmware_over(gateway.facts.version)
     gateway.load(gateway_settings(scenario, gateway.settings), scenario.start)
 
 

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from emulator import contract
+from emulator.device.defaults import START_SOE_PCT
 from emulator.device.snapshot import Operation
 from emulator.model import SCE_TOU, SiteConfig, Tariff, TariffPeriod
 from emulator.model.tariff import OFF_PEAK
@@ -62,7 +63,7 @@ def build(src: Source, name: str) -> Scenario:
         config=_parse(src, ("site",), lambda: _site_config(src, site)),
         start=start,
         end=start + duration,
-        soe_pct=float(initial.get("soe_pct", 60.0)),
+        soe_pct=float(initial.get("soe_pct", START_SOE_PCT)),
         operation=Operation(initial.get("mode", "self_consumption"), float(initial.get("reserve_pct", 20.0))),
         grid_connected=initial.get("grid", "up") == "up",
     )

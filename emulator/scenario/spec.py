@@ -12,12 +12,12 @@ from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from emulator.device.defaults import DEFAULT_FIRMWARE
 from emulator.device.snapshot import Operation
 from emulator.model import SiteConfig
 from emulator.scenario.fields import FieldInfo
 from emulator.scenario.times import local_label
 
-DEFAULT_FIRMWARE = "1.15.0"
 TOLERANCE = 1e-6
 
 
@@ -152,6 +152,15 @@ class Scenario:
     @property
     def run_firmware(self) -> str:
         return self.firmware or DEFAULT_FIRMWARE
+
+    def firmware_over(self, chosen: str | None) -> str | None:
+        """The one rule for a scenario's firmware: it wins over the default; choosing another is a mistake.
+
+        ``chosen``: the firmware the user asked for, or the one a running gateway serves (None: not chosen).
+        """
+        if self.firmware and chosen not in (None, self.firmware):
+            raise ValueError(f"scenario {self.name!r} needs firmware {self.firmware}, not {chosen}")
+        return self.firmware or chosen
 
     def label(self, t: float) -> str:
         return local_label(t, self.zone, self.start)

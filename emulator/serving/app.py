@@ -15,13 +15,13 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute
 
 from emulator.api import API_ROUTES
+from emulator.contract import FirmwareFacts
 from emulator.control.authorized_clients import AUTHORIZED_CLIENT_ROUTES
 from emulator.control.routes import CONTROL_ROUTES
 from emulator.control.scenario import SCENARIO_ROUTES
 from emulator.control.traffic import TRAFFIC_ROUTES
 from emulator.device.errors import GatewayError, error
 from emulator.device.gateway import Gateway
-from emulator.firmware.profile import FirmwareProfile
 from emulator.http.context import AppContext, app_context, attach, find_context
 from emulator.http.faults import FaultEngine
 from emulator.http.guard import ControlGuard, ControlPolicy
@@ -124,15 +124,15 @@ def gateway_app(
     return app
 
 
-def _profile(request: Request) -> FirmwareProfile | None:
+def _facts(request: Request) -> FirmwareFacts | None:
     """The firmware whose error shape to answer in; None while the app is not built yet."""
     ctx = find_context(request.app)
-    return ctx.gateway.profile if ctx is not None else None
+    return ctx.gateway.facts if ctx is not None else None
 
 
 async def _gateway_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, GatewayError)
-    return render_error(exc, _profile(request))
+    return render_error(exc, _facts(request))
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
@@ -143,7 +143,7 @@ async def _http_error(request: Request, exc: Exception) -> Response:
         failure = error("method_not_allowed", method=request.method, path=request.url.path)
     else:
         failure = GatewayError(exc.status_code, exc.detail, exc.detail)  # Starlette's own phrase
-    response = render_error(failure, _profile(request))
+    response = render_error(failure, _facts(request))
     if exc.headers:
         response.headers.update(exc.headers)
     return response
@@ -155,4 +155,4 @@ async def _unexpected_error(request: Request, exc: Exception) -> Response:
     ctx = find_context(request.app)
     if ctx is not None:
         ctx.failures.append(f"{request.method} {request.url.path} raised {exc!r}")
-    return render_error(error("unexpected"), _profile(request))
+    return render_error(error("unexpected"), _facts(request))

@@ -67,7 +67,7 @@ def _recorded(request: Request) -> frozenset[tuple[str, str]] | None:
 
 
 async def openapi_yaml(request: Request) -> Response:
-    facts = context(request).gateway.profile.facts
+    facts = context(request).gateway.facts
     return Response(gateway_document(facts, _base_url(request), _recorded(request)), media_type=_YAML)
 
 

@@ -20,6 +20,7 @@ from starlette.types import Scope, Send
 from emulator.api.base import ApiRoute, SnapshotRead, sample_bytes
 from emulator.device.errors import GatewayError
 from emulator.device.gateway import Gateway
+from emulator.firmware import profile_of
 from emulator.http.credentials import tokens_in
 from emulator.http.reply import raw_headers
 
@@ -33,15 +34,25 @@ def snapshot_reads(routes: Sequence[BaseRoute]) -> dict[str, SnapshotRead]:
 
 class FastReads:
     def __init__(self, gateway: Gateway, reads: dict[str, SnapshotRead]) -> None:
-        profile = gateway.profile  # a gateway keeps its firmware for life: its answers to these are fixed
         self.gateway = gateway
+        self._all = reads
+        self._facts: object = None
+        self._follow()
+
+    def _follow(self) -> None:
+        """What these reads are for the firmware the gateway runs now (again after a firmware update)."""
+        facts = self.gateway.facts
+        profile = profile_of(self.gateway)
         self.reads = {
-            path: (read, profile.is_open(read.name)) for path, read in reads.items() if profile.serves(read.name)
+            path: (read, profile.is_open(read.name)) for path, read in self._all.items() if profile.serves(read.name)
         }
-        self.headers = raw_headers(profile)
+        self.headers = raw_headers(facts)
+        self._facts = facts
 
     def body_for(self, scope: Scope) -> bytes | None:
         """The 200 body to answer with, or None when the full stack must answer (it will say why)."""
+        if self.gateway.facts is not self._facts:
+            self._follow()
         found = self.reads.get(scope["path"])
         if found is None or scope["method"] != "GET" or self.gateway.catching_up:  # mid-jump: wait (http.turn)
             return None

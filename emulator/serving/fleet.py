@@ -14,13 +14,14 @@ from typing import Any
 from starlette.applications import Starlette
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from emulator.device.factory import EmulatorOptions, build_gateway
 from emulator.device.gateway import Gateway
 from emulator.http.context import app_context
 from emulator.http.guard import ControlGuard, ControlPolicy
 from emulator.http.reply import dumps
-from emulator.serving.app import create_app
+from emulator.serving.assembly import Certificate, assemble
 from emulator.serving.limits import MAX_GATEWAYS
+from emulator.serving.options import RunOptions
+from emulator.serving.tls import TLSIdentity
 
 FLEET_JOURNAL_ENTRIES = 250_000  # journal entries kept across a fleet (~0.25 KB each)
 MIN_MEMBER_JOURNAL = 50
@@ -36,11 +37,12 @@ class Member:
     index: int
     gateway: Gateway
     app: Starlette
+    tls: TLSIdentity | None = None
     port: int = 0
     host_name: str = ""
 
 
-def member_options(options: EmulatorOptions, index: int, count: int) -> EmulatorOptions:
+def member_options(options: RunOptions, index: int, count: int) -> RunOptions:
     """Options for member ``index``: its own serial, seed and (if one was given) password."""
     if count == 1:
         return options
@@ -58,16 +60,16 @@ HOST_MODE_NO_STALL = "tls_stall needs a listener per gateway: serve the fleet wi
 
 
 def build_fleet(
-    options: EmulatorOptions,
+    options: RunOptions,
     count: int,
     *,
     mode: str = "ports",
-    tls: bool = False,
-    fault_seed: int | None = None,
+    certificate: Certificate | None = None,
     control: ControlPolicy | None = None,
     indices: range | None = None,
 ) -> list[Member]:
-    """``count`` members; each has its own fault engine (seeded from ``fault_seed`` + index when given).
+    """``count`` members, each assembled from its own options; each has its own fault engine (seeded from
+    ``fault_seed`` + index when given). ValueError with a one-line reason on bad options.
 
     ``indices`` (a shard's block, see shards.py) builds only those members of the ``count`` fleet,
     each exactly as the whole fleet would have it.
@@ -75,17 +77,22 @@ def build_fleet(
     indices = range(1, count + 1) if indices is None else indices
     if not 1 <= len(indices) <= MAX_GATEWAYS:
         raise ValueError(f"one process serves between 1 and {MAX_GATEWAYS} gateways: split the fleet with --workers")
-    stallable: bool | str = tls
-    if tls and mode == "host":  # the member is known only from the Host header, after the handshake
-        stallable = HOST_MODE_NO_STALL
+    if options.scenario is not None:
+        raise ValueError("--scenario serves one gateway; leave out --gateways")
     members = []
     for index in indices:
-        gateway = build_gateway(member_options(options, index, count))
-        seed = None if fault_seed is None else fault_seed + index - 1
-        app = create_app(
-            gateway, journal_size=member_journal_size(count), fault_seed=seed, tls=stallable, control=control
+        member = member_options(options, index, count)
+        seed = None if options.fault_seed is None else options.fault_seed + index - 1
+        built = assemble(
+            replace(member, fault_seed=seed),
+            certificate=certificate,
+            control=control,
+            journal_size=member_journal_size(count),
+            stallable=HOST_MODE_NO_STALL
+            if mode == "host"
+            else None,  # host mode: the member is known after the handshake
         )
-        members.append(Member(index, gateway, app, host_name=host_name(index)))
+        members.append(Member(index, built.gateway, built.app, built.tls, host_name=host_name(index)))
     return members
 
 
@@ -106,7 +113,7 @@ class FleetApp:
                 "index": m.index,
                 "serial": m.gateway.identity.gateway_serial,
                 "din": m.gateway.identity.din,
-                "firmware": m.gateway.profile.version,
+                "firmware": m.gateway.facts.version,
                 "password": m.gateway.password,
                 "url": self.url_of(m),
             }

@@ -1,25 +1,24 @@
 """An ASGI middleware in front of every gateway: applies fault rules and keeps the journal.
 
-Pure ASGI (no BaseHTTPMiddleware), so it can delay, replace, cut or drip a
-response exactly as a misbehaving gateway or network would.
+Pure ASGI (no BaseHTTPMiddleware), so a fault kind (emulator.http.fault_kinds) can delay, replace, cut
+or drip a response exactly as a misbehaving gateway or network would.
 """
 
 from __future__ import annotations
 
-import asyncio
-import json
 import logging
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from emulator.device.events_log import log
-from emulator.http.faults import FaultEngine, FaultRule
+from emulator.http.fault_kinds import KINDS
+from emulator.http.fault_rule import FaultRule
+from emulator.http.faults import FaultEngine
 from emulator.http.journal import Journal, redact_body, redact_headers, redact_query, shared
 from emulator.serving.fast import FastReads
 from emulator.serving.transport import abort_connection
 
-MALFORMED_BODY = b'{"site":{"instant_power":12.5,"frequency":60,,"energy_exported":NaN'
 _CONTROL_PREFIX = "/_emulator"
 
 
@@ -91,19 +90,8 @@ class TrafficMiddleware:
     async def _answer(self, rule: FaultRule | None, scope: Scope, receive: Receive, send: Send) -> None:
         if rule is None:
             await self.app(scope, receive, send)
-        elif rule.kind == "latency":
-            await asyncio.sleep(rule.latency_ms / 1000)
-            await self.app(scope, receive, send)
-        elif rule.kind == "status":
-            await _send_status(send, rule)
-        elif rule.kind == "drop":
-            if abort_connection(scope):
-                await asyncio.sleep(0)  # let the transport report the loss before the cycle ends
-            else:
-                raise ConnectionAbortedError("fault: connection dropped")
         else:
-            start, body = await _capture(self.app, scope, receive)
-            await _send_altered(rule, send, start, body)
+            await KINDS[rule.kind].apply(rule, self.app, scope, receive, send, abort_connection)
 
     def _record(
         self, scope: Scope, parts: list[bytes], status: int, began: float, sim_began: float, rule: FaultRule | None
@@ -123,62 +111,3 @@ class TrafficMiddleware:
             (self.now() - began) * 1000,
             rule.id if rule else None,
         )
-
-
-async def _send_status(send: Send, rule: FaultRule) -> None:
-    if rule.body is None:
-        body, content_type = b"", None
-    elif isinstance(rule.body, str):
-        body, content_type = rule.body.encode(), b"text/plain; charset=utf-8"
-    else:
-        body, content_type = json.dumps(rule.body, separators=(",", ":")).encode(), b"application/json"
-    headers = [(b"content-length", str(len(body)).encode())]
-    if content_type:
-        headers.append((b"content-type", content_type))
-    await send({"type": "http.response.start", "status": rule.status, "headers": headers})
-    await send({"type": "http.response.body", "body": body})
-
-
-async def _capture(app: ASGIApp, scope: Scope, receive: Receive) -> tuple[Message, bytes]:
-    """Run the app to completion and hand back its response instead of sending it."""
-    start: Message = {}
-    chunks: list[bytes] = []
-
-    async def keep(message: Message) -> None:
-        nonlocal start
-        if message["type"] == "http.response.start":
-            start = message
-        elif message["type"] == "http.response.body":
-            chunks.append(message.get("body", b""))
-
-    await app(scope, receive, keep)
-    return start, b"".join(chunks)
-
-
-def _with_length(start: Message, length: int, content_type: bytes | None = None) -> Message:
-    headers = [
-        (k, v)
-        for k, v in start.get("headers", [])
-        if k.lower() not in (b"content-length", b"content-type" if content_type else b"")
-    ]
-    headers.append((b"content-length", str(length).encode()))
-    if content_type:
-        headers.append((b"content-type", content_type))
-    return {**start, "headers": headers}
-
-
-async def _send_altered(rule: FaultRule, send: Send, start: Message, body: bytes) -> None:
-    if rule.kind == "truncate":
-        cut = body[: max(1, len(body) // 2)] if body else b""
-        await send(_with_length(start, len(cut)))
-        await send({"type": "http.response.body", "body": cut})
-    elif rule.kind == "malformed":
-        await send(_with_length({**start, "status": 200}, len(MALFORMED_BODY), b"application/json"))
-        await send({"type": "http.response.body", "body": MALFORMED_BODY})
-    elif rule.kind == "slow_body":
-        await send(_with_length(start, len(body)))
-        size = max(1, len(body) // 8)
-        for offset in range(0, len(body), size):
-            await asyncio.sleep(rule.chunk_delay_ms / 1000)
-            await send({"type": "http.response.body", "body": body[offset : offset + size], "more_body": True})
-        await send({"type": "http.response.body", "body": b""})

@@ -17,17 +17,17 @@ from os import PathLike
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from emulator.contract import firmware_facts
 from emulator.device.authorized_clients import MAX_PEM_BYTES, KeyRefused, load_public_key
+from emulator.device.defaults import DEFAULT_FIRMWARE, GATEWAY_SERIAL, START_SOE_PCT
 from emulator.device.factory import DEFAULT_START, EmulatorOptions, localize
 from emulator.device.identity import validate_gw_password, validate_serial
-from emulator.firmware import PROFILES
 from emulator.model import OPERATION_MODES
 from emulator.numbers import number, whole_number
 
-# Today's clients (pypowerwall, tesla-powerwall, the Tesla app) speak to firmware that
-# serves HTTPS with a customer password; 1.15.0 serves plain HTTP, which they refuse.
-DEFAULT_FIRMWARE = "24.4.0"
-FIRMWARES = tuple(sorted(PROFILES))
+__all__ = ["DEFAULT_FIRMWARE", "FIRMWARES", "RunOptions", "described", "flag_fields"]
+
+FIRMWARES = tuple(sorted(firmware_facts()))
 
 
 def _zone(text: str) -> str:
@@ -94,14 +94,12 @@ def option(
 class RunOptions:
     """An emulated gateway as a user describes it. Every field is optional."""
 
-    firmware: str | None = option(
-        f"firmware profile (default: a scenario's, else {DEFAULT_FIRMWARE}; serve: 1.15.0)", choices=FIRMWARES
-    )
+    firmware: str | None = option(f"firmware (default: a scenario's, else {DEFAULT_FIRMWARE})", choices=FIRMWARES)
     scenario: str | None = option(
         "serve a scenario live: its site, start and events (see teg-emulator scenario list)", metavar="FILE_OR_NAME"
     )
     powerwalls: int = option("number of Powerwall 2 units", 1, parse=whole_number(1, 10))
-    soe: float = option("starting state of energy, %% (API scale)", 69.17, parse=number(0, 100))
+    soe: float = option("starting state of energy, %% (API scale)", START_SOE_PCT, parse=number(0, 100))
     grid: str = option("utility grid at start", "up", choices=("up", "down"))
     mode: str = option("operation mode at start", "self_consumption", choices=OPERATION_MODES)
     reserve: float = option("backup reserve at start, %% API scale", 20.0, parse=number(0, 100))
@@ -115,7 +113,7 @@ class RunOptions:
         "seed for fault rules' probabilities (default: seed)", parse=whole_number(0, 2**31 - 1)
     )
     gateway_serial: str = option(
-        "gateway serial (1.15.0's password is S + serial)", "T123456789", parse=validate_serial
+        "gateway serial (1.15.0's password is S + serial)", GATEWAY_SERIAL, parse=validate_serial
     )
     password: str | None = option("customer password (newer firmware); default derived from the serial")
     gw_password: str | None = option(
@@ -153,14 +151,14 @@ class RunOptions:
         except ValueError as exc:
             raise ValueError(f"an authorized key: {exc}") from None
 
-    def emulator_options(self, default_firmware: str = DEFAULT_FIRMWARE) -> EmulatorOptions:
-        """The device-level options a gateway is built from (``firmware`` None: ``default_firmware``)."""
+    def gateway_options(self) -> EmulatorOptions:
+        """The device-level options a gateway is built from (an internal detail; ``firmware`` None: the default)."""
         start = DEFAULT_START
         if self.start is not None:
             value = datetime.fromisoformat(self.start) if isinstance(self.start, str) else self.start
             start = localize(value, self.timezone)
         return EmulatorOptions(
-            firmware=self.firmware or default_firmware,
+            firmware=self.firmware or DEFAULT_FIRMWARE,
             gateway_serial=self.gateway_serial,
             speed=float(self.speed),
             paused=self.paused or self.speed == 0,

@@ -18,11 +18,11 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TextIO
 
-from emulator.device.factory import EmulatorOptions
+from emulator.contract import facts_for
 from emulator.device.identity import make_identity
-from emulator.firmware import get_profile
 from emulator.serving.fleet import host_name, member_options
 from emulator.serving.limits import MAX_FLEET, MAX_GATEWAYS
+from emulator.serving.options import DEFAULT_FIRMWARE, RunOptions
 
 MANIFEST_FIELDS = ("index", "shard", "serial", "din", "password", "firmware", "url", "host")
 
@@ -103,7 +103,7 @@ def check_template(template: str) -> str:
 
 
 def manifest(
-    options: EmulatorOptions, gateways: int, shards: int, layout: Layout, template: str | None = None
+    options: RunOptions, gateways: int, shards: int, layout: Layout, template: str | None = None
 ) -> Iterator[dict[str, object]]:
     """Every member of the fleet, shard by shard, as the shards' /_emulator/fleet would list it."""
     if not 1 <= gateways <= MAX_FLEET:
@@ -115,7 +115,7 @@ def manifest(
         raise ValueError(f"this layout would need port {highest}: choose a lower --port, or host mode")
     if len(last) > MAX_GATEWAYS:
         raise ValueError(f"{len(last)} gateways per shard: one process serves at most {MAX_GATEWAYS}, use more shards")
-    profile = get_profile(options.firmware)
+    facts = facts_for(options.firmware or DEFAULT_FIRMWARE)
     for k in range(shards):
         block = check_shard(Shard(k, shards), gateways)
         for index in block:
@@ -127,8 +127,9 @@ def manifest(
                 "shard": k,
                 "serial": identity.gateway_serial,
                 "din": identity.din,
-                "password": member.password or profile.default_password(identity),
-                "firmware": profile.version,
+                "password": member.password
+                or facts.default_password(identity.gateway_serial, identity.gateway_password),
+                "firmware": facts.version,
                 "url": url.format(k=k, port=layout.port_of(k, index, block.start), host=host_name(index), index=index),
                 "host": host,
             }

@@ -32,6 +32,7 @@ from starlette.routing import Route
 
 from emulator.device.errors import GatewayError, error
 from emulator.device.gateway import Gateway
+from emulator.firmware import profile_of
 from emulator.http.context import context
 from emulator.http.credentials import authorize, presented_tokens
 from emulator.http.door import read_bounded
@@ -48,9 +49,9 @@ _BAD_CREDENTIALS = error("tedapi_bad_credentials")
 def _gateway(request: Request, path: str) -> Gateway:
     """The gateway, once the request is authorized as its facts say ``path`` (a template) is."""
     gateway = context(request).gateway
-    access = gateway.profile.facts.access(request.method, path)
+    access = gateway.facts.access(request.method, path)
     if access is None:
-        raise error("not_on_firmware", path=request.url.path, version=gateway.profile.version)
+        raise error("not_on_firmware", path=request.url.path, version=gateway.facts.version)
     if access == "login_or_gateway_password" and _carries_session(request):
         authorize(request, gateway)
     elif access != "signed":
@@ -65,7 +66,7 @@ def _carries_session(request: Request) -> bool:
 
 def _challenge(gateway: Gateway) -> Response:
     """401 with the Basic challenge a browser or curl needs to send credentials."""
-    response = render_error(_NO_CREDENTIALS, gateway.profile)
+    response = render_error(_NO_CREDENTIALS, gateway.facts)
     response.headers["www-authenticate"] = f'Basic realm="{USERNAME}"'
     return response
 
@@ -123,7 +124,7 @@ async def din(request: Request) -> Response:
     from emulator.tedapi.hardware import describe  # the TEDAPI's first request loads it, not every start
 
     return Response(
-        describe(snap, gateway.profile.hardware, gateway.profile.bodies).din.encode("ascii"),
+        describe(snap, gateway.facts.hardware, profile_of(gateway).bodies).din.encode("ascii"),
         media_type="text/plain",
         headers=_HEADERS,
     )

@@ -19,7 +19,7 @@ from google.protobuf.message import DecodeError
 from emulator.device.errors import error, not_found
 from emulator.device.gateway import Gateway
 from emulator.device.snapshot import Snapshot
-from emulator.firmware.profile import FirmwareProfile
+from emulator.firmware import profile_of
 from emulator.tedapi import teg_emulator_tedapi_pb2 as pb
 from emulator.tedapi.commands import V1, Call, Unimplemented, dispatch
 from emulator.tedapi.hardware import Site, describe
@@ -79,7 +79,7 @@ _ANSWERS: WeakKeyDictionary[Gateway, _Answers] = WeakKeyDictionary()
 
 def _answer(gw: Gateway, snap: Snapshot, body: bytes, device_din: str | None) -> bytes:
     envelope = decode(body).envelope
-    site = site_of(gw.profile, snap)
+    site = site_of(gw, snap)
     known = {site.din, *(p.din for p in site.packs)}
     target = device_din or (envelope.recipient.din if envelope.recipient.WhichOneof("id") == "din" else site.din)
     if target not in known:
@@ -95,6 +95,6 @@ def _answer(gw: Gateway, snap: Snapshot, body: bytes, device_din: str | None) ->
     return answer
 
 
-def site_of(profile: FirmwareProfile, snap: Snapshot) -> Site:
-    """The devices a TEDAPI client sees, in the profile's hardware layout."""
-    return describe(snap, profile.hardware, profile.bodies)
+def site_of(gw: Gateway, snap: Snapshot) -> Site:
+    """The devices a TEDAPI client sees, in the hardware layout the firmware's facts state."""
+    return describe(snap, gw.facts.hardware, profile_of(gw).bodies)

@@ -24,7 +24,7 @@ from emulator.tedapi import signed
 from emulator.tedapi import teg_emulator_tedapi_pb2 as pb
 from emulator.tedapi import teg_emulator_v1r_pb2 as v1r
 from emulator.tedapi.commands import V1R, Call, Unimplemented, dispatch
-from emulator.tedapi.hardware import describe
+from emulator.tedapi.service import site_of
 
 NOT_VERIFIED = "v1r: client authorization not verified"
 HERMES_COMMAND = 2  # Envelope.delivery_channel of the commands clients send over v1r
@@ -37,7 +37,7 @@ UNKNOWN, UNIMPLEMENTED, PERMISSION_DENIED = 2, 12, 7
 def handle(gw: Gateway, body: bytes, wall_now: float) -> bytes:
     """Answer one POST /tedapi/v1r body; ``wall_now`` (real unix seconds) judges the signature's expiry."""
     snap = gw.snapshot()
-    site = describe(snap, gw.profile.hardware, gw.profile.bodies)
+    site = site_of(gw, snap)
     others = [p.din for p in site.packs if p.din != site.din]
     keys = gw.authorized_clients
     answer_uuid = uuids.uuid4().bytes

@@ -23,30 +23,18 @@ import functools
 import inspect
 import ssl
 from collections.abc import Callable
-from dataclasses import replace
-from functools import lru_cache
 from types import TracebackType
 from typing import Any, ParamSpec, TypeVar
 
-from emulator.device.factory import build_gateway
 from emulator.device.gateway import Gateway
 from emulator.http.context import AppContext, app_context
-from emulator.scenario import Scenario, ScenarioError, resolve
-from emulator.scenario.events import install
-from emulator.serving.app import create_app
-from emulator.serving.options import DEFAULT_FIRMWARE, RunOptions
+from emulator.serving.assembly import assemble
+from emulator.serving.options import RunOptions
 from emulator.serving.server import ServerThread
-from emulator.serving.tls import SelfSigned, self_signed
 from emulator.testing.control_client import ControlClient
 
 P = ParamSpec("P")
 R = TypeVar("R")
-
-
-@lru_cache(maxsize=4)
-def _certificate(key_type: str = "ec", min_version: str | None = None) -> SelfSigned:
-    """One self-signed certificate per kind per process: making one takes longer than a server start."""
-    return self_signed(key_type=key_type, min_version=min_version)
 
 
 class EmulatorFailed(AssertionError):
@@ -56,9 +44,8 @@ class EmulatorFailed(AssertionError):
 class Emulator(ControlClient):
     """A running (or ready to run) emulated gateway: where it is, how to drive it, what it was asked."""
 
-    def __init__(self, options: RunOptions, *, default_firmware: str = DEFAULT_FIRMWARE) -> None:
+    def __init__(self, options: RunOptions) -> None:
         self.options = options
-        self.default_firmware = default_firmware
         self._server: ServerThread | None = None
         self._gateway: Gateway | None = None
         self._context: AppContext | None = None
@@ -69,18 +56,10 @@ class Emulator(ControlClient):
         """Build the gateway and serve it; ValueError with a one-line reason on bad options."""
         if self._server is not None:
             raise RuntimeError("this emulator is already running")
-        options, scenario = _with_scenario(self.options)
-        gateway = build_gateway(options.emulator_options(self.default_firmware))
-        if scenario is not None:
-            install(gateway, scenario)
-        use_tls = gateway.profile.tls_default if options.tls is None else bool(options.tls)
-        profile = gateway.profile
-        certificate = _certificate(profile.tls_key_type, profile.tls_min_version) if use_tls else None
-        tls = certificate.identity if certificate else None
-        app = create_app(gateway, tls=tls is not None, fault_seed=options.fault_seed, scenario=scenario)
-        self._server = ServerThread(app, tls=tls).start()
-        self._gateway, self._context = gateway, app_context(app)
-        self._ssl = certificate.client_context() if certificate else None
+        assembly = assemble(self.options)
+        self._server = ServerThread(assembly.app, tls=assembly.tls).start()
+        self._gateway, self._context = assembly.gateway, app_context(assembly.app)
+        self._ssl = assembly.client_context()
         return self
 
     def stop(self) -> None:
@@ -117,7 +96,7 @@ class Emulator(ControlClient):
 
         @functools.wraps(func)
         def wrapper(*args: Any, **kwargs: Any) -> R:
-            with Emulator(self.options, default_firmware=self.default_firmware) as gw:
+            with Emulator(self.options) as gw:
                 return func(*args, gw, **kwargs)
 
         # test runners read the signature: hide the parameter the decorator fills
@@ -162,28 +141,13 @@ class Emulator(ControlClient):
 
     @property
     def firmware(self) -> str:
-        return self.gateway.profile.version
+        return self.gateway.facts.version
 
 
-def running(*, default_firmware: str = DEFAULT_FIRMWARE, **options: Any) -> Emulator:
+def running(**options: Any) -> Emulator:
     """An emulated gateway with :class:`emulator.serving.options.RunOptions` ``options`` (not started yet).
 
     A bare ``running()`` serves firmware 24.4.0 over HTTPS: the protocol today's clients speak.
     ``running(firmware="1.15.0")`` gives the old plain-HTTP gateway.
     """
-    return Emulator(RunOptions.from_mapping(options), default_firmware=default_firmware)
-
-
-def _with_scenario(options: RunOptions) -> tuple[RunOptions, Scenario | None]:
-    """The scenario the options name; its firmware becomes the gateway's (naming another is a mistake)."""
-    if options.scenario is None:
-        return options, None
-    try:
-        scenario = resolve(options.scenario)
-    except ScenarioError as exc:
-        raise ValueError(str(exc)) from None
-    if scenario.firmware:
-        if options.firmware not in (None, scenario.firmware):
-            raise ValueError(f"scenario {scenario.name} needs firmware {scenario.firmware}, not {options.firmware}")
-        options = replace(options, firmware=scenario.firmware)
-    return options, scenario
+    return Emulator(RunOptions.from_mapping(options))

@@ -46,9 +46,9 @@ def _page(name: str) -> Response:
 async def gateway_page(request: Request) -> Response:
     """The gateway's page. A Powerwall 3 has no local web portal: clients that do not ask for HTML
     get its 404 (pypowerwall tells a PW3 from a PW2 by that), browsers still get the page."""
-    profile = context(request).gateway.profile
-    if not profile.web_portal and "text/html" not in request.headers.get("accept", ""):
-        raise error("not_on_firmware", path="/", version=profile.version)
+    facts = context(request).gateway.facts
+    if not facts.web_portal and "text/html" not in request.headers.get("accept", ""):
+        raise error("not_on_firmware", path="/", version=facts.version)
     return _page("gateway.html")
 
 
@@ -77,10 +77,10 @@ async def credentials(request: Request) -> Response:
     """
     gateway = context(request).gateway
     body = {
-        "firmware": gateway.profile.version,
+        "firmware": gateway.facts.version,
         "username": PAGE_USERNAME,
         "password": gateway.password,
-        "login_stops_sitemaster": gateway.profile.login_stops_sitemaster,
+        "login_stops_sitemaster": gateway.facts.login_stops_sitemaster,
     }
     return json_reply(200, body, {"cache-control": "no-cache, no-store"})
 

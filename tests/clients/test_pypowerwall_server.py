@@ -20,7 +20,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from emulator import EmulatorOptions, build_gateway, create_app
+from emulator import create_app
+from emulator.device.factory import EmulatorOptions, build_gateway
 from emulator.serving.server import ServerThread
 from emulator.serving.tls import self_signed
 
@@ -62,7 +63,7 @@ def _free_port() -> int:
 
 def test_pypowerwall_server_serves_its_main_routes_from_a_powerwall_3(tmp_path: Path, server_path: str) -> None:
     gateway = build_gateway(EmulatorOptions(firmware="25.10.1", gw_password=GW_PASSWORD, paused=True, powerwalls=2))
-    profile = gateway.profile
+    profile = gateway.facts
     cert = self_signed(key_type=profile.tls_key_type, min_version=profile.tls_min_version)
     with ServerThread(create_app(gateway), tls=cert.identity) as emulator:
         port = _free_port()

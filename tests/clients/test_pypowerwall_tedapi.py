@@ -21,7 +21,8 @@ from contextlib import contextmanager
 import httpx
 import pytest
 
-from emulator import EmulatorOptions, build_gateway, create_app
+from emulator import create_app
+from emulator.device.factory import EmulatorOptions, build_gateway
 from emulator.serving.server import ServerThread
 from emulator.serving.tls import self_signed
 from tests.support.paths import ROOT
@@ -37,7 +38,7 @@ def emulator(firmware: str, host: str = "127.0.0.1", port: int = 0, **options: o
     gateway = build_gateway(
         EmulatorOptions(firmware=firmware, gw_password=GW_PASSWORD, paused=True, **options)  # type: ignore[arg-type]
     )
-    profile = gateway.profile
+    profile = gateway.facts
     cert = self_signed(key_type=profile.tls_key_type, min_version=profile.tls_min_version)
     with ServerThread(create_app(gateway), host=host, port=port, tls=cert.identity) as server:
         yield server

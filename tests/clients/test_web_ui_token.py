@@ -6,7 +6,8 @@ from typing import Any
 
 import httpx
 
-from emulator import EmulatorOptions, build_gateway, create_app
+from emulator import create_app
+from emulator.device.factory import EmulatorOptions, build_gateway
 from emulator.http.guard import ControlPolicy
 from emulator.serving.server import ServerThread
 from tests.clients.test_web_ui import REFRESH_TIMEOUT_S, browser, wait_refreshes, wait_until
@@ -16,7 +17,7 @@ TOKEN = "panel-token-0123456789abcdef"
 
 
 def test_the_panel_opened_with_its_token_in_the_fragment_drives_the_gateway(browser: Any) -> None:
-    app = create_app(build_gateway(EmulatorOptions(paused=True)), control=ControlPolicy.of(TOKEN))
+    app = create_app(build_gateway(EmulatorOptions(firmware="1.15.0", paused=True)), control=ControlPolicy.of(TOKEN))
     with ServerThread(app) as running:
         context = browser.new_context(viewport={"width": 1280, "height": 1000})
         context.set_default_timeout(REFRESH_TIMEOUT_S * 1000)

@@ -31,7 +31,7 @@ def serve(firmware: str, mutant: Mutant | None) -> tuple[ServerThread, str]:
     start = NOON if mutant is None else NOON.replace(hour=mutant.start_hour_utc)
     options = EmulatorOptions(firmware=firmware, speed=60, start=start, password=PASSWORD, gw_password=GW_PASSWORD)
     gateway = build_gateway(options)
-    tls = self_signed().identity if gateway.profile.tls_default else None
+    tls = self_signed().identity if gateway.facts.uses_tls else None
     app = create_app(gateway, tls=tls is not None)
     if mutant is not None:
         token = gateway.login("customer", gateway.password, "mutant@example.com").token
@@ -127,7 +127,7 @@ def test_the_read_only_tier_sends_nothing_that_changes_a_real_site(firmware: str
 
     options = EmulatorOptions(firmware=firmware, speed=60, start=NOON, password=PASSWORD, gw_password=GW_PASSWORD)
     gateway = build_gateway(options)
-    tls = self_signed().identity if gateway.profile.tls_default else None
+    tls = self_signed().identity if gateway.facts.uses_tls else None
     app = create_app(gateway, journal_size=10_000, tls=tls is not None)
     server = ServerThread(app, tls=tls).start()
     try:

@@ -26,7 +26,20 @@ def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
 @pytest.fixture
 def served():
     """`teg-emulator serve` on a free port at speed 60; yields (url, printed lines)."""
-    argv = [*CLI, "serve", "--port", "0", "--firmware", "1.15.0", "--gateway-serial", "T123456789", "--speed", "60"]
+    argv = [
+        *CLI,
+        "serve",
+        "--firmware",
+        "1.15.0",
+        "--port",
+        "0",
+        "--firmware",
+        "1.15.0",
+        "--gateway-serial",
+        "T123456789",
+        "--speed",
+        "60",
+    ]
     with started(argv, stderr=subprocess.PIPE, env=ENV) as proc:
         assert proc.stdout is not None
         lines = [proc.stdout.readline() for _ in range(3)]
@@ -136,7 +149,9 @@ def test_a_port_in_use_is_a_clear_error(served):
 def test_newer_firmware_serves_https_with_a_self_signed_certificate():
     import ssl
 
-    with started([*CLI, "serve", "--port", "0", "--firmware", "24.4.0", "--password", "s3cret"], env=ENV) as proc:
+    with started(
+        [*CLI, "serve", "--firmware", "1.15.0", "--port", "0", "--firmware", "24.4.0", "--password", "s3cret"], env=ENV
+    ) as proc:
         assert proc.stdout is not None
         first, second = proc.stdout.readline(), proc.stdout.readline()
         url = re.search(r"https://[^ ]+/", first).group(0).rstrip("/")  # type: ignore[union-attr]
@@ -152,7 +167,9 @@ def test_serve_firmware_21_44_1_answers_vitals_as_protobuf_over_https():
 
     from emulator.firmware.vitals import vitals_pb2
 
-    with started([*CLI, "serve", "--port", "0", "--firmware", "21.44.1", "--password", "s3cret"], env=ENV) as proc:
+    with started(
+        [*CLI, "serve", "--firmware", "1.15.0", "--port", "0", "--firmware", "21.44.1", "--password", "s3cret"], env=ENV
+    ) as proc:
         assert proc.stdout is not None
         url = re.search(r"https://[^ ]+/", proc.stdout.readline()).group(0).rstrip("/")  # type: ignore[union-attr]
         insecure = ssl.create_default_context()
@@ -189,7 +206,7 @@ def test_bad_tls_and_throttle_flags_are_refused(args, needle):
 
 def _fault_pattern(*flags: str) -> list[int]:
     """The statuses 40 requests see under a 50 % fault rule, on a server started with ``flags``."""
-    with started([*CLI, "serve", "--port", "0", "--speed", "0", *flags], env=ENV) as proc:
+    with started([*CLI, "serve", "--firmware", "1.15.0", "--port", "0", "--speed", "0", *flags], env=ENV) as proc:
         assert proc.stdout is not None
         url = re.search(r"http://[^ ]+/", proc.stdout.readline()).group(0).rstrip("/")  # type: ignore[union-attr]
         rule = {"path": "/api/status", "kind": "status", "status": 503, "probability": 0.5}

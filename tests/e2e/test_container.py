@@ -105,7 +105,7 @@ def entry(env: dict[str, str], *flags: str) -> Iterator[tuple[subprocess.Popen[s
 
 def test_the_entry_point_takes_the_shard_from_the_stateful_set_pod_name():
     env = {"TEG_HOST": "127.0.0.1", "PORT": "0", "TEG_GATEWAYS": "5", "TEG_SHARDS": "2", "HOSTNAME": "teg-emulator-1"}
-    env |= {"TEG_FLEET_MODE": "host", "TEG_PAUSED": "true", "TEG_TLS": "false"}
+    env |= {"TEG_FLEET_MODE": "host", "TEG_PAUSED": "true", "TEG_TLS": "false", "TEG_FIRMWARE": "1.15.0"}
     with entry(env, "--seed", "3") as (proc, listing):
         assert listing, proc.stderr.read() if proc.stderr else ""
         members = httpx.get(listing).json()["gateways"]

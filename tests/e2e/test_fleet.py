@@ -21,7 +21,9 @@ ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
 @contextmanager
 def serve_fleet(*args: str) -> Iterator[str]:
     """`serve --gateways` with ``args``, stopped at the end of the block: its listing's URL."""
-    with started([sys.executable, "-m", "emulator.cli", "serve", "--gateways", *args], env=ENV) as proc:
+    with started(
+        [sys.executable, "-m", "emulator.cli", "serve", "--firmware", "1.15.0", "--gateways", *args], env=ENV
+    ) as proc:
         listing = printed(proc, r"list: (\S+)")
         assert listing, "the fleet never printed its listing"
         yield listing
@@ -77,7 +79,18 @@ def _free_run_of_ports(count: int) -> int:
 def test_consecutive_ports_from_the_given_one():
     for _attempt in range(5):  # another test may grab a port between our probe and the fleet's bind
         base = _free_run_of_ports(3)
-        argv = [sys.executable, "-m", "emulator.cli", "serve", "--gateways", "3", "--port", str(base)]
+        argv = [
+            sys.executable,
+            "-m",
+            "emulator.cli",
+            "serve",
+            "--firmware",
+            "1.15.0",
+            "--gateways",
+            "3",
+            "--port",
+            str(base),
+        ]
         with started(argv, stderr=subprocess.PIPE, env=ENV) as proc:
             listing = printed(proc, r"list: (\S+)")
             if listing is None:
@@ -146,10 +159,10 @@ def test_the_fleet_cap_is_ten_thousand_gateways():
 def test_a_fleet_of_5000_shares_a_journal_budget_and_routes_by_host():
     from starlette.testclient import TestClient
 
-    from emulator.device.factory import EmulatorOptions
+    from emulator import RunOptions
     from emulator.serving.fleet import FleetApp, build_fleet
 
-    members = build_fleet(EmulatorOptions(paused=True), 5000, mode="host")
+    members = build_fleet(RunOptions(firmware="1.15.0", paused=True), 5000, mode="host")
     for member in members:
         member.port = 8080
     client = TestClient(FleetApp(members, "host", "http"))

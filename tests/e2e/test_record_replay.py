@@ -20,9 +20,11 @@ import pypowerwall
 import pytest
 from starlette.testclient import TestClient
 
-from emulator import EmulatorOptions, Gateway, build_gateway, contract, create_app
+from emulator import contract, create_app
 from emulator.cli import main
-from emulator.replay import DEFAULT_ENDPOINTS, Recording, bundled_recording, create_replay_app, load_recording
+from emulator.device.factory import EmulatorOptions, build_gateway
+from emulator.device.gateway import Gateway
+from emulator.replay import Recording, bundled_recording, create_replay_app, default_endpoints, load_recording
 from emulator.serving.server import ServerThread
 from emulator.serving.tls import self_signed
 from tests.support.paths import ROOT
@@ -45,7 +47,7 @@ class Live:
 @contextlib.contextmanager
 def live_emulator(firmware: str, **options: object) -> Iterator[Live]:
     gateway = build_gateway(EmulatorOptions(firmware=firmware, speed=60, start=START, **options))  # type: ignore[arg-type]
-    tls = self_signed().identity if gateway.profile.tls_default else None
+    tls = self_signed().identity if gateway.facts.uses_tls else None
     with ServerThread(create_app(gateway, tls=tls is not None), tls=tls) as server:
         yield Live(gateway, server)
 
@@ -112,9 +114,9 @@ def test_a_recording_validates_against_the_schema_and_holds_the_firmware_read_se
     live, recording = recorded
     assert not list(contract.validator("recording.json").iter_errors(lines_of(recording.file)))
     header = recording.header
-    assert header.profile == live.gateway.profile.version and header.tls == live.gateway.profile.tls_default
-    assert header.firmware == live.gateway.profile.version_string.strip()
-    assert header.endpoints == DEFAULT_ENDPOINTS[header.profile]
+    assert header.profile == live.gateway.facts.version and header.tls == live.gateway.facts.uses_tls
+    assert header.firmware == live.gateway.facts.reported_version.strip()
+    assert header.endpoints == default_endpoints(contract.facts_for(header.profile))
     assert {r.path for r in recording.responses} == set(header.endpoints)
     assert all(r.status == 200 and r.method == "GET" for r in recording.responses)
     times = [r.t for r in recording.responses]

@@ -180,7 +180,7 @@ def test_serve_scenario_lets_any_client_see_the_day_unfold(scenario_file):
     path = scenario_file(
         "title: soon\nstart: 2026-07-15T18:00\nevents:\n  - {at: '+10m', do: grid_down, label: storm}\n"
     )
-    argv = [*CLI, "serve", "--port", "0", "--scenario", str(path), "--speed", "3000"]
+    argv = [*CLI, "serve", "--firmware", "1.15.0", "--port", "0", "--scenario", str(path), "--speed", "3000"]
     with started(argv, stderr=subprocess.PIPE, env=ENV) as proc:
         assert proc.stdout is not None
         lines = [proc.stdout.readline() for _ in range(4)]

@@ -28,7 +28,7 @@ class Supervised:
     """
 
     def __init__(self, *args: str) -> None:
-        command = [sys.executable, "-m", "emulator.cli", "serve", *args]
+        command = [sys.executable, "-m", "emulator.cli", "serve", "--firmware", "1.15.0", *args]
         self.proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=ENV)
         self.lines: queue.Queue[str] = queue.Queue()
         self._reader = threading.Thread(target=self._read, daemon=True)

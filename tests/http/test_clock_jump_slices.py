@@ -17,21 +17,23 @@ import httpx
 import pytest
 from starlette.testclient import TestClient
 
-from emulator import EmulatorOptions, Gateway, build_gateway, create_app
+from emulator import RunOptions, create_app
 from emulator.control.routes import ADVANCE_MAX_STEPS
+from emulator.device.factory import build_gateway
+from emulator.device.gateway import Gateway
 from emulator.serving.fleet import FleetApp, build_fleet, member_options
 
 YEAR_S = 365 * 86_400
-OPTIONS = EmulatorOptions(paused=True)
+OPTIONS = RunOptions(firmware="1.15.0", paused=True)
 A, B = {"host": "gw-001.localhost"}, {"host": "gw-002.localhost"}
 
 
-def reference(options: EmulatorOptions, *jumps: float, scenario: str | None = None, cloud_after: int = -1) -> Gateway:
+def reference(options: RunOptions, *jumps: float, scenario: str | None = None, cloud_after: int = -1) -> Gateway:
     """A gateway with the same settings that makes the same jumps, each at once (no slices).
 
     ``cloud_after``: after that many jumps, set the cloud cover to 0.5 as PATCH /_emulator/state does.
     """
-    gateway = build_gateway(options)
+    gateway = build_gateway(options.gateway_options())
     if scenario is not None:
         with TestClient(create_app(gateway)) as c:
             assert c.post("/_emulator/scenario", json={"name": scenario}).status_code == 200
@@ -97,7 +99,7 @@ def test_a_year_jump_on_one_gateway_of_a_fleet_lets_the_other_and_the_control_ap
 
 
 async def queued_jumps_across_scenario_events() -> tuple[Gateway, list[dict[str, Any]], dict[str, Any]]:
-    gateway = build_gateway(OPTIONS)
+    gateway = build_gateway(OPTIONS.gateway_options())
     async with client(create_app(gateway)) as http:
         assert (await http.post("/_emulator/scenario", json={"name": "evening-outage"})).status_code == 200
         first = asyncio.ensure_future(http.post("/_emulator/clock", json={"advance_s": 19 * 3600}))
@@ -123,7 +125,7 @@ def test_jumps_on_one_gateway_queue_and_end_exactly_where_the_same_jumps_made_at
 
 
 async def jump_cut_off_mid_way() -> tuple[Gateway, dict[str, Any], int]:
-    gateway = build_gateway(OPTIONS)
+    gateway = build_gateway(OPTIONS.gateway_options())
     async with client(create_app(gateway)) as http:
         jump = asyncio.ensure_future(http.post("/_emulator/clock", json={"advance_s": 30 * 86_400}))
         await until_mid_jump(gateway, jump)

@@ -7,15 +7,16 @@ import pytest
 from starlette.routing import Route
 from starlette.testclient import TestClient
 
-from emulator import EmulatorOptions, build_gateway, contract, create_app
-from emulator.firmware import PROFILES
+from emulator import contract, create_app
+from emulator.device.factory import EmulatorOptions, build_gateway
+from emulator.firmware import PROFILES, profile_of
 from emulator.http.context import app_context
 
 STATES = ("running", "stopped", "islanded", "transitioning")
 POST_BODIES = {
     "login.Basic": lambda gw: {"username": "customer", "password": gw.password, "email": "", "force_sm_off": False},
     "operation": lambda gw: {
-        "mode" if gw.profile.version == "1.15.0" else "real_mode": "backup",
+        "mode" if gw.facts.version == "1.15.0" else "real_mode": "backup",
         "backup_reserve_percent": 30.5,
     },
     "site_info.site_name": lambda gw: {"site_name": "Cabin"},
@@ -39,7 +40,7 @@ def concrete(path: str, gw) -> str:
     return (
         path.replace("{serial}", serial)
         .replace("{brand}", "SolarEdge Technologies")
-        .replace("{id}", sorted(gw.profile.bodies.network_ids())[-1])
+        .replace("{id}", sorted(profile_of(gw).bodies.network_ids())[-1])
     )
 
 
@@ -154,7 +155,7 @@ def spec_routes() -> set[tuple[str, str]]:
 
 
 def served_routes() -> set[tuple[str, str]]:
-    app = create_app(build_gateway(EmulatorOptions()))
+    app = create_app(build_gateway(EmulatorOptions(firmware="1.15.0")))
     return {
         (m, r.path.replace(":path}", "}")) for r in app.routes if isinstance(r, Route) for m in r.methods - {"HEAD"}
     }

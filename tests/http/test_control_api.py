@@ -134,7 +134,7 @@ def test_no_answer_carries_a_negative_zero(make_client, firmware, state, operati
     client.post("/_emulator/operation", json=operation)
     reads = [
         path
-        for path, methods in gateway.profile.facts.paths.items()
+        for path, methods in gateway.facts.paths.items()
         if "GET" in methods
         and "{" not in path
         and not path.startswith(("/tedapi", "/api/sitemaster/", "/api/config/", "/api/logout"))

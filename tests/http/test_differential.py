@@ -36,7 +36,9 @@ from hypothesis.stateful import (
 )
 from starlette.testclient import TestClient
 
-from emulator import EmulatorOptions, Gateway, build_gateway, contract, create_app
+from emulator import contract, create_app
+from emulator.device.factory import EmulatorOptions, build_gateway
+from emulator.device.gateway import Gateway
 from tests.support.app import FakeMonotonic
 from tests.support.paths import ROOT
 from tests.support.reference_gateway import ISLAND_MODES, RECONNECT_WITHIN_S, ReferenceGateway, app_to_api, profiles
@@ -432,11 +434,11 @@ def test_emulator_matches_the_reference_gateway(firmware):
 # Deliberate bugs, each a state the reference reaches and the broken gateway does not (or the reverse),
 # while every body stays valid: what an invariant check or a schema cannot see.
 def _login_keeps_sitemaster_running(gateway: Gateway) -> None:
-    gateway.profile = replace(gateway.profile, facts=replace(gateway.profile.facts, login_stops_sitemaster=False))
+    gateway.facts = replace(gateway.facts, login_stops_sitemaster=False)
 
 
 def _staged_operation_applies_at_once(gateway: Gateway) -> None:
-    gateway.profile = replace(gateway.profile, facts=replace(gateway.profile.facts, operation_staged=False))
+    gateway.facts = replace(gateway.facts, operation_staged=False)
 
 
 def _grid_never_finishes_reconnecting(gateway: Gateway) -> None:

@@ -19,7 +19,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from starlette.testclient import TestClient
 
-from emulator import EmulatorOptions, build_gateway, contract, create_app
+from emulator import contract, create_app
+from emulator.device.factory import EmulatorOptions, build_gateway
 from emulator.firmware import PROFILES
 from emulator.http.context import app_context
 

@@ -9,8 +9,9 @@ import sys
 
 import pytest
 
-from emulator import EmulatorOptions, build_gateway, create_app
+from emulator import create_app
 from emulator.cli import main
+from emulator.device.factory import EmulatorOptions, build_gateway
 from emulator.http.context import app_context
 from emulator.http.faults import MAX_RULES
 from emulator.http.journal import Journal
@@ -129,7 +130,7 @@ def test_a_staged_reserve_is_untouched_by_a_refused_operation_on_1_15(client):
 def test_a_chunked_body_past_the_limit_is_refused_as_it_streams(stack):  # type: ignore[no-untyped-def]
     head = b"POST /api/login/Basic HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
     chunk = b"%x\r\n%s\r\n" % (65536, b" " * 65536)
-    with ServerThread(create_app(build_gateway(EmulatorOptions(paused=True)))) as running:
+    with ServerThread(create_app(build_gateway(EmulatorOptions(firmware="1.15.0", paused=True)))) as running:
         with socket.create_connection(("127.0.0.1", running.port), timeout=10) as sock:
             sock.sendall(head + chunk + chunk)  # 128 KiB of a body that would go on for ever
             answer = sock.recv(200)

@@ -19,7 +19,8 @@ import warnings
 import httpx
 import pytest
 
-from emulator import EmulatorOptions, build_gateway, create_app
+from emulator import create_app
+from emulator.device.factory import EmulatorOptions, build_gateway
 from emulator.http.guard import ControlPolicy
 from emulator.serving import transport
 from emulator.serving.server import ServerThread
@@ -32,7 +33,7 @@ ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
 
 
 def _app(**control: object):  # type: ignore[no-untyped-def]
-    gateway = build_gateway(EmulatorOptions(paused=True))
+    gateway = build_gateway(EmulatorOptions(firmware="1.15.0", paused=True))
     return create_app(gateway, control=ControlPolicy.of(**control) if control else None)  # type: ignore[arg-type]
 
 
@@ -97,7 +98,7 @@ def test_with_a_control_token_the_control_api_needs_it_but_the_gateway_does_not(
 
 def test_serve_with_a_control_token_says_so_in_the_banner_and_requires_it():
     token = "my-control-token-0123456789"
-    with started([*CLI, "serve", "--port", "0", "--control-token", token], env=ENV) as proc:
+    with started([*CLI, "serve", "--firmware", "1.15.0", "--port", "0", "--control-token", token], env=ENV) as proc:
         assert proc.stdout is not None
         lines = [proc.stdout.readline() for _ in range(6)]
         url = re.search(r"http://[^ ]+/", lines[0]).group(0).rstrip("/")  # type: ignore[union-attr]
@@ -190,7 +191,7 @@ def test_connections_past_the_cap_get_a_clear_503(server, monkeypatch):
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
 def test_a_signal_stops_serve_promptly_while_a_latency_fault_holds_a_request(sig, stack):
-    with started([*CLI, "serve", "--port", "0", *stack.flags], env=ENV) as proc:
+    with started([*CLI, "serve", "--firmware", "1.15.0", "--port", "0", *stack.flags], env=ENV) as proc:
         assert proc.stdout is not None
         url = re.search(r"http://[^ ]+/", proc.stdout.readline()).group(0).rstrip("/")  # type: ignore[union-attr]
         rule = {"path": "/api/status", "kind": "latency", "latency_ms": 120000}
@@ -225,7 +226,12 @@ def test_half_open_clients_past_the_file_limit_cost_one_log_line_not_a_flood(tmp
     # stderr to a file, not a pipe: a flood must not block the server on a full pipe
     with (
         log.open("w") as stderr,
-        started([*CLI, "serve", "--port", "0", *stack.flags], stderr=stderr, env=ENV, preexec_fn=limit) as proc,
+        started(
+            [*CLI, "serve", "--firmware", "1.15.0", "--port", "0", *stack.flags],
+            stderr=stderr,
+            env=ENV,
+            preexec_fn=limit,
+        ) as proc,
     ):
         assert proc.stdout is not None
         url = re.search(r"http://[^ ]+/", proc.stdout.readline()).group(0).rstrip("/")  # type: ignore[union-attr]

@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 import pytest
 from starlette.testclient import TestClient
 
-from emulator import EmulatorOptions, build_gateway
 from emulator.api import API_ROUTES
+from emulator.device.factory import EmulatorOptions, build_gateway
 from emulator.serving.app import create_app, gateway_app
 from emulator.serving.fast import snapshot_reads
 

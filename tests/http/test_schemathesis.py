@@ -8,7 +8,8 @@ from hypothesis import HealthCheck, Phase, settings
 from schemathesis import GenerationMode
 from schemathesis.checks import ignored_auth, not_a_server_error, positive_data_acceptance
 
-from emulator import EmulatorOptions, build_gateway, contract, create_app
+from emulator import contract, create_app
+from emulator.device.factory import EmulatorOptions, build_gateway
 from emulator.firmware import PROFILES
 from emulator.http.context import app_context
 

@@ -16,7 +16,8 @@ from pypowerwall.tedapi.protobuf.V2024_06 import tedapi_pb2 as legacy
 from pypowerwall.tedapi.queries import QueryRole, apply_query, get_query
 from starlette.testclient import TestClient
 
-from emulator import EmulatorOptions, build_gateway, create_app
+from emulator import create_app
+from emulator.device.factory import EmulatorOptions, build_gateway
 
 AUTH = ("Tesla_Energy_Device", "ABCDEFGHIJ")
 warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
@@ -161,7 +162,7 @@ def test_the_powerwall_3_certificate_is_ec_p256_and_tls_1_3_only(stack) -> None:
     from emulator.serving.tls import self_signed
 
     gateway = build_gateway(EmulatorOptions(firmware="25.10.1"))
-    cert = self_signed(key_type=gateway.profile.tls_key_type, min_version=gateway.profile.tls_min_version)
+    cert = self_signed(key_type=gateway.facts.tls_key_type, min_version=gateway.facts.tls_min_version)
     with ServerThread(create_app(gateway), tls=cert.identity) as server:
         served = ssl.get_server_certificate(("127.0.0.1", server.port))  # what a client is shown
         key = x509.load_pem_x509_certificate(served.encode()).public_key()

@@ -13,7 +13,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from starlette.testclient import TestClient
 
-from emulator import EmulatorOptions, build_gateway, create_app
+from emulator import create_app
+from emulator.device.factory import EmulatorOptions, build_gateway
 from emulator.tedapi import teg_emulator_tedapi_pb2 as pb
 from emulator.tedapi.frames import FRAME, MARKER, ROUTABLE, frames, marked_media_types
 

@@ -9,7 +9,8 @@ from hypothesis import strategies as st
 from pypowerwall.tedapi.protobuf.V2024_06 import tedapi_pb2 as legacy
 from starlette.testclient import TestClient
 
-from emulator import EmulatorOptions, build_gateway, create_app
+from emulator import create_app
+from emulator.device.factory import EmulatorOptions, build_gateway
 
 AUTH = ("Tesla_Energy_Device", "ABCDEFGHIJ")
 warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")

@@ -18,7 +18,8 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from starlette.testclient import TestClient
 
-from emulator import EmulatorOptions, build_gateway, contract, create_app
+from emulator import contract, create_app
+from emulator.device.factory import EmulatorOptions, build_gateway
 from emulator.testing.keys import fingerprint_of, private_key_pem, public_key_pem
 from tests.support.v1r_messages import public_der
 

@@ -20,7 +20,8 @@ from hypothesis import strategies as st
 from starlette.testclient import TestClient
 from tesla_protocol.energy_device import signed_message_pb2, transport_pb2
 
-from emulator import EmulatorOptions, build_gateway, create_app
+from emulator import create_app
+from emulator.device.factory import EmulatorOptions, build_gateway
 from emulator.testing.keys import private_key_pem, public_key_pem
 from tests.support.v1r_messages import (
     NOT_VERIFIED,

@@ -21,7 +21,8 @@ import httpx
 import pytest
 
 import emulator
-from emulator import EmulatorOptions, build_gateway, create_app
+from emulator import create_app
+from emulator.device.factory import EmulatorOptions, build_gateway
 from emulator.serving.server import ServerThread
 from emulator.serving.stack import Stack, choose
 from emulator.serving.tls import self_signed
@@ -55,21 +56,25 @@ def _url(lines: list[str]) -> str:
 
 # -- which stack --------------------------------------------------------------------
 def test_serve_runs_on_httptools_and_uvloop_by_default_and_the_banner_says_so():
-    with started([*CLI, "serve", "--port", "0"], env=ENV) as proc:
+    with started([*CLI, "serve", "--firmware", "1.15.0", "--port", "0"], env=ENV) as proc:
         lines = _banner(proc)
         assert "uvicorn" in lines[-1] and lines[-1].rstrip().endswith("on httptools + uvloop"), lines[-1]
         assert httpx.get(_url(lines) + "/api/status").status_code == 200
 
 
 def test_serve_h11_is_still_selectable():
-    with started([*CLI, "serve", "--port", "0", "--http", "h11", "--event-loop", "asyncio"], env=ENV) as proc:
+    with started(
+        [*CLI, "serve", "--firmware", "1.15.0", "--port", "0", "--http", "h11", "--event-loop", "asyncio"], env=ENV
+    ) as proc:
         lines = _banner(proc)
         assert lines[-1].rstrip().endswith("on h11 + asyncio"), lines[-1]
         assert httpx.get(_url(lines) + "/api/status").status_code == 200
 
 
 def test_without_httptools_and_uvloop_serve_falls_back_to_h11_on_asyncio_and_says_why():
-    with started([sys.executable, "-c", WITHOUT_FAST_STACK, "serve", "--port", "0"], env=ENV) as proc:
+    with started(
+        [sys.executable, "-c", WITHOUT_FAST_STACK, "serve", "--firmware", "1.15.0", "--port", "0"], env=ENV
+    ) as proc:
         lines = _banner(proc)
         assert "on h11 + asyncio (httptools and uvloop cannot be imported here)" in lines[-1], lines[-1]
         assert httpx.get(_url(lines) + "/api/status").status_code == 200
@@ -201,7 +206,9 @@ def test_without_memfd_the_key_file_is_removed_once_loaded(tmp_path, monkeypatch
     monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
     cert = self_signed()
     assert cert.identity.server_context is not None and list(tmp_path.iterdir()) == []
-    with ServerThread(create_app(build_gateway(EmulatorOptions(paused=True))), tls=cert.identity) as running:
+    with ServerThread(
+        create_app(build_gateway(EmulatorOptions(firmware="1.15.0", paused=True))), tls=cert.identity
+    ) as running:
         with httpx.Client(verify=cert.client_context()) as client:
             assert client.get(running.url.replace("127.0.0.1", "localhost") + "/api/status").status_code == 200
 
@@ -308,7 +315,9 @@ def _status(port: int, request: bytes) -> int:
 @pytest.fixture(scope="module")
 def both_servers():  # type: ignore[no-untyped-def]
     servers = {
-        name: ServerThread(create_app(build_gateway(EmulatorOptions(paused=True))), stack=Stack(http, loop)).start()
+        name: ServerThread(
+            create_app(build_gateway(EmulatorOptions(firmware="1.15.0", paused=True))), stack=Stack(http, loop)
+        ).start()
         for name, (http, loop) in {"httptools": ("httptools", "uvloop"), "h11": ("h11", "asyncio")}.items()
     }
     yield {name: server.port for name, server in servers.items()}

@@ -9,7 +9,8 @@ from datetime import UTC, datetime
 import pytest
 from starlette.testclient import TestClient
 
-from emulator import EmulatorOptions, build_gateway, create_app
+from emulator import create_app
+from emulator.device.factory import EmulatorOptions, build_gateway
 from emulator.firmware.vitals import vitals_pb2
 from tests.support.paths import ROOT
 

@@ -7,7 +7,9 @@ from dataclasses import dataclass
 
 import httpx
 
-from emulator import EmulatorOptions, Gateway, build_gateway, create_app
+from emulator import create_app
+from emulator.device.factory import EmulatorOptions, build_gateway
+from emulator.device.gateway import Gateway
 from emulator.serving.server import ServerThread
 from emulator.serving.tls import self_signed
 

@@ -7,8 +7,8 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
-from emulator import EmulatorOptions, build_gateway
 from emulator.device.errors import GatewayError
+from emulator.device.factory import EmulatorOptions, build_gateway
 from emulator.model import OPERATION_MODES
 
 
@@ -24,7 +24,7 @@ class GatewayMachine(RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
         self.time = Time()
-        self.gw = build_gateway(EmulatorOptions(paused=True, seed=3), monotonic=self.time)
+        self.gw = build_gateway(EmulatorOptions(firmware="1.15.0", paused=True, seed=3), monotonic=self.time)
         self.tokens: list[str] = []
         self.last_counters = self.gw.snapshot().state.counters
 

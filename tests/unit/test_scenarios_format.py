@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from emulator import contract
+from emulator import DEFAULT_FIRMWARE, contract
 from emulator.firmware import PROFILES
 from emulator.model import OPERATION_MODES
 from emulator.scenario import ScenarioError, load_text
@@ -31,7 +31,7 @@ def error(text: str) -> ScenarioError:
 
 def test_a_minimal_file_loads_with_defaults():
     s = load_text(HEAD, "plain.yaml")
-    assert s.name == "plain" and s.firmware is None and s.run_firmware == "1.15.0"
+    assert s.name == "plain" and s.firmware is None and s.run_firmware == DEFAULT_FIRMWARE
     assert s.start == local("2026-07-15T06:00") and s.end - s.start == 86_400
     assert s.operation == s.operation.__class__("self_consumption", 20.0) and s.grid_connected
 

@@ -232,7 +232,18 @@
     $("fault-list").replaceChildren(...rows);
   }
 
+  /** The kinds and presets as the control API's own schema for a rule lists them (one list, the server's). */
+  async function loadFaultKinds() {
+    const reply = await call("GET", "/_emulator/schemas/control/fault.json");
+    const props = reply.ok && reply.body && reply.body.properties;
+    if (!props) return say(`GET /_emulator/schemas/control/fault.json: ${reply.error || reply.status}`, false);
+    $("fault-kind").replaceChildren(...props.kind.enum.map((kind) => new Option(kind, kind)));
+    $("fault-preset").replaceChildren(new Option("(status below)", ""), ...props.preset.enum.map((p) => new Option(p, p)));
+    showFaultFields();
+  }
+
   function bindFaults() {
+    loadFaultKinds();
     $("fault-kind").addEventListener("change", showFaultFields);
     $("fault-preset").addEventListener("change", showFaultFields);
     showFaultFields();
