@@ -30,6 +30,7 @@ from emulator.http.reply import render_error
 from emulator.http.turn import WaitForJump
 from emulator.serving.docs import docs_routes
 from emulator.serving.fast import FastReads, snapshot_reads
+from emulator.serving.fast_tedapi import FastTedapi
 from emulator.serving.middleware import TrafficMiddleware
 from emulator.serving.transport import CutOnStop
 from emulator.tedapi.routes import ROUTES as TEDAPI_ROUTES
@@ -59,7 +60,14 @@ def create_app(
     """
     fast = FastReads(gateway, _SNAPSHOT_READS)
     app = gateway_app(
-        gateway, _routes(), journal_size=journal_size, fault_seed=fault_seed, tls=tls, fast=fast, control=control
+        gateway,
+        _routes(),
+        journal_size=journal_size,
+        fault_seed=fault_seed,
+        tls=tls,
+        fast=fast,
+        tedapi=FastTedapi(gateway),
+        control=control,
     )
     app_context(app).scenario = scenario
     return app
@@ -89,6 +97,7 @@ def gateway_app(
     tls: bool | str = False,
     control: ControlPolicy | None = None,
     fast: FastReads | None = None,
+    tedapi: FastTedapi | None = None,
 ) -> Starlette:
     """Any routes behind the gateway's faults, journal and error rendering (the live app, a replay)."""
     started = time.monotonic()
@@ -111,6 +120,7 @@ def gateway_app(
                 sim_time=gateway.clock.now,
                 clock=traffic_clock,
                 fast=fast,
+                tedapi=tedapi,
             ),
             Middleware(WaitForJump, gateway=gateway),
         ],
