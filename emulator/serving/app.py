@@ -16,6 +16,7 @@ from starlette.routing import BaseRoute
 
 from emulator.api import API_ROUTES
 from emulator.contract import FirmwareFacts
+from emulator.control.authorized_clients import AUTHORIZED_CLIENT_ROUTES
 from emulator.control.firmware import FIRMWARE_ROUTES
 from emulator.control.routes import CONTROL_ROUTES
 from emulator.control.scenario import SCENARIO_ROUTES
@@ -81,6 +82,7 @@ def _routes() -> list[BaseRoute]:
         *API_ROUTES,
         *CONTROL_ROUTES,
         *FIRMWARE_ROUTES,
+        *AUTHORIZED_CLIENT_ROUTES,
         *TRAFFIC_ROUTES,
         *SCENARIO_ROUTES,
         *docs_routes(),

@@ -87,6 +87,8 @@ def test_every_session_ends_and_the_site_carries_over(gw: Emulator):
     with client(gw) as http:
         token = login(http, gw)
     gw.set_operation("backup", 42.0)
+    gw.verified_key()  # a TEDAPI v1r key in the authorized-client table
+    keys = gw.authorized_clients()
     gw.control("POST", "firmware", {"version": "24.4.0", "reboot_s": 60, **QUICK})
     gw.advance(REBOOT_AT_S)
     before = gw.state()
@@ -103,6 +105,7 @@ def test_every_session_ends_and_the_site_carries_over(gw: Emulator):
         assert after["energy_wh"][counter] >= value
     assert after["operation"] == before["operation"] and after["operation"]["mode"] == "backup"
     assert after["powerwalls"] == before["powerwalls"]
+    assert gw.authorized_clients() == keys and keys[0]["state"] == "verified"
 
 
 @pytest.mark.parametrize("gw", ["1.15.0"], indirect=True)
