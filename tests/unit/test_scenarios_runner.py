@@ -6,6 +6,7 @@ import pytest
 
 from emulator.runner.engine import run
 from emulator.scenario import load_text
+from tests.support.paths import ROOT
 
 SPIKE = """
 title: a kettle that never stops
@@ -92,28 +93,9 @@ expect:
     ]
 
 
-UPDATE = """
-title: the gateway updates itself overnight
-start: 2026-07-15T00:00
-duration: 4h
-site: {firmware: 21.44.1}
-events:
-  - {at: "01:00", do: firmware_update, version: 24.4.0, check: 30s, download: 5m, install: 10m, reboot: 2m}
-expect:
-  - {at: "00:59", endpoint: /api/status, field: version, equals: 21.44.1 c58c2df3}
-  - {at: "00:59", endpoint: /api/devices/vitals, status: 200}
-  - {at: "01:12", field: update.firmware.phase, equals: installing}
-  - {at: "01:16", field: update.firmware.phase, equals: rebooting}
-  - {from: "01:15:40", to: "01:17:30", field: power_w.battery, equals: 0}
-  - {at: "01:18", endpoint: /api/status, field: version, equals: 24.4.0 0fe780c9}
-  - {at: "01:18", endpoint: /api/devices/vitals, status: 404}
-  - {at: "01:18", endpoint: /api/system/update/status, field: state, equals: /update_succeeded}
-  - {from: "00:30", to: "02:00", field: energy_wh.load_imported, trend: rises}
-  - {at: "03:00", field: firmware, equals: 24.4.0}
-"""
-
-
 def test_a_firmware_update_event_changes_the_contract_mid_run():
-    result = run(load_text(UPDATE, "update.yaml"), 60)
+    """docs/examples/firmware-update.yaml (docs/firmware-updates.md shows it): every expectation passes."""
+    example = ROOT / "docs" / "examples" / "firmware-update.yaml"
+    result = run(load_text(example.read_text("utf-8"), example.name), 60)
     assert [o.passed for o in result.outcomes] == [True] * 10, [o.found for o in result.outcomes]
     assert [t.label for t in result.fired] == ["firmware_update"]
