@@ -16,6 +16,7 @@ from starlette.routing import BaseRoute
 
 from emulator.api import API_ROUTES
 from emulator.contract import FirmwareFacts
+from emulator.control.authorized_clients import AUTHORIZED_CLIENT_ROUTES
 from emulator.control.routes import CONTROL_ROUTES
 from emulator.control.scenario import SCENARIO_ROUTES
 from emulator.control.traffic import TRAFFIC_ROUTES
@@ -29,6 +30,7 @@ from emulator.http.reply import render_error
 from emulator.http.turn import WaitForJump
 from emulator.serving.docs import docs_routes
 from emulator.serving.fast import FastReads, snapshot_reads
+from emulator.serving.fast_tedapi import FastTedapi
 from emulator.serving.middleware import TrafficMiddleware
 from emulator.serving.transport import CutOnStop
 from emulator.tedapi.routes import ROUTES as TEDAPI_ROUTES
@@ -58,7 +60,14 @@ def create_app(
     """
     fast = FastReads(gateway, _SNAPSHOT_READS)
     app = gateway_app(
-        gateway, _routes(), journal_size=journal_size, fault_seed=fault_seed, tls=tls, fast=fast, control=control
+        gateway,
+        _routes(),
+        journal_size=journal_size,
+        fault_seed=fault_seed,
+        tls=tls,
+        fast=fast,
+        tedapi=FastTedapi(gateway),
+        control=control,
     )
     app_context(app).scenario = scenario
     return app
@@ -71,6 +80,7 @@ def _routes() -> list[BaseRoute]:
         *TEDAPI_ROUTES,  # first: pypowerwall's polls of /tedapi/v1 skip ~60 /api regexes (no path is shared)
         *API_ROUTES,
         *CONTROL_ROUTES,
+        *AUTHORIZED_CLIENT_ROUTES,
         *TRAFFIC_ROUTES,
         *SCENARIO_ROUTES,
         *docs_routes(),
@@ -87,6 +97,7 @@ def gateway_app(
     tls: bool | str = False,
     control: ControlPolicy | None = None,
     fast: FastReads | None = None,
+    tedapi: FastTedapi | None = None,
 ) -> Starlette:
     """Any routes behind the gateway's faults, journal and error rendering (the live app, a replay)."""
     started = time.monotonic()
@@ -109,6 +120,7 @@ def gateway_app(
                 sim_time=gateway.clock.now,
                 clock=traffic_clock,
                 fast=fast,
+                tedapi=tedapi,
             ),
             Middleware(WaitForJump, gateway=gateway),
         ],
