@@ -79,7 +79,10 @@ def test_a_login_answer_can_drift_too_and_the_rule_says_what_it_does(gw):
             {"path": AGGREGATES, "drift": "null", "pointer": "/site/instant_pwr"},
             "/site/instant_pwr matches nothing in responses/meters.aggregates.json; known at /site: ",
         ),
-        ({"path": AGGREGATES, "drift": "null", "pointer": "/nowhere/*"}, "known at /: battery, busway, frequency, generator, load, site, solar"),
+        (
+            {"path": AGGREGATES, "drift": "null", "pointer": "/nowhere/*"},
+            "known at /: battery, busway, frequency, generator, load, site, solar",
+        ),
         (
             {"path": "/api/system_status/soe", "drift": "null", "pointer": "/percentage/x"},
             "nothing is below /percentage",
