@@ -97,10 +97,10 @@ def make_stateful_test(firmware: str):
     machine = schema.include(operation_id_regex="^(" + "|".join(ids) + ")$").as_state_machine()
 
     class Authorized(machine):  # type: ignore[misc, valid-type]
-        def before_call(self, case):  # type: ignore[no-untyped-def]
+        def before_call(self, case):
             authorize(case, gateway)
 
-        def validate_response(self, response, case, **kwargs):  # type: ignore[no-untyped-def]
+        def validate_response(self, response, case, **kwargs):
             excluded = [ignored_auth] + ([positive_data_acceptance] if case.path in SEMANTIC_REFUSALS else [])
             excluded += [not_a_server_error] if case.path in FAITHFUL_SERVER_ERRORS else []
             case.validate_response(response, excluded_checks=excluded)
