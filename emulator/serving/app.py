@@ -16,6 +16,7 @@ from starlette.routing import BaseRoute
 
 from emulator.api import API_ROUTES
 from emulator.contract import FirmwareFacts
+from emulator.control.limits import LIMIT_ROUTES
 from emulator.control.routes import CONTROL_ROUTES
 from emulator.control.scenario import SCENARIO_ROUTES
 from emulator.control.traffic import TRAFFIC_ROUTES
@@ -71,6 +72,7 @@ def _routes() -> list[BaseRoute]:
         *TEDAPI_ROUTES,  # first: pypowerwall's polls of /tedapi/v1 skip ~60 /api regexes (no path is shared)
         *API_ROUTES,
         *CONTROL_ROUTES,
+        *LIMIT_ROUTES,
         *TRAFFIC_ROUTES,
         *SCENARIO_ROUTES,
         *docs_routes(),
@@ -109,6 +111,7 @@ def gateway_app(
                 sim_time=gateway.clock.now,
                 clock=traffic_clock,
                 fast=fast,
+                gateway=gateway,
             ),
             Middleware(WaitForJump, gateway=gateway),
         ],

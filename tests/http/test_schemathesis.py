@@ -20,6 +20,7 @@ SEMANTIC_REFUSALS = {
     "/_emulator/faults",
     "/_emulator/faults/{rule_id}",
     "/_emulator/scenario",  # a name that is not a bundled scenario
+    "/_emulator/rate_limits",  # switching a request limit on where the firmware states none needs its numbers
     "/api/meters/{serial}/verify",
     "/api/meters/{serial}/cts",
     "/api/networks/{id}/enable",
