@@ -56,6 +56,10 @@ STACK = "fast"  # --stack: which HTTP stack the fleet serves on (the banner's la
 def start_fleet(count: int, mode: str) -> tuple[subprocess.Popen[str], int, list[str]]:
     """Start the fleet as a user would; return (process, first port, each member's Host name or port)."""
     argv = [sys.executable, "-m", "emulator.cli", "serve", "--port", "0", "--gateways", str(count)]
+    argv += [
+        "--firmware",
+        "1.15.0",
+    ]  # plain HTTP, open reads: what these figures have always been (serve's default is 24.4.0)
     argv += ["--fleet-mode", mode] if count > 1 else []
     argv += STACK_FLAGS[STACK]
     proc = subprocess.Popen(pinned(SERVER_CORE, argv), stdout=subprocess.PIPE, text=True)

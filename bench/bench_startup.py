@@ -1,13 +1,13 @@
 """Start to first answer: `teg-emulator serve` against a bare `uvicorn module:app`, each started the same way.
 
 Method: both are the console scripts a user types, with their defaults and a free port
-(``teg-emulator serve --port P``, the README's command; ``uvicorn _bare_app:app --app-dir bench --port P``,
+(``teg-emulator serve --firmware 1.15.0 --speed 60 --port P``, the README's command; ``uvicorn _bare_app:app --app-dir bench --port P``,
 which on uvicorn[standard] serves on httptools + uvloop too), pinned to the same core. The clock runs from
 ``Popen`` to the first answer of ``GET /api/status``, polled every 2 ms. One unmeasured start of each
 first (bytecode caches written, files in the page cache); then the two alternate, and the figure is the
 median of the per-pair ratios (at least 9 pairs).
 
-    python bench/bench_startup.py [--pairs 9] [--firmware 1.15.0]
+    python bench/bench_startup.py [--pairs 9] [--firmware 1.15.0] [--speed 60]
 """
 
 from __future__ import annotations
@@ -38,35 +38,32 @@ def first_answer_s(argv: list[str], port: int) -> float:
         proc.wait()
 
 
-def commands(port: int, firmware: str) -> dict[str, list[str]]:
-    return {
-        "bare": pinned(
-            SERVER_CORE, [str(BIN / "uvicorn"), "_bare_app:app", "--app-dir", str(HERE), "--port", str(port)]
-        ),
-        "emulator": pinned(
-            SERVER_CORE, [str(BIN / "teg-emulator"), "serve", "--port", str(port), "--firmware", firmware]
-        ),
-    }
+def commands(port: int, firmware: str, speed: str) -> dict[str, list[str]]:
+    """The README's command (`teg-emulator serve --firmware 1.15.0 --speed 60`) and uvicorn's, on port ``port``."""
+    emulator = [str(BIN / "teg-emulator"), "serve", "--firmware", firmware, "--speed", speed, "--port", str(port)]
+    bare = [str(BIN / "uvicorn"), "_bare_app:app", "--app-dir", str(HERE), "--port", str(port)]
+    return {"bare": pinned(SERVER_CORE, bare), "emulator": pinned(SERVER_CORE, emulator)}
 
 
 def main(argv: list[str] | None = None) -> dict[str, object]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pairs", type=int, default=9)
     parser.add_argument("--firmware", default="1.15.0")
+    parser.add_argument("--speed", default="60")
     args = parser.parse_args(argv)
     times: dict[str, list[float]] = {"bare": [], "emulator": []}
     ratios: list[float] = []
     for side in ("bare", "emulator"):  # warm: bytecode caches, page cache
         port = free_port()
-        first_answer_s(commands(port, args.firmware)[side], port)
+        first_answer_s(commands(port, args.firmware, args.speed)[side], port)
     for _ in range(max(args.pairs, 9)):
         pair = {}
         for side in ("bare", "emulator"):
             port = free_port()
-            pair[side] = first_answer_s(commands(port, args.firmware)[side], port)
+            pair[side] = first_answer_s(commands(port, args.firmware, args.speed)[side], port)
             times[side].append(pair[side])
         ratios.append(pair["emulator"] / pair["bare"])
-    shown = commands(8080, args.firmware)
+    shown = commands(8080, args.firmware, args.speed)
     result = {
         "bare_ms": statistics.median(times["bare"]) * 1000,
         "emulator_ms": statistics.median(times["emulator"]) * 1000,

@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from contract_tests.spec import body_problems
 from contract_tests.target import Target
+from emulator.contract import operation_for
 
 METERS = ("site", "battery", "load", "solar")
 COUNTERS = ("energy_exported", "energy_imported")
@@ -22,10 +24,22 @@ class Sample:
     system_status: dict[str, Any] | None  # newer firmware only
 
 
-def _json(target: Target, path: str) -> Any:
+def read_json(target: Target, path: str, purpose: str = "") -> Any:
+    """GET ``path``'s body, checked against the contract first: a check that reads fields out of a body
+    it has not checked fails on a missing or mistyped field with a KeyError or TypeError, which names
+    neither the endpoint nor the field; this fails with the contract's own words for what is wrong."""
     response = target.read(path)
-    assert response.status_code == 200, f"GET {path} answered {response.status_code} while sampling live data"
-    return response.json()
+    assert response.status_code == 200, f"GET {path} answered {response.status_code}{purpose}"
+    body = response.json()
+    operation = operation_for("GET", path)
+    schema = operation.response_schema(200) if operation is not None else None
+    problems = body_problems(f"GET {path}", schema, body) if schema else []
+    assert not problems, "\n".join(problems)
+    return body
+
+
+def _json(target: Target, path: str) -> Any:
+    return read_json(target, path, " while sampling live data")
 
 
 def take(target: Target) -> Sample:

@@ -29,6 +29,19 @@ def _refusal(target: Target, op: Operation, credentials: Credentials | bool, kin
         assert not problems, "\n".join(problems)
 
 
+# First: the checks below lean on a login, so a login that answers wrongly fails here, in its own words.
+def test_login_answers_as_the_contract_says(target: Target) -> None:
+    response = target.login()
+    assert response.status_code == 200, f"POST /api/login/Basic answered {response.status_code}"
+    op = operation_for("POST", "/api/login/Basic")
+    assert op is not None
+    problems = body_problems("POST /api/login/Basic", op.response_schema(200) or "", response.json())
+    assert not problems, "\n".join(problems)
+    if target.era.cookie_auth:
+        assert {"AuthCookie", "UserRecord"} <= set(response.cookies), f"login set cookies {sorted(response.cookies)}"
+    target.logout(Credentials(response.json()["token"], tuple(response.cookies.items())))
+
+
 @pytest.fixture(scope="module")
 def revoked(target: Target) -> Credentials:
     credentials = target.new_session()
@@ -60,18 +73,6 @@ def test_wrong_password_is_refused(target: Target) -> None:
     assert op is not None
     problems = body_problems("POST /api/login/Basic (wrong password)", op.response_schema(401) or "", response.json())
     assert not problems, "\n".join(problems)
-
-
-def test_login_answers_as_the_contract_says(target: Target) -> None:
-    response = target.login()
-    assert response.status_code == 200, f"POST /api/login/Basic answered {response.status_code}"
-    op = operation_for("POST", "/api/login/Basic")
-    assert op is not None
-    problems = body_problems("POST /api/login/Basic", op.response_schema(200) or "", response.json())
-    assert not problems, "\n".join(problems)
-    if target.era.cookie_auth:
-        assert {"AuthCookie", "UserRecord"} <= set(response.cookies), f"login set cookies {sorted(response.cookies)}"
-    target.logout(Credentials(response.json()["token"], tuple(response.cookies.items())))
 
 
 @pytest.mark.serves("GET /api/logout")

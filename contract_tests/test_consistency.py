@@ -15,9 +15,7 @@ pytestmark = pytest.mark.firmware("21.44.1", "24.4.0")  # 1.15.0 has no /api/sys
 
 
 def _get(target: Target, path: str) -> Any:
-    response = target.read(path)
-    assert response.status_code == 200, f"GET {path} answered {response.status_code}"
-    return response.json()
+    return live.read_json(target, path)
 
 
 def test_soe_matches_the_energy_remaining(target: Target) -> None:

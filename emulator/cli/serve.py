@@ -22,7 +22,7 @@ from emulator.durations import format_duration
 from emulator.http.context import app_context
 from emulator.serving.assembly import assemble
 from emulator.serving.limits import MAX_GATEWAYS, fleet_size
-from emulator.serving.options import RunOptions
+from emulator.serving.options import RunOptions, key_file
 from emulator.serving.server import bind_many, run_many
 from emulator.serving.stack import HTTP_CHOICES, LOOP_CHOICES
 from emulator.serving.tls import TLSIdentity
@@ -63,6 +63,15 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         "--cert", type=opt.readable_file, help="PEM certificate for --tls (default: self-signed, made at start)"
     )
     p.add_argument("--key", type=opt.readable_file, help="PEM private key for --cert")
+    p.add_argument(
+        "--authorized-key",
+        dest="authorized_keys",
+        action="append",
+        default=[],
+        type=opt.from_parse(key_file),
+        metavar="FILE",
+        help="TEDAPI v1r: an RSA key (public or private PEM) the gateway accepts, verified (repeatable)",
+    )
     p.add_argument(
         "--gateways",
         type=opt.from_parse(fleet_size),
@@ -171,6 +180,14 @@ def _live_banner(app: Starlette, base: str) -> list[str]:
         *(
             [f"  TEDAPI:         {base}/tedapi/v1  (HTTP Basic Tesla_Energy_Device:{gateway.gw_password})"]
             if gateway.facts.tedapi
+            else []
+        ),
+        *(
+            [
+                f"  TEDAPI v1r:     {base}/tedapi/v1r  ({len(gateway.authorized_clients)} authorized key(s); "
+                f"add one at {base}/_emulator/authorized_clients)"
+            ]
+            if gateway.facts.serves("POST", "/tedapi/v1r")
             else []
         ),
         f"  control API:    {base}/_emulator/state",

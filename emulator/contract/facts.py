@@ -107,7 +107,7 @@ class FirmwareFacts:
     invalid_credentials: ErrorText
     sitemaster_stopped: ErrorText
     throttled: ErrorText | None
-    paths: dict[str, dict[str, str]]  # path template -> method -> "open" | "login" | "gateway_password"
+    paths: dict[str, dict[str, str]]  # path template -> method -> access (schemas/firmware.json: paths)
     hardware: str = "powerwall2"  # "powerwall2" or "powerwall3": the site the TEDAPI describes
     polled: tuple[str, ...] = ()  # the reads clients poll (`record`'s default endpoints); () when not stated
 
@@ -138,6 +138,10 @@ class FirmwareFacts:
         if path.startswith(EMULATOR_PREFIX):
             return True
         return method.upper() in self.paths.get(path, {})
+
+    def access(self, method: str, path: str) -> str | None:
+        """How ``method path`` is authorized here (open, login, gateway_password, ...); None: not served."""
+        return self.paths.get(path, {}).get(method.upper())
 
     def is_open(self, method: str, path: str) -> bool:
         if path.startswith(EMULATOR_PREFIX):

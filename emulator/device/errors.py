@@ -64,6 +64,7 @@ TEXTS: dict[str, ErrorText] = {
     "tedapi_unknown_request": ErrorText(
         400, "Bad Request", "unknown TEDAPI request: expected a system-info request, a config.json read or a query"
     ),
+    "tedapi_body_required": ErrorText(400, "Bad Request", "a RoutableMessage request body is required"),
     "tedapi_unsigned": ErrorText(
         403, "Forbidden", "the query carries no signature; the gateway runs signed queries only"
     ),

@@ -4,15 +4,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from emulator.contract import facts_for
+from emulator.device.authorized_clients import KeyRefused, load_public_key
 from emulator.device.clock import Monotonic, SimClock
 from emulator.device.defaults import GATEWAY_SERIAL, START_SOE_PCT
 from emulator.device.gateway import Gateway, GatewaySettings
 from emulator.device.rate_limits import RateChoice
 from emulator.device.snapshot import Operation
 from emulator.model import SiteConfig
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 
 DEFAULT_START = datetime(2026, 7, 1, 13, 0, tzinfo=UTC)  # 06:00 in Los Angeles
 
@@ -43,6 +48,7 @@ class EmulatorOptions:
     session_lifetime_s: float | None = None  # None: the firmware's; inf: sessions never expire
     rate_limit: RateChoice = None  # None: off; "on": the firmware's stated limit; (requests, window_s)
     rate_limit_cooldown_s: float | None = None  # None: the firmware's
+    authorized_keys: tuple[bytes, ...] = ()  # PEMs (public or private) of TEDAPI v1r keys, verified from the start
 
 
 def build_gateway(options: EmulatorOptions, *, monotonic: Monotonic | None = None) -> Gateway:
@@ -65,6 +71,7 @@ def build_gateway(options: EmulatorOptions, *, monotonic: Monotonic | None = Non
         grid_connected=options.grid_connected,
         password=options.password,
         gw_password=options.gw_password,
+        authorized_keys=tuple(_public_key(pem) for pem in options.authorized_keys),
         login_throttle=options.login_throttle,
         login_cooldown_s=options.login_cooldown_s,
         session_lifetime_s=options.session_lifetime_s,
@@ -72,6 +79,13 @@ def build_gateway(options: EmulatorOptions, *, monotonic: Monotonic | None = Non
         rate_limit_cooldown_s=options.rate_limit_cooldown_s,
     )
     return Gateway(facts, clock, settings)
+
+
+def _public_key(pem: bytes) -> RSAPublicKey:
+    try:
+        return load_public_key(pem)
+    except KeyRefused as exc:
+        raise ValueError(f"an authorized key: {exc}") from None
 
 
 def localize(value: datetime, zone: str) -> datetime:

@@ -11,8 +11,10 @@ import math
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from emulator.contract import FirmwareFacts
+from emulator.device.authorized_clients import AuthorizedClients
 from emulator.device.catchup import CatchUp
 from emulator.device.clock import SimClock
 from emulator.device.defaults import GATEWAY_SERIAL, START_SOE_PCT
@@ -26,6 +28,9 @@ from emulator.device.snapshot import GridFault, Operation, Snapshot, UpdateView
 from emulator.device.timers import Timer
 from emulator.device.updates import UpdatePhase, UpdateStatus
 from emulator.model import Controls, SiteConfig, SiteModel, initial_state
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 
 REQUEST_MAX_STEPS = 240  # bounded catch-up work per request, whatever the speed factor
 METER_SAMPLE_S = 0.25  # the gateway samples its meters every 250 ms of sim time (seed: 250-500 ms)
@@ -55,6 +60,7 @@ class GatewaySettings:
     site_name: str = "Home Energy Gateway"
     grid_timings: GridTimings = GridTimings()
     timeline: tuple[Timer[Gateway], ...] = ()  # a scenario's events, re-armed by every reset()
+    authorized_keys: tuple[RSAPublicKey, ...] = ()  # TEDAPI v1r keys verified from the start
     login_throttle: int | None = None  # failed logins before a 429 cool-down (None: the firmware's)
     login_cooldown_s: float | None = None  # how long the cool-down lasts (None: the firmware's)
     session_lifetime_s: float | None = None  # how long a login lasts, sim seconds (None: the firmware's; inf: ever)
@@ -118,6 +124,7 @@ class Gateway:
         self.session_lifetime_s = self._session_lifetime()
         self.throttle = LoginThrottle(self._throttle_policy())  # the starting policies: the control API may change them
         self.rate_limits.set_policy(rate_policy(self.facts, s.rate_limit, s.rate_limit_cooldown_s))
+        self.authorized_clients = AuthorizedClients(self.clock.now, s.authorized_keys)
         self._version = getattr(self, "_version", 0) + 1
         self._snapshot: Snapshot | None = None
         self._snapshot_key: tuple[float, int] | None = None

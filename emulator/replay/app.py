@@ -127,7 +127,7 @@ def _tedapi_answer(path: str) -> Callable[[Request], Awaitable[Response]]:
     same device (a Powerwall 3's own components)."""
 
     async def endpoint(request: Request) -> Response:
-        gateway = guard(request)
+        gateway = guard(request, "/tedapi/device/{din}/v1" if "din" in request.path_params else path)
         if isinstance(gateway, Response):
             return gateway
         ctx = replay_context(request)

@@ -63,18 +63,18 @@ def request_key(body: bytes) -> str | None:
     except DecodeError:
         return None
     envelope = frame.envelope
-    kind = envelope.WhichOneof("body")
-    if kind == "system" and envelope.system.WhichOneof("message") == "info_request":
+    kind = envelope.WhichOneof("payload")
+    if kind == "common" and envelope.common.WhichOneof("message") == "get_system_info_request":
         return SYSTEM_INFO
-    if kind == "file" and envelope.file.WhichOneof("message") == "read":
-        return f"file {envelope.file.read.name or 'config.json'}"
-    if kind == "query" and envelope.query.WhichOneof("message") == "request":
-        signed = pb.SignedQuery()
+    if kind == "filestore" and envelope.filestore.WhichOneof("message") == "read_file_request":
+        return f"file {envelope.filestore.read_file_request.name or 'config.json'}"
+    if kind == "graphql" and envelope.graphql.WhichOneof("message") == "query_request":
+        signed = pb.SignedGraphQLQuery()
         try:
-            signed.ParseFromString(envelope.query.request.signed)
+            signed.ParseFromString(envelope.graphql.query_request.query)
         except DecodeError:
             return None
-        match = _OPERATION.match(signed.text)
+        match = _OPERATION.match(signed.query)
         return f"query {match.group(1).decode('ascii')}" if match else None
     return None
 
@@ -106,11 +106,13 @@ def _frame(din: str, sender: str | None = None) -> pb.Frame:
 
 
 def _query(frame: pb.Frame, query: SignedQuery) -> bytes:
-    request = frame.envelope.query.request
+    request = frame.envelope.graphql.query_request
     request.format = 2
-    request.signed = query.signed or pb.SignedQuery(version=1, text=query.text.encode("utf-8")).SerializeToString()
+    request.query = (
+        query.signed or pb.SignedGraphQLQuery(version=1, query=query.text.encode("utf-8")).SerializeToString()
+    )
     request.signature = query.signature
-    request.variables.value = query.variables
+    request.variables_json.value = query.variables
     body: bytes = frame.SerializeToString()
     return body
 
@@ -118,10 +120,10 @@ def _query(frame: pb.Frame, query: SignedQuery) -> bytes:
 def requests(din: str) -> list[tuple[str, bytes]]:
     """(key, body) for every TEDAPI read of the gateway itself the recorder polls."""
     info = _frame(din)
-    info.envelope.system.info_request.SetInParent()
+    info.envelope.common.get_system_info_request.SetInParent()
     config = _frame(din)
-    config.envelope.file.read.domain = 1
-    config.envelope.file.read.name = "config.json"
+    config.envelope.filestore.read_file_request.domain = 1
+    config.envelope.filestore.read_file_request.name = "config.json"
     found = [(SYSTEM_INFO, info.SerializeToString()), (CONFIG, config.SerializeToString())]
     query = status_query()
     if query is not None:
@@ -150,7 +152,7 @@ def powerwall3s(config_answer: bytes) -> list[str]:
     frame = pb.Frame()
     try:
         frame.ParseFromString(config_answer)
-        config = json.loads(frame.envelope.file.content.file.text or "{}")
+        config = json.loads(frame.envelope.filestore.read_file_response.file.blob or b"{}")
     except (DecodeError, ValueError):
         return []
     blocks = config.get("battery_blocks") if isinstance(config, dict) else None
@@ -171,5 +173,5 @@ def firmware_version(answer: bytes) -> str | None:
         frame.ParseFromString(answer)
     except DecodeError:
         return None
-    text = frame.envelope.system.info.version.text.strip()
+    text = frame.envelope.common.get_system_info_response.firmware_version.version.strip()
     return text or None

@@ -16,6 +16,7 @@ from starlette.routing import BaseRoute
 
 from emulator.api import API_ROUTES
 from emulator.contract import FirmwareFacts
+from emulator.control.authorized_clients import AUTHORIZED_CLIENT_ROUTES
 from emulator.control.limits import LIMIT_ROUTES
 from emulator.control.routes import CONTROL_ROUTES
 from emulator.control.scenario import SCENARIO_ROUTES
@@ -30,6 +31,7 @@ from emulator.http.reply import render_error
 from emulator.http.turn import WaitForJump
 from emulator.serving.docs import docs_routes
 from emulator.serving.fast import FastReads, snapshot_reads
+from emulator.serving.fast_tedapi import FastTedapi
 from emulator.serving.middleware import TrafficMiddleware
 from emulator.serving.transport import CutOnStop
 from emulator.tedapi.routes import ROUTES as TEDAPI_ROUTES
@@ -59,7 +61,14 @@ def create_app(
     """
     fast = FastReads(gateway, _SNAPSHOT_READS)
     app = gateway_app(
-        gateway, _routes(), journal_size=journal_size, fault_seed=fault_seed, tls=tls, fast=fast, control=control
+        gateway,
+        _routes(),
+        journal_size=journal_size,
+        fault_seed=fault_seed,
+        tls=tls,
+        fast=fast,
+        tedapi=FastTedapi(gateway),
+        control=control,
     )
     app_context(app).scenario = scenario
     return app
@@ -73,6 +82,7 @@ def _routes() -> list[BaseRoute]:
         *API_ROUTES,
         *CONTROL_ROUTES,
         *LIMIT_ROUTES,
+        *AUTHORIZED_CLIENT_ROUTES,
         *TRAFFIC_ROUTES,
         *SCENARIO_ROUTES,
         *docs_routes(),
@@ -89,6 +99,7 @@ def gateway_app(
     tls: bool | str = False,
     control: ControlPolicy | None = None,
     fast: FastReads | None = None,
+    tedapi: FastTedapi | None = None,
 ) -> Starlette:
     """Any routes behind the gateway's faults, journal and error rendering (the live app, a replay)."""
     started = time.monotonic()
@@ -112,6 +123,7 @@ def gateway_app(
                 clock=traffic_clock,
                 fast=fast,
                 gateway=gateway,
+                tedapi=tedapi,
             ),
             Middleware(WaitForJump, gateway=gateway),
         ],

@@ -12,3 +12,8 @@ class TrackedH11Protocol(Protections, H11Protocol):
     def _mid_request(self) -> bool:
         # IDLE after data came in: part of a request line or headers; SEND_BODY: part of a body
         return self.conn.their_state in (h11.IDLE, h11.SEND_BODY)
+
+    def on_response_complete(self) -> None:
+        super().on_response_complete()
+        if not self._mid_request():
+            self._disarm()  # idle between requests is uvicorn's keep-alive timeout's business

@@ -4,6 +4,10 @@ Besides the shared protections it bounds a request's head as the h11 stack does.
 no limit on a request line or header (httptools gathers a header value in memory for as long as it
 grows), while h11 refuses a head still incomplete past 16 KiB with a 400; here the same 400 comes
 at the same size, so a client sending endless headers costs bounded memory on both stacks.
+
+Where a request stands is read from what uvicorn's protocol already keeps, not from parser callbacks of
+our own (each would cost a call per request): ``on_message_begin`` makes a new ``scope``,
+``on_headers_complete`` a new ``cycle`` around that scope, ``on_message_complete`` ends its ``more_body``.
 """
 
 from __future__ import annotations
@@ -20,40 +24,48 @@ _INVALID = "Invalid HTTP request received."  # uvicorn's words for a request it 
 
 
 class TrackedHttpToolsProtocol(Protections, HttpToolsProtocol):
-    _receiving = False  # from a request's first byte to its last (llhttp's message begin/complete)
-    _in_head = False  # from its first byte to the end of its headers
-    _head_bytes = 0  # read while in the head (over by at most one slice)
+    _head_bytes = 0  # read while the current request's head is incomplete (over by at most one slice)
 
     def _mid_request(self) -> bool:
-        return self._receiving
+        scope, cycle = self.scope, self.cycle
+        if cycle is not None and cycle.scope is scope:  # the latest request's headers are in
+            return bool(cycle.more_body)
+        return scope is not None  # its head is coming in
 
-    def data_received(self, data: bytes) -> None:
-        if len(data) <= _SLICE:
-            self._feed(data)
-            return
+    def _head_incoming(self) -> bool:
+        """No request under way (the next bytes begin one), or one whose headers are still coming in."""
+        scope, cycle = self.scope, self.cycle
+        return cycle is None or cycle.scope is not scope or not cycle.more_body
+
+    def _sliced(self, data: bytes) -> None:
+        """A head a slice at a time (its size known to within one); the rest of a body, once reached, in one go."""
         view = memoryview(data)
         for offset in range(0, len(data), _SLICE):
-            self._feed(bytes(view[offset : offset + _SLICE]))
+            if not self._head_incoming():
+                self.data_received(bytes(view[offset:]))
+                return
+            self.data_received(bytes(view[offset : offset + _SLICE]))
             if self.transport.is_closing():
                 return
 
-    def _feed(self, data: bytes) -> None:
-        super().data_received(data)
-        if self._in_head:
+    def data_received(self, data: bytes) -> None:
+        """Parse (large reads a slice at a time), bound the head, then arm or disarm the deadline."""
+        if len(data) > _SLICE and self._head_incoming():
+            self._sliced(data)
+            return
+        HttpToolsProtocol.data_received(self, data)
+        scope, cycle = self.scope, self.cycle
+        if cycle is not None and cycle.scope is scope:  # the latest request's headers are in
+            self._head_bytes = 0
+            if cycle.more_body:
+                if self._deadline is None:
+                    self._arm()
+            elif self._deadline is not None:
+                self._disarm()  # whole: the app's time is not the client's
+        elif scope is not None:  # its head is coming in
             self._head_bytes += len(data)
             if self._head_bytes > MAX_HEAD_BYTES and not self.transport.is_closing():
                 self.logger.warning(_INVALID)
                 self.send_400_response(_INVALID)
-
-    def on_message_begin(self) -> None:
-        self._receiving = self._in_head = True
-        self._head_bytes = 0
-        super().on_message_begin()
-
-    def on_headers_complete(self) -> None:
-        self._in_head = False
-        super().on_headers_complete()
-
-    def on_message_complete(self) -> None:
-        self._receiving = False
-        super().on_message_complete()
+            if self._deadline is None:
+                self._arm()

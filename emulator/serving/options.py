@@ -10,13 +10,16 @@ text becomes a value; marker and keyword values are already Python values.
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import datetime
+from os import PathLike
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from emulator.contract import firmware_facts
+from emulator.device.authorized_clients import MAX_PEM_BYTES, KeyRefused, load_public_key
 from emulator.device.defaults import DEFAULT_FIRMWARE, GATEWAY_SERIAL, START_SOE_PCT
 from emulator.device.factory import DEFAULT_START, EmulatorOptions, localize
 from emulator.device.identity import validate_gw_password, validate_serial
@@ -83,6 +86,30 @@ def _rate(value: object) -> RateChoice:
 _DAY_S = 86_400.0
 _session_lifetime = _seconds(1.0, 365 * _DAY_S, never=True)
 _cooldown = _seconds(0.0, _DAY_S)
+
+
+def key_pem(key: str | bytes | PathLike[str]) -> bytes:
+    """An authorized key's PEM: given as PEM text, or the name of a file holding it."""
+    if isinstance(key, bytes):
+        return key
+    text = os.fspath(key)
+    if "-----BEGIN" in text:
+        return text.encode("utf-8")
+    try:
+        with open(text, "rb") as file:
+            return file.read(MAX_PEM_BYTES + 1)
+    except OSError as exc:
+        raise ValueError(f"cannot read {text}: {exc.strerror}") from None
+
+
+def key_file(text: str) -> bytes:
+    """``serve --authorized-key FILE``: the PEM, read and checked now so a bad file is a usage error."""
+    pem = key_pem(text)
+    try:
+        load_public_key(pem)
+    except KeyRefused as exc:
+        raise ValueError(f"{text}: {exc}") from None
+    return pem
 
 
 def option(
@@ -154,6 +181,11 @@ class RunOptions:
         parse=_cooldown,
         metavar="DURATION",
     )
+    authorized_keys: tuple[str | bytes | PathLike[str], ...] = option(
+        "TEDAPI v1r: RSA keys the gateway accepts, verified from the start (PEM text or files; public or private)",
+        (),
+        flag=False,  # serve spells it --authorized-key FILE, once per key
+    )
 
     @classmethod
     def names(cls) -> tuple[str, ...]:
@@ -168,6 +200,12 @@ class RunOptions:
         if "grid" in values and values["grid"] not in ("up", "down"):
             raise ValueError(f"grid must be 'up' or 'down', not {values['grid']!r}")
         return cls(**values)
+
+    def authorized_key_pems(self) -> tuple[bytes, ...]:
+        try:
+            return tuple(key_pem(key) for key in self.authorized_keys)
+        except ValueError as exc:
+            raise ValueError(f"an authorized key: {exc}") from None
 
     def gateway_options(self) -> EmulatorOptions:
         """The device-level options a gateway is built from (an internal detail; ``firmware`` None: the default)."""
@@ -196,6 +234,7 @@ class RunOptions:
             session_lifetime_s=None if self.session_lifetime is None else _session_lifetime(self.session_lifetime),
             rate_limit=_rate(self.rate_limit),
             rate_limit_cooldown_s=None if self.rate_limit_cooldown is None else _cooldown(self.rate_limit_cooldown),
+            authorized_keys=self.authorized_key_pems(),
         )
 
 

@@ -85,11 +85,14 @@ def gateway_document(facts: FirmwareFacts, base_url: str, recorded: frozenset[tu
     for op in ops:
         entry = document["paths"][op.path][op.method.lower()]
         access = facts.paths[op.path][op.method]
-        if access == "open":
+        if access in ("open", "signed"):  # signed: no HTTP credentials, the body carries a signature
             entry["security"] = []
         elif access == "login":
             entry["security"] = copy.deepcopy(_SECURITY[facts.credentials])
-        # any other access (the TEDAPI's gateway password) keeps the security openapi.yaml states
+        elif access == "gateway_password":
+            entry["security"] = [{"tedapiBasic": []}]
+        elif access == "login_or_gateway_password":
+            entry["security"] = [{"tedapiBasic": []}, *copy.deepcopy(_SECURITY[facts.credentials])]
         entry["tags"] = [*entry.get("tags", ()), *_fuzz_tags(op)]
     _describe_sessions(document, facts)
     used = {t for op in ops for t in _fuzz_tags(op)}

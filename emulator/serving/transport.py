@@ -101,11 +101,6 @@ class Protections:
             del _OPEN[self._key]
         super().connection_lost(exc)  # type: ignore[misc]
 
-    def on_response_complete(self) -> None:
-        super().on_response_complete()  # type: ignore[misc]
-        if not self._mid_request():
-            self._disarm()  # idle between requests is uvicorn's keep-alive timeout's business
-
     def drop(self) -> None:
         """Abort the connection now, and tell the request being answered so at once.
 

@@ -8,6 +8,10 @@ with the parts a client may vary (recipient, sender, tail) drawn. A gateway answ
 when the recipient DIN is not on its site (documented). Free of schemathesis, so a test can draw from
 it without registering hooks in its process; :mod:`emulator.tedapi.schemathesis_hooks` hands it to
 schemathesis.
+
+TEDAPI v1r's body is another message (``teg_emulator.tedapi.v1r.RoutableMessage``) on the same media type;
+:func:`routables` draws those, unsigned for now: the gateway answers each 200 with the fault that refuses
+an unsigned request, a documented answer.
 """
 
 from __future__ import annotations
@@ -19,9 +23,11 @@ from hypothesis import strategies as st
 
 from emulator.contract.signed_query import SignedQuery, components_queries, status_query
 from emulator.tedapi import teg_emulator_tedapi_pb2 as pb
+from emulator.tedapi import teg_emulator_v1r_pb2 as v1r
 
 MARKER = "x-teg-protobuf"
 FRAME = "teg_emulator.tedapi.Frame"
+ROUTABLE = "teg_emulator.tedapi.v1r.RoutableMessage"
 # Field values pypowerwall sends, from emulator/tedapi/proto/teg_emulator_tedapi.proto.
 LOCAL_HTTPS = 1  # Envelope.delivery_channel
 INSTALLER, CUSTOMER = 1, 2  # Participant.local
@@ -34,29 +40,51 @@ DIN = r"\A[0-9]{7}-[0-9]{2}-[A-Z]--[A-Z0-9]{10,15}\Z"
 
 def frames() -> st.SearchStrategy[bytes]:
     """Serialized request Frames the gateway answers: system info, config.json, pypowerwall's signed queries."""
-    bodies: list[st.SearchStrategy[pb.Envelope]] = [
-        st.just(pb.Envelope(system=pb.SystemMessages(info_request=pb.InfoRequest()))),
-        st.just(pb.Envelope(file=pb.FileMessages(read=pb.FileRead(domain=CONFIG_DOMAIN, name="config.json")))),
-    ]
-    queries = [q for q in (status_query(), *components_queries()) if q is not None]
-    if queries:  # without pypowerwall installed there is no signed query to send
-        bodies.append(st.builds(_query, st.sampled_from(queries)))
     return st.builds(
         _frame,
-        st.one_of(bodies),
+        _bodies(),
         recipient=st.one_of(st.none(), st.from_regex(DIN)),
         sender=st.sampled_from([INSTALLER, CUSTOMER]),
         tail=st.sampled_from([TO_GATEWAY, TO_FOLLOWER]),
     )
 
 
+def routables() -> st.SearchStrategy[bytes]:
+    """Serialized, unsigned v1r RoutableMessages carrying the envelopes :func:`frames` carries."""
+    return st.builds(_routable, _bodies(), uuid=st.binary(min_size=16, max_size=16))
+
+
+def _routable(body: pb.Envelope, *, uuid: bytes) -> bytes:
+    message = v1r.RoutableMessage(protobuf_message_as_bytes=body.SerializeToString(), uuid=uuid)
+    message.to_destination.domain = v1r.DOMAIN_ENERGY_DEVICE
+    data: bytes = message.SerializeToString()
+    return data
+
+
+def _bodies() -> st.SearchStrategy[pb.Envelope]:
+    bodies: list[st.SearchStrategy[pb.Envelope]] = [
+        st.just(pb.Envelope(common=pb.CommonMessages(get_system_info_request=pb.SystemInfoRequest()))),
+        st.just(
+            pb.Envelope(
+                filestore=pb.FileStoreMessages(
+                    read_file_request=pb.FileReadRequest(domain=CONFIG_DOMAIN, name="config.json")
+                )
+            )
+        ),
+    ]
+    queries = [q for q in (status_query(), *components_queries()) if q is not None]
+    if queries:  # without pypowerwall installed there is no signed query to send
+        bodies.append(st.builds(_query, st.sampled_from(queries)))
+    return st.one_of(bodies)
+
+
 def _query(query: SignedQuery) -> pb.Envelope:
     # the signed message as the capture ships it (V2026_06), else built from the text as pypowerwall builds it
-    signed = query.signed or pb.SignedQuery(version=1, text=query.text.encode("utf-8")).SerializeToString()
+    signed = query.signed or pb.SignedGraphQLQuery(version=1, query=query.text.encode("utf-8")).SerializeToString()
     request = pb.QueryRequest(
-        format=SIGNED_FORMAT, signed=signed, signature=query.signature, variables=pb.Text(value=query.variables)
+        format=SIGNED_FORMAT, query=signed, signature=query.signature, variables_json=pb.Text(value=query.variables)
     )
-    return pb.Envelope(query=pb.QueryMessages(request=request))
+    return pb.Envelope(graphql=pb.GraphQLMessages(query_request=request))
 
 
 def _frame(body: pb.Envelope, *, recipient: str | None, sender: int, tail: int) -> bytes:
@@ -70,7 +98,10 @@ def _frame(body: pb.Envelope, *, recipient: str | None, sender: int, tail: int) 
 
 
 def marked_media_types(document: dict[str, Any]) -> set[str]:
-    """The request media types the document marks as Frames; ValueError when one also carries other bodies."""
+    """The request media types the document marks as Frames; ValueError when one also carries other bodies.
+
+    A RoutableMessage on the same media type is no conflict: the hooks draw those for its operations.
+    """
     marked: set[str] = set()
     unmarked: set[str] = set()
     for media_type, definition in _request_media_types(document):
@@ -79,14 +110,22 @@ def marked_media_types(document: dict[str, Any]) -> set[str]:
             unmarked.add(media_type)
         elif kind == FRAME:
             marked.add(media_type)
-        else:
-            raise ValueError(f"{MARKER}: {kind!r} is not a message these hooks know (only {FRAME})")
+        elif kind != ROUTABLE:
+            raise ValueError(f"{MARKER}: {kind!r} is not a message these hooks know (only {FRAME}, {ROUTABLE})")
     if marked & unmarked:
         raise ValueError(
             f"{', '.join(sorted(marked & unmarked))} carries both {FRAME} and other bodies in this document: "
             "a strategy registered for it would send Frames to all of them"
         )
     return marked
+
+
+def operation_kind(operation: dict[str, Any]) -> str | None:
+    """The message an operation's request body is marked as (FRAME, ROUTABLE), or None."""
+    body = operation.get("requestBody")
+    content = body.get("content") if isinstance(body, dict) else None
+    kinds = {d.get(MARKER) for d in (content or {}).values() if isinstance(d, dict)} - {None}
+    return kinds.pop() if len(kinds) == 1 else None
 
 
 def _request_media_types(document: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:

@@ -1,8 +1,8 @@
-"""Regenerate (or, with ``--check``, verify) the generated protobuf code for the TEDAPI wire format.
+"""Regenerate (or, with ``--check``, verify) the generated protobuf code for the TEDAPI wire formats.
 
-The generated ``teg_emulator_tedapi_pb2.py`` is committed so the emulator needs only the
-``protobuf`` runtime; protoc (from grpcio-tools) is a development tool. A test runs
-``--check`` so the committed code can never drift from ``proto/teg_emulator_tedapi.proto``.
+The generated ``*_pb2.py`` files (the envelope both doors carry, and v1r's signed outer message) are
+committed so the emulator needs only the ``protobuf`` runtime; protoc (from grpcio-tools) is a
+development tool. A test runs ``--check`` so the committed code can never drift from ``proto/*.proto``.
 
     python -m emulator.tedapi.regenerate          # rewrite the generated files
     python -m emulator.tedapi.regenerate --check  # exit 1 if they are stale
@@ -15,16 +15,17 @@ import tempfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-PROTO = HERE / "proto" / "teg_emulator_tedapi.proto"
-OUTPUTS = ("teg_emulator_tedapi_pb2.py", "teg_emulator_tedapi_pb2.pyi")
+PROTOS = (HERE / "proto" / "teg_emulator_tedapi.proto", HERE / "proto" / "teg_emulator_v1r.proto")
+OUTPUTS = tuple(f"{proto.stem}_pb2{suffix}" for proto in PROTOS for suffix in (".py", ".pyi"))
 
 
 def generate(into: Path) -> None:
     from grpc_tools import protoc  # a development dependency (the test extra)
 
-    args = ["protoc", f"-I{PROTO.parent}", f"--python_out={into}", f"--pyi_out={into}", str(PROTO)]
-    if protoc.main(args) != 0:
-        raise RuntimeError(f"protoc failed on {PROTO}")
+    for proto in PROTOS:
+        args = ["protoc", f"-I{proto.parent}", f"--python_out={into}", f"--pyi_out={into}", str(proto)]
+        if protoc.main(args) != 0:
+            raise RuntimeError(f"protoc failed on {proto}")
 
 
 def stale() -> list[str]:

@@ -1,15 +1,20 @@
-"""The TEDAPI's HTTP routes: GET /tedapi/din, POST /tedapi/v1 and POST /tedapi/device/{din}/v1.
+"""The TEDAPI's HTTP routes: GET /tedapi/din, POST /tedapi/v1, /tedapi/device/{din}/v1 and /tedapi/v1r.
 
-Thin adapters: the firmware profile decides whether the TEDAPI exists, HTTP
-Basic (``Tesla_Energy_Device`` and the gateway password from the QR sticker)
-is checked here, and :mod:`emulator.tedapi.service` answers. What a client sees:
+Thin adapters: the firmware facts say which paths exist and how each is authorized, the credentials are
+checked here, and :mod:`emulator.tedapi.service` (Wi-Fi) or :mod:`emulator.tedapi.v1r` (LAN, signed)
+answers. What a client sees:
 
-* no TEDAPI on this firmware: 404;
-* no Basic credentials: 401 with ``WWW-Authenticate: Basic``;
-* wrong user or password: 403 (real gateways' answer; pypowerwall reports
-  "Access Denied: Check your Gateway Password");
-* a body over 64 KiB: 413; not a TEDAPI protobuf, an unknown request or an
-  unparseable query: 400; an unsigned query: 403; an unknown device or file: 404.
+* a path this firmware lacks: 404;
+* the Wi-Fi TEDAPI's HTTP Basic (``Tesla_Energy_Device`` and the gateway password from the QR sticker):
+  none is 401 with ``WWW-Authenticate: Basic``; a wrong user or password 403 (real gateways' answer;
+  pypowerwall reports "Access Denied: Check your Gateway Password");
+* where the facts say ``login_or_gateway_password`` (GET /tedapi/din on a Powerwall 3), a customer
+  session's bearer token (or cookie) instead: an unknown one is the firmware's invalid-session error;
+* ``signed`` (POST /tedapi/v1r): no HTTP credentials at all, the body's RSA signature is the credential
+  (a bearer header is ignored, not refused: some clients send one);
+* a body over 64 KiB: 413; on v1 not a TEDAPI protobuf, an unknown request or an unparseable query: 400;
+  an unsigned query: 403; an unknown device or file: 404. v1r answers every other body 200, its refusals
+  inside (a message fault, or a command's error).
 
 Errors carry the gateway's JSON error body; answers are ``application/octet-stream``.
 """
@@ -19,6 +24,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hmac
+import time
 
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
@@ -28,6 +34,7 @@ from emulator.device.errors import GatewayError, error
 from emulator.device.gateway import Gateway
 from emulator.firmware import profile_of
 from emulator.http.context import context
+from emulator.http.credentials import authorize, presented_tokens
 from emulator.http.door import read_bounded
 from emulator.http.reply import render_error
 from emulator.http.turn import settled
@@ -39,12 +46,22 @@ _NO_CREDENTIALS = error("tedapi_no_credentials")
 _BAD_CREDENTIALS = error("tedapi_bad_credentials")
 
 
-def _gateway(request: Request) -> Gateway:
+def _gateway(request: Request, path: str) -> Gateway:
+    """The gateway, once the request is authorized as its facts say ``path`` (a template) is."""
     gateway = context(request).gateway
-    if not gateway.facts.tedapi:
+    access = gateway.facts.access(request.method, path)
+    if access is None:
         raise error("not_on_firmware", path=request.url.path, version=gateway.facts.version)
-    _check_basic(request, gateway)
+    if access == "login_or_gateway_password" and _carries_session(request):
+        authorize(request, gateway)
+    elif access != "signed":
+        _check_basic(request, gateway)
     return gateway
+
+
+def _carries_session(request: Request) -> bool:
+    scheme = request.headers.get("authorization", "").partition(" ")[0].lower()
+    return scheme == "bearer" or (scheme == "" and bool(presented_tokens(request)))
 
 
 def _challenge(gateway: Gateway) -> Response:
@@ -69,14 +86,15 @@ def _check_basic(request: Request, gateway: Gateway) -> None:
         raise _BAD_CREDENTIALS
 
 
-def guard(request: Request) -> Gateway | Response:
-    """The gateway, when the request may use its TEDAPI; the 401 challenge when it carries no credentials.
+def guard(request: Request, path: str) -> Gateway | Response:
+    """The gateway, when the request may use its TEDAPI at ``path`` (a template); the 401 challenge when it
+    carries no credentials.
 
-    Raises the gateway's error otherwise (no TEDAPI on this firmware: 404; a wrong password: 403).
+    Raises the gateway's error otherwise (no such path on this firmware: 404; a wrong password: 403).
     Shared with a replay's TEDAPI routes, which answer from a recording instead of the service.
     """
     try:
-        return _gateway(request)
+        return _gateway(request, path)
     except GatewayError as exc:
         if exc is _NO_CREDENTIALS:
             return _challenge(context(request).gateway)
@@ -99,7 +117,7 @@ async def _body(request: Request) -> bytes:
 
 
 async def din(request: Request) -> Response:
-    gateway = guard(request)
+    gateway = guard(request, "/tedapi/din")
     if isinstance(gateway, Response):
         return gateway
     snap = gateway.snapshot()
@@ -113,7 +131,8 @@ async def din(request: Request) -> Response:
 
 
 async def v1(request: Request) -> Response:
-    gateway = guard(request)
+    device = request.path_params.get("din")
+    gateway = guard(request, "/tedapi/v1" if device is None else "/tedapi/device/{din}/v1")
     if isinstance(gateway, Response):
         return gateway
     body = await _body(request)
@@ -121,7 +140,19 @@ async def v1(request: Request) -> Response:
     # needs before its first TEDAPI request, and firmware before 23.x never gets one.
     from emulator.tedapi import service
 
-    answer = service.handle(gateway, body, request.path_params.get("din"))
+    answer = service.handle(gateway, body, device)
+    return Response(answer, media_type=_PROTOBUF, headers=_HEADERS)
+
+
+async def v1r(request: Request) -> Response:
+    gateway = _gateway(request, "/tedapi/v1r")
+    body = await _body(request)
+    if not body:  # no message at all is a broken request, not a message to refuse
+        raise error("tedapi_body_required")
+    # Imported here for start-up speed, as the service above (and the signature checks bring cryptography's RSA).
+    from emulator.tedapi import v1r as signed_door
+
+    answer = signed_door.handle(gateway, body, time.time())  # the expiry is wall-clock time, never simulated
     return Response(answer, media_type=_PROTOBUF, headers=_HEADERS)
 
 
@@ -129,4 +160,5 @@ ROUTES = [
     Route("/tedapi/din", din, methods=["GET"], name="tedapi.din"),
     Route("/tedapi/v1", v1, methods=["POST"], name="tedapi.v1"),
     Route("/tedapi/device/{din}/v1", v1, methods=["POST"], name="tedapi.device.v1"),
+    Route("/tedapi/v1r", v1r, methods=["POST"], name="tedapi.v1r"),
 ]

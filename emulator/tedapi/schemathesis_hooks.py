@@ -25,6 +25,8 @@ which is not a Frame gets 400.
 
 A media type marked here must not also carry other bodies in the same document: the registration is
 global, so such a document is refused at load rather than fuzzed with Frames where they do not belong.
+The one exception is TEDAPI v1r's ``RoutableMessage`` on the same media type: its operation gets
+:func:`emulator.tedapi.frames.routables` instead, through ``before_generate_body``.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ from typing import Any
 import schemathesis
 from schemathesis import DeserializationContext, HookContext, Response
 
-from emulator.tedapi.frames import frames, marked_media_types
+from emulator.tedapi.frames import ROUTABLE, frames, marked_media_types, operation_kind, routables
 
 
 @schemathesis.deserializer("text/plain")
@@ -49,3 +51,12 @@ def before_load_schema(context: HookContext, raw_schema: dict[str, Any]) -> None
     """Register the Frame strategy for the media types this document marks, before any body is drawn."""
     for media_type in sorted(marked_media_types(raw_schema)):
         schemathesis.openapi.media_type(media_type, frames())
+
+
+@schemathesis.hook
+def before_generate_body(context: HookContext, strategy: Any) -> Any:
+    """A v1r operation, whose media type is also a Frame's, gets RoutableMessages instead (unsigned for now)."""
+    operation = context.operation
+    if operation is not None and operation_kind(operation.definition.raw) == ROUTABLE:
+        return routables()
+    return strategy

@@ -97,6 +97,38 @@ class ControlClient:
         """Become a bundled scenario's day: its site, start and initial state, its events armed."""
         return self._obj("POST", "scenario", {"name": name})
 
+    # -- TEDAPI v1r's authorized clients (RSA keys) ------------------------------------
+    def authorized_clients(self) -> list[dict[str, Any]]:
+        """The authorized-client table: each key's fingerprint, state (pending, timed_out, verified), ..."""
+        clients: list[dict[str, Any]] = self._obj("GET", "authorized_clients")["authorized_clients"]
+        return clients
+
+    def add_authorized_client(self, pem: str | bytes, state: str = "pending", description: str = "") -> dict[str, Any]:
+        """Register a key (public or private PEM) as the cloud does: pending, or verified at once."""
+        text = pem.decode("ascii") if isinstance(pem, bytes) else pem
+        body = {"public_key": text, "state": state, **({"description": description} if description else {})}
+        return self._obj("POST", "authorized_clients", body)
+
+    def presence_proof(self) -> list[dict[str, Any]]:
+        """Toggle the Powerwall 3's On/Off switch: every pending key still in its window becomes verified."""
+        clients: list[dict[str, Any]] = self._obj("POST", "authorized_clients/presence_proof")["authorized_clients"]
+        return clients
+
+    def remove_authorized_client(self, fingerprint: str) -> list[dict[str, Any]]:
+        clients: list[dict[str, Any]] = self._obj("DELETE", f"authorized_clients/{fingerprint}")["authorized_clients"]
+        return clients
+
+    def verified_key(self, slot: int = 0) -> bytes:
+        """A private key PEM (RSA-4096, made once per process per ``slot``) this gateway accepts, verified.
+
+        Write it to a file for a client that wants a path (pypowerwall's ``rsa_key_path``).
+        """
+        from emulator.testing.keys import private_key_pem
+
+        pem = private_key_pem(slot)
+        self.add_authorized_client(pem, "verified")
+        return pem
+
     def clear_faults(self) -> None:
         self.control("DELETE", "faults")
 

@@ -9,7 +9,7 @@ import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from tests.contract_meta.test_contract_mutants import GW_PASSWORD, serve
+from tests.support.contract_runs import GW_PASSWORD, served
 from tests.support.mutants import MUTANTS
 from tests.support.paths import ROOT
 
@@ -44,12 +44,11 @@ def test_verify_without_a_gateway_checks_a_fresh_emulator_and_writes_both_report
 
 def test_verify_names_the_offending_field_and_the_shape_difference(tmp_path: Path) -> None:
     mutant = next(m for m in MUTANTS if m.name == "aggregates: site.instant_power dropped")
-    server, password = serve(mutant.firmware, mutant)
     report = tmp_path / "report.md"
-    try:
-        result = verify("--gateway-url", server.url, "--password", password, "--pace", "0", "--report", str(report))
-    finally:
-        server.stop()
+    with served(mutant.firmware, mutant) as gateway:
+        result = verify(
+            "--gateway-url", gateway.url, "--password", gateway.password, "--pace", "0", "--report", str(report)
+        )
     assert result.returncode == 1
     text = report.read_text()
     assert "**DOES NOT CONFORM**" in text and "| real gateway |" in text
@@ -67,11 +66,11 @@ def test_an_unreachable_gateway_gets_one_line_and_a_report_saying_so(tmp_path: P
 
 
 def test_the_password_may_come_from_the_environment_instead_of_the_command_line(tmp_path: Path) -> None:
-    server, password = serve("24.4.0", None)
-    try:
+    with served("24.4.0") as gateway:
+        password = gateway.password
         result = verify(
             "--gateway-url",
-            server.url,
+            gateway.url,
             "--pace",
             "0",
             "--report",
@@ -80,8 +79,6 @@ def test_the_password_may_come_from_the_environment_instead_of_the_command_line(
             str(tmp_path / "r.xml"),
             TEG_PASSWORD=password,
         )
-    finally:
-        server.stop()
     assert result.returncode == 0, result.stderr[-2000:]
     for written in ("r.md", "r.xml"):
         assert password not in (tmp_path / written).read_text()
@@ -89,11 +86,8 @@ def test_the_password_may_come_from_the_environment_instead_of_the_command_line(
 
 
 def test_a_wrong_password_gets_one_line_and_a_non_zero_exit() -> None:
-    server, _ = serve("24.4.0", None)
-    try:
-        result = verify("--gateway-url", server.url, "--password", "not-it", "--pace", "0")
-    finally:
-        server.stop()
+    with served("24.4.0") as gateway:
+        result = verify("--gateway-url", gateway.url, "--password", "not-it", "--pace", "0")
     assert result.returncode == 3
     assert "login to" in result.stderr and "refused (401)" in result.stderr and "Traceback" not in result.stderr
 
@@ -139,16 +133,14 @@ def test_a_gateway_that_never_answers_times_out_in_one_line(tmp_path: Path) -> N
 
 def test_verify_identifies_a_powerwall_3_by_its_tedapi_and_reads_it(tmp_path: Path) -> None:
     """A PW3 has no /api/status: the suite reads /tedapi/din and the TEDAPI status with the gateway password."""
-    server, password = serve("25.10.1", None)
     report = tmp_path / "report.md"
-    try:
+    with served("25.10.1") as gateway:
+        url, password = gateway.url, gateway.password
         result = verify(
-            "--gateway-url", server.url, "--password", password, "--pace", "0", "--report", str(report),
+            "--gateway-url", url, "--password", password, "--pace", "0", "--report", str(report),
             TEG_GW_PASSWORD=GW_PASSWORD,
         )  # fmt: skip
-        missing = verify("--gateway-url", server.url, "--password", password, "--pace", "0")
-    finally:
-        server.stop()
+        missing = verify("--gateway-url", url, "--password", password, "--pace", "0")
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
     text = report.read_text()
     assert "**CONFORMS**" in text and "25.10.1" in text

@@ -126,7 +126,7 @@ def test_pypowerwall_in_full_tedapi_mode_reads_a_replayed_powerwall_3_as_it_read
     recording = load_recording(out)
     status = pb.Frame()
     status.ParseFromString(posted(recording, "query DeviceControllerQuery"))
-    control = json.loads(status.envelope.query.response.data)["control"]
+    control = json.loads(status.envelope.graphql.query_response.data)["control"]
     meters = {m["location"]: m["realPowerW"] for m in control["meterAggregates"]}
     app = create_replay_app(recording, gw_password=GW, paused=True, tls=True)
     with ServerThread(app, tls=self_signed(key_type="ec").identity) as server:
@@ -160,7 +160,7 @@ def test_without_pypowerwall_a_powerwall_3_is_recorded_without_its_signed_querie
 def test_each_powerwall_3_config_json_lists_is_asked_about_itself_a_follower_through_the_gateway():
     leader, follower = "1707000-11-J--TG1000000001A", "1707000-11-J--TG1000000002B"
     config = pb.Frame()
-    config.envelope.file.content.file.text = json.dumps(
+    config.envelope.filestore.read_file_response.file.blob = json.dumps(
         {
             "battery_blocks": [
                 {"vin": leader, "type": "Powerwall3"},
@@ -169,7 +169,7 @@ def test_each_powerwall_3_config_json_lists_is_asked_about_itself_a_follower_thr
                 {"vin": "../etc", "type": "Powerwall3"},  # not a DIN: never put in a path
             ]
         }
-    )
+    ).encode()
     reads = device_requests(leader, config.SerializeToString())
     assert [(r.key, r.device, r.path) for r in reads] == [
         ("query ComponentsQuery", leader, "/tedapi/v1"),

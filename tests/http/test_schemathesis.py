@@ -19,6 +19,8 @@ MAX_EXAMPLES = 12
 SEMANTIC_REFUSALS = {
     "/_emulator/faults",
     "/_emulator/faults/{rule_id}",
+    "/_emulator/authorized_clients",  # a string that is no PEM RSA key
+    "/_emulator/authorized_clients/{fingerprint}",  # a key the table does not hold
     "/_emulator/scenario",  # a name that is not a bundled scenario
     "/_emulator/rate_limits",  # switching a request limit on where the firmware states none needs its numbers
     "/api/meters/{serial}/verify",

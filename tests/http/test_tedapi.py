@@ -139,7 +139,14 @@ def test_a_powerwall_3_serves_three_api_paths_and_no_portal() -> None:
     assert c.get("/", headers={"accept": "text/html"}).status_code == 200
 
 
-def test_the_generated_protobuf_code_matches_the_proto_file() -> None:
+def test_the_generated_protobuf_code_matches_the_proto_files() -> None:
+    """Both wire formats (the envelope, and v1r's RoutableMessage): every .proto is compiled, none is stale."""
+    from emulator.tedapi import regenerate
+
+    on_disk = sorted(p.name for p in (regenerate.HERE / "proto").glob("*.proto"))
+    assert (
+        sorted(p.name for p in regenerate.PROTOS) == on_disk == ["teg_emulator_tedapi.proto", "teg_emulator_v1r.proto"]
+    )
     done = subprocess.run([sys.executable, "-m", "emulator.tedapi.regenerate", "--check"], capture_output=True)
     assert done.returncode == 0, done.stderr.decode()
 

@@ -16,7 +16,7 @@ from starlette.testclient import TestClient
 from emulator import create_app
 from emulator.device.factory import EmulatorOptions, build_gateway
 from emulator.tedapi import teg_emulator_tedapi_pb2 as pb
-from emulator.tedapi.frames import FRAME, MARKER, frames, marked_media_types
+from emulator.tedapi.frames import FRAME, MARKER, ROUTABLE, frames, marked_media_types
 
 AUTH = ("Tesla_Energy_Device", "ABCDEFGHIJ")
 warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
@@ -44,7 +44,7 @@ def test_every_drawn_frame_is_answered_and_only_a_foreign_recipient_is_not_found
         assert reply.status_code == expected, reply.text
         if expected == 200:
             answer = pb.Frame.FromString(reply.content).envelope
-            assert answer.WhichOneof("body") == frame.envelope.WhichOneof("body")
+            assert answer.WhichOneof("payload") == frame.envelope.WhichOneof("payload")
 
     answered()
 
@@ -57,13 +57,17 @@ def _document(*bodies: dict[str, object]) -> dict[str, object]:
 def test_the_served_spec_marks_the_tedapi_request_bodies_as_frames() -> None:
     served = yaml.safe_load(CLIENTS["25.10.1"].get("/_emulator/openapi.yaml").text)
     assert marked_media_types(served) == {"application/octet-stream"}
-    marked = [
-        (path, method)
+    marked = {
+        (path, method): op["requestBody"]["content"]["application/octet-stream"][MARKER]
         for path, item in served["paths"].items()
         for method, op in item.items()
         if MARKER in op.get("requestBody", {}).get("content", {}).get("application/octet-stream", {})
-    ]
-    assert marked == [("/tedapi/v1", "post"), ("/tedapi/device/{din}/v1", "post")]
+    }
+    assert marked == {
+        ("/tedapi/v1", "post"): FRAME,
+        ("/tedapi/device/{din}/v1", "post"): FRAME,
+        ("/tedapi/v1r", "post"): ROUTABLE,  # drawn as RoutableMessages for that operation alone
+    }
 
 
 def test_a_media_type_that_also_carries_unmarked_bodies_is_refused_rather_than_sent_frames() -> None:

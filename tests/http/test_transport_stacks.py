@@ -263,6 +263,15 @@ SAME = {  # raw request -> the status both stacks answer
         b"GET /api/status HTTP/1.1\r\n" + HOST + b"".join(b"X-%d: 1\r\n" % i for i in range(2000)) + b"\r\n",
         INVALID,
     ),
+    "a 40 KB body": (  # past the head, a body is read whole: only a head is held to 16 KiB
+        b"POST /api/login/Basic HTTP/1.1\r\n"
+        + HOST
+        + b"Content-Type: application/json\r\nContent-Length: 40056\r\n\r\n"
+        + b'{"username": "customer", "password": "wrong", "pad": "'
+        + b"a" * 40_000
+        + b'"}',
+        401,
+    ),
     "a 12 KB header": (b"GET /api/status HTTP/1.1\r\n" + HOST + b"X-A: " + b"a" * 12_000 + b"\r\n\r\n", 200),
     "HTTP/1.0": (b"GET /api/status HTTP/1.0\r\n\r\n", 200),
     "upgrade to websocket": (
@@ -336,3 +345,37 @@ def test_where_the_parsers_differ_each_answers_as_pinned_and_never_a_500(both_se
     request, httptools_status, h11_status = DIFFERENT[case]
     answers = {name: _status(port, request) for name, port in both_servers.items()}
     assert answers == {"httptools": httptools_status, "h11": h11_status}
+
+
+# -- the TEDAPI's fast path answers exactly as the route does ---------------------------------------------
+def test_the_tedapi_fast_path_answers_byte_for_byte_as_the_full_stack():
+    """pypowerwall's poll (its exact "Basic" header) takes the fast path; "basic" (also accepted) the router."""
+    import base64
+
+    from contract_tests.tedapi import query_request
+    from emulator.contract.signed_query import status_query
+
+    query = status_query()
+    assert query is not None  # pypowerwall is a test dependency
+    with emulator.running(firmware="25.10.1", paused=True, gw_password="FASTPATHPW") as gw:
+        token = base64.b64encode(b"Tesla_Energy_Device:FASTPATHPW").decode()
+        with httpx.Client(base_url=gw.url, verify=False) as client:
+            din = client.get("/tedapi/din", headers={"authorization": f"Basic {token}"}).text
+            body = query_request(din, query)
+            answers = [
+                client.post("/tedapi/v1", content=body, headers={"authorization": f"{scheme} {token}"})
+                for scheme in ("Basic", "basic")
+            ]
+            refused = [
+                client.post("/tedapi/v1", content=b"not protobuf", headers={"authorization": f"{scheme} {token}"})
+                for scheme in ("Basic", "basic")
+            ]
+        fast, full = answers
+        assert fast.status_code == full.status_code == 200 and fast.content == full.content
+        assert [(k, v) for k, v in fast.headers.items() if k != "date"] == [
+            (k, v) for k, v in full.headers.items() if k != "date"
+        ]
+        assert refused[0].status_code == refused[1].status_code == 400 and refused[0].json() == refused[1].json()
+        journal = gw.requests(path="/tedapi/v1")
+        assert [e["status"] for e in journal] == [200, 200, 400, 400]
+        assert journal[0]["body"] == journal[1]["body"] != ""  # the fast path journals the body it read

@@ -62,6 +62,11 @@ def test_the_httptools_protocol_has_the_parser_callbacks_and_400_it_is_given():
     for callback in ("on_message_begin", "on_headers_complete", "on_message_complete", "send_400_response"):
         assert callable(getattr(protocol, callback)), callback
     assert '"Invalid HTTP request received."' in inspect.getsource(protocol.data_received)
+    # where a request stands, read without callbacks of our own (httptools_protocol's docstring)
+    assert "scope" in _assigned(protocol) and "self.scope = {" in inspect.getsource(protocol.on_message_begin)
+    assert "scope=self.scope" in inspect.getsource(protocol.on_headers_complete)
+    assert "self.cycle.more_body = False" in inspect.getsource(protocol.on_message_complete)
+    assert {"scope", "more_body"} <= _assigned(httptools_impl.RequestResponseCycle)
     assert httptools_protocol.MAX_HEAD_BYTES == h11._connection.DEFAULT_MAX_INCOMPLETE_EVENT_SIZE
 
 

@@ -1,0 +1,11 @@
+"""The TEDAPI's command handlers, and the door to them: importing :func:`dispatch` from here loads every one.
+
+One module per family of commands; each registers its handlers with
+:func:`emulator.tedapi.dispatch.command`. The doors (``/tedapi/v1``, ``/tedapi/v1r``) import the table
+through this package, so no command can be missing from it.
+"""
+
+from emulator.tedapi.commands import reads
+from emulator.tedapi.dispatch import V1, V1R, Call, Unimplemented, dispatch, registered
+
+__all__ = ["V1", "V1R", "Call", "Unimplemented", "dispatch", "reads", "registered"]
