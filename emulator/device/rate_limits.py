@@ -30,7 +30,7 @@ MAX_TRACKED = 10_000  # (client, endpoint) pairs remembered; a scan of random pa
 MAX_ENDPOINT_CHARS = 256  # a longer path is counted under its first 256 characters
 MAX_SHOWN = 100  # pairs in cool-down listed by the control API
 DEFAULT_COOLDOWN_S = 600.0  # for a firmware that states no rate limit (1.15.0): the short end of the reported 10-30 min
-_RATE = re.compile(r"^\s*(\d+)\s*/\s*(.+?)\s*$")
+_RATE = re.compile(r"^\s*(\d{1,9})\s*/\s*(.+?)\s*$")
 
 RateChoice = Literal["on"] | tuple[int, float] | None
 """What a user chose: off (None), the firmware's stated limit ("on"), or (requests, window_s) of their own."""

@@ -21,6 +21,7 @@ from tests.support.processes import started
         (["--session-lifetime", "soon"], "argument --session-lifetime: 'soon' is not a duration"),
         (["--rate-limit", "5"], "argument --rate-limit: '5' is not a rate such as 60/1m"),
         (["--rate-limit", "0/1m"], "argument --rate-limit: a rate limit needs 1 to 1000000 requests"),
+        (["--rate-limit", "9" * 5000 + "/1m"], "is not a rate such as 60/1m"),
         (["--rate-limit", "5/0s"], "a window of more than 0 s"),
         (["--rate-limit-cooldown", "2d"], "argument --rate-limit-cooldown: 2d must be from 0s to 1d"),
         (["--login-cooldown", "-1"], "argument --login-cooldown: '-1' is not a duration"),
