@@ -7,6 +7,7 @@ operation, reset. Bad input gets a 4xx JSON error and changes nothing.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -65,6 +66,7 @@ def state_body(gw: Gateway) -> dict[str, Any]:
             "firmware": gw.firmware.change.as_json(snap.t) if gw.firmware.change is not None else None,
         },
         "sessions": len(gw.sessions),
+        "session_lifetime_s": gw.session_lifetime_s if gw.session_lifetime_s < math.inf else None,
     }
 
 

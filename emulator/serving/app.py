@@ -18,6 +18,7 @@ from emulator.api import API_ROUTES
 from emulator.contract import FirmwareFacts
 from emulator.control.authorized_clients import AUTHORIZED_CLIENT_ROUTES
 from emulator.control.firmware import FIRMWARE_ROUTES
+from emulator.control.limits import LIMIT_ROUTES
 from emulator.control.routes import CONTROL_ROUTES
 from emulator.control.scenario import SCENARIO_ROUTES
 from emulator.control.traffic import TRAFFIC_ROUTES
@@ -82,6 +83,7 @@ def _routes() -> list[BaseRoute]:
         *API_ROUTES,
         *CONTROL_ROUTES,
         *FIRMWARE_ROUTES,
+        *LIMIT_ROUTES,
         *AUTHORIZED_CLIENT_ROUTES,
         *TRAFFIC_ROUTES,
         *SCENARIO_ROUTES,
@@ -122,8 +124,8 @@ def gateway_app(
                 sim_time=gateway.clock.now,
                 clock=traffic_clock,
                 fast=fast,
-                tedapi=tedapi,
                 gateway=gateway,
+                tedapi=tedapi,
             ),
             Middleware(WaitForJump, gateway=gateway),
         ],

@@ -11,13 +11,16 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from emulator.device.errors import API_LIMIT, GatewayError
 from emulator.device.events_log import log
 from emulator.device.firmware_update import DONE_PHASE
 from emulator.device.gateway import Gateway
+from emulator.device.rate_limits import RequestLimiter
 from emulator.http.fault_kinds import KINDS
 from emulator.http.fault_rule import FaultRule
 from emulator.http.faults import FaultEngine
 from emulator.http.journal import Journal, redact_body, redact_headers, redact_query, shared
+from emulator.http.reply import render_error
 from emulator.serving.fast import FastReads
 from emulator.serving.fast_tedapi import FastTedapi, read_body, replaying
 from emulator.serving.transport import abort_connection, admitted
@@ -35,11 +38,14 @@ class TrafficMiddleware:
         sim_time: Any,
         clock: Any,
         fast: FastReads | None = None,
-        tedapi: FastTedapi | None = None,
         gateway: Gateway | None = None,
+        tedapi: FastTedapi | None = None,
     ) -> None:
         self.app = app
-        self.gateway = gateway  # a firmware update's reboot cuts its connections (emulator.device.firmware_update)
+        # a firmware update's reboot cuts its requests (emulator.device.firmware_update); then its rate limits
+        # answer 429 before anything else (emulator.device.rate_limits)
+        self.gateway = gateway
+        self.limits = gateway.rate_limits if gateway is not None else RequestLimiter(None, float)
         self.faults = faults
         self.journal = journal
         self.sim_time = sim_time  # () -> float: the gateway's sim clock
@@ -57,6 +63,9 @@ class TrafficMiddleware:
             return
         began, sim_began = self.now(), self.sim_time()
         if self.gateway is not None and self.gateway.firmware.ever and self._rebooted(scope, sim_began):
+            return
+        if self.limits.policy is not None and not self.limits.allow(_client(scope), path):
+            await self._too_fast(scope, receive, send, began, sim_began)
             return
         rule = self.faults.pick(method, path, began) if self.faults.rules else None
         if rule is None and self.fast is not None:
@@ -121,6 +130,16 @@ class TrafficMiddleware:
             gateway.catch_up()
         return False
 
+    async def _too_fast(self, scope: Scope, receive: Receive, send: Send, began: float, sim_began: float) -> None:
+        """The gateway's 429 for a client over its rate limit, in the firmware's words; journaled like any answer."""
+        assert self.gateway is not None  # limits are only on for a gateway's own
+        facts = self.gateway.facts
+        try:
+            await render_error(GatewayError.of(facts.throttled or API_LIMIT), facts)(scope, receive, send)
+        finally:
+            self._record(scope, [], 429, began, sim_began, None)
+            self._debug(scope["method"], scope["path"], 429, began, "rate limit")
+
     def _debug(self, method: str, path: str, status: int, began: float, route: str) -> None:
         """--log-level debug: each request's route and latency (never its headers or body)."""
         if log.isEnabledFor(logging.DEBUG):
@@ -161,3 +180,9 @@ class TrafficMiddleware:
         phase = change.phase_at(sim_began) if change is not None else None
         version = gateway.firmware.facts_at(sim_began, gateway.facts).version
         return shared(version), None if phase == DONE_PHASE else phase
+
+
+def _client(scope: Scope) -> str:
+    """Who is asking: the remote address (a rate limit counts per client), or "-" when the server gives none."""
+    client = scope.get("client")
+    return str(client[0]) if client else "-"

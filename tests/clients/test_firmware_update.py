@@ -112,7 +112,12 @@ def test_an_update_to_21_44_turns_the_port_to_https_and_pypowerwall_in_after_a_l
             poller.get(f"http://127.0.0.1:{port}/api/system_status/soe", timeout=5)  # plain HTTP is gone
         refused = poller.get(f"{gw.url}/api/system_status/soe", timeout=5, verify=False)
         assert refused.status_code == 403  # and a login is necessary
-        login = {"username": "customer", "password": gw.password, "email": "me@home", "force_sm_off": False}
+        login: dict[str, Any] = {
+            "username": "customer",
+            "password": gw.password,
+            "email": "me@home",
+            "force_sm_off": False,
+        }
         assert poller.post(f"{gw.url}/api/login/Basic", json=login, timeout=5, verify=False).status_code == 200
         soe = poller.get(f"{gw.url}/api/system_status/soe", timeout=5, verify=False).json()["percentage"]
     finally:

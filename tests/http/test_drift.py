@@ -10,17 +10,17 @@ AGGREGATES = "/api/meters/aggregates"
 
 
 @pytest.fixture
-def gw(make_client):  # type: ignore[no-untyped-def]
+def gw(make_client):
     return make_client(firmware="24.4.0")
 
 
-def drift(client, path: str, edit: str, pointer: str, **rule):  # type: ignore[no-untyped-def]
+def drift(client, path: str, edit: str, pointer: str, **rule):
     return client.post(
         "/_emulator/faults", json={"path": path, "kind": "drift", "drift": edit, "pointer": pointer, **rule}
     )
 
 
-def login(client) -> None:  # type: ignore[no-untyped-def]
+def login(client) -> None:
     password = client.get("/_emulator/credentials").json()["password"]
     assert client.post("/api/login/Basic", json={"username": "customer", "password": password}).status_code == 200
 

@@ -115,7 +115,7 @@ def test_the_same_port_turns_from_http_to_https_and_wants_a_login(gw: Emulator):
     try:
         assert plain.get("/api/meters/aggregates").status_code == 200  # open on 1.15.0
         assert gw.password == "S" + serial
-        gw.update_firmware("21.44.1", reboot_s=60, **QUICK)
+        gw.update_firmware("21.44.1", reboot_s=60, check_s=10, download_s=20, install_s=30)
         assert gw.scheme == "https" and gw.port == port and gw.url.startswith("https://")
         with pytest.raises(CUT):
             plain.get("/api/meters/aggregates")  # its connection did not outlive the reboot
@@ -138,7 +138,7 @@ def test_the_same_port_turns_from_http_to_https_and_wants_a_login(gw: Emulator):
 )
 def test_every_pair_of_powerwall_2_profiles(source: str, target: str):
     with emulator.running(firmware=source, paused=True) as gw:
-        gw.update_firmware(target, reboot_s=0, allow_downgrade=True, **QUICK)
+        gw.update_firmware(target, reboot_s=0, allow_downgrade=True, check_s=10, download_s=20, install_s=30)
         facts = facts_for(target)
         assert gw.firmware == target and gw.scheme == facts.scheme
         with client(gw) as http:
