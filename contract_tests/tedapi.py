@@ -69,7 +69,8 @@ def envelope(din: str, body_field: int, body: bytes, *, command: bool = False) -
     return _int(1, channel) + _bytes(2, sender) + _bytes(3, _bytes(1, din)) + _bytes(body_field, body)
 
 
-def _frame(din: str, body_field: int, body: bytes) -> bytes:
+def frame(din: str, body_field: int, body: bytes) -> bytes:
+    """A Frame (the Wi-Fi door's request) holding :func:`envelope`, tail 1: to the gateway itself."""
     return _bytes(1, envelope(din, body_field, body)) + _bytes(2, _int(1, 1))
 
 
@@ -88,15 +89,15 @@ def query_body(query: SignedQuery) -> tuple[int, bytes]:
 
 
 def system_info_request(din: str) -> bytes:
-    return _frame(din, *system_info_body())
+    return frame(din, *system_info_body())
 
 
 def config_request(din: str) -> bytes:
-    return _frame(din, *config_body())
+    return frame(din, *config_body())
 
 
 def query_request(din: str, query: SignedQuery) -> bytes:
-    return _frame(din, *query_body(query))
+    return frame(din, *query_body(query))
 
 
 # -- decoding ----------------------------------------------------------------------------
