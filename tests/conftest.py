@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 from starlette.testclient import TestClient
@@ -35,10 +36,10 @@ def fake_time() -> FakeMonotonic:
 def make_client(fake_time: FakeMonotonic) -> Iterator[Callable[..., TestClient]]:
     clients: list[TestClient] = []
 
-    def make(**options: object) -> TestClient:
+    def make(**options: Any) -> TestClient:
         options.setdefault("firmware", "1.15.0")
         options.setdefault("paused", True)
-        gateway = build_gateway(EmulatorOptions(**options), monotonic=fake_time)  # type: ignore[arg-type]
+        gateway = build_gateway(EmulatorOptions(**options), monotonic=fake_time)
         client = TestClient(create_app(gateway), raise_server_exceptions=False)
         clients.append(client)
         return client

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 import warnings
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
@@ -65,7 +66,7 @@ def test_every_drawn_frame_is_answered_and_only_a_foreign_recipient_is_not_found
     answered()
 
 
-def _document(*bodies: dict[str, object]) -> dict[str, object]:
+def _document(*bodies: Mapping[str, object]) -> dict[str, object]:
     paths = {f"/p{i}": {"post": {"requestBody": {"content": content}}} for i, content in enumerate(bodies)}
     return {"openapi": "3.1.0", "paths": paths}
 

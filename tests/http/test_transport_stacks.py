@@ -7,7 +7,6 @@ The transport tests in test_hostile_network.py, test_faults.py and here take the
 from __future__ import annotations
 
 import os
-import re
 import resource
 import signal
 import socket
@@ -27,7 +26,7 @@ from emulator.serving.server import ServerThread
 from emulator.serving.stack import Stack, choose
 from emulator.serving.tls import self_signed
 from tests.support.paths import ROOT
-from tests.support.processes import printed, started
+from tests.support.processes import found, printed, started
 
 CLI = [sys.executable, "-m", "emulator.cli"]
 ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
@@ -51,7 +50,7 @@ def _banner(proc: subprocess.Popen[str]) -> list[str]:
 
 
 def _url(lines: list[str]) -> str:
-    return re.search(r"https?://[\d.]+:\d+", lines[0]).group(0)  # type: ignore[union-attr]
+    return found(r"https?://[\d.]+:\d+", lines[0])
 
 
 # -- which stack --------------------------------------------------------------------
@@ -167,8 +166,12 @@ def test_drop_faults_and_a_stop_that_cuts_held_requests_log_no_error_over_https(
             threads = [threading.Thread(target=held) for _ in range(2)]
             for thread in threads:
                 thread.start()
-            while sum(f["hits"] for f in client.get("/_emulator/faults").json()["faults"]) < 12:
-                time.sleep(0.01)  # both requests are inside the 60 s latency
+            for _ in range(3000):  # both requests are inside the 60 s latency (a bound, not a timing: 30 s at most)
+                if sum(f["hits"] for f in client.get("/_emulator/faults").json()["faults"]) >= 12:
+                    break
+                time.sleep(0.01)
+            else:
+                pytest.fail("the held requests never reached the latency fault")
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=10)  # uvicorn re-raises the signal it caught: the exit says SIGTERM
         for thread in threads:
@@ -322,7 +325,7 @@ def _status(port: int, request: bytes) -> int:
 
 
 @pytest.fixture(scope="module")
-def both_servers():  # type: ignore[no-untyped-def]
+def both_servers():
     servers = {
         name: ServerThread(
             create_app(build_gateway(EmulatorOptions(firmware="1.15.0", paused=True))), stack=Stack(http, loop)
