@@ -82,6 +82,7 @@ def stack(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Se
 # processes, browsers or child pytest runs, or draws many examples. Whole modules by path, single tests by
 # module path and function name (every parametrization); tests/unit/test_tiers.py checks each names a test.
 SLOW_MODULES = {
+    "tests/clients/test_firmware_update.py",
     "tests/clients/test_pypowerwall_server.py",
     "tests/clients/test_pypowerwall_tedapi.py",
     "tests/clients/test_readme_example.py",
