@@ -205,6 +205,8 @@ def _record(
         asked = dict.fromkeys(read.path for read in reads if not read.path.startswith("/tedapi/device/"))
         paths = ("/tedapi/din", *asked) if reads else ()
         header = _header(options, client, status, firmware, profile, redactor, paths)
+        if stop.is_set():  # Ctrl-C came while connecting: record() has answered already; write no file after it
+            raise KeyboardInterrupt
         try:
             writer = RecordingWriter(options.out, header, overwrite=options.overwrite)
         except OSError as exc:
