@@ -54,7 +54,7 @@ def check_against(schema_name: str, tokens: tuple[str, ...]) -> str | None:
     for depth, token in enumerate(tokens):
         step: list[tuple[Any, Resolver]] = []
         known: set[str] = set()
-        for schema, res in _flatten(options):
+        for schema, res in contract.schema_branches(options):
             found, names = _children(schema, res, token)
             step.extend(found)
             known |= names
@@ -64,21 +64,6 @@ def check_against(schema_name: str, tokens: tuple[str, ...]) -> str | None:
             return f"{'/' + '/'.join(tokens)} matches nothing in {schema_name}{hint}"
         options = step
     return None
-
-
-def _flatten(options: list[tuple[Any, Resolver]]) -> Iterator[tuple[dict[str, Any], Resolver]]:
-    """Each schema with its $refs followed and its allOf/anyOf/oneOf branches spread out."""
-    stack = list(options)
-    while stack:
-        schema, res = stack.pop()
-        if not isinstance(schema, dict):
-            continue
-        if "$ref" in schema:
-            target = res.lookup(schema["$ref"])
-            stack.append((target.contents, target.resolver))
-        for key in ("allOf", "anyOf", "oneOf"):
-            stack.extend((branch, res) for branch in schema.get(key, ()))
-        yield schema, res
 
 
 def _children(schema: dict[str, Any], res: Resolver, token: str) -> tuple[list[tuple[Any, Resolver]], set[str]]:
