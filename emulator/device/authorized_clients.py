@@ -76,6 +76,25 @@ def load_public_key(pem: bytes) -> rsa.RSAPublicKey:
     return key
 
 
+def load_der_public_key(der: bytes) -> rsa.RSAPublicKey:
+    """The RSA public key a TEDAPI request names by its PKCS#1 (or SubjectPublicKeyInfo) DER."""
+    from cryptography.exceptions import UnsupportedAlgorithm
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    if not 0 < len(der) <= MAX_DER_BYTES:
+        raise KeyRefused(f"a public key of 1 to {MAX_DER_BYTES} bytes")
+    try:
+        key = serialization.load_der_public_key(der)
+    except (ValueError, UnsupportedAlgorithm):
+        raise KeyRefused("not a DER public key") from None
+    if not isinstance(key, rsa.RSAPublicKey):
+        raise KeyRefused(f"v1r keys are RSA, not {type(key).__name__.removeprefix('_')}")
+    if not KEY_BITS[0] <= key.key_size <= KEY_BITS[1]:
+        raise KeyRefused(f"an RSA key of {key.key_size} bits; v1r keys are {KEY_BITS[0]} to {KEY_BITS[1]} bits")
+    return key
+
+
 @dataclass(frozen=True, slots=True)
 class AuthorizedClient:
     """One key in the table. ``window_ends`` (sim s) is when a pending key times out; None once verified."""
