@@ -119,7 +119,7 @@ class Gateway:
         self._pending: CatchUp | None = None  # a jump being run in slices; reset() drops it
         self.sessions.clear()
         self.throttle.reset()
-        self.authorized_clients = AuthorizedClients(self.clock.now, s.authorized_keys)
+        self.authorized_clients = AuthorizedClients(self.clock.now, s.authorized_keys, self._changed)
         self.site_controls = SiteControls()
         self._version = getattr(self, "_version", 0) + 1
         self._snapshot: Snapshot | None = None
@@ -180,6 +180,10 @@ class Gateway:
             cloudiness=self.overrides.cloud_cover,
         )
         return self.site_controls.applied(base, self.model.state.t)
+
+    def _changed(self) -> None:
+        """State no reading needs caught up for has changed (the key table): drop what was rendered."""
+        self._version = getattr(self, "_version", 0) + 1
 
     def _mutate(self) -> float:
         """Catch up, then mark every cached snapshot and body stale: state is about to change."""

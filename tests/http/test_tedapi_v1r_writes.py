@@ -276,4 +276,12 @@ def test_the_wi_fi_door_stays_read_only_but_lists_the_authorized_clients(site: T
     assert unchanged(site) == before
     listing = command(din_of(site))
     listing.authorization.list_authorized_clients_request.SetInParent()
-    assert site.post("/tedapi/v1", content=_frame(listing.SerializeToString()), auth=basic).status_code == 200
+
+    def listed() -> int:
+        answer = site.post("/tedapi/v1", content=_frame(listing.SerializeToString()), auth=basic)
+        assert answer.status_code == 200
+        return answer.content.count(b"\x30\x82\x02\x0a")  # each RSA-4096 PKCS#1 key's DER header
+
+    assert listed() == 1
+    site.post("/_emulator/authorized_clients", json={"public_key": private_key_pem(1).decode()})
+    assert listed() == 2  # the paused gateway's cached answers know the table changed
