@@ -38,15 +38,11 @@ def first_answer_s(argv: list[str], port: int) -> float:
         proc.wait()
 
 
-def commands(port: int, firmware: str) -> dict[str, list[str]]:
-    return {
-        "bare": pinned(
-            SERVER_CORE, [str(BIN / "uvicorn"), "_bare_app:app", "--app-dir", str(HERE), "--port", str(port)]
-        ),
-        "emulator": pinned(
-            SERVER_CORE, [str(BIN / "teg-emulator"), "serve", "--port", str(port), "--firmware", firmware]
-        ),
-    }
+def commands(port: int, firmware: str, speed: str) -> dict[str, list[str]]:
+    """The README's command (`teg-emulator serve --firmware 1.15.0 --speed 60`) and uvicorn's, on port ``port``."""
+    emulator = [str(BIN / "teg-emulator"), "serve", "--firmware", firmware, "--speed", speed, "--port", str(port)]
+    bare = [str(BIN / "uvicorn"), "_bare_app:app", "--app-dir", str(HERE), "--port", str(port)]
+    return {"bare": pinned(SERVER_CORE, bare), "emulator": pinned(SERVER_CORE, emulator)}
 
 
 def main(argv: list[str] | None = None) -> dict[str, object]:

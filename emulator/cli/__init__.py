@@ -39,15 +39,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     args.argv = list(sys.argv[1:] if argv is None else argv)  # `serve --workers` starts workers with the same flags
     try:
-        return int(args.run(args) or 0)
+        code = int(args.run(args) or 0)
     except KeyboardInterrupt:
-        if argv is None:  # the process's own entry point: stop now, as SIGTERM does
-            # Interpreter finalization after a served session takes ~1.5 s on a 2-core machine;
-            # Ctrl-C must stop the emulator within 2 s, and nothing is left to clean up.
-            sys.stdout.flush()
-            sys.stderr.flush()
-            os._exit(130)
-        return 130
+        code = 130
+        args.interrupted = True
+    if argv is None and getattr(args, "interrupted", False):  # Ctrl-C, in the process's own entry point
+        # Stop now, as SIGTERM does: interpreter finalization takes ~1.5 s on a loaded 2-core machine
+        # (more for a served session); Ctrl-C must stop any command within 2 s, and nothing is left to
+        # clean up (`record` has closed its file and says so; a request it abandoned goes with the process).
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    return code
 
 
 if __name__ == "__main__":

@@ -142,6 +142,7 @@ def run_record(args: argparse.Namespace) -> int:
     progress.close()
     for note in summary.notes[progress.notes_shown :]:
         print(f"  note: {note}", flush=True)
+    args.interrupted = summary.interrupted  # main() exits at once
     how = "stopped by Ctrl-C" if summary.interrupted else "done"
     failed = f", {summary.failures} requests unanswered" if summary.failures else ""
     print(

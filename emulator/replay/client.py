@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from emulator.contract import facts_for_reported
+from emulator.replay.format import Recorded, decode_body, is_binary
 
 USER_AGENT = "teg-emulator-record/0.1"
 
@@ -42,6 +43,20 @@ class Answer:
             return json.loads(self.content)
         except ValueError:
             return None
+
+    def recorded(
+        self, t: float, method: str, path: str, request: str | None = None, device: str | None = None
+    ) -> Recorded:
+        """This answer as a recording's line: a protobuf body kept as bytes, any other decoded."""
+        if is_binary(self.content_type) and self.status < 400:
+            return Recorded(
+                t, method, path, self.status, self.content_type, latency_ms=self.latency_ms, binary=self.content,
+                request=request, device=device,
+            )  # fmt: skip
+        body, text = decode_body(self.content, self.content_type)
+        return Recorded(
+            t, method, path, self.status, self.content_type, body, text, self.latency_ms, request=request, device=device
+        )
 
 
 def profile_for(version: str) -> str:

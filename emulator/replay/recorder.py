@@ -14,7 +14,9 @@ config.json lists when the recording starts). A Powerwall 3, which has no
 
 from __future__ import annotations
 
+import contextlib
 import math
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -25,9 +27,10 @@ from typing import Any
 from emulator import contract
 from emulator.contract import FirmwareFacts
 from emulator.replay import tedapi
-from emulator.replay.client import Answer, GatewayClient, LoginError, RecordError, connect, profile_for
-from emulator.replay.format import Header, Recorded, RecordingWriter, decode_body, is_binary
-from emulator.replay.redact import Redactor
+from emulator.replay.client import GatewayClient, LoginError, RecordError, connect, profile_for
+from emulator.replay.format import Header, Recorded, RecordingWriter
+from emulator.replay.redact import Redactor, redacted_batch
+from emulator.replay.worker import run_until_interrupted
 
 
 def default_endpoints(facts: FirmwareFacts) -> tuple[str, ...]:
@@ -99,8 +102,83 @@ class Summary:
 Progress = Callable[[Summary], None]
 
 
+STOP_GRACE_S = 1.0  # Ctrl-C to the answer: 2 s at most, with the interpreter's own exit
+
+
 def record(options: RecordOptions, *, on_start: Progress | None = None, on_poll: Progress | None = None) -> Summary:
-    """Record until the duration is up or Ctrl-C; the file is valid at every line written."""
+    """Record until the duration is up or Ctrl-C; the file is valid at every line written.
+
+    The requests run in a worker thread (:mod:`emulator.replay.worker` says why): Ctrl-C stops the
+    recording within STOP_GRACE_S whatever it is doing, a request to a gateway that stopped answering
+    included, keeping every whole batch written so far.
+    """
+    recording = _Recording()
+    return run_until_interrupted(
+        lambda stop: _record(options, stop, recording, on_start, on_poll), recording.abandon, grace_s=STOP_GRACE_S
+    )
+
+
+class _Recording:
+    """The file, the poll being answered and the summary, shared with the main thread, which finishes them
+    on Ctrl-C when the worker cannot (it is waiting on a gateway). One lock: a batch is written whole, once."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._writer: RecordingWriter | None = None
+        self._redactor: Redactor | None = None
+        self._pending: list[Recorded] = []  # the answers of the poll under way
+        self._closed = False
+        self.summary: Summary | None = None
+        self.started = 0.0
+
+    def begin(self, writer: RecordingWriter, redactor: Redactor | None, summary: Summary, started: float) -> None:
+        with self._lock:
+            self._writer, self._redactor, self.summary, self.started = writer, redactor, summary, started
+
+    def add(self, recorded: Recorded) -> None:
+        with self._lock:
+            self._pending.append(recorded)
+
+    def flush(self) -> bool:
+        """Write the poll's answers as one batch; False once the recording is closed (nothing written)."""
+        with self._lock:
+            if self._writer is None or self.summary is None or self._closed:
+                return False
+            batch, self._pending = self._pending, []
+            if self._redactor is not None:  # learns from the whole batch: a serial may be named in a later body
+                batch = redacted_batch(self._redactor, batch)
+            self._writer.write(batch)
+            self.summary.polls += 1 if batch else 0
+            self.summary.responses = self._writer.count
+            self.summary.elapsed_s = time.monotonic() - self.started
+            return True
+
+    def close(self) -> None:
+        with self._lock:
+            if self._writer is not None and not self._closed:
+                self._writer.close()
+            self._closed = True
+
+    def abandon(self) -> Summary:
+        """Ctrl-C while the worker waits on the gateway: what was answered, written; or Ctrl-C before it began."""
+        if self.summary is None:
+            self.close()
+            raise KeyboardInterrupt
+        with contextlib.suppress(OSError):  # a full disk: the writer has cut the half batch off again
+            self.flush()
+        self.close()
+        self.summary.interrupted = True
+        self.summary.elapsed_s = time.monotonic() - self.started
+        return self.summary
+
+
+def _record(
+    options: RecordOptions,
+    stop: threading.Event,
+    recording: _Recording,
+    on_start: Progress | None,
+    on_poll: Progress | None,
+) -> Summary:
     client, status = connect(options.gateway_url, options.timeout_s)
     try:
         if status is None:
@@ -126,6 +204,7 @@ def record(options: RecordOptions, *, on_start: Progress | None = None, on_poll:
         except OSError as exc:
             raise RecordError(f"cannot write {options.out}: {exc.strerror}") from None
         summary = Summary(header, options.out)
+        recording.begin(writer, redactor, summary, started)
         if not needs_login and options.password:
             summary.notes.append("firmware 1.15.0 reads are open: not logging in (a login would stop sitemaster)")
         if reads and not any(read.key.startswith("query ") for read in reads):
@@ -138,9 +217,9 @@ def record(options: RecordOptions, *, on_start: Progress | None = None, on_poll:
         if on_start:
             on_start(summary)
         try:
-            _Poller(client, options, writer, redactor, summary, needs_login, on_poll, started, reads).run()
+            _Poller(client, options, recording, writer, summary, needs_login, on_poll, reads, stop).run()
         finally:
-            writer.close()
+            recording.close()
         return summary
     finally:
         client.logout()
@@ -239,19 +318,20 @@ class _Poller:
         self,
         client: GatewayClient,
         options: RecordOptions,
+        recording: _Recording,
         writer: RecordingWriter,
-        redactor: Redactor | None,
         summary: Summary,
         needs_login: bool,
         on_poll: Progress | None,
-        start: float,
         tedapi_reads: list[tedapi.Read],
+        stop: threading.Event,
     ) -> None:
-        self.client, self.options, self.writer, self.redactor = client, options, writer, redactor
-        self.summary, self.needs_login, self.on_poll = summary, needs_login, on_poll
+        self.client, self.options, self.writer = client, options, writer
+        self.recording, self.summary, self.needs_login, self.on_poll = recording, summary, needs_login, on_poll
         self.endpoints = [p for p in summary.header.endpoints if not p.startswith("/tedapi/")]
         self.tedapi_reads = tedapi_reads
-        self.start = start
+        self.start = recording.started
+        self.stop = stop
 
     def run(self) -> None:
         slot, failed_in_row, last_failure = 0, 0, ""
@@ -260,7 +340,8 @@ class _Poller:
                 due = self.start + slot * self.options.interval_s
                 if slot > 0 and due - self.start >= self.options.duration_s:
                     break
-                time.sleep(max(0.0, due - time.monotonic()))
+                if self.stop.wait(max(0.0, due - time.monotonic())):
+                    break
                 got, failure = self._poll()
                 failed_in_row = 0 if got else failed_in_row + 1
                 last_failure = failure or last_failure
@@ -270,24 +351,24 @@ class _Poller:
                     )
                 elapsed = time.monotonic() - self.start
                 slot = max(slot + 1, math.ceil(elapsed / self.options.interval_s))
-        except KeyboardInterrupt:
-            self.summary.interrupted = True
         except LoginError as exc:  # the password changed under us: stop, keeping what was recorded
             raise RecordError(f"{exc} (kept {self.writer.count} responses in {self.writer.path})") from None
         except OSError as exc:  # writing failed (a full disk): the lines written so far are whole
             raise RecordError(
                 f"cannot write {self.writer.path}: {exc.strerror or exc} (kept {self.writer.count} responses)"
             ) from None
+        self.summary.interrupted = self.stop.is_set()
         self.summary.elapsed_s = time.monotonic() - self.start
 
     def _poll(self) -> tuple[int, str]:
         """One pass over the endpoints; written as one batch. Returns (answers, last failure)."""
-        batch: list[Recorded] = []
-        failure, relogged = "", False
+        answers, failure, relogged = 0, "", False
         tedapi_calls: list[tedapi.Read | None] = [None, *self.tedapi_reads] if self.tedapi_reads else []
         calls: list[str | tedapi.Read | None] = [*self.endpoints, *tedapi_calls]  # None: GET /tedapi/din
         try:
             for call in calls:
+                if self.stop.is_set():  # Ctrl-C: keep what was answered, ask nothing more
+                    break
                 try:
                     if isinstance(call, str):
                         recorded, relogged = self._fetch(call, relogged)
@@ -299,10 +380,12 @@ class _Poller:
                     self.summary.failures += 1
                     failure = str(exc)
                     continue
-                batch.append(recorded)
-        finally:  # Ctrl-C mid-poll: keep what was answered
-            self._write(batch)
-        return len(batch), failure
+                self.recording.add(recorded)
+                answers += 1
+        finally:  # a login refused or a disk full mid-poll: keep what was answered
+            if self.recording.flush() and self.on_poll:
+                self.on_poll(self.summary)
+        return answers, failure
 
     def _fetch(self, path: str, relogged: bool) -> tuple[Recorded, bool]:
         t = time.monotonic() - self.start
@@ -313,61 +396,13 @@ class _Poller:
             relogged = True
             t = time.monotonic() - self.start
             answer = self.client.get(path)
-        return _recorded(round(t, 3), "GET", path, answer), relogged
+        return answer.recorded(round(t, 3), "GET", path), relogged
 
     def _fetch_tedapi(self, read: tedapi.Read | None) -> Recorded:
         """GET /tedapi/din (``read`` None) or one POST, its answer named by the kind of request and device."""
         t = time.monotonic() - self.start
         auth = tedapi.basic_auth(self.options.gw_password or "")
         if read is None:
-            return _recorded(round(t, 3), "GET", "/tedapi/din", self.client.get("/tedapi/din", auth))
+            return self.client.get("/tedapi/din", auth).recorded(round(t, 3), "GET", "/tedapi/din")
         answer = self.client.post_protobuf(read.path, read.body, auth)
-        return _recorded(round(t, 3), "POST", read.path, answer, read.key, read.device)
-
-    def _write(self, batch: list[Recorded]) -> None:
-        if self.redactor is not None:
-            batch = _redacted(self.redactor, batch)
-        self.writer.write(batch)
-        self.summary.polls += 1 if batch else 0
-        self.summary.responses = self.writer.count
-        self.summary.elapsed_s = time.monotonic() - self.start
-        if self.on_poll:
-            self.on_poll(self.summary)
-
-
-def _recorded(
-    t: float, method: str, path: str, answer: Answer, request: str | None = None, device: str | None = None
-) -> Recorded:
-    if is_binary(answer.content_type) and answer.status < 400:
-        return Recorded(
-            t, method, path, answer.status, answer.content_type, latency_ms=answer.latency_ms, binary=answer.content,
-            request=request, device=device,
-        )  # fmt: skip
-    body, text = decode_body(answer.content, answer.content_type)
-    return Recorded(
-        t,
-        method,
-        path,
-        answer.status,
-        answer.content_type,
-        body,
-        text,
-        answer.latency_ms,
-        request=request,
-        device=device,
-    )
-
-
-def _redacted(redactor: Redactor, batch: list[Recorded]) -> list[Recorded]:
-    """Learn from the whole batch first: a serial may appear in one body before the body that names it."""
-    for recorded in batch:
-        if recorded.is_json:
-            redactor.learn(recorded.body)
-    return [
-        Recorded(r.t, r.method, r.path, r.status, r.content_type, redactor.apply(r.body), None, r.latency_ms)
-        if r.is_json
-        else Recorded(
-            r.t, r.method, r.path, r.status, r.content_type, text=redactor.text(r.text or ""), latency_ms=r.latency_ms
-        )
-        for r in batch
-    ]
+        return answer.recorded(round(t, 3), "POST", read.path, read.key, read.device)

