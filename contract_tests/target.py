@@ -61,10 +61,23 @@ class Target:
         return op is not None and op.serves(self.era.profile)
 
     def request(self, method: str, path: str, *, auth: bool | Credentials = True, json: Any = None) -> httpx.Response:
-        """``auth``: True = this run's session, False = none, or explicit credentials (e.g. forged)."""
+        """``auth``: True = this run's session, False = none, or explicit credentials (e.g. forged).
+
+        This run's session is logged in again once when it is refused with 401, as every client does: a
+        gateway ends sessions after a while (about a day on 24.x), and a long run, or an emulator whose clock
+        runs fast, outlives one. A second 401 is the answer.
+        """
         credentials = self.session() if auth is True else (auth or None)
         headers = credentials.headers(self.era.cookie_auth) if credentials else {}
-        return self.client.request(method, path, headers=headers, json=json)
+        response = self.client.request(method, path, headers=headers, json=json)
+        if auth is True and response.status_code == 401:
+            self._session = None
+            headers = self.session().headers(self.era.cookie_auth)
+            note = "the gateway ended the run's session (401); the suite logged in again, as clients do"
+            if note not in self.notes:
+                self.notes.append(note)
+            response = self.client.request(method, path, headers=headers, json=json)
+        return response
 
     def tedapi(
         self, method: str, path: str, body: bytes | None = None, *, password: str | None = None

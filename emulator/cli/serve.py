@@ -18,6 +18,7 @@ from emulator.cli.listen import (
     serving_stack,
     stack_banner,
 )
+from emulator.durations import format_duration
 from emulator.http.context import app_context
 from emulator.serving.assembly import assemble
 from emulator.serving.limits import MAX_GATEWAYS, fleet_size
@@ -193,6 +194,12 @@ def _live_banner(app: Starlette, base: str) -> list[str]:
     ]
     if scenario is not None:
         lines.append(f"  scenario:       {scenario.name}: {scenario.title} ({base}/_emulator/scenario)")
+    limit = gateway.rate_limits.policy
+    if limit is not None:  # off unless asked for: say so when it is on, since clients will meet it
+        lines.append(
+            f"  rate limit:     {limit.requests} requests per {format_duration(limit.window_s)} per client and"
+            f" endpoint, then 429 for {format_duration(limit.cooldown_s)} ({base}/_emulator/rate_limits)"
+        )
     lines.append(f"  control panel:  {base}/_emulator/  (the gateway's page: {base}/)")
     return [*lines, *control_banner(ctx.control, base)]
 

@@ -7,6 +7,7 @@ operation, reset. Bad input gets a 4xx JSON error and changes nothing.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -62,6 +63,7 @@ def state_body(gw: Gateway) -> dict[str, Any]:
         "powerwalls": gw.config.powerwalls,
         "update": {"state": gw.update.state, "status": gw.update.status},
         "sessions": len(gw.sessions),
+        "session_lifetime_s": gw.session_lifetime_s if gw.session_lifetime_s < math.inf else None,
         "site_controls": _site_controls(snap),
     }
 

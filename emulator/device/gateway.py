@@ -22,6 +22,7 @@ from emulator.device.errors import API_LIMIT, GatewayError
 from emulator.device.events_log import log, sim
 from emulator.device.grid import GridMachine, GridTimings
 from emulator.device.identity import Identity, make_identity
+from emulator.device.rate_limits import RateChoice, RequestLimiter, rate_policy
 from emulator.device.sessions import LoginThrottle, Session, SessionStore, ThrottlePolicy, new_token, passwords_match
 from emulator.device.site_controls import GridSettings, SiteControls
 from emulator.device.snapshot import GridFault, Operation, Snapshot, UpdateView
@@ -63,6 +64,9 @@ class GatewaySettings:
     authorized_keys: tuple[RSAPublicKey, ...] = ()  # TEDAPI v1r keys verified from the start
     login_throttle: int | None = None  # failed logins before a 429 cool-down (None: the firmware's)
     login_cooldown_s: float | None = None  # how long the cool-down lasts (None: the firmware's)
+    session_lifetime_s: float | None = None  # how long a login lasts, sim seconds (None: the firmware's; inf: ever)
+    rate_limit: RateChoice = None  # per client and endpoint (emulator.device.rate_limits); None: off
+    rate_limit_cooldown_s: float | None = None  # how long its 429 lasts (None: the firmware's)
 
 
 MAX_GRID_FAULTS = 20
@@ -82,7 +86,7 @@ class Gateway:
             settings.gateway_serial, settings.config.powerwalls, settings.config.seed, settings.gw_password
         )
         self.sessions = SessionStore()
-        self.throttle = LoginThrottle(self._throttle_policy())
+        self.rate_limits = RequestLimiter(None, clock.now)  # its policy, like the login throttle's, set by _init_state
         self._initial_clock = (clock.now(), clock.speed, clock.paused)
         self._init_state()
 
@@ -118,7 +122,9 @@ class Gateway:
         self._firing = False
         self._pending: CatchUp | None = None  # a jump being run in slices; reset() drops it
         self.sessions.clear()
-        self.throttle.reset()
+        self.session_lifetime_s = self._session_lifetime()
+        self.throttle = LoginThrottle(self._throttle_policy())  # the starting policies: the control API may change them
+        self.rate_limits.set_policy(rate_policy(self.facts, s.rate_limit, s.rate_limit_cooldown_s))
         self.authorized_clients = AuthorizedClients(self.clock.now, s.authorized_keys, self._changed)
         self.site_controls = SiteControls()
         self._version = getattr(self, "_version", 0) + 1
@@ -132,6 +138,12 @@ class Gateway:
         """The firmware's login throttle, tuned by the settings (tests want short cool-downs)."""
         return ThrottlePolicy.tuned(self.facts.throttle, self.settings.login_throttle, self.settings.login_cooldown_s)
 
+    def _session_lifetime(self) -> float:
+        """Sim seconds a login lasts: the settings', else the firmware's stated lifetime, else for ever."""
+        chosen = self.settings.session_lifetime_s
+        stated = self.facts.session_lifetime_s
+        return chosen if chosen is not None else stated if stated is not None else math.inf
+
     def set_facts(self, facts: FirmwareFacts) -> None:
         """Run another firmware from now on (a firmware update): its facts decide every answer after this.
 
@@ -140,6 +152,7 @@ class Gateway:
         self._mutate()
         self.facts = facts
         self.throttle = LoginThrottle(self._throttle_policy())
+        self.session_lifetime_s = self._session_lifetime()
         self._snapshot = None
         self._snapshot_key = None
         self._rendered = {}
@@ -391,7 +404,14 @@ class Gateway:
         return self.identity.gateway_password
 
     def authenticate(self, token: str) -> Session | None:
-        return self.sessions.find(token)
+        """The live session ``token`` names; None when there is none or it has outlived the session lifetime
+        (on the sim clock, so a clock jump expires it as a day of waiting would)."""
+        session = self.sessions.find(token)
+        if session is not None and self.clock.now() >= session.login_time + self.session_lifetime_s:
+            self.sessions.revoke(token)
+            log.info("session of %r expired (logged in at %s)", session.username, sim(session.login_time))
+            return None
+        return session
 
     def logout(self, token: str | None) -> None:
         if token:

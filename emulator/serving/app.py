@@ -17,6 +17,7 @@ from starlette.routing import BaseRoute
 from emulator.api import API_ROUTES
 from emulator.contract import FirmwareFacts
 from emulator.control.authorized_clients import AUTHORIZED_CLIENT_ROUTES
+from emulator.control.limits import LIMIT_ROUTES
 from emulator.control.routes import CONTROL_ROUTES
 from emulator.control.scenario import SCENARIO_ROUTES
 from emulator.control.traffic import TRAFFIC_ROUTES
@@ -80,6 +81,7 @@ def _routes() -> list[BaseRoute]:
         *TEDAPI_ROUTES,  # first: pypowerwall's polls of /tedapi/v1 skip ~60 /api regexes (no path is shared)
         *API_ROUTES,
         *CONTROL_ROUTES,
+        *LIMIT_ROUTES,
         *AUTHORIZED_CLIENT_ROUTES,
         *TRAFFIC_ROUTES,
         *SCENARIO_ROUTES,
@@ -120,6 +122,7 @@ def gateway_app(
                 sim_time=gateway.clock.now,
                 clock=traffic_clock,
                 fast=fast,
+                gateway=gateway,
                 tedapi=tedapi,
             ),
             Middleware(WaitForJump, gateway=gateway),

@@ -11,11 +11,15 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from emulator.device.errors import API_LIMIT, GatewayError
 from emulator.device.events_log import log
+from emulator.device.gateway import Gateway
+from emulator.device.rate_limits import RequestLimiter
 from emulator.http.fault_kinds import KINDS
 from emulator.http.fault_rule import FaultRule
 from emulator.http.faults import FaultEngine
 from emulator.http.journal import Journal, redact_body, redact_headers, redact_query, shared
+from emulator.http.reply import render_error
 from emulator.serving.fast import FastReads
 from emulator.serving.fast_tedapi import FastTedapi, read_body, replaying
 from emulator.serving.transport import abort_connection
@@ -33,9 +37,12 @@ class TrafficMiddleware:
         sim_time: Any,
         clock: Any,
         fast: FastReads | None = None,
+        gateway: Gateway | None = None,
         tedapi: FastTedapi | None = None,
     ) -> None:
         self.app = app
+        self.gateway = gateway  # its rate limits answer 429 before anything else (emulator.device.rate_limits)
+        self.limits = gateway.rate_limits if gateway is not None else RequestLimiter(None, float)
         self.faults = faults
         self.journal = journal
         self.sim_time = sim_time  # () -> float: the gateway's sim clock
@@ -52,6 +59,9 @@ class TrafficMiddleware:
             await self.app(scope, receive, send)
             return
         began, sim_began = self.now(), self.sim_time()
+        if self.limits.policy is not None and not self.limits.allow(_client(scope), path):
+            await self._too_fast(scope, receive, send, began, sim_began)
+            return
         rule = self.faults.pick(method, path, began) if self.faults.rules else None
         if rule is None and self.fast is not None:
             body = self.fast.body_for(scope)
@@ -96,6 +106,16 @@ class TrafficMiddleware:
             self._record(scope, parts, status[0], began, sim_began, rule)
             self._debug(method, path, status[0], began, getattr(scope.get("route"), "name", None) or "none")
 
+    async def _too_fast(self, scope: Scope, receive: Receive, send: Send, began: float, sim_began: float) -> None:
+        """The gateway's 429 for a client over its rate limit, in the firmware's words; journaled like any answer."""
+        assert self.gateway is not None  # limits are only on for a gateway's own
+        facts = self.gateway.facts
+        try:
+            await render_error(GatewayError.of(facts.throttled or API_LIMIT), facts)(scope, receive, send)
+        finally:
+            self._record(scope, [], 429, began, sim_began, None)
+            self._debug(scope["method"], scope["path"], 429, began, "rate limit")
+
     def _debug(self, method: str, path: str, status: int, began: float, route: str) -> None:
         """--log-level debug: each request's route and latency (never its headers or body)."""
         if log.isEnabledFor(logging.DEBUG):
@@ -125,3 +145,9 @@ class TrafficMiddleware:
             (self.now() - began) * 1000,
             rule.id if rule else None,
         )
+
+
+def _client(scope: Scope) -> str:
+    """Who is asking: the remote address (a rate limit counts per client), or "-" when the server gives none."""
+    client = scope.get("client")
+    return str(client[0]) if client else "-"

@@ -132,6 +132,18 @@ class ControlClient:
     def clear_faults(self) -> None:
         self.control("DELETE", "faults")
 
+    def rate_limits(self) -> dict[str, Any]:
+        """The request limit and the login lockout, with who is limited now (docs/field-failures.md)."""
+        return self._obj("GET", "rate_limits")
+
+    def set_rate_limits(
+        self, requests: dict[str, Any] | None = None, login: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
+        """Change the sections given (``requests={"enabled": True, "requests": 5, "window_s": 60}``,
+        ``login={"cooldown_s": 1800}``); each starts counting afresh."""
+        body = {k: v for k, v in (("requests", requests), ("login", login)) if v is not None}
+        return self._obj("PUT", "rate_limits", body)
+
     def requests(
         self,
         method: str | None = None,

@@ -22,6 +22,7 @@ SEMANTIC_REFUSALS = {
     "/_emulator/authorized_clients",  # a string that is no PEM RSA key
     "/_emulator/authorized_clients/{fingerprint}",  # a key the table does not hold
     "/_emulator/scenario",  # a name that is not a bundled scenario
+    "/_emulator/rate_limits",  # switching a request limit on where the firmware states none needs its numbers
     "/api/meters/{serial}/verify",
     "/api/meters/{serial}/cts",
     "/api/networks/{id}/enable",

@@ -167,8 +167,12 @@ def test_drop_faults_and_a_stop_that_cuts_held_requests_log_no_error_over_https(
             threads = [threading.Thread(target=held) for _ in range(2)]
             for thread in threads:
                 thread.start()
-            while sum(f["hits"] for f in client.get("/_emulator/faults").json()["faults"]) < 12:
-                time.sleep(0.01)  # both requests are inside the 60 s latency
+            for _ in range(3000):  # both requests are inside the 60 s latency (a bound, not a timing: 30 s at most)
+                if sum(f["hits"] for f in client.get("/_emulator/faults").json()["faults"]) >= 12:
+                    break
+                time.sleep(0.01)
+            else:
+                pytest.fail("the held requests never reached the latency fault")
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=10)  # uvicorn re-raises the signal it caught: the exit says SIGTERM
         for thread in threads:
