@@ -6,12 +6,11 @@ import argparse
 
 from starlette.applications import Starlette
 
-from emulator.cli.listen import control_banner, control_policy, serve_app, tls_identity
+from emulator.cli.listen import Built, control_banner, control_policy, serve_app, tls_identity
 from emulator.contract import facts_for
 from emulator.http.context import app_context
 from emulator.replay import RecordingError, create_replay_app, load_recording
 from emulator.replay.context import ReplayContext
-from emulator.serving.tls import TLSIdentity
 
 
 def refused(args: argparse.Namespace) -> str | None:
@@ -30,7 +29,7 @@ def run_replay(args: argparse.Namespace) -> int:
     return serve_app(args, lambda: _replay_app(args), _banner)
 
 
-def _replay_app(args: argparse.Namespace) -> tuple[Starlette, TLSIdentity | None]:
+def _replay_app(args: argparse.Namespace) -> Built:
     recording = load_recording(args.replay)
     if not recording.responses:
         raise RecordingError(args.replay, None, "the recording holds no responses, only its header")
@@ -45,7 +44,7 @@ def _replay_app(args: argparse.Namespace) -> tuple[Starlette, TLSIdentity | None
         tls=tls is not None,
         control=control_policy(args),
     )
-    return app, tls
+    return app, tls, None  # a recording's transport is fixed: it was recorded on one firmware
 
 
 def _banner(app: Starlette, base: str) -> list[str]:

@@ -10,6 +10,7 @@ from starlette.applications import Starlette
 
 from emulator.cli import options as opt
 from emulator.cli.listen import (
+    Built,
     certificate,
     configure_logging,
     control_banner,
@@ -25,7 +26,6 @@ from emulator.serving.limits import MAX_GATEWAYS, fleet_size
 from emulator.serving.options import RunOptions, key_file
 from emulator.serving.server import bind_many, run_many
 from emulator.serving.stack import HTTP_CHOICES, LOOP_CHOICES
-from emulator.serving.tls import TLSIdentity
 
 # Fleets, shards and workers load only when asked for: one served gateway -- what most starts are -- never
 # uses them, and each module is start-up time (issue 13's budget).
@@ -166,9 +166,9 @@ def run_serve(args: argparse.Namespace) -> int:
     return serve_app(args, lambda: _live_app(args), _live_banner)
 
 
-def _live_app(args: argparse.Namespace) -> tuple[Starlette, TLSIdentity | None]:
+def _live_app(args: argparse.Namespace) -> Built:
     assembly = assemble(options_from(args), certificate=certificate(args), control=control_policy(args))
-    return assembly.app, assembly.tls
+    return assembly.app, assembly.tls, assembly.listener
 
 
 def _live_banner(app: Starlette, base: str) -> list[str]:

@@ -61,7 +61,11 @@ def state_body(gw: Gateway) -> dict[str, Any]:
         "curtailed_w": flows.curtailed_w,
         "blackout": flows.blackout,
         "powerwalls": gw.config.powerwalls,
-        "update": {"state": gw.update.state, "status": gw.update.status},
+        "update": {
+            "state": gw.update.state,
+            "status": gw.update.status,
+            "firmware": gw.firmware.change.as_json(snap.t) if gw.firmware.change is not None else None,
+        },
         "sessions": len(gw.sessions),
         "session_lifetime_s": gw.session_lifetime_s if gw.session_lifetime_s < math.inf else None,
         "site_controls": _site_controls(snap),

@@ -20,6 +20,7 @@ from emulator.device.clock import SimClock
 from emulator.device.defaults import GATEWAY_SERIAL, START_SOE_PCT
 from emulator.device.errors import API_LIMIT, GatewayError
 from emulator.device.events_log import log, sim
+from emulator.device.firmware_update import Durations, FirmwareChange, FirmwareUpdates, UpdateRefused, refusal
 from emulator.device.grid import GridMachine, GridTimings
 from emulator.device.identity import Identity, make_identity
 from emulator.device.rate_limits import RateChoice, RequestLimiter, rate_policy
@@ -76,6 +77,8 @@ class Gateway:
     """A Tesla Energy Gateway: sitemaster, grid, sessions, configuration, updates."""
 
     def __init__(self, facts: FirmwareFacts, clock: SimClock, settings: GatewaySettings) -> None:
+        self._initial_facts = facts  # what reset() returns to, whatever updates ran since
+        self.firmware = FirmwareUpdates()  # an update under way and the reboots that ended connections
         self.facts = facts
         """The firmware's facts (schemas/firmware/<version>.yaml): what it serves and how. The one place the
         gateway's firmware is held; replacing it (:meth:`set_facts`) is how a firmware update changes it."""
@@ -122,6 +125,7 @@ class Gateway:
         self._firing = False
         self._pending: CatchUp | None = None  # a jump being run in slices; reset() drops it
         self.sessions.clear()
+        self.firmware.reset()
         self.session_lifetime_s = self._session_lifetime()
         self.throttle = LoginThrottle(self._throttle_policy())  # the starting policies: the control API may change them
         self.rate_limits.set_policy(rate_policy(self.facts, s.rate_limit, s.rate_limit_cooldown_s))
@@ -150,6 +154,9 @@ class Gateway:
         Sessions, the site and the clock stay; cached bodies are dropped (they were rendered for the old facts).
         """
         self._mutate()
+        self._use_facts(facts)
+
+    def _use_facts(self, facts: FirmwareFacts) -> None:
         self.facts = facts
         self.throttle = LoginThrottle(self._throttle_policy())
         self.session_lifetime_s = self._session_lifetime()
@@ -160,6 +167,8 @@ class Gateway:
     def reset(self) -> None:
         """Back to the starting settings, start time and clock speed; sessions are dropped, the password restored."""
         start, speed, paused = self._initial_clock
+        if self.facts is not self._initial_facts:  # a firmware update ran: the gateway starts on its first firmware
+            self._use_facts(self._initial_facts)
         self.clock.set_time(start)
         self.clock.set_speed(speed)
         self.clock.pause() if paused else self.clock.resume()
@@ -177,6 +186,7 @@ class Gateway:
             settings.gateway_serial, settings.config.powerwalls, settings.config.seed, settings.gw_password
         )
         self._initial_clock = (start, self.clock.speed, self.clock.paused)
+        self._initial_facts = self.facts
         self.reset()
 
     # -- time -----------------------------------------------------------------
@@ -266,6 +276,7 @@ class Gateway:
         self.grid.fire(at)
         self.update.advance(at)
         self.site_controls.reached(at)
+        self._firmware_steps(at)
         self.fire_due()
 
     def next_deadline(self, target: float) -> float:
@@ -282,6 +293,9 @@ class Gateway:
         next_control = self.site_controls.next_change(self.model.state.t)
         if next_control is not None:
             deadlines.append(next_control)
+        next_firmware = self.firmware.next_step_at()
+        if next_firmware is not None:
+            deadlines.append(next_firmware)
         return max(min(deadlines), self.model.state.t)
 
     # -- reads ----------------------------------------------------------------
@@ -541,7 +555,69 @@ class Gateway:
     def start_update(self, phases: tuple[UpdatePhase, ...]) -> None:
         """A firmware check or upgrade walks its update states; the battery rests while it installs."""
         now = self._mutate()
+        if self.firmware.running:
+            log.info("update check at %s ignored: an update to %s is under way", sim(now), self.firmware_target)
+            return
         self.update.start(phases, now)
+
+    # -- firmware updates (emulator.device.firmware_update) ---------------------------
+    @property
+    def firmware_target(self) -> str | None:
+        """The version an update under way installs (None: none is under way)."""
+        change = self.firmware.change
+        return change.target.version if change is not None and self.firmware.running else None
+
+    def update_firmware(
+        self, target: FirmwareFacts, durations: Durations, *, allow_downgrade: bool = False
+    ) -> FirmwareChange:
+        """Start an update to ``target``: it checks, downloads and installs, then reboots into the new firmware.
+
+        UpdateRefused (nothing changed) for another hardware generation, a downgrade not allowed, the version
+        already running, or an update already under way.
+        """
+        now = self._mutate()
+        if self.firmware.running or self.update.running:
+            to = f" to {self.firmware_target}" if self.firmware.running else ""
+            raise UpdateRefused(f"an update{to} is under way; wait until the gateway is back", 409)
+        problem = refusal(self.facts, target, allow_downgrade=allow_downgrade)
+        if problem is not None:
+            raise problem
+        change = FirmwareChange(self.facts, target, now, durations)
+        self.firmware.begin(change)
+        self.update.start(change.update_phases(), now)
+        log.info("firmware update %s -> %s started at %s", change.source.version, target.version, sim(now))
+        return change
+
+    def _firmware_steps(self, at: float) -> None:
+        """Reboot into the new firmware, then come back, at the update's instants (inside the catch-up)."""
+        while (due := self.firmware.next_step_at()) is not None and due <= at:
+            change = self.firmware.change
+            assert change is not None  # a step is due only for an update
+            self._firing = True  # the effects act at the step's instant; no catch-up from inside one
+            try:
+                self._reboot_into(change) if self.firmware.applied == 0 else self._back_from(change)
+            finally:
+                self._firing = False
+            self.firmware.applied += 1
+
+    def _reboot_into(self, change: FirmwareChange) -> None:
+        """The install is done: the gateway goes down and boots ``change.target``. Every session ends; what was
+        staged and not committed is lost; a password never changed follows the new firmware's rule."""
+        old_default = self.facts.default_password(self.identity.gateway_serial, self.identity.gateway_password)
+        self.set_facts(change.target)
+        if self.settings.password is None and self.password == old_default:
+            self.password = change.target.default_password(self.identity.gateway_serial, self.identity.gateway_password)
+        self.sessions.clear()
+        self.staged_operation = None
+        log.info("firmware update: rebooting into %s at %s", change.target.version, sim(change.reboot_at))
+        for watcher in self.firmware.watchers:  # the server closes the connections the reboot ends
+            watcher()
+
+    def _back_from(self, change: FirmwareChange) -> None:
+        self._version += 1
+        self.started_at = change.back_at  # /api/status counts its up time from the boot
+        self.sitemaster_running, self.sitemaster_since = True, change.back_at
+        log.info("firmware update: back on %s at %s", change.target.version, sim(change.back_at))
 
     def start_conn_tests(self) -> None:
         self.conn_tests_started = self._mutate()

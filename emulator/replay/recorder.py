@@ -199,6 +199,8 @@ def _record(
         redactor = Redactor() if options.redact else None
         started = time.monotonic()  # t = 0, and recorded_at is the same instant on the wall clock
         header = _header(options, client, status, firmware, profile, redactor, bool(reads))
+        if stop.is_set():  # Ctrl-C came while connecting: record() has answered already; write no file after it
+            raise KeyboardInterrupt
         try:
             writer = RecordingWriter(options.out, header, overwrite=options.overwrite)
         except OSError as exc:

@@ -17,6 +17,7 @@ from starlette.routing import BaseRoute
 from emulator.api import API_ROUTES
 from emulator.contract import FirmwareFacts
 from emulator.control.authorized_clients import AUTHORIZED_CLIENT_ROUTES
+from emulator.control.firmware import FIRMWARE_ROUTES
 from emulator.control.limits import LIMIT_ROUTES
 from emulator.control.routes import CONTROL_ROUTES
 from emulator.control.scenario import SCENARIO_ROUTES
@@ -81,6 +82,7 @@ def _routes() -> list[BaseRoute]:
         *TEDAPI_ROUTES,  # first: pypowerwall's polls of /tedapi/v1 skip ~60 /api regexes (no path is shared)
         *API_ROUTES,
         *CONTROL_ROUTES,
+        *FIRMWARE_ROUTES,
         *LIMIT_ROUTES,
         *AUTHORIZED_CLIENT_ROUTES,
         *TRAFFIC_ROUTES,
@@ -163,7 +165,13 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 
 
 async def _unexpected_error(request: Request, exc: Exception) -> Response:
-    """A bug in the emulator: log it for the developer, answer JSON without a traceback."""
+    """A bug in the emulator: log it for the developer, answer JSON without a traceback.
+
+    Not a ConnectionAbortedError: that is a connection cut on purpose (a drop fault, a reboot) in an app served
+    without a socket to cut (in process, through ASGI), which raises to its client instead.
+    """
+    if isinstance(exc, ConnectionAbortedError):
+        return Response(status_code=500)
     log.exception("unexpected error while answering %s %s", request.method, request.url.path)
     ctx = find_context(request.app)
     if ctx is not None:

@@ -13,6 +13,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from emulator.device.errors import API_LIMIT, GatewayError
 from emulator.device.events_log import log
+from emulator.device.firmware_update import DONE_PHASE
 from emulator.device.gateway import Gateway
 from emulator.device.rate_limits import RequestLimiter
 from emulator.http.fault_kinds import KINDS
@@ -22,7 +23,7 @@ from emulator.http.journal import Journal, redact_body, redact_headers, redact_q
 from emulator.http.reply import render_error
 from emulator.serving.fast import FastReads
 from emulator.serving.fast_tedapi import FastTedapi, read_body, replaying
-from emulator.serving.transport import abort_connection
+from emulator.serving.transport import abort_connection, admitted
 
 _CONTROL_PREFIX = "/_emulator"
 
@@ -41,7 +42,9 @@ class TrafficMiddleware:
         tedapi: FastTedapi | None = None,
     ) -> None:
         self.app = app
-        self.gateway = gateway  # its rate limits answer 429 before anything else (emulator.device.rate_limits)
+        # a firmware update's reboot cuts its requests (emulator.device.firmware_update); then its rate limits
+        # answer 429 before anything else (emulator.device.rate_limits)
+        self.gateway = gateway
         self.limits = gateway.rate_limits if gateway is not None else RequestLimiter(None, float)
         self.faults = faults
         self.journal = journal
@@ -59,6 +62,8 @@ class TrafficMiddleware:
             await self.app(scope, receive, send)
             return
         began, sim_began = self.now(), self.sim_time()
+        if self.gateway is not None and self.gateway.firmware.ever and self._rebooted(scope, sim_began):
+            return
         if self.limits.policy is not None and not self.limits.allow(_client(scope), path):
             await self._too_fast(scope, receive, send, began, sim_began)
             return
@@ -106,6 +111,25 @@ class TrafficMiddleware:
             self._record(scope, parts, status[0], began, sim_began, rule)
             self._debug(method, path, status[0], began, getattr(scope.get("route"), "name", None) or "none")
 
+    def _rebooted(self, scope: Scope, now: float) -> bool:
+        """Cut a request the gateway cannot answer: it is rebooting into new firmware, or the request came on a
+        connection opened before the reboot (a rebooted gateway knows nothing of it). True when cut.
+
+        Otherwise, once the reboot has begun, the gateway steps to it before anything reads its facts (the
+        fast path, the routes' auth), so the first request after it is answered by the new firmware.
+        """
+        gateway = self.gateway
+        assert gateway is not None
+        if gateway.firmware.cut(admitted(scope), now):
+            log.info("%s %s cut: the gateway is rebooting into new firmware", scope["method"], scope["path"])
+            self._record(scope, [], 0, self.now(), now, None)
+            if not abort_connection(scope):
+                raise ConnectionAbortedError("the gateway is rebooting")  # no server below: nothing to cut
+            return True
+        if gateway.firmware.switch_due(now) and not gateway.catching_up:
+            gateway.catch_up()
+        return False
+
     async def _too_fast(self, scope: Scope, receive: Receive, send: Send, began: float, sim_began: float) -> None:
         """The gateway's 429 for a client over its rate limit, in the firmware's words; journaled like any answer."""
         assert self.gateway is not None  # limits are only on for a gateway's own
@@ -144,7 +168,18 @@ class TrafficMiddleware:
             status,
             (self.now() - began) * 1000,
             rule.id if rule else None,
+            *self._firmware(sim_began),
         )
+
+    def _firmware(self, sim_began: float) -> tuple[str | None, str | None]:
+        """The version that answered, and a firmware update's phase when the request arrived (if one is under way)."""
+        gateway = self.gateway
+        if gateway is None:
+            return None, None
+        change = gateway.firmware.change
+        phase = change.phase_at(sim_began) if change is not None else None
+        version = gateway.firmware.facts_at(sim_began, gateway.facts).version
+        return shared(version), None if phase == DONE_PHASE else phase
 
 
 def _client(scope: Scope) -> str:

@@ -8,35 +8,16 @@ the old flows back.
 from __future__ import annotations
 
 import asyncio
-import json
-import os
-import subprocess
-import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 import pytest
-from aiopowerwall import PowerwallClient
 from aiopowerwall.exceptions import PowerwallAuthenticationError
 
 import emulator
 from emulator.testing.keys import fingerprint_of, private_key_pem
-from tests.support.paths import ROOT
-from tests.support.processes import started
+from tests.support.v1r_clients import aiopowerwall, powerwall3_site, pypowerwall_v1r
 
-GW_PASSWORD = "ABCDEFGHIJ"
 KEY, OTHER_KEY = 0, 1
-DRIVER = ROOT / "tests" / "support" / "pypowerwall_v1r_driver.py"
-
-
-def powerwall3_site(**options: Any) -> emulator.Emulator:
-    return emulator.running(firmware="25.10.1", gw_password=GW_PASSWORD, paused=True, **options)
-
-
-def aiopowerwall(gw: emulator.Emulator, pem: bytes) -> PowerwallClient:
-    return PowerwallClient(host=gw.host, gateway_password=GW_PASSWORD, rsa_private_key_pem=pem, timeout=30)
 
 
 def power(gw: emulator.Emulator) -> dict[str, float]:
@@ -178,8 +159,8 @@ def test_aiopowerwall_schedules_lists_and_cancels_a_manual_backup() -> None:
             async with aiopowerwall(gw, pem) as client:
                 assert (await client.get_backup_events())["manual_backup"] is None
                 await client.schedule_max_backup(600)
-                events = await client.get_backup_events()
-                assert events["manual_backup"]["active"] is True and events["manual_backup"]["duration_seconds"] == 600
+                manual = (await client.get_backup_events())["manual_backup"]
+                assert manual is not None and manual["active"] is True and manual["duration_seconds"] == 600
                 assert gw.state()["site_controls"]["manual_backup"]["active"] is True
                 assert power(gw)["battery"] < 0  # the reserve is 100 %: the batteries charge, from the grid too
                 gw.advance(601)  # over on the gateway's clock: no longer listed
@@ -233,28 +214,6 @@ def test_aiopowerwall_lists_and_removes_keys_and_removing_its_own_locks_it_out()
         asyncio.run(keys())
 
 
-class Pypowerwall:
-    def __init__(self, proc: subprocess.Popen[str]) -> None:
-        self.proc = proc
-
-    def call(self, *calls: list[Any]) -> list[Any]:
-        assert self.proc.stdin is not None and self.proc.stdout is not None
-        self.proc.stdin.write(json.dumps(list(calls)) + "\n")
-        self.proc.stdin.flush()
-        line = self.proc.stdout.readline()
-        assert line, "pypowerwall exited without an answer"
-        results: list[Any] = json.loads(line)["results"]
-        return results
-
-
-@contextmanager
-def pypowerwall_v1r(gw: emulator.Emulator, key_file: Path) -> Iterator[Pypowerwall]:
-    env = {k: v for k, v in os.environ.items() if k not in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE")}
-    argv = [sys.executable, str(DRIVER), gw.host, GW_PASSWORD, str(key_file)]
-    with started(argv, stdin=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env) as proc:
-        yield Pypowerwall(proc)
-
-
 def test_pypowerwall_v1r_controls_drive_the_model_and_restore(tmp_path: Path) -> None:
     key_file = tmp_path / "tedapi_rsa_private.pem"
     with powerwall3_site(soe=60) as gw:
@@ -263,35 +222,38 @@ def test_pypowerwall_v1r_controls_drive_the_model_and_restore(tmp_path: Path) ->
         gw.set_solar(0)
         gw.set_load(1000)
         with pypowerwall_v1r(gw, key_file) as pw:
-            assert pw.call(["set_reserve", 50], ["set_mode", "backup"])[0] is not None
+            assert pw.results(["set_reserve", 50], ["set_mode", "backup"])[0] is not None
             assert gw.state()["operation"]["backup_reserve_app_percent"] == pytest.approx(50.0)
             assert gw.state()["operation"]["mode"] == "backup"
-            assert pw.call(["get_reserve"]) == [pytest.approx(50.0)]
-            pw.call(["set_grid_charging", False], ["set_grid_export", "pv_only"])
+            assert pw.results(["get_reserve"]) == [pytest.approx(50.0)]
+            pw.results(["set_grid_charging", False], ["set_grid_export", "pv_only"])
             controls = gw.state()["site_controls"]
             assert (controls["grid_charging"], controls["export_rule"]) == (False, "pv_only")
 
-            assert pw.call(["go_off_grid", True])[0]["result"] == 1  # ACCEPTED
+            assert pw.results(["go_off_grid", True])[0]["result"] == 1  # ACCEPTED
             gw.advance(2)
-            assert pw.call(["grid_status"]) == ["DOWN"]
-            pw.call(["reconnect_grid"])
+            assert pw.results(["grid_status"]) == ["DOWN"]
+            pw.results(["reconnect_grid"])
             gw.advance(11)
-            assert pw.call(["grid_status"]) == ["UP"]
+            assert pw.results(["grid_status"]) == ["UP"]
 
-            pw.call(["set_mode", "self_consumption"])
-            assert pw.call(["dispatch_battery_power", -2000, 30])[0] == {"power_watts": -2000.0, "duration_seconds": 30}
+            pw.results(["set_mode", "self_consumption"])
+            assert pw.results(["dispatch_battery_power", -2000, 30])[0] == {
+                "power_watts": -2000.0,
+                "duration_seconds": 30,
+            }
             assert power(gw)["battery"] == -2000.0
-            assert pw.call(["resume_battery_operation"])[0] == {"resume_battery_operation": True}
+            assert pw.results(["resume_battery_operation"])[0] == {"resume_battery_operation": True}
             assert power(gw)["battery"] == 1000.0
 
-            assert pw.call(["schedule_max_backup", 600])[0]
-            events = pw.call(["get_backup_events"])[0]
+            assert pw.results(["schedule_max_backup", 600])[0]
+            events = pw.results(["get_backup_events"])[0]
             assert events and gw.state()["site_controls"]["manual_backup"]["active"] is True
-            assert pw.call(["cancel_max_backup"])[0]
-            assert pw.call(["cancel_max_backup"])[0]  # nothing to cancel: pypowerwall needs the ack anyway
+            assert pw.results(["cancel_max_backup"])[0]
+            assert pw.results(["cancel_max_backup"])[0]  # nothing to cancel: pypowerwall needs the ack anyway
             assert gw.state()["site_controls"]["manual_backup"] is None
 
-            pw.call(
+            pw.results(
                 ["set_reserve", before["operation"]["backup_reserve_app_percent"]],
                 ["set_mode", before["operation"]["mode"]],
                 ["set_grid_charging", True],

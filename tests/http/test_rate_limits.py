@@ -36,6 +36,7 @@ def test_past_the_limit_a_client_gets_the_firmwares_429_until_the_cool_down_ends
     assert [client.get(read).status_code for _ in range(3)] == [200, 200, 200]
     limited = client.get(read)
     words = facts_for(firmware).throttled
+    assert words is not None
     assert limited.status_code == 429 == words.status
     assert limited.json() == {"code": 429, "error": words.error, "message": words.message} == API_LIMIT
     shown = client.get("/_emulator/rate_limits").json()["requests"]["limited"]

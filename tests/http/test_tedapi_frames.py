@@ -7,6 +7,7 @@ in this test process's schemathesis and change what other tests' schemathesis ru
 from __future__ import annotations
 
 import warnings
+from collections.abc import Mapping
 
 import pytest
 import yaml
@@ -49,7 +50,7 @@ def test_every_drawn_frame_is_answered_and_only_a_foreign_recipient_is_not_found
     answered()
 
 
-def _document(*bodies: dict[str, object]) -> dict[str, object]:
+def _document(*bodies: Mapping[str, object]) -> dict[str, object]:
     paths = {f"/p{i}": {"post": {"requestBody": {"content": content}}} for i, content in enumerate(bodies)}
     return {"openapi": "3.1.0", "paths": paths}
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import warnings
+from typing import Any
 
 import pytest
 from cryptography.hazmat.primitives import serialization
@@ -27,8 +28,8 @@ warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testcli
 FIRST, SECOND = 0, 2  # key slots (shared with the wire tests' process: each is made once)
 
 
-def client(**options: object) -> TestClient:
-    gateway = build_gateway(EmulatorOptions(firmware="25.10.1", paused=True, **options))  # type: ignore[arg-type]
+def client(**options: Any) -> TestClient:
+    gateway = build_gateway(EmulatorOptions(firmware="25.10.1", paused=True, **options))
     return TestClient(create_app(gateway), base_url="https://testserver")
 
 

@@ -11,10 +11,11 @@ from __future__ import annotations
 import json
 import time
 import warnings
+from collections.abc import Callable
 
 import pytest
 from starlette.testclient import TestClient
-from tesla_protocol.energy_device import transport_pb2
+from tesla_protocol.energy_device import filestore_api_pb2, teg_api_pb2, transport_pb2
 
 from emulator import create_app
 from emulator.device.factory import EmulatorOptions, build_gateway
@@ -56,7 +57,7 @@ def read_config(c: TestClient) -> tuple[dict, bytes]:
 def update(c: TestClient, document: object, hash_: bytes, raw: bytes | None = None) -> transport_pb2.MessageEnvelope:
     envelope = command(din_of(c))
     request = envelope.filestore.update_file_request
-    request.domain = 1
+    request.domain = filestore_api_pb2.FILE_STORE_API_DOMAIN_CONFIG_JSON
     request.file.name = "config.json"
     request.file.blob = raw if raw is not None else json.dumps(document).encode()
     request.hash = hash_
@@ -158,7 +159,7 @@ def test_a_bad_document_is_invalid_argument_and_changes_nothing(
 def test_another_file_is_not_found(site: TestClient) -> None:
     _, hash_ = read_config(site)
     envelope = command(din_of(site))
-    envelope.filestore.update_file_request.domain = 2
+    envelope.filestore.update_file_request.domain = filestore_api_pb2.FILE_STORE_API_DOMAIN_GRID_CODE_REGIONS_CSV
     envelope.filestore.update_file_request.file.name = "grid_code_regions.csv"
     envelope.filestore.update_file_request.hash = hash_
     assert error_code(send(site, envelope)) == NOT_FOUND
@@ -168,42 +169,62 @@ def _teg(c: TestClient) -> transport_pb2.MessageEnvelope:
     return command(din_of(c))
 
 
-@pytest.mark.parametrize(
-    "build",
-    [
-        lambda e: setattr(e.teg.dispatch_battery_power_request.real_power, "duration_seconds", 0),
-        lambda e: setattr(e.teg.dispatch_battery_power_request.real_power, "duration_seconds", 86_401),
-        lambda e: (
-            setattr(e.teg.dispatch_battery_power_request.real_power, "power_watts", float("nan")),
-            setattr(e.teg.dispatch_battery_power_request.real_power, "duration_seconds", 10),
-        ),
-        lambda e: e.teg.dispatch_battery_power_request.SetInParent(),  # neither a power nor a resume
-        lambda e: setattr(e.teg.set_island_mode_request, "mode", 4),
-        lambda e: setattr(e.teg.delay_battery_calibration_request, "delay_hours", 0),
-        lambda e: setattr(e.teg.delay_battery_calibration_request, "delay_hours", 2**32 - 1),
-        lambda e: setattr(e.teg.schedule_manual_backup_event_request.scheduling_info, "duration_seconds", 0),
-        lambda e: (
-            setattr(e.teg.schedule_manual_backup_event_request.scheduling_info, "duration_seconds", 60),
-            setattr(e.teg.schedule_manual_backup_event_request.scheduling_info.start_time, "seconds", 0),
-        ),
-        lambda e: setattr(e.authorization.add_authorized_client_request, "public_key", b"\x30 not a key"),
-    ],
-    ids=[
-        "dispatch 0 s",
-        "dispatch over a day",
-        "dispatch NaN W",
-        "dispatch of nothing",
-        "island mode 4",
-        "calibration delay 0 h",
-        "calibration delay 2^32-1 h",
-        "backup of 0 s",
-        "backup starting in 1970",
-        "add a key that is no key",
-    ],
-)
-def test_a_command_out_of_range_is_invalid_argument_and_changes_nothing(site: TestClient, build) -> None:  # type: ignore[no-untyped-def]
+Envelope = transport_pb2.MessageEnvelope
+
+
+def _dispatch(power_w: float, duration_s: int) -> Callable[[Envelope], None]:
+    def build(e: Envelope) -> None:
+        e.teg.dispatch_battery_power_request.real_power.power_watts = power_w
+        e.teg.dispatch_battery_power_request.real_power.duration_seconds = duration_s
+
+    return build
+
+
+def _nothing_to_dispatch(e: Envelope) -> None:
+    e.teg.dispatch_battery_power_request.SetInParent()  # neither a power nor a resume
+
+
+def _island_mode_pq(e: Envelope) -> None:
+    e.teg.set_island_mode_request.mode = teg_api_pb2.TEG_ISLAND_MODE_PQ
+
+
+def _calibration_delay(hours: int) -> Callable[[Envelope], None]:
+    def build(e: Envelope) -> None:
+        e.teg.delay_battery_calibration_request.delay_hours = hours
+
+    return build
+
+
+def _backup(start_s: int, duration_s: int) -> Callable[[Envelope], None]:
+    def build(e: Envelope) -> None:
+        info = e.teg.schedule_manual_backup_event_request.scheduling_info
+        info.start_time.seconds, info.duration_seconds = start_s, duration_s
+
+    return build
+
+
+def _add_a_key_that_is_no_key(e: Envelope) -> None:
+    e.authorization.add_authorized_client_request.public_key = b"\x30 not a key"
+
+
+OUT_OF_RANGE: dict[str, Callable[[Envelope], None]] = {
+    "dispatch 0 s": _dispatch(-100.0, 0),
+    "dispatch over a day": _dispatch(-100.0, 86_401),
+    "dispatch NaN W": _dispatch(float("nan"), 10),
+    "dispatch of nothing": _nothing_to_dispatch,
+    "island mode 4": _island_mode_pq,
+    "calibration delay 0 h": _calibration_delay(0),
+    "calibration delay 2^32-1 h": _calibration_delay(2**32 - 1),
+    "backup of 0 s": _backup(int(time.time()), 0),
+    "backup starting in 1970": _backup(0, 60),
+    "add a key that is no key": _add_a_key_that_is_no_key,
+}
+
+
+@pytest.mark.parametrize("case", list(OUT_OF_RANGE))
+def test_a_command_out_of_range_is_invalid_argument_and_changes_nothing(site: TestClient, case: str) -> None:
     envelope = _teg(site)
-    build(envelope)
+    OUT_OF_RANGE[case](envelope)
     before = unchanged(site), site.get("/_emulator/authorized_clients").json()
     assert error_code(send(site, envelope)) == INVALID_ARGUMENT
     assert (unchanged(site), site.get("/_emulator/authorized_clients").json()) == before
@@ -244,7 +265,8 @@ def test_calibration_delays_run_out(site: TestClient) -> None:
 def test_off_grid_is_refused_with_low_energy_when_the_batteries_are_empty(site: TestClient) -> None:
     site.patch("/_emulator/state", json={"soe_pct": 4})
     envelope = _teg(site)
-    envelope.teg.set_island_mode_request.mode, envelope.teg.set_island_mode_request.force = 6, True
+    request = envelope.teg.set_island_mode_request
+    request.mode, request.force = teg_api_pb2.TEG_ISLAND_MODE_INTENTIONAL_WITH_RECONNECT_FAILSAFE, True
     answer = send(site, envelope)
     assert answer.teg.set_island_mode_response.result == 4  # REJECTED_LOW_ENERGY
     site.post("/_emulator/clock", json={"advance_s": 5})
@@ -268,7 +290,7 @@ def test_the_wi_fi_door_stays_read_only_but_lists_the_authorized_clients(site: T
     envelope.filestore.update_file_request.hash = hash_
     writes.append(envelope)
     island = command(din_of(site))
-    island.teg.set_island_mode_request.mode = 6
+    island.teg.set_island_mode_request.mode = teg_api_pb2.TEG_ISLAND_MODE_INTENTIONAL_WITH_RECONNECT_FAILSAFE
     writes.append(island)
     before = unchanged(site)
     for write in writes:
