@@ -43,6 +43,7 @@ def _replay_app(args: argparse.Namespace) -> Built:
         loop=args.loop,
         tls=tls is not None,
         control=control_policy(args),
+        authorized_keys=tuple(args.authorized_keys),
     )
     return app, tls, None  # a recording's transport is fixed: it was recorded on one firmware
 
@@ -57,7 +58,15 @@ def _banner(app: Starlette, base: str) -> list[str]:
         f"  login password: {gateway.password}",
         *(
             [f"  TEDAPI:         {base}/tedapi/v1  (HTTP Basic Tesla_Energy_Device:{gateway.gw_password})"]
-            if any(p.startswith("/tedapi/") for p in ctx.replay.paths())
+            if "/tedapi/v1" in ctx.replay.paths()
+            else []
+        ),
+        *(
+            [
+                f"  TEDAPI v1r:     {base}/tedapi/v1r  ({len(gateway.authorized_clients)} authorized key(s), signed"
+                f" for the recorded DIN; add one at {base}/_emulator/authorized_clients)"
+            ]
+            if "/tedapi/v1r" in ctx.replay.paths()
             else []
         ),
         f"  control API:    {base}/_emulator/replay",

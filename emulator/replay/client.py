@@ -2,7 +2,8 @@
 
 Only GET is ever sent, plus POST /api/login/Basic on firmware that needs a
 session and, given the gateway password, the TEDAPI's read-only POST /tedapi/v1
-requests (system information, config.json, the live status). The gateway's self-signed certificate is accepted, as every local
+requests (system information, config.json, the live status), or given the owner's
+key, the same reads signed to POST /tedapi/v1r. The gateway's self-signed certificate is accepted, as every local
 client does. Every failure becomes a :class:`RecordError` with one line that
 says what went wrong and where, never a traceback.
 """
@@ -141,6 +142,10 @@ class GatewayClient:
             raise LoginError(f"{self.base_url} answered the login with {response.status_code}")
         token = _field(response, "token")
         self._token = token if isinstance(token, str) and token else None
+
+    @property
+    def logged_in(self) -> bool:
+        return self._token is not None
 
     def logout(self) -> None:
         """Best effort: leave no session behind on the gateway."""
