@@ -30,7 +30,7 @@ from emulator.device.gateway import Gateway
 from emulator.tedapi import signed
 from emulator.tedapi import teg_emulator_tedapi_pb2 as pb
 from emulator.tedapi import teg_emulator_v1r_pb2 as v1r
-from emulator.tedapi.service import site_of
+from emulator.tedapi.dispatch import site_of
 
 BAD_SIGNATURE = "accepts a bad signature"
 EXPIRY = "ignores expiry"
