@@ -94,6 +94,7 @@ SLOW_MODULES = {
     "tests/contract_meta/test_verify_speeds.py",
     "tests/e2e/test_cli.py",
     "tests/e2e/test_cli_authorized_key.py",
+    "tests/e2e/test_compatibility_page.py",
     "tests/e2e/test_container.py",
     "tests/e2e/test_docs_site.py",
     "tests/e2e/test_field_failures_cli.py",

@@ -221,3 +221,19 @@ def test_idle_connections_close_when_the_reboot_begins_and_new_ones_made_during_
                 during.get("/api/status")  # a connection made while it rebooted did not outlive the reboot
         with client(gw) as after:
             assert after.get("/api/status").json()["version"] == facts_for("21.44.1").reported_version
+
+
+def test_a_fleet_member_cannot_switch_its_port_between_http_and_https_but_may_update_within_one():
+    from starlette.testclient import TestClient
+
+    from emulator.serving.fleet import build_fleet
+    from emulator.serving.options import RunOptions
+
+    members = build_fleet(RunOptions(firmware="1.15.0", paused=True), 2)
+    with TestClient(members[0].app) as member:
+        refused = member.post("/_emulator/firmware", json={"version": "21.44.1"})
+        assert refused.status_code == 409 and "cannot switch between HTTP and HTTPS" in refused.json()["message"]
+        assert member.get("/_emulator/firmware").json()["update"] is None
+    modern = build_fleet(RunOptions(firmware="21.44.1", paused=True), 2)
+    with TestClient(modern[1].app) as member:
+        assert member.post("/_emulator/firmware", json={"version": "24.4.0"}).status_code == 202
