@@ -9,7 +9,8 @@ a second set of .proto files. Field numbers, from the wire as pypowerwall 0.22.2
 * Envelope: 1 delivery channel (1 local HTTPS; 2 Hermes, v1r's commands), 2 sender {3 local = 1,
   installer; 4 authorized client = 1, the customer's app}, 3 recipient {1 din}, then one body:
   4 system {2 info request} -> {3 info {3 version {1 text}}},
-  15 file {1 read {1 domain = 1, 2 name}} -> {2 content {1 file {100 text}, 2 hash}},
+  15 file {1 read {1 domain = 1, 2 name}} -> {2 content {1 file {100 text}, 2 hash}} (and v1r's write:
+  {5 update {1 domain, 2 file, 3 hash}}), a refusal: 4 common {1 error_response {1 status {1 code, 2 message}}},
   16 query {1 request {1 format = 2, 2 signed query {1 version, 2 text}, 3 signature, 4 variables {1 json}}}
   -> {2 response {1 status, 2 data (JSON)}}.
 
@@ -58,7 +59,7 @@ def _bytes(field: int, value: bytes | str) -> bytes:
 
 LOCAL_HTTPS, HERMES_COMMAND = 1, 2  # Envelope.delivery_channel
 INSTALLER, CUSTOMER_MOBILE_APP = 1, 1  # Participant.local, Participant.authorized_client
-SYSTEM, FILE, QUERY = 4, 15, 16  # the envelope's bodies the suite asks
+COMMON, FILE, QUERY = 4, 15, 16  # the envelope's bodies the suite asks (common: system info, errors)
 
 
 def envelope(din: str, body_field: int, body: bytes, *, command: bool = False) -> bytes:
@@ -75,11 +76,18 @@ def frame(din: str, body_field: int, body: bytes) -> bytes:
 
 
 def system_info_body() -> tuple[int, bytes]:
-    return SYSTEM, _bytes(2, b"")
+    return COMMON, _bytes(2, b"")
 
 
 def config_body() -> tuple[int, bytes]:
     return FILE, _bytes(1, _int(1, 1) + _bytes(2, "config.json"))
+
+
+def config_update_body(blob: bytes, lock: bytes) -> tuple[int, bytes]:
+    """A config.json write: 15 file {5 update {1 domain = 1, 2 file {1 name, 100 blob}, 3 hash}}, the whole
+    document with the hash just read (the gateway's lock against a write in between)."""
+    file = _bytes(1, "config.json") + _bytes(100, blob)
+    return FILE, _bytes(5, _int(1, 1) + _bytes(2, file) + _bytes(3, lock))
 
 
 def query_body(query: SignedQuery) -> tuple[int, bytes]:
@@ -156,6 +164,22 @@ def firmware_version(answer: bytes, *, framed: bool = True) -> str:
 
 def config_document(answer: bytes, *, framed: bool = True) -> object:
     return json.loads(path(answer, *_in(framed), 15, 2, 1, 100).decode("utf-8"))
+
+
+def config_file(envelope: bytes) -> tuple[bytes, bytes]:
+    """(config.json's bytes, its hash) from a bare envelope answering a config.json read."""
+    return path(envelope, FILE, 2, 1, 100), path(envelope, FILE, 2, 2)
+
+
+def command_error(envelope: bytes) -> tuple[int, str] | None:
+    """The refusal a bare envelope carries -- 4 common {1 error_response {1 status {1 code, 2 message}}} -- or None."""
+    try:
+        status = fields(path(envelope, COMMON, 1, 1))
+    except WireError:
+        return None
+    code, message = status.get(1, [0])[-1], status.get(2, [b""])[-1]
+    text = message.decode("utf-8", "replace") if isinstance(message, bytes) else ""
+    return (code if isinstance(code, int) else 0), text
 
 
 def query_data(answer: bytes, *, framed: bool = True) -> object:

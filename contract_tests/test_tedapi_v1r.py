@@ -2,15 +2,18 @@
 
 Runs where the firmware facts serve v1r (a Powerwall 3 on 25.10.1) and the run has the owner's registered,
 verified key (``verify --rsa-key PEM``, ``pytest --gateway-rsa-key``; the emulator: a key it starts with).
-Every request only reads -- the system information, config.json, the status and a Powerwall 3's components
--- or is one the gateway refuses before it reads the envelope. What a gateway must do comes from the issue's
+In the read tier every request only reads -- the system information, config.json, the status and a Powerwall
+3's components -- or is one the gateway refuses before it reads the envelope; with ``--allow-writes``,
+config.json is written under its hash lock and restored. What a gateway must do comes from the issue's
 contract and ../shared/research/tedapi-v1r.md (section 4): each refused request below differs from a good one
 in one thing only, so the fault it gets names that thing whatever order a gateway checks in.
 """
 
 from __future__ import annotations
 
+import json
 import time
+from typing import Any
 
 import pytest
 
@@ -171,6 +174,101 @@ def test_v1r_answers_an_unverified_key_not_verified(target: Target, unverified: 
         f"a request signed by a key the gateway has not verified was answered {answer.describe()},"
         " not 'client authorization not verified'"
     )
+
+
+# -- config.json written (--allow-writes) ----------------------------------------------------------
+# A client reads config.json with its hash, changes keys and sends the whole document back with that hash
+# (aiopowerwall's write_config, pypowerwall's _write_config). What a gateway must do (research section 8.3):
+# take the write and show it on the next read; refuse a hash that is not the file's own (someone wrote in
+# between) and change nothing; drop a key written false. The reserve is written on the gateway's raw scale, as
+# both clients write it. Each test registers the original document's restore before it writes, so a failure
+# or an interrupted run still puts it back.
+RESERVE = "backup_reserve_percent"  # in site_info, on the raw scale (user % * 0.95 + 5)
+
+
+def read(target: Target, key: SigningKey, din: str) -> tuple[dict[str, Any], bytes]:
+    """config.json as a document, and the hash a write must send back."""
+    envelope = v1r.answered(target, v1r.request(key, din, tedapi.config_body(), command=True), "config.json read")
+    blob, lock = tedapi.config_file(envelope)
+    document = json.loads(blob)
+    assert isinstance(document, dict) and isinstance(document.get("site_info"), dict), "config.json has no site_info"
+    assert lock, "the config.json read carries no hash (field 15.2.2), the lock a write sends back"
+    return document, lock
+
+
+def write(target: Target, key: SigningKey, din: str, document: dict[str, Any], lock: bytes) -> bytes:
+    """The envelope answering a write of ``document`` under ``lock``."""
+    blob = json.dumps(document).encode("utf-8")  # as the clients send it back: the whole document re-serialized
+    body = v1r.request(key, din, tedapi.config_update_body(blob, lock), command=True)
+    return v1r.answered(target, body, "config.json write")
+
+
+@pytest.fixture
+def original(target: Target, key: SigningKey, din: str) -> dict[str, Any]:
+    """config.json before the test; written back at the end (under the hash current then), whatever happened."""
+    document, _ = read(target, key, din)
+
+    def restore() -> None:
+        _, lock = read(target, key, din)
+        refused = tedapi.command_error(write(target, key, din, document, lock))
+        assert refused is None, f"config.json could not be written back: {refused}"
+
+    target.remember(f"config.json (reserve {document['site_info'].get(RESERVE)})", restore)
+    return document
+
+
+def _other_reserve(document: dict[str, Any]) -> float:
+    reserve = float(document["site_info"].get(RESERVE, 20.0))
+    return reserve + 5 if reserve <= 90 else reserve - 5
+
+
+@pytest.mark.writes
+def test_v1r_config_write_is_read_back_and_restored(
+    target: Target, key: SigningKey, din: str, original: dict[str, Any]
+) -> None:
+    document, lock = read(target, key, din)
+    new = _other_reserve(document)
+    answer = write(target, key, din, {**document, "site_info": {**document["site_info"], RESERVE: new}}, lock)
+    refused = tedapi.command_error(answer)
+    assert refused is None, f"a config.json write with the hash just read was refused: {refused}"
+    after, after_lock = read(target, key, din)
+    assert abs(float(after["site_info"].get(RESERVE, -1)) - new) < 0.01, (
+        f"config.json reads site_info.{RESERVE} {after['site_info'].get(RESERVE)} after writing {new}"
+    )
+    assert after_lock != lock, "config.json changed and its hash did not"
+    assert target.restore_all() == []
+    restored, _ = read(target, key, din)
+    assert restored["site_info"].get(RESERVE) == original["site_info"].get(RESERVE)
+
+
+@pytest.mark.writes
+def test_v1r_config_write_with_a_stale_hash_is_refused_and_changes_nothing(
+    target: Target, key: SigningKey, din: str, original: dict[str, Any]
+) -> None:
+    document, lock = read(target, key, din)
+    stale = lock[:-1] + bytes([lock[-1] ^ 0x01])  # not the hash of the file as it is now
+    changed = {**document, "site_info": {**document["site_info"], RESERVE: _other_reserve(document)}}
+    refused = tedapi.command_error(write(target, key, din, changed, stale))
+    assert refused is not None, "a config.json write with a stale hash was taken, not refused (common.error_response)"
+    after, after_lock = read(target, key, din)
+    assert after_lock == lock and after["site_info"].get(RESERVE) == document["site_info"].get(RESERVE), (
+        f"a refused config.json write changed it: site_info.{RESERVE} {document['site_info'].get(RESERVE)} -> "
+        f"{after['site_info'].get(RESERVE)}"
+    )
+
+
+@pytest.mark.writes
+def test_v1r_config_write_drops_a_key_written_false(
+    target: Target, key: SigningKey, din: str, original: dict[str, Any]
+) -> None:
+    """The gateway keeps ``on_grid_solar_curtailment_enabled`` only while true (aiopowerwall's README, on a PW3)."""
+    document, lock = read(target, key, din)
+    flag = "on_grid_solar_curtailment_enabled"
+    written = {**document, "site_info": {**document["site_info"], flag: False}}
+    refused = tedapi.command_error(write(target, key, din, written, lock))
+    assert refused is None, f"a config.json write with the hash just read was refused: {refused}"
+    after, _ = read(target, key, din)
+    assert flag not in after["site_info"], f"site_info.{flag} written false reads back as {after['site_info'][flag]!r}"
 
 
 def _signature(body: bytes) -> bytes:

@@ -258,14 +258,13 @@ def aiopowerwall(gw: Any) -> dict[str, bool]:
     return results
 
 
-V1R_WRITES = ("set reserve",)  # the emulator's v1r answers reads; config writes are not modelled
 ROWS = (
     Row("pypowerwall", "local REST (customer password)", PYPOWERWALL, pypowerwall_local),
     Row("pypowerwall", "TEDAPI v1 (gateway password only)", PYPOWERWALL_TEDAPI, pypowerwall_tedapi),
     Row("pypowerwall", "hybrid (REST + TEDAPI at 192.168.91.1)", PYPOWERWALL_TEDAPI, pypowerwall_hybrid),
-    Row("pypowerwall", "TEDAPI v1r (registered RSA key)", PYPOWERWALL_TEDAPI, pypowerwall_v1r, V1R_WRITES),
+    Row("pypowerwall", "TEDAPI v1r (registered RSA key)", PYPOWERWALL_TEDAPI, pypowerwall_v1r),
     Row("tesla-powerwall", "REST (Home Assistant's powerwall)", TESLA_POWERWALL, tesla_powerwall),
-    Row("aiopowerwall", "TEDAPI v1r (Home Assistant's teslemetry)", AIOPOWERWALL, aiopowerwall, V1R_WRITES),
+    Row("aiopowerwall", "TEDAPI v1r (Home Assistant's teslemetry)", AIOPOWERWALL, aiopowerwall),
 )
 NOT_MODELLED = "†"
 
@@ -350,9 +349,7 @@ paused), and a feature counts only when what the client says agrees with the gat
   `/api/operation` or `/api/system_status`.
 - pypowerwall's hybrid mode talks to the gateway's Wi-Fi address, 192.168.91.1:443; the run routes that address
   to the emulator (the client's code is unchanged).
-- {not_modelled} The emulator's TEDAPI v1r answers reads only: a config write (a new reserve through
-  aiopowerwall's `write_config`, or pypowerwall's `set_reserve` in v1r mode) is not modelled, so no run can show
-  it working; a real Powerwall 3 takes it. pypowerwall's TEDAPI v1 (HTTP Basic) mode writes nothing: it needs v1r.
+- pypowerwall's TEDAPI v1 (HTTP Basic) mode writes nothing: a Wi-Fi TEDAPI is read-only; writes need v1r.
 - Retries' back-off waits are skipped during the runs (urllib3's; every attempt is still made), so a client
   retrying a gateway that never answers gives up in a second rather than a minute.
 - The v1r rows run with a key the gateway has verified (`verified_key()`, as after a registration and the

@@ -25,6 +25,7 @@ from emulator.device.grid import GridMachine, GridTimings
 from emulator.device.identity import Identity, make_identity
 from emulator.device.rate_limits import RateChoice, RequestLimiter, rate_policy
 from emulator.device.sessions import LoginThrottle, Session, SessionStore, ThrottlePolicy, new_token, passwords_match
+from emulator.device.site_controls import GridSettings, SiteControls
 from emulator.device.snapshot import GridFault, Operation, Snapshot, UpdateView
 from emulator.device.timers import Timer
 from emulator.device.updates import UpdatePhase, UpdateStatus
@@ -128,7 +129,8 @@ class Gateway:
         self.session_lifetime_s = self._session_lifetime()
         self.throttle = LoginThrottle(self._throttle_policy())  # the starting policies: the control API may change them
         self.rate_limits.set_policy(rate_policy(self.facts, s.rate_limit, s.rate_limit_cooldown_s))
-        self.authorized_clients = AuthorizedClients(self.clock.now, s.authorized_keys)
+        self.authorized_clients = AuthorizedClients(self.clock.now, s.authorized_keys, self._changed)
+        self.site_controls = SiteControls()
         self._version = getattr(self, "_version", 0) + 1
         self._snapshot: Snapshot | None = None
         self._snapshot_key: tuple[float, int] | None = None
@@ -189,7 +191,7 @@ class Gateway:
 
     # -- time -----------------------------------------------------------------
     def controls(self) -> Controls:
-        return Controls(
+        base = Controls(
             mode=self.operation.mode,
             reserve_pct=self.operation.backup_reserve_percent,
             grid_connected=self.grid.connected,
@@ -200,6 +202,11 @@ class Gateway:
             load_override_w=self.overrides.load_w,
             cloudiness=self.overrides.cloud_cover,
         )
+        return self.site_controls.applied(base, self.model.state.t)
+
+    def _changed(self) -> None:
+        """State no reading needs caught up for has changed (the key table): drop what was rendered."""
+        self._version = getattr(self, "_version", 0) + 1
 
     def _mutate(self) -> float:
         """Catch up, then mark every cached snapshot and body stale: state is about to change."""
@@ -268,6 +275,7 @@ class Gateway:
     def reached(self, at: float) -> None:
         self.grid.fire(at)
         self.update.advance(at)
+        self.site_controls.reached(at)
         self._firmware_steps(at)
         self.fire_due()
 
@@ -282,6 +290,9 @@ class Gateway:
         next_update = self.update.next_change()
         if next_update is not None:
             deadlines.append(next_update)
+        next_control = self.site_controls.next_change(self.model.state.t)
+        if next_control is not None:
+            deadlines.append(next_control)
         next_firmware = self.firmware.next_step_at()
         if next_firmware is not None:
             deadlines.append(next_firmware)
@@ -361,6 +372,7 @@ class Gateway:
             zone=self.model.local.zone,
             version_string=self.facts.reported_version,
             git_hash=self.facts.git_hash,
+            site_controls=self.site_controls.view(),
         )
 
     def live_snapshot(self) -> Snapshot:
@@ -495,6 +507,36 @@ class Gateway:
     def request_island(self, island: bool) -> None:
         now = self._mutate()
         self.grid.request_island(island, now)
+
+    # -- the owner's controls, as TEDAPI v1r commands set them (emulator.device.site_controls) --------
+    def write_config(self, operation: Operation, grid: GridSettings, site_name: str | None = None) -> None:
+        """A config.json write: mode and reserve apply at once (nothing staged), with the grid settings."""
+        self._mutate()
+        self.operation, self.staged_operation = operation, None
+        self.site_controls.grid = grid
+        if site_name is not None:
+            self.site_name = site_name
+
+    def dispatch_battery(self, power_w: float, duration_s: int) -> None:
+        now = self._mutate()
+        self.site_controls.dispatch(power_w, duration_s, now)
+
+    def resume_battery(self) -> None:
+        self._mutate()
+        self.site_controls.resume()
+
+    def schedule_backup(self, start_time_s: int, duration_s: int, priority: int, wall_now: float) -> None:
+        """A manual backup event from the client's wall-clock start: as far from now on the simulated clock."""
+        now = self._mutate()
+        self.site_controls.schedule_backup(start_time_s, duration_s, priority, now + (start_time_s - wall_now))
+
+    def cancel_backup(self) -> None:
+        self._mutate()
+        self.site_controls.cancel_backup()
+
+    def delay_calibration(self, hours: int) -> None:
+        now = self._mutate()
+        self.site_controls.delay_calibration(hours, now)
 
     # -- direct control (control API, scenarios) ---------------------------------
     def set_soe(self, soe_pct: float) -> None:

@@ -319,6 +319,12 @@ MUTANTS = [
         says="not 'client authorization not verified'",
     ),
     Mutant(
+        "v1r takes a config.json write with a stale hash",
+        "25.10.1",
+        v1r=v1r_mutants.STALE_HASH,
+        caught_by=(v1r_check("test_v1r_config_write_with_a_stale_hash_is_refused_and_changes_nothing"),),
+    ),
+    Mutant(
         "a staged 1.15.0 operation applies at once",
         "1.15.0",
         applies_at_once=True,

@@ -10,7 +10,9 @@ request, the mutant signs it again so the real checks accept it too:
   fresh one;
 * ``ignores the DIN``: a request signed for the DIN its envelope names rather than this gateway's -- the
   gateway trusts the DIN the request brings -- is signed again for this gateway;
-* ``answers an unverified key``: a registered key not yet verified is verified before its request is read.
+* ``answers an unverified key``: a registered key not yet verified is verified before its request is read;
+* ``ignores the config.json hash``: a rightly signed config.json write gets the file's current hash (and is
+  signed again), so a stale one no longer refuses it.
 
 A request by a key the mutant does not know (the suite's unknown key) is never changed.
 """
@@ -30,13 +32,14 @@ from emulator.device.gateway import Gateway
 from emulator.tedapi import signed
 from emulator.tedapi import teg_emulator_tedapi_pb2 as pb
 from emulator.tedapi import teg_emulator_v1r_pb2 as v1r
-from emulator.tedapi.service import site_of
+from emulator.tedapi.commands.reads import blob_hash, config_blob
+from emulator.tedapi.dispatch import V1R, Call, site_of
 
 BAD_SIGNATURE = "accepts a bad signature"
 EXPIRY = "ignores expiry"
 DIN = "ignores the DIN"
 UNVERIFIED = "answers an unverified key"
-KINDS = (BAD_SIGNATURE, EXPIRY, DIN, UNVERIFIED)
+STALE_HASH = "ignores the config.json hash"
 
 
 def rewrite(kind: str, body: bytes, gateway: Gateway, keys: dict[bytes, SigningKey]) -> bytes:
@@ -68,6 +71,11 @@ def rewrite(kind: str, body: bytes, gateway: Gateway, keys: dict[bytes, SigningK
         named = _recipient(envelope)
         if named and _verifies(key, rsa_data.signature, personalization(named, rsa_data.expires_at, envelope)):
             _sign(message, key, din, rsa_data.expires_at)
+    elif kind == STALE_HASH and good:
+        unlocked = _unlocked(envelope, gateway)
+        if unlocked is not None:
+            message.protobuf_message_as_bytes = unlocked
+            _sign(message, key, din, rsa_data.expires_at)
     data: bytes = message.SerializeToString()
     return data
 
@@ -84,6 +92,22 @@ def _verifies(key: SigningKey, signature: bytes, data: bytes) -> bool:
     except InvalidSignature:
         return False
     return True
+
+
+def _unlocked(envelope: bytes, gateway: Gateway) -> bytes | None:
+    """A config.json write carrying the hash of the file as it is now, whatever hash it came with; None otherwise."""
+    parsed = pb.Envelope()
+    try:
+        parsed.ParseFromString(envelope)
+    except DecodeError:
+        return None
+    if parsed.WhichOneof("payload") != "filestore" or parsed.filestore.WhichOneof("message") != "update_file_request":
+        return None
+    snap = gateway.snapshot()
+    site = site_of(gateway, snap)
+    parsed.filestore.update_file_request.hash = blob_hash(config_blob(Call(gateway, snap, site, site.din, V1R)))
+    data: bytes = parsed.SerializeToString()
+    return data
 
 
 def _recipient(envelope: bytes) -> str:
