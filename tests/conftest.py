@@ -102,6 +102,7 @@ SLOW_MODULES = {
     "tests/e2e/test_logging.py",
     "tests/e2e/test_scenario_from_recording.py",
     "tests/e2e/test_scenarios_cli.py",
+    "tests/e2e/test_serve_firmware_update.py",
     "tests/e2e/test_serve_imports.py",
     "tests/e2e/test_served_spec_fuzz.py",
     "tests/e2e/test_shards.py",
