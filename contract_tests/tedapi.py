@@ -13,7 +13,7 @@ a second set of .proto files. Field numbers, from the wire as pypowerwall 0.22.2
   {5 update {1 domain, 2 file, 3 hash}}), a refusal: 4 common {1 error_response {1 status {1 code, 2 message}}},
   16 query {1 request {1 format = 2, 2 signed query {1 version, 2 text}, 3 signature, 4 variables {1 json}}}
   -> {2 response {1 status, 2 data (JSON)}};
-* over v1r only, the commands of 5 teg (island mode, battery dispatch, manual backup, calibration status)
+* over v1r only, the commands of 5 teg (island mode, black start, battery dispatch, manual backup, calibration)
   and 12 authorization (the key list, a key's removal): their members are listed with their builders below
   (aiopowerwall 0.8.0's tesla-protocol 4.x numbers, which pypowerwall 0.22.2 sends too).
 
@@ -109,10 +109,12 @@ def query_body(query: SignedQuery) -> tuple[int, bytes]:
 # Each request is a member of the envelope's teg (5) or authorization (12) body, answered by the next member.
 OFF_GRID, BACK_ON_GRID = 6, 1  # SetIslandModeRequest.mode: intentional with reconnect failsafe; auto active
 ISLAND_MODE, ISLAND_MODE_ANSWER = 3, 4  # {1 mode, 2 force} -> {1 result: 1 accepted, 2-5 rejected}
+BLACK_START, BLACK_START_ANSWER = 5, 6  # {} -> {}: the contactor opens, as island mode 6 opens it
 DISPATCH, DISPATCH_ANSWER = 37, 38  # {1 resume_device_mode {}, 2 real_power {1 power_watts, 2 duration_seconds}}
 SCHEDULE_BACKUP, SCHEDULE_BACKUP_ANSWER = 45, 46  # {1 scheduling_info {1 start_time {1 s}, 2 duration_s, 3 priority}}
 CANCEL_BACKUP, CANCEL_BACKUP_ANSWER = 47, 48
 BACKUP_EVENTS, BACKUP_EVENTS_ANSWER = 49, 50  # -> {1 manual_backup_event {1 scheduling_info}, 2 backup_events}
+CALIBRATION_DELAY, CALIBRATION_DELAY_ANSWER = 75, 76  # {1 delay_hours} -> {}
 CALIBRATION_STATUS, CALIBRATION_STATUS_ANSWER = 77, 78  # -> {1 delays left, 2 remaining s, 3 max delays}
 REMOVE_CLIENT, REMOVE_CLIENT_ANSWER = 3, 4  # {1 public_key (PKCS#1 DER)}
 LIST_CLIENTS, LIST_CLIENTS_ANSWER = 5, 6  # -> {1 clients [AuthorizationRecord], 2 enable_line_switch_off}
@@ -144,6 +146,10 @@ def dispatch_body(power_w: float, duration_s: int) -> tuple[int, bytes]:
 
 def resume_body() -> tuple[int, bytes]:
     return teg_body(DISPATCH, _bytes(1, b""))
+
+
+def calibration_delay_body(hours: int) -> tuple[int, bytes]:
+    return teg_body(CALIBRATION_DELAY, _int(1, hours))
 
 
 def remove_client_body(public_der: bytes) -> tuple[int, bytes]:

@@ -1,4 +1,4 @@
-"""TEDAPI v1r's controls: the calibration delay's status, a manual backup, a battery setpoint, islanding.
+"""TEDAPI v1r's controls: the calibration delay, a manual backup, a battery setpoint, islanding and black start.
 
 Each is sent as both clients send it (aiopowerwall 0.8.0, pypowerwall 0.22.2; ../shared/research/tedapi-v1r.md
 section 7) and judged by what those clients rely on -- the answer member they require, the times they compare
@@ -9,15 +9,16 @@ with their own clock -- and by the effects they document, read where an owner re
   (code 12), which aiopowerwall turns into "not supported": that is a skip saying so, never a failure;
 * a manual backup and a battery setpoint change the site (``--allow-writes``): each test cancels or releases
   what it started as its own last step, and the restore ledger does it again should the test stop early;
-* island mode takes the home off the grid (``--allow-disruptive``) and puts it back.
-
-Never sent: a calibration delay (nothing undoes it, and a gateway allows only a few), the black start (no
-client the research read sends it to a healthy site).
+* island mode and the black start take the home off the grid (``--allow-disruptive``, only on a battery a fifth
+  full or more) and island mode 1 puts it back;
+* a calibration delay (``--allow-disruptive``) spends one of the few delays a gateway allows, which nothing gives
+  back: the suite asks the shortest (one hour, which then lapses by itself) and only while delays are left.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 import pytest
@@ -36,8 +37,13 @@ def _teg(target: Target, key: SigningKey, din: str, member: int, answer: int, wh
     return v1r.command(target, key, din, tedapi.teg_body(member), answer, what)
 
 
-# -- the calibration delay's status (a read) -----------------------------------------------------------
-def test_v1r_calibration_delay_status_counts_within_its_maximum(target: Target, key: SigningKey, din: str) -> None:
+# -- the calibration delay: its status (a read), a delay (--allow-disruptive) --------------------------------
+DELAYS_LEFT, DELAY_REMAINING_S, MAX_DELAYS = 1, 2, 3  # GetDelayBatteryCalibrationStatusResponse
+DELAY_HOURS = 1  # the shortest delay: it lapses by itself within the hour
+
+
+def _calibration_status(target: Target, key: SigningKey, din: str) -> dict[int, int]:
+    """The calibration delay's status, by field number (absent: 0); a skip where the firmware lacks it."""
     body = v1r.request(key, din, tedapi.teg_body(tedapi.CALIBRATION_STATUS), command=True)
     envelope = v1r.answered(target, body, "the calibration delay status")
     refused = tedapi.command_error(envelope)
@@ -49,9 +55,28 @@ def test_v1r_calibration_delay_status_counts_within_its_maximum(target: Target, 
     assert refused is None, f"the calibration delay status was refused: code {refused[0]} {refused[1]!r}"
     status = tedapi.member(envelope, tedapi.TEG, tedapi.CALIBRATION_STATUS_ANSWER)
     assert status is not None, "the calibration delay status was answered without teg.78, which aiopowerwall requires"
-    counts = tedapi.numbers(status)
-    left, most = counts.get(1, 0), counts.get(3, 0)
+    return tedapi.numbers(status)
+
+
+def test_v1r_calibration_delay_status_counts_within_its_maximum(target: Target, key: SigningKey, din: str) -> None:
+    counts = _calibration_status(target, key, din)
+    left, most = counts.get(DELAYS_LEFT, 0), counts.get(MAX_DELAYS, 0)
     assert left <= most, f"calibration_delays_left {left} is more than max_calibration_delays {most}"
+
+
+@pytest.mark.disruptive
+def test_v1r_a_calibration_delay_is_counted_and_runs(target: Target, key: SigningKey, din: str) -> None:
+    before = _calibration_status(target, key, din)
+    if before.get(DELAYS_LEFT, 0) < 1:
+        pytest.skip(f"no calibration delay left (of {before.get(MAX_DELAYS, 0)}): the suite spends none it lacks")
+    body = tedapi.calibration_delay_body(DELAY_HOURS)
+    v1r.command(target, key, din, body, tedapi.CALIBRATION_DELAY_ANSWER, f"a calibration delay of {DELAY_HOURS} h")
+    after = _calibration_status(target, key, din)
+    assert after.get(DELAYS_LEFT, 0) == before.get(DELAYS_LEFT, 0) - 1, (
+        f"an acknowledged calibration delay was not counted: {before.get(DELAYS_LEFT, 0)} delays left before it,"
+        f" {after.get(DELAYS_LEFT, 0)} after"
+    )
+    assert after.get(DELAY_REMAINING_S, 0) > 0, "an acknowledged calibration delay has no remaining seconds"
 
 
 # -- a manual backup (--allow-writes) ----------------------------------------------------------------------
@@ -211,9 +236,15 @@ def _island(target: Target, key: SigningKey, din: str, mode: int) -> None:
     assert result == ACCEPTED, f"{what} answered result {result}, not 1 (accepted)"
 
 
-@pytest.mark.disruptive
-@pytest.mark.serves(f"GET {GRID_STATUS}", f"GET {SOE}", f"GET {AGGREGATES}")
-def test_v1r_island_mode_takes_the_site_off_the_grid_and_back(target: Target, key: SigningKey, din: str) -> None:
+def _black_start(target: Target, key: SigningKey, din: str) -> None:
+    body = tedapi.teg_body(tedapi.BLACK_START)
+    v1r.command(target, key, din, body, tedapi.BLACK_START_ANSWER, "trigger_islanding_black_start")
+
+
+def _islands_and_reconnects(target: Target, key: SigningKey, din: str, what: str, off_grid: Callable[[], None]) -> None:
+    """``off_grid`` (``what``: island mode 6, or the black start) islands a grid-connected site, and island mode 1
+    puts it back on the grid; the ledger reconnects should the check stop between the two."""
+
     def grid_status() -> str:
         return str(live.read_json(target, GRID_STATUS)["grid_status"])
 
@@ -222,9 +253,9 @@ def test_v1r_island_mode_takes_the_site_off_the_grid_and_back(target: Target, ke
     if soe_pct < MIN_SOE_PCT:
         pytest.skip(f"the battery holds {soe_pct:.0f} %: the suite islands a home only on {MIN_SOE_PCT:.0f} % or more")
     target.remember(RECONNECT, lambda: _island(target, key, din, tedapi.BACK_ON_GRID))
-    _island(target, key, din, tedapi.OFF_GRID)
+    off_grid()
     target.until(
-        "islanding (SystemIslandedActive) after island mode 6 was accepted",
+        f"islanding (SystemIslandedActive) after {what} was accepted",
         lambda: grid_status() == "SystemIslandedActive",
     )
     site_w = float(live.read_json(target, AGGREGATES)["site"]["instant_power"])
@@ -234,3 +265,18 @@ def test_v1r_island_mode_takes_the_site_off_the_grid_and_back(target: Target, ke
         "reconnection (SystemGridConnected) after island mode 1 was accepted",
         lambda: grid_status() == "SystemGridConnected",
     )
+
+
+@pytest.mark.disruptive
+@pytest.mark.serves(f"GET {GRID_STATUS}", f"GET {SOE}", f"GET {AGGREGATES}")
+def test_v1r_island_mode_takes_the_site_off_the_grid_and_back(target: Target, key: SigningKey, din: str) -> None:
+    _islands_and_reconnects(target, key, din, "island mode 6", lambda: _island(target, key, din, tedapi.OFF_GRID))
+
+
+# The black start (aiopowerwall's trigger_islanding) opens the contactor as island mode 6 does (research section
+# 7: "same as off-grid"). Where it is safe is where islanding is: a grid-connected site whose battery can carry
+# the home for the minute it takes; island mode 1 reconnects it.
+@pytest.mark.disruptive
+@pytest.mark.serves(f"GET {GRID_STATUS}", f"GET {SOE}", f"GET {AGGREGATES}")
+def test_v1r_a_black_start_islands_the_site_until_reconnected(target: Target, key: SigningKey, din: str) -> None:
+    _islands_and_reconnects(target, key, din, "the black start", lambda: _black_start(target, key, din))

@@ -17,8 +17,8 @@ from tests.support.contract_runs import misjudged, run_suite, served, verdict
 from tests.support.mutants import AGG, MUTANTS, Mutant, read_check
 
 # What each TEDAPI v1r command does to a site (../shared/research/tedapi-v1r.md section 7). The read-only tier
-# sends only reads; the writes and disruptive tiers send every change but these three, which nothing undoes
-# (a calibration delay is counted, a key is added through the cloud) or no client sends a healthy site.
+# sends only reads; the writes and disruptive tiers send every change but the one no client sends the gateway
+# (a key is added through Tesla's cloud).
 V1R_READS = {
     "common.get_system_info_request",
     "filestore.read_file_request",
@@ -38,11 +38,7 @@ V1R_CHANGES = {
     "authorization.add_authorized_client_request",
     "authorization.remove_authorized_client_request",
 }
-V1R_NEVER_SENT = {
-    "teg.trigger_islanding_black_start_request",
-    "teg.delay_battery_calibration_request",
-    "authorization.add_authorized_client_request",
-}
+V1R_NEVER_SENT = {"authorization.add_authorized_client_request"}
 
 
 def test_every_v1r_command_the_gateway_takes_is_known_as_a_read_or_a_change() -> None:

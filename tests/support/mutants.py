@@ -372,6 +372,20 @@ MUTANTS = [
         says="islanding (SystemIslandedActive)",
     ),
     Mutant(
+        "v1r acknowledges a black start and stays on the grid",
+        "25.10.1",
+        v1r_reply=v1r_replies.BLACK_START_UNDONE,
+        caught_by=(v1r_control_check("test_v1r_a_black_start_islands_the_site_until_reconnected"),),
+        says="after the black start was accepted",
+    ),
+    Mutant(
+        "v1r never counts a calibration delay",
+        "25.10.1",
+        v1r_reply=v1r_replies.CALIBRATION_UNCOUNTED,
+        caught_by=(v1r_control_check("test_v1r_a_calibration_delay_is_counted_and_runs"),),
+        says="was not counted",
+    ),
+    Mutant(
         "v1r counts more calibration delays left than its maximum",
         "25.10.1",
         v1r_reply=v1r_replies.CALIBRATION_OVER,

@@ -1,13 +1,17 @@
 """TEDAPI v1r answers changed on their way out, as a firmware bug would change them: each an edit of the envelope.
 
-The gateway does what it is asked; only what it says back is wrong (``tests/support/mutated_gateway.py``
-applies the edit to every POST /tedapi/v1r answer, and each edit touches only the answer it names):
+The gateway does what it is asked; what it says back is wrong, or what it did it takes back as it answers
+(``tests/support/mutated_gateway.py`` applies the edit to every POST /tedapi/v1r answer, and each edit touches
+only the answer it names):
 
 * ``does not list a manual backup``: get_backup_events answers without the manual backup it holds;
 * ``lists a manual backup on its own clock``: the start is the gateway's (simulated) clock, not the
   wall-clock time the client stamped;
 * ``lists verified keys as pending``: every VERIFIED record of the key list reads PENDING_VERIFICATION;
 * ``counts more calibration delays than its maximum``: delays left = the maximum + 1;
+* ``never counts a calibration delay``: delays left always reads the maximum, however many were spent;
+* ``acks a black start and stays on the grid``: the black start is acknowledged, and the contactor it opened
+  is closed again as the answer leaves (island mode 1, the reconnect, behind the client's back);
 * ``has no calibration delay status`` -- not a fault: a Powerwall 3 on 26.26.4 answers the status
   UNIMPLEMENTED (code 12), which the suite must take as "not supported", not fail on.
 """
@@ -27,6 +31,8 @@ BACKUP_ON_ITS_CLOCK = "lists a manual backup on its own clock"
 KEYS_PENDING = "lists verified keys as pending"
 CALIBRATION_OVER = "counts more calibration delays than its maximum"
 CALIBRATION_UNIMPLEMENTED = "has no calibration delay status"
+CALIBRATION_UNCOUNTED = "never counts a calibration delay"
+BLACK_START_UNDONE = "acks a black start and stays on the grid"
 VERIFIED, PENDING, UNIMPLEMENTED = 3, 1, 12
 
 
@@ -74,6 +80,17 @@ def _over(envelope: pb.Envelope, gateway: Gateway) -> None:
         status.calibration_delays_left = status.max_calibration_delays + 1
 
 
+def _uncounted(envelope: pb.Envelope, gateway: Gateway) -> None:
+    if _answers(envelope, "teg", "get_delay_battery_calibration_status_response"):
+        status = envelope.teg.get_delay_battery_calibration_status_response
+        status.calibration_delays_left = status.max_calibration_delays
+
+
+def _black_start_undone(envelope: pb.Envelope, gateway: Gateway) -> None:
+    if _answers(envelope, "teg", "trigger_islanding_black_start_response"):
+        gateway.request_island(False)
+
+
 def _unimplemented(envelope: pb.Envelope, gateway: Gateway) -> None:
     if _answers(envelope, "teg", "get_delay_battery_calibration_status_response"):
         envelope.ClearField("teg")
@@ -87,4 +104,6 @@ _EDITS: dict[str, Callable[[pb.Envelope, Gateway], None]] = {
     KEYS_PENDING: _pending,
     CALIBRATION_OVER: _over,
     CALIBRATION_UNIMPLEMENTED: _unimplemented,
+    CALIBRATION_UNCOUNTED: _uncounted,
+    BLACK_START_UNDONE: _black_start_undone,
 }
