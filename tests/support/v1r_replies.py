@@ -22,6 +22,7 @@ from collections.abc import Callable
 
 from google.protobuf.message import DecodeError
 
+from emulator.device import commands
 from emulator.device.gateway import Gateway
 from emulator.tedapi import teg_emulator_tedapi_pb2 as pb
 from emulator.tedapi import teg_emulator_v1r_pb2 as v1r
@@ -88,7 +89,7 @@ def _uncounted(envelope: pb.Envelope, gateway: Gateway) -> None:
 
 def _black_start_undone(envelope: pb.Envelope, gateway: Gateway) -> None:
     if _answers(envelope, "teg", "trigger_islanding_black_start_response"):
-        gateway.request_island(False)
+        commands.request_island(gateway, False)
 
 
 def _unimplemented(envelope: pb.Envelope, gateway: Gateway) -> None:
