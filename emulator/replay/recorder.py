@@ -29,7 +29,7 @@ from emulator import contract
 from emulator.contract import FirmwareFacts
 from emulator.contract.v1r import SigningKey, signed_message
 from emulator.replay import tedapi, tedapi_reads, tedapi_v1r
-from emulator.replay.client import GatewayClient, LoginError, RecordError, connect, profile_for
+from emulator.replay.client import LoginError, RecordError, RecordingClient, connect, profile_for
 from emulator.replay.format import Header, Recorded, RecordingWriter
 from emulator.replay.redact import Redactor, redacted_batch
 from emulator.replay.worker import run_until_interrupted
@@ -238,7 +238,7 @@ def _record(
 
 def _header(
     options: RecordOptions,
-    client: GatewayClient,
+    client: RecordingClient,
     status: dict[str, Any],
     firmware: str,
     profile: str,
@@ -277,7 +277,7 @@ class _Poller:
 
     def __init__(
         self,
-        client: GatewayClient,
+        client: RecordingClient,
         options: RecordOptions,
         recording: _Recording,
         writer: RecordingWriter,

@@ -15,11 +15,11 @@ from emulator import contract
 from emulator.contract import FirmwareFacts
 from emulator.contract.v1r import SigningKey
 from emulator.replay import tedapi, tedapi_v1r
-from emulator.replay.client import GatewayClient, RecordError
+from emulator.replay.client import RecordError, RecordingClient
 
 
 def identify(
-    client: GatewayClient, gw_password: str | None, rsa_key: SigningKey | None, password: str | None, email: str
+    client: RecordingClient, gw_password: str | None, rsa_key: SigningKey | None, password: str | None, email: str
 ) -> dict[str, Any]:
     """A gateway without /api/status (a Powerwall 3): its DIN and firmware from the TEDAPI."""
     if rsa_key is not None:
@@ -56,7 +56,7 @@ def _customer_password(password: str | None, gw_password: str | None) -> str:
 
 
 def plan(
-    client: GatewayClient,
+    client: RecordingClient,
     gw_password: str | None,
     rsa_key: SigningKey | None,
     facts: FirmwareFacts,
@@ -84,7 +84,7 @@ def plan(
     return reads
 
 
-def _din(client: GatewayClient, auth: dict[str, str] | None) -> str:
+def _din(client: RecordingClient, auth: dict[str, str] | None) -> str:
     """GET /tedapi/din with the gateway password's Basic, or (None) the session's bearer token."""
     answer = client.get("/tedapi/din", auth)
     if answer.status != 200:

@@ -31,7 +31,7 @@ from emulator.contract import v1r as contract_v1r
 from emulator.contract.signed_query import components_queries, status_query
 from emulator.device.authorized_clients import AuthorizedClients, KeyState
 from emulator.device.errors import error
-from emulator.replay.client import GatewayClient, RecordError
+from emulator.replay.client import RecordError, RecordingClient
 from emulator.replay.context import replay_context
 from emulator.replay.tedapi import CONFIG, SYSTEM_INFO, Read, ask_query, envelope_key
 from emulator.tedapi import fault_kinds
@@ -78,7 +78,7 @@ def _envelope(din: str, *, command: bool = False) -> pb.Envelope:
     return envelope
 
 
-def identify(client: GatewayClient, key: contract_v1r.SigningKey, password: str, email: str) -> dict[str, str]:
+def identify(client: RecordingClient, key: contract_v1r.SigningKey, password: str, email: str) -> dict[str, str]:
     """A Powerwall 3's DIN and firmware as v1r clients learn them: login, GET /tedapi/din, signed system info.
 
     Leaves the client logged in (the recording's session). RecordError when the gateway will not answer the
