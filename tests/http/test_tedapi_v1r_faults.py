@@ -115,8 +115,9 @@ def journal_faults(c: TestClient) -> list[str | None]:
         ({"kind": "v1r_fault", "message_fault": "UNKNOWN_KEY"}, "'UNKNOWN_KEY' is not a MessageFault; known: BUSY"),
         ({"kind": "v1r_fault", "message_fault": "NONE"}, "NONE (0) is no fault"),
         ({"kind": "v1r_fault", "message_fault": "MESSAGEFAULT_ERROR_NONE"}, "NONE (0) is no fault"),
-        ({"kind": "v1r_fault", "message_fault": 0}, "NONE (0) is no fault"),
-        ({"kind": "v1r_fault", "message_fault": 23}, "message_fault 23 is not a MessageFault"),
+        ({"kind": "v1r_fault", "message_fault": 0}, "message_fault: 0 is less than the minimum of 1"),
+        ({"kind": "v1r_fault", "message_fault": 23}, "message_fault: 23 is greater than the maximum of 22"),
+        ({"kind": "v1r_fault", "message_fault": 2**64}, "is greater than the maximum of 22"),
         ({"kind": "v1r_fault", "message_fault": True}, "message_fault: True is not of type 'string', 'integer'"),
         ({"kind": "v1r_fault", "message_fault": "x" * 65}, "message_fault: 'xxxxx"),
         ({"kind": "v1r_fault"}, "'message_fault' is a required property"),
@@ -156,6 +157,8 @@ def test_the_command_names_are_the_dispatchers_and_the_fault_names_the_contracts
     """Every command the gateway answers and every MessageFault by name, number or tesla-protocol's name is taken."""
     assert fault_kinds.PATH == PATH  # kept as a string there, so serve loads no more of the contract at start
     assert len(set(command_names())) == len(registered())  # one name per command, whatever its payload
+    numbers = contract.schema("control/fault.json")["properties"]["message_fault"]
+    assert (numbers["minimum"], numbers["maximum"]) == (min(FAULTS.keys() - {0}), max(FAULTS))  # the schema's range
     for name in command_names():
         add(site, kind="v1r_unimplemented", command=name)
     for code, name in FAULTS.items():
