@@ -455,11 +455,11 @@ def _grid_never_finishes_reconnecting(gateway: Gateway) -> None:
 
 
 def _logout_keeps_the_session(gateway: Gateway) -> None:
-    gateway.sessions.revoke = lambda token: False  # type: ignore[method-assign]
+    gateway.logins.sessions.revoke = lambda token: False  # type: ignore[method-assign]
 
 
 def _island_request_ignored(gateway: Gateway) -> None:
-    gateway.request_island = lambda island: None  # type: ignore[method-assign]
+    gateway.grid.request_island = lambda island, now: None  # type: ignore[method-assign]
 
 
 MUTANTS = {  # name: (the bug, the firmware it shows on)
