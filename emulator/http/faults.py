@@ -12,10 +12,11 @@ from __future__ import annotations
 import fnmatch
 import itertools
 import random
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from starlette.routing import compile_path
+from starlette.types import Scope
 
 from emulator.contract import ErrorText, FirmwareFacts
 from emulator.device.errors import API_LIMIT
@@ -35,20 +36,29 @@ PRESETS: dict[str, tuple[int, Any] | str] = {
 text (``errors.<key>`` in schemas/firmware/<version>.yaml), so a preset says what the served firmware says."""
 
 
+Stallable = bool | str | Callable[[], bool | str]
+"""Whether a new connection's TLS handshake can be stalled: True, False or a string saying why not; or a function
+asked at each tls_stall rule, for a port whose transport follows its firmware (HTTP until an update brings HTTPS)."""
+
 MAX_RULES = 100  # every request scans the list; a harness needs a handful
 BODILESS_STATUSES = frozenset({204, 205, 304})  # RFC 9110: these answers never carry content
 
 
 class FaultEngine:
-    def __init__(self, seed: int = 0, *, tls: bool | str = False, clock: Any = None) -> None:
+    def __init__(self, seed: int = 0, *, tls: Stallable = False, clock: Any = None) -> None:
         """``tls``: True when served over HTTPS on a listener of its own, so a handshake can be stalled;
-        False, or a string saying why not, otherwise."""
+        False, or a string saying why not, otherwise; or a function that says which now (:data:`Stallable`)."""
         self.seed = seed
-        self.tls = tls
+        self._tls = tls
         self.clock = clock  # () -> float: the same real-time clock rules are stamped with
         self._rng = random.Random(seed)
         self._ids = itertools.count(1)
         self.rules: list[FaultRule] = []
+
+    @property
+    def tls(self) -> bool | str:
+        """Whether a handshake can be stalled now (True), or not (False, or why not)."""
+        return self._tls() if callable(self._tls) else self._tls
 
     def add(self, spec: dict[str, Any], now: float, known_paths: Iterable[str], facts: FirmwareFacts) -> FaultRule:
         """Store a rule from a validated JSON spec; RuleError (and nothing stored) if it cannot be served.
@@ -90,7 +100,21 @@ class FaultEngine:
     def pick(self, method: str, path: str, now: float) -> FaultRule | None:
         """The first active rule for this request that fires (probability drawn per match)."""
         for rule in self.rules:
-            if not KINDS[rule.kind].at_handshake and rule.matches(method, path) and self._fires(rule, now):
+            kind = KINDS[rule.kind]
+            if not (kind.at_handshake or kind.in_route) and rule.matches(method, path) and self._fires(rule, now):
+                return rule
+        return None
+
+    def pick_in_route(self, scope: Scope, now: float, concerns: Callable[[FaultRule], bool]) -> FaultRule | None:
+        """The first active ``in_route`` rule for the request in ``scope`` that ``concerns`` accepts and that fires.
+
+        Asked by the route that answers, once it knows what the request asks (a v1r command): a rule fires,
+        and counts, only on the requests it acts on. The rule is noted in the scope, so the journal names it.
+        """
+        method, path = scope["method"], scope["path"]
+        for rule in self.rules:
+            if KINDS[rule.kind].in_route and rule.matches(method, path) and concerns(rule) and self._fires(rule, now):
+                scope[_FIRED_IN_ROUTE] = rule
                 return rule
         return None
 
@@ -119,6 +143,15 @@ class FaultEngine:
     def clear(self) -> None:
         self.rules.clear()
         self._rng = random.Random(self.seed)
+
+
+_FIRED_IN_ROUTE = "teg_emulator.fault"
+
+
+def fired_in_route(scope: Scope) -> FaultRule | None:
+    """The rule the route fired on this request (:meth:`FaultEngine.pick_in_route`), if any."""
+    rule: FaultRule | None = scope.get(_FIRED_IN_ROUTE)
+    return rule
 
 
 def _kind_values() -> set[str]:

@@ -18,7 +18,7 @@ from emulator.device.gateway import Gateway
 from emulator.device.rate_limits import RequestLimiter
 from emulator.http.fault_kinds import KINDS
 from emulator.http.fault_rule import FaultRule
-from emulator.http.faults import FaultEngine
+from emulator.http.faults import FaultEngine, fired_in_route
 from emulator.http.journal import Journal, redact_body, redact_headers, redact_query, shared
 from emulator.http.reply import render_error
 from emulator.serving.fast import FastReads
@@ -108,7 +108,7 @@ class TrafficMiddleware:
         try:
             await self._answer(rule, scope, recording_receive if has_body else receive, recording_send)
         finally:
-            self._record(scope, parts, status[0], began, sim_began, rule)
+            self._record(scope, parts, status[0], began, sim_began, rule or fired_in_route(scope))
             self._debug(method, path, status[0], began, getattr(scope.get("route"), "name", None) or "none")
 
     def _rebooted(self, scope: Scope, now: float) -> bool:

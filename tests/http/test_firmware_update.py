@@ -237,3 +237,17 @@ def test_a_fleet_member_cannot_switch_its_port_between_http_and_https_but_may_up
     modern = build_fleet(RunOptions(firmware="21.44.1", paused=True), 2)
     with TestClient(modern[1].app) as member:
         assert member.post("/_emulator/firmware", json={"version": "24.4.0"}).status_code == 202
+
+
+@pytest.mark.parametrize("gw", ["1.15.0"], indirect=True)
+def test_a_tls_stall_holds_the_handshakes_of_a_port_an_update_turned_to_https(gw: Emulator):
+    refused = httpx.post(gw.url + "/_emulator/faults", json={"path": "*", "kind": "tls_stall", "stall_s": 1})
+    assert refused.status_code == 400 and "HTTPS" in refused.json()["message"]  # plain HTTP: no handshake
+    gw.update_firmware("21.44.1", reboot_s=0, check_s=10, download_s=20, install_s=30)
+    assert gw.scheme == "https"
+    gw.fault("*", "tls_stall", stall_s=1.0, count=1)
+    with httpx.Client(base_url=gw.url, verify=False) as http:
+        with pytest.raises(httpx.ConnectTimeout):  # TCP connects; the handshake is held
+            http.get("/api/status", timeout=httpx.Timeout(5, connect=0.3))
+        assert http.get("/api/status", timeout=5).status_code == 200  # count=1: the next one is served
+    assert [rule["hits"] for rule in gw.control("GET", "faults")["faults"]] == [1]
