@@ -6,16 +6,13 @@ or drip a response exactly as a misbehaving gateway or network would.
 
 from __future__ import annotations
 
-import logging
-from typing import Any
-
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from emulator.device.events_log import log
 from emulator.http.fault_kinds import KINDS
 from emulator.http.fault_rule import FaultRule
 from emulator.http.faults import FaultEngine
-from emulator.http.journal import Journal, redact_body, redact_headers, redact_query, shared
+from emulator.serving.at_once import Recorder
 from emulator.serving.fast import FastReads
 from emulator.serving.fast_tedapi import FastTedapi, read_body, replaying
 from emulator.serving.transport import abort_connection
@@ -29,17 +26,15 @@ class TrafficMiddleware:
         app: ASGIApp,
         *,
         faults: FaultEngine,
-        journal: Journal,
-        sim_time: Any,
-        clock: Any,
+        recorder: Recorder,
         fast: FastReads | None = None,
         tedapi: FastTedapi | None = None,
     ) -> None:
         self.app = app
         self.faults = faults
-        self.journal = journal
-        self.sim_time = sim_time  # () -> float: the gateway's sim clock
-        self.now = clock  # () -> float: real seconds since the app was made
+        self.recorder = recorder  # the journal entry and debug line every answered request leaves
+        self.now = recorder.now  # () -> float: real seconds since the app was made
+        self.sim_time = recorder.sim_time  # () -> float: the gateway's sim clock
         self.fast = fast  # answers polls of snapshot reads from cached bytes when no fault rule exists
         self.tedapi = tedapi  # answers pypowerwall's TEDAPI polls without the router, likewise
 
@@ -59,8 +54,8 @@ class TrafficMiddleware:
                 try:
                     await self.fast.send(send, body)
                 finally:
-                    self._record(scope, [], 200, began, sim_began, None)
-                    self._debug(method, path, 200, began, self.fast.reads[path][0].name + " (cached bytes)")
+                    self.recorder.record(scope, [], 200, began, sim_began, None)
+                    self.recorder.debug(method, path, 200, began, self.fast.reads[path][0].name + " (cached bytes)")
                 return
         if rule is None and self.tedapi is not None and self.tedapi.length(scope) is not None:
             request_body, whole = await read_body(receive)
@@ -69,8 +64,8 @@ class TrafficMiddleware:
                 try:
                     await self.tedapi.send(send, answer)
                 finally:
-                    self._record(scope, [request_body], 200, began, sim_began, None)
-                    self._debug(method, path, 200, began, "tedapi.v1 (fast path)")
+                    self.recorder.record(scope, [request_body], 200, began, sim_began, None)
+                    self.recorder.debug(method, path, 200, began, "tedapi.v1 (fast path)")
                 return
             receive = replaying(request_body, whole, receive)  # the full stack answers, reading the same body
         parts: list[bytes] = []
@@ -93,35 +88,11 @@ class TrafficMiddleware:
         try:
             await self._answer(rule, scope, recording_receive if has_body else receive, recording_send)
         finally:
-            self._record(scope, parts, status[0], began, sim_began, rule)
-            self._debug(method, path, status[0], began, getattr(scope.get("route"), "name", None) or "none")
-
-    def _debug(self, method: str, path: str, status: int, began: float, route: str) -> None:
-        """--log-level debug: each request's route and latency (never its headers or body)."""
-        if log.isEnabledFor(logging.DEBUG):
-            log.debug("%s %s -> %d in %.1f ms (route %s)", method, path, status, (self.now() - began) * 1000, route)
+            self.recorder.record(scope, parts, status[0], began, sim_began, rule.id if rule else None)
+            self.recorder.debug(method, path, status[0], began, getattr(scope.get("route"), "name", None) or "none")
 
     async def _answer(self, rule: FaultRule | None, scope: Scope, receive: Receive, send: Send) -> None:
         if rule is None:
             await self.app(scope, receive, send)
         else:
             await KINDS[rule.kind].apply(rule, self.app, scope, receive, send, abort_connection)
-
-    def _record(
-        self, scope: Scope, parts: list[bytes], status: int, began: float, sim_began: float, rule: FaultRule | None
-    ) -> None:
-        headers = redact_headers(scope.get("headers", []))
-        body = b"".join(parts)
-        content_type = next((v.decode("latin-1") for k, v in headers if k == b"content-type"), "") if body else ""
-        self.journal.record(
-            began,
-            sim_began,
-            scope["method"],
-            shared(scope["path"]),
-            shared(redact_query(scope["query_string"].decode("latin-1"))) if scope.get("query_string") else "",
-            headers,
-            redact_body(body, content_type),
-            status,
-            (self.now() - began) * 1000,
-            rule.id if rule else None,
-        )
