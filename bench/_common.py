@@ -17,6 +17,7 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 BIN = Path(sys.executable).parent  # the venv's console scripts: teg-emulator, uvicorn
@@ -101,7 +102,7 @@ def lua_string(data: bytes) -> str:
     return '"' + "".join(f"\\{b}" for b in data) + '"'
 
 
-def wrk(url: str, seconds: int, headers: dict[str, str], pid: int, *, body: bytes = b"") -> dict:
+def wrk(url: str, seconds: int, headers: dict[str, str], pid: int, *, body: bytes = b"") -> dict[str, Any]:
     """One wrk run against ``url`` (after a 1 s warm-up): req/s, p50, p99, the server's CPU per request, the command.
 
     A GET carries ``headers`` as -H flags (the printed command is the whole of it); a ``body`` is POSTed by a

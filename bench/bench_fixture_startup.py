@@ -12,7 +12,7 @@ import statistics
 import time
 import urllib.request
 
-from emulator.serving.assembly import _self_signed
+from emulator.serving.listener import _self_signed
 from emulator.testing import running
 
 RUNS = 50

@@ -8,6 +8,7 @@ import bench_model_day
 import bench_scenario_day
 import bench_startup
 import bench_throughput
+import bench_v1r
 
 if __name__ == "__main__":
     bench_model_day.main()
@@ -15,4 +16,5 @@ if __name__ == "__main__":
     bench_fixture_startup.main()
     bench_scenario_day.main()
     bench_throughput.main([])
+    bench_v1r.main([])
     bench_fleet.main([])

@@ -17,6 +17,7 @@ from contract_tests.client import GatewayClient, Unreachable
 from contract_tests.eras import ERAS
 from contract_tests.target import CONTROL, Target, TargetError, identify
 from emulator.contract import Operation
+from emulator.contract.v1r import PATH, SigningKey, SigningKeyError, read_signing_key, signing_key
 
 TIERS = {
     "writes": ("allow_writes", "changes settings and restores them; run with --allow-writes"),
@@ -38,6 +39,18 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--gateway-gw-password",
         default=os.environ.get("TEG_GW_PASSWORD"),
         help="the gateway password (QR sticker) for its TEDAPI; needed on a Powerwall 3 (default: $TEG_GW_PASSWORD)",
+    )
+    group.addoption(
+        "--gateway-rsa-key",
+        default=os.environ.get("TEG_RSA_KEY"),
+        help="TEDAPI v1r: the owner's registered, verified RSA private key (PEM) to sign with; a Powerwall 3's"
+        " LAN needs it (default: $TEG_RSA_KEY)",
+    )
+    group.addoption(
+        "--gateway-unverified-rsa-key",
+        default=os.environ.get("TEG_UNVERIFIED_RSA_KEY"),
+        help="TEDAPI v1r: a key the gateway lists but has not verified (registered, switch not toggled), to check"
+        " it is refused (default: $TEG_UNVERIFIED_RSA_KEY)",
     )
     group.addoption("--gateway-email", default="contract-suite@example.com", help="email sent with a customer login")
     group.addoption(
@@ -82,6 +95,21 @@ def pytest_configure(config: pytest.Config) -> None:
     if url is not None:
         _check_gateway_options(config, url)
     config.stash[TARGETS] = []
+    config.stash[KEYS] = {option: _key(config, option) for option in ("gateway_rsa_key", "gateway_unverified_rsa_key")}
+
+
+KEYS = pytest.StashKey[dict[str, SigningKey | None]]()
+
+
+def _key(config: pytest.Config, option: str) -> SigningKey | None:
+    """A key option's file, loaded once; a file that is no usable key stops the run with one line."""
+    file = config.getoption(option)
+    if not file:
+        return None
+    try:
+        return read_signing_key(file)
+    except SigningKeyError as exc:
+        raise pytest.UsageError(f"--{option.replace('_', '-')}: {exc}") from None
 
 
 def _check_gateway_options(config: pytest.Config, url: str) -> None:
@@ -202,6 +230,7 @@ def _gateway_target(config: pytest.Config) -> Target:
             timeout_s=config.getoption("gateway_timeout"),
         )
         config.add_cleanup(client.close)  # its pooled connections, when the run ends
+        keys = config.stash[KEYS]
         try:
             built = identify(
                 client,
@@ -210,24 +239,31 @@ def _gateway_target(config: pytest.Config) -> Target:
                 config.getoption("gateway_email"),
                 config.getoption("firmware"),
                 config.getoption("gateway_gw_password"),
+                keys["gateway_rsa_key"],
             )
         except (TargetError, Unreachable) as exc:
             pytest.exit(f"contract suite: {exc}", returncode=3)
         built.sample_gap_s = config.getoption("sample_gap")
+        built.rsa_key, built.unverified_key = keys["gateway_rsa_key"], keys["gateway_unverified_rsa_key"]
         config.stash[GATEWAY] = built
     return config.stash[GATEWAY]
 
 
 def _emulator_target(config: pytest.Config, profile: str) -> tuple[Target, Callable[[], None]]:
     from emulator.testing import running
+    from emulator.testing.keys import private_key_pem
 
     password = "contract-suite-pw"
-    handle = running(firmware=profile, speed=0, start=EMULATOR_START, password=password).start()
+    # TEDAPI v1r: the emulator starts with the owner's key verified, as the owner's gateway has it
+    owner = private_key_pem(0) if ERAS[profile].facts.serves("POST", PATH) else None
+    keys = [owner] if owner else []
+    handle = running(firmware=profile, speed=0, start=EMULATOR_START, password=password, authorized_keys=keys).start()
     pace = config.getoption("pace")
     client = GatewayClient(handle.url, pace_s=pace or 0.0, max_requests=max(config.getoption("max_requests"), 100_000))
     email = "contract-suite@example.com"
     built = identify(client, f"emulator {profile}", handle.password, email, profile, handle.gw_password)
     built.capabilities = frozenset({CONTROL})
+    built.rsa_key = signing_key(owner) if owner else None
 
     def stop() -> None:
         client.close()

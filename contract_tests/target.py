@@ -17,8 +17,18 @@ import httpx
 
 from contract_tests.client import Credentials, GatewayClient
 from contract_tests.eras import ERAS, Era, era_for
-from contract_tests.tedapi import WireError, basic_auth, firmware_version, system_info_request
-from emulator.contract import operation_for
+from contract_tests.tedapi import (
+    WireError,
+    basic_auth,
+    envelope,
+    fields,
+    firmware_version,
+    path,
+    system_info_body,
+    system_info_request,
+)
+from emulator.contract import operation_for, v1r
+from emulator.contract.v1r import SigningKey
 
 CONTROL = "control"
 
@@ -39,6 +49,8 @@ class Target:
     sample_gap_s: float = 2.0  # real time between live-data samples when time cannot be advanced
     gw_password: str | None = None  # the gateway (QR sticker) password: HTTP Basic on the TEDAPI
     din: str | None = None  # the gateway's DIN, as GET /tedapi/din answers it (when the TEDAPI was reached)
+    rsa_key: SigningKey | None = None  # TEDAPI v1r: the owner's registered (verified) key
+    unverified_key: SigningKey | None = None  # TEDAPI v1r: a key the gateway lists but has not verified
     notes: list[str] = field(default_factory=list)
     _restorers: list[tuple[str, Callable[[], None]]] = field(default_factory=list)
     _session: Credentials | None = None
@@ -61,10 +73,23 @@ class Target:
         return op is not None and op.serves(self.era.profile)
 
     def request(self, method: str, path: str, *, auth: bool | Credentials = True, json: Any = None) -> httpx.Response:
-        """``auth``: True = this run's session, False = none, or explicit credentials (e.g. forged)."""
+        """``auth``: True = this run's session, False = none, or explicit credentials (e.g. forged).
+
+        This run's session is logged in again once when it is refused with 401, as every client does: a
+        gateway ends sessions after a while (about a day on 24.x), and a long run, or an emulator whose clock
+        runs fast, outlives one. A second 401 is the answer.
+        """
         credentials = self.session() if auth is True else (auth or None)
         headers = credentials.headers(self.era.cookie_auth) if credentials else {}
-        return self.client.request(method, path, headers=headers, json=json)
+        response = self.client.request(method, path, headers=headers, json=json)
+        if auth is True and response.status_code == 401:
+            self._session = None
+            headers = self.session().headers(self.era.cookie_auth)
+            note = "the gateway ended the run's session (401); the suite logged in again, as clients do"
+            if note not in self.notes:
+                self.notes.append(note)
+            response = self.client.request(method, path, headers=headers, json=json)
+        return response
 
     def tedapi(
         self, method: str, path: str, body: bytes | None = None, *, password: str | None = None
@@ -150,12 +175,21 @@ class Target:
 
 
 def identify(
-    client: GatewayClient, name: str, password: str, email: str, profile: str | None, gw_password: str | None = None
+    client: GatewayClient,
+    name: str,
+    password: str,
+    email: str,
+    profile: str | None,
+    gw_password: str | None = None,
+    rsa_key: SigningKey | None = None,
 ) -> Target:
     """Learn the version and era: from /api/status (open on every firmware with a LAN API), or, where that is
-    404 (a Powerwall 3), from the TEDAPI's system information, read with the gateway password."""
+    404 (a Powerwall 3), from the TEDAPI's system information: over TEDAPI v1r with the owner's key (a
+    Powerwall 3's LAN since 25.10), else over the Wi-Fi TEDAPI with the gateway password."""
     response = client.request("GET", "/api/status")
     if response.status_code == 404:
+        if rsa_key is not None:
+            return _identify_by_v1r(client, name, password, email, profile, gw_password, rsa_key)
         return _identify_by_tedapi(client, name, password, email, profile, gw_password)
     if response.status_code != 200:
         raise TargetError(f"{name} answered GET /api/status with {response.status_code}: is it a Tesla Energy Gateway?")
@@ -165,8 +199,82 @@ def identify(
         raise TargetError(f"{name}: GET /api/status has no firmware version: is it a Tesla Energy Gateway?") from None
     era = ERAS[profile] if profile else era_for(version)
     return Target(
-        name=name, client=client, password=password, email=email, era=era, version=version, gw_password=gw_password
+        name=name,
+        client=client,
+        password=password,
+        email=email,
+        era=era,
+        version=version,
+        gw_password=gw_password,
+        rsa_key=rsa_key,
     )
+
+
+def _identify_by_v1r(
+    client: GatewayClient,
+    name: str,
+    password: str,
+    email: str,
+    profile: str | None,
+    gw_password: str | None,
+    key: SigningKey,
+) -> Target:
+    """As v1r clients connect: a customer login, GET /tedapi/din with its bearer token, then the signed
+    system information. The login's session is the run's (a Powerwall 3 throttles logins)."""
+    era = ERAS[profile] if profile else next(e for e in ERAS.values() if e.facts.serves("POST", v1r.PATH))
+    body = {"username": era.login_username, "password": password, "email": email, "force_sm_off": False}
+    login = client.request("POST", "/api/login/Basic", json=body)
+    try:
+        token = login.json().get("token") if login.status_code == 200 else None
+    except (ValueError, AttributeError):
+        token = None
+    if not isinstance(token, str) or not token:
+        raise TargetError(f"login to {name} refused ({login.status_code}): check --gateway-password")
+    cookies = tuple((k, v) for k, v in login.cookies.items() if k in ("AuthCookie", "UserRecord"))
+    session = Credentials(token=token, cookies=cookies)
+    response = client.request("GET", "/tedapi/din", headers={"authorization": f"Bearer {token}"})
+    din = response.text.strip() if response.status_code == 200 else ""
+    if not din:
+        raise TargetError(f"{name} answered GET /tedapi/din with {response.status_code} to a customer session")
+    info = v1r.signed_message(key, din, envelope(din, *system_info_body()))
+    answer = client.request("POST", v1r.PATH, headers={"content-type": "application/octet-stream"}, content=info)
+    try:
+        version = firmware_version(path(answer.content, v1r.PAYLOAD), framed=False) if answer.is_success else ""
+    except (WireError, UnicodeDecodeError):
+        version = ""
+    if not version and profile is None:
+        why = _why_unanswered(answer)
+        raise TargetError(
+            f"{name}: TEDAPI v1r did not answer the system information with key {key.fingerprint[:16]}... ({why}):"
+            " is the key registered and verified (the Powerwall 3's switch toggled)? or give --firmware"
+        )
+    era = ERAS[profile] if profile else era_for(version)
+    return Target(
+        name=name,
+        client=client,
+        password=password,
+        email=email,
+        era=era,
+        version=version or profile or "",
+        gw_password=gw_password,
+        din=din,
+        rsa_key=key,
+        _session=session,
+    )
+
+
+def _why_unanswered(answer: httpx.Response) -> str:
+    """What a v1r answer says instead of the system information, in a few words."""
+    if answer.status_code != 200:
+        return f"HTTP {answer.status_code}"
+    try:
+        status = fields(answer.content).get(v1r.STATUS, [b""])[-1]
+        fault = fields(status).get(v1r.MESSAGE_FAULT, [0])[-1] if isinstance(status, bytes) else 0
+    except WireError:
+        return "not a RoutableMessage"
+    if isinstance(fault, int) and fault:
+        return f"fault {v1r.fault_name(fault)}"
+    return "not verified" if v1r.NOT_VERIFIED.encode() in answer.content.lower() else "no system information"
 
 
 def _identify_by_tedapi(
@@ -175,7 +283,8 @@ def _identify_by_tedapi(
     if gw_password is None:
         if profile is None:
             raise TargetError(
-                f"{name} has no GET /api/status (a Powerwall 3?): give the gateway password on its QR sticker"
+                f"{name} has no GET /api/status (a Powerwall 3?): give the owner's TEDAPI v1r key ($TEG_RSA_KEY,"
+                " verify --rsa-key, pytest --gateway-rsa-key), the gateway password on its QR sticker"
                 " ($TEG_GW_PASSWORD, verify --gw-password, pytest --gateway-gw-password) or --firmware"
             )
         return Target(name=name, client=client, password=password, email=email, era=ERAS[profile], version=profile)

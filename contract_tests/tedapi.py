@@ -1,14 +1,16 @@
 """The few TEDAPI messages the suite sends, hand-encoded from the wire facts, and a field reader for the answers.
 
 The suite judges real gateways, so it cannot borrow the emulator's generated protobuf code
-(that would test the emulator against itself). It needs only three read-only requests, so it
+(that would test the emulator against itself). It needs only a few read-only requests, so it
 writes their protobuf bytes directly (varints and length-delimited fields) rather than carrying
 a second set of .proto files. Field numbers, from the wire as pypowerwall 0.22.2 speaks it:
 
-* Frame: 1 envelope, 2 tail {1 value = 1};
-* Envelope: 1 delivery channel (1, local HTTPS), 2 sender {3 local = 1, installer},
-  3 recipient {1 din}, then one body: 4 system {2 info request} -> {3 info {3 version {1 text}}},
-  15 file {1 read {1 domain = 1, 2 name}} -> {2 content {1 file {100 text}}},
+* Frame: 1 envelope, 2 tail {1 value = 1} (the Wi-Fi door; TEDAPI v1r carries the bare Envelope);
+* Envelope: 1 delivery channel (1 local HTTPS; 2 Hermes, v1r's commands), 2 sender {3 local = 1,
+  installer; 4 authorized client = 1, the customer's app}, 3 recipient {1 din}, then one body:
+  4 system {2 info request} -> {3 info {3 version {1 text}}},
+  15 file {1 read {1 domain = 1, 2 name}} -> {2 content {1 file {100 text}, 2 hash}} (and v1r's write:
+  {5 update {1 domain, 2 file, 3 hash}}), a refusal: 4 common {1 error_response {1 status {1 code, 2 message}}},
   16 query {1 request {1 format = 2, 2 signed query {1 version, 2 text}, 3 signature, 4 variables {1 json}}}
   -> {2 response {1 status, 2 data (JSON)}}.
 
@@ -55,23 +57,55 @@ def _bytes(field: int, value: bytes | str) -> bytes:
     return _varint(field << 3 | _LEN) + _varint(len(raw)) + raw
 
 
-def _frame(din: str, body_field: int, body: bytes) -> bytes:
-    envelope = _int(1, 1) + _bytes(2, _int(3, 1)) + _bytes(3, _bytes(1, din)) + _bytes(body_field, body)
-    return _bytes(1, envelope) + _bytes(2, _int(1, 1))
+LOCAL_HTTPS, HERMES_COMMAND = 1, 2  # Envelope.delivery_channel
+INSTALLER, CUSTOMER_MOBILE_APP = 1, 1  # Participant.local, Participant.authorized_client
+COMMON, FILE, QUERY = 4, 15, 16  # the envelope's bodies the suite asks (common: system info, errors)
+
+
+def envelope(din: str, body_field: int, body: bytes, *, command: bool = False) -> bytes:
+    """An Envelope to ``din``: from the local installer over local HTTPS (reads and queries), or, as v1r
+    clients send filestore commands (``command``), from the customer's app over the Hermes channel."""
+    sender = _int(4, CUSTOMER_MOBILE_APP) if command else _int(3, INSTALLER)
+    channel = HERMES_COMMAND if command else LOCAL_HTTPS
+    return _int(1, channel) + _bytes(2, sender) + _bytes(3, _bytes(1, din)) + _bytes(body_field, body)
+
+
+def frame(din: str, body_field: int, body: bytes) -> bytes:
+    """A Frame (the Wi-Fi door's request) holding :func:`envelope`, tail 1: to the gateway itself."""
+    return _bytes(1, envelope(din, body_field, body)) + _bytes(2, _int(1, 1))
+
+
+def system_info_body() -> tuple[int, bytes]:
+    return COMMON, _bytes(2, b"")
+
+
+def config_body() -> tuple[int, bytes]:
+    return FILE, _bytes(1, _int(1, 1) + _bytes(2, "config.json"))
+
+
+def config_update_body(blob: bytes, lock: bytes) -> tuple[int, bytes]:
+    """A config.json write: 15 file {5 update {1 domain = 1, 2 file {1 name, 100 blob}, 3 hash}}, the whole
+    document with the hash just read (the gateway's lock against a write in between)."""
+    file = _bytes(1, "config.json") + _bytes(100, blob)
+    return FILE, _bytes(5, _int(1, 1) + _bytes(2, file) + _bytes(3, lock))
+
+
+def query_body(query: SignedQuery) -> tuple[int, bytes]:
+    signed = query.signed or _int(1, 1) + _bytes(2, query.text)
+    request = _int(1, 2) + _bytes(2, signed) + _bytes(3, query.signature) + _bytes(4, _bytes(1, query.variables))
+    return QUERY, _bytes(1, request)
 
 
 def system_info_request(din: str) -> bytes:
-    return _frame(din, 4, _bytes(2, b""))
+    return frame(din, *system_info_body())
 
 
 def config_request(din: str) -> bytes:
-    return _frame(din, 15, _bytes(1, _int(1, 1) + _bytes(2, "config.json")))
+    return frame(din, *config_body())
 
 
 def query_request(din: str, query: SignedQuery) -> bytes:
-    signed = _int(1, 1) + _bytes(2, query.text)
-    request = _int(1, 2) + _bytes(2, signed) + _bytes(3, query.signature) + _bytes(4, _bytes(1, query.variables))
-    return _frame(din, 16, _bytes(1, request))
+    return frame(din, *query_body(query))
 
 
 # -- decoding ----------------------------------------------------------------------------
@@ -123,13 +157,34 @@ def path(data: bytes, *numbers: int) -> bytes:
     return data
 
 
-def firmware_version(answer: bytes) -> str:
-    return path(answer, 1, 4, 3, 3, 1).decode("utf-8")
+def firmware_version(answer: bytes, *, framed: bool = True) -> str:
+    """The firmware a system information answer names (``framed``: a Frame, else a bare Envelope, as v1r's)."""
+    return path(answer, *_in(framed), 4, 3, 3, 1).decode("utf-8")
 
 
-def config_document(answer: bytes) -> object:
-    return json.loads(path(answer, 1, 15, 2, 1, 100).decode("utf-8"))
+def config_document(answer: bytes, *, framed: bool = True) -> object:
+    return json.loads(path(answer, *_in(framed), 15, 2, 1, 100).decode("utf-8"))
 
 
-def query_data(answer: bytes) -> object:
-    return json.loads(path(answer, 1, 16, 2, 2).decode("utf-8"))
+def config_file(envelope: bytes) -> tuple[bytes, bytes]:
+    """(config.json's bytes, its hash) from a bare envelope answering a config.json read."""
+    return path(envelope, FILE, 2, 1, 100), path(envelope, FILE, 2, 2)
+
+
+def command_error(envelope: bytes) -> tuple[int, str] | None:
+    """The refusal a bare envelope carries -- 4 common {1 error_response {1 status {1 code, 2 message}}} -- or None."""
+    try:
+        status = fields(path(envelope, COMMON, 1, 1))
+    except WireError:
+        return None
+    code, message = status.get(1, [0])[-1], status.get(2, [b""])[-1]
+    text = message.decode("utf-8", "replace") if isinstance(message, bytes) else ""
+    return (code if isinstance(code, int) else 0), text
+
+
+def query_data(answer: bytes, *, framed: bool = True) -> object:
+    return json.loads(path(answer, *_in(framed), 16, 2, 2).decode("utf-8"))
+
+
+def _in(framed: bool) -> tuple[int, ...]:
+    return (1,) if framed else ()

@@ -46,3 +46,15 @@ def _from_parts(text: str, value: object) -> float:
     ):
         raise ValueError(f"{value!r} is not a duration ({HINT})")
     return sum(float(m.group(1)) * UNITS_S[m.group(2).lower()] for m in parts)
+
+
+def format_duration(seconds: float) -> str:
+    """Seconds as this parser reads them back, largest units first: 86400 -> ``1d``, 5400 -> ``1h30m``, 0.5 -> ``500ms``."""
+    if seconds == 0:
+        return "0s"
+    parts, left = [], round(seconds * 1000)  # whole milliseconds: the smallest unit
+    for unit, size_s in UNITS_S.items():
+        count, left = divmod(left, round(size_s * 1000))
+        if count:
+            parts.append(f"{count}{unit}")
+    return "".join(parts)

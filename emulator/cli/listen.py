@@ -20,7 +20,8 @@ from starlette.applications import Starlette
 from emulator.cli import startup
 from emulator.contract import FirmwareFacts
 from emulator.http.guard import ControlPolicy, is_loopback
-from emulator.serving.assembly import Certificate, tls_for
+from emulator.serving.gate import Door
+from emulator.serving.listener import Certificate, tls_for
 from emulator.serving.server import bind, run
 from emulator.serving.stack import Stack, choose
 from emulator.serving.tls import TLSIdentity
@@ -82,15 +83,20 @@ def configure_logging(level: str) -> None:
     logger.propagate = False
 
 
+Built = tuple[Starlette, TLSIdentity | None, Door | None]
+"""An app, the certificate it starts with (None: plain HTTP), and the door that decides each connection's
+transport (a gateway's listener, which follows a firmware update from HTTP to HTTPS; None: ``tls`` for good)."""
+
+
 def serve_app(
     args: argparse.Namespace,
-    build: Callable[[], tuple[Starlette, TLSIdentity | None]],
+    build: Callable[[], Built],
     banner: Callable[[Starlette, str], list[str]],
 ) -> int:
     """Build (ValueError: one line, exit 2), listen (a taken port: one line, exit 2), say where, serve."""
     try:
         stack = serving_stack(args)
-        app, tls = build()
+        app, tls, door = build()
     except ValueError as exc:
         print(f"teg-emulator: error: {exc}", file=sys.stderr)
         return 2
@@ -101,7 +107,7 @@ def serve_app(
         print(line, flush=True)
     configure_logging(args.log_level)
     startup.ready(serving=True)
-    run(app, sock, tls=tls, log_level=args.log_level, stack=stack)
+    run(app, sock, tls=tls, log_level=args.log_level, stack=stack, door=door)
     return 0
 
 

@@ -19,6 +19,7 @@ if TYPE_CHECKING:  # the recorder pulls in httpx: load it when recording, not fo
 MAX_DURATION_S = 31 * 86_400
 PASSWORD_ENV = "TEG_PASSWORD"
 GW_PASSWORD_ENV = "TEG_GW_PASSWORD"
+RSA_KEY_ENV = "TEG_RSA_KEY"
 
 
 def duration(text: str) -> float:
@@ -80,6 +81,13 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         help=f"gateway password from the QR sticker (default ${GW_PASSWORD_ENV}): records the TEDAPI too;"
         " a Powerwall 3 needs it (its customer password defaults to the last five characters)",
     )
+    p.add_argument(
+        "--rsa-key",
+        default=None,
+        metavar="PEM",
+        help=f"the owner's registered TEDAPI v1r private key (default ${RSA_KEY_ENV}): records a Powerwall 3's"
+        " TEDAPI over v1r, as its LAN clients read it since 25.10 (needs --password, or --gw-password)",
+    )
     p.add_argument("--email", default="nobody@nowhere.com", help="e-mail sent with the login")
     p.add_argument("--out", required=True, type=Path, help="the recording to write (JSON Lines)")
     p.add_argument("--force", action="store_true", help="overwrite --out if it exists")
@@ -119,6 +127,16 @@ def run_record(args: argparse.Namespace) -> int:
     if not args.out.parent.is_dir():
         print(f"teg-emulator: error: cannot write {args.out}: no such directory {args.out.parent}", file=sys.stderr)
         return 2
+    rsa_key = None
+    key_file = args.rsa_key or os.environ.get(RSA_KEY_ENV)
+    if key_file:
+        from emulator.contract.v1r import SigningKeyError, read_signing_key
+
+        try:
+            rsa_key = read_signing_key(key_file)
+        except SigningKeyError as exc:
+            print(f"teg-emulator: error: --rsa-key: {exc}", file=sys.stderr)
+            return 2
     options = RecordOptions(
         gateway_url=args.gateway_url,
         out=args.out,
@@ -131,6 +149,7 @@ def run_record(args: argparse.Namespace) -> int:
         redact=args.redact,
         timeout_s=args.timeout,
         overwrite=args.force,
+        rsa_key=rsa_key,
     )
     progress = _Progress(args.duration)
     try:

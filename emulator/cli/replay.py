@@ -6,12 +6,11 @@ import argparse
 
 from starlette.applications import Starlette
 
-from emulator.cli.listen import control_banner, control_policy, serve_app, tls_identity
+from emulator.cli.listen import Built, control_banner, control_policy, serve_app, tls_identity
 from emulator.contract import facts_for
 from emulator.http.context import app_context
 from emulator.replay import RecordingError, create_replay_app, load_recording
 from emulator.replay.context import ReplayContext
-from emulator.serving.tls import TLSIdentity
 
 
 def refused(args: argparse.Namespace) -> str | None:
@@ -30,7 +29,7 @@ def run_replay(args: argparse.Namespace) -> int:
     return serve_app(args, lambda: _replay_app(args), _banner)
 
 
-def _replay_app(args: argparse.Namespace) -> tuple[Starlette, TLSIdentity | None]:
+def _replay_app(args: argparse.Namespace) -> Built:
     recording = load_recording(args.replay)
     if not recording.responses:
         raise RecordingError(args.replay, None, "the recording holds no responses, only its header")
@@ -44,8 +43,9 @@ def _replay_app(args: argparse.Namespace) -> tuple[Starlette, TLSIdentity | None
         loop=args.loop,
         tls=tls is not None,
         control=control_policy(args),
+        authorized_keys=tuple(args.authorized_keys),
     )
-    return app, tls
+    return app, tls, None  # a recording's transport is fixed: it was recorded on one firmware
 
 
 def _banner(app: Starlette, base: str) -> list[str]:
@@ -58,7 +58,15 @@ def _banner(app: Starlette, base: str) -> list[str]:
         f"  login password: {gateway.password}",
         *(
             [f"  TEDAPI:         {base}/tedapi/v1  (HTTP Basic Tesla_Energy_Device:{gateway.gw_password})"]
-            if any(p.startswith("/tedapi/") for p in ctx.replay.paths())
+            if "/tedapi/v1" in ctx.replay.paths()
+            else []
+        ),
+        *(
+            [
+                f"  TEDAPI v1r:     {base}/tedapi/v1r  ({len(gateway.authorized_clients)} authorized key(s), signed"
+                f" for the recorded DIN; add one at {base}/_emulator/authorized_clients)"
+            ]
+            if "/tedapi/v1r" in ctx.replay.paths()
             else []
         ),
         f"  control API:    {base}/_emulator/replay",

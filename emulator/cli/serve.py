@@ -11,6 +11,7 @@ from starlette.applications import Starlette
 from emulator.cli import options as opt
 from emulator.cli import startup
 from emulator.cli.listen import (
+    Built,
     certificate,
     configure_logging,
     control_banner,
@@ -19,13 +20,13 @@ from emulator.cli.listen import (
     serving_stack,
     stack_banner,
 )
+from emulator.durations import format_duration
 from emulator.http.context import app_context
 from emulator.serving.assembly import assemble
 from emulator.serving.limits import MAX_GATEWAYS, fleet_size
 from emulator.serving.options import RunOptions, key_file
 from emulator.serving.server import bind_many, run_many
 from emulator.serving.stack import HTTP_CHOICES, LOOP_CHOICES
-from emulator.serving.tls import TLSIdentity
 
 # Fleets, shards and workers load only when asked for: one served gateway -- what most starts are -- never
 # uses them, and each module is start-up time (issue 13's budget).
@@ -166,9 +167,9 @@ def run_serve(args: argparse.Namespace) -> int:
     return serve_app(args, lambda: _live_app(args), _live_banner)
 
 
-def _live_app(args: argparse.Namespace) -> tuple[Starlette, TLSIdentity | None]:
+def _live_app(args: argparse.Namespace) -> Built:
     assembly = assemble(options_from(args), certificate=certificate(args), control=control_policy(args))
-    return assembly.app, assembly.tls
+    return assembly.app, assembly.tls, assembly.listener
 
 
 def _live_banner(app: Starlette, base: str) -> list[str]:
@@ -194,6 +195,12 @@ def _live_banner(app: Starlette, base: str) -> list[str]:
     ]
     if scenario is not None:
         lines.append(f"  scenario:       {scenario.name}: {scenario.title} ({base}/_emulator/scenario)")
+    limit = gateway.rate_limits.policy
+    if limit is not None:  # off unless asked for: say so when it is on, since clients will meet it
+        lines.append(
+            f"  rate limit:     {limit.requests} requests per {format_duration(limit.window_s)} per client and"
+            f" endpoint, then 429 for {format_duration(limit.cooldown_s)} ({base}/_emulator/rate_limits)"
+        )
     lines.append(f"  control panel:  {base}/_emulator/  (the gateway's page: {base}/)")
     return [*lines, *control_banner(ctx.control, base)]
 

@@ -15,6 +15,8 @@ from emulator.contract import firmware_facts
 EXIT_UNREACHABLE = 3
 PASSWORD_ENV = "TEG_PASSWORD"
 GW_PASSWORD_ENV = "TEG_GW_PASSWORD"
+RSA_KEY_ENV = "TEG_RSA_KEY"
+UNVERIFIED_RSA_KEY_ENV = "TEG_UNVERIFIED_RSA_KEY"
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -34,6 +36,20 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         "--gw-password",
         default=os.environ.get(GW_PASSWORD_ENV),
         help=f"the gateway password (QR sticker) to read its TEDAPI; a Powerwall 3 needs it (default: ${GW_PASSWORD_ENV})",
+    )
+    p.add_argument(
+        "--rsa-key",
+        default=os.environ.get(RSA_KEY_ENV),
+        metavar="PEM",
+        help="TEDAPI v1r: the owner's registered, verified RSA private key, to check a Powerwall 3's signed LAN"
+        f" TEDAPI (default: ${RSA_KEY_ENV})",
+    )
+    p.add_argument(
+        "--unverified-rsa-key",
+        default=os.environ.get(UNVERIFIED_RSA_KEY_ENV),
+        metavar="PEM",
+        help="TEDAPI v1r: a key registered but not verified (its switch toggle never came), to check the gateway"
+        f" answers it 'not verified' (default: ${UNVERIFIED_RSA_KEY_ENV})",
     )
     p.add_argument("--email", default="contract-suite@example.com", help="email sent with a customer login")
     p.add_argument(
@@ -83,6 +99,10 @@ def run_verify(args: argparse.Namespace) -> int:
         if path and not _writable(path):
             print(f"teg-emulator: error: cannot write {path}", file=sys.stderr)
             return 2
+    problem = _key_problem(args)
+    if problem:
+        print(f"teg-emulator: error: {problem}", file=sys.stderr)
+        return 2
     tiers = (
         "read-only" + (" + writes" if args.allow_writes else "") + (" + disruptive" if args.allow_disruptive else "")
     )
@@ -132,6 +152,12 @@ def _pytest_args(args: argparse.Namespace) -> list[str]:
         argv += ["--gateway-url", args.gateway_url, "--gateway-password", args.password, "--gateway-email", args.email]
         if args.gw_password is not None:
             argv += ["--gateway-gw-password", args.gw_password]
+        for flag, key in (
+            ("--gateway-rsa-key", args.rsa_key),
+            ("--gateway-unverified-rsa-key", args.unverified_rsa_key),
+        ):
+            if key:
+                argv += [flag, key]
     for flag, value in (("--firmware", args.firmware), ("--pace", args.pace)):
         if value is not None:
             argv += [flag, str(value)]
@@ -140,6 +166,22 @@ def _pytest_args(args: argparse.Namespace) -> list[str]:
     if args.junit:
         argv += ["--junitxml", args.junit]
     return argv
+
+
+def _key_problem(args: argparse.Namespace) -> str | None:
+    """Why a key flag cannot be used (one line), checked before anything is sent; None when they can."""
+    from emulator.contract.v1r import SigningKeyError, read_signing_key
+
+    for flag, file in (("--rsa-key", args.rsa_key), ("--unverified-rsa-key", args.unverified_rsa_key)):
+        if not file:
+            continue
+        if not args.gateway_url:
+            return f"{flag} is the key a real gateway knows: give it with --gateway-url (the emulator makes its own)"
+        try:
+            read_signing_key(file)
+        except SigningKeyError as exc:
+            return f"{flag}: {exc}"
+    return None
 
 
 def _reachability(url: str, timeout_s: float) -> str | None:

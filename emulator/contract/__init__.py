@@ -13,6 +13,7 @@ from emulator.contract.facts import (
     ErrorText,
     FactsError,
     FirmwareFacts,
+    RateLimits,
     Throttle,
     facts_for,
     facts_for_reported,
@@ -21,7 +22,16 @@ from emulator.contract.facts import (
     parse_facts,
     register_facts,
 )
-from emulator.contract.files import contract_root, load_spec, registry, schema, schemas_dir, spec_path, validator
+from emulator.contract.files import (
+    contract_root,
+    load_spec,
+    registry,
+    schema,
+    schema_branches,
+    schemas_dir,
+    spec_path,
+    validator,
+)
 from emulator.contract.operations import Operation, operation_for, operations, response_schema_for
 
 __all__ = [
@@ -31,6 +41,7 @@ __all__ = [
     "FactsError",
     "FirmwareFacts",
     "Operation",
+    "RateLimits",
     "Throttle",
     "contract_root",
     "facts_for",
@@ -45,6 +56,7 @@ __all__ = [
     "registry",
     "response_schema_for",
     "schema",
+    "schema_branches",
     "schemas_dir",
     "spec_path",
     "validator",

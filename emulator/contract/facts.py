@@ -63,6 +63,16 @@ class Throttle:
 
 
 @dataclass(frozen=True)
+class RateLimits:
+    """Requests per client and endpoint in each window before a 429 lasting cooldown_s (the gateway's clock)."""
+
+    requests: int
+    window_s: float
+    cooldown_s: float
+    basis: str  # "reported" or "assumed"
+
+
+@dataclass(frozen=True)
 class TLS:
     """The TLS a firmware serves: the protocol versions it accepts and its certificate's key type."""
 
@@ -91,6 +101,9 @@ class FirmwareFacts:
     roles: tuple[str, ...]
     login_stops_sitemaster: bool
     throttle: Throttle | None
+    session_lifetime_s: float | None  # past it a session is refused as invalid_credentials; None: never
+    session_basis: str | None  # "reported" or "assumed" (None: no lifetime stated)
+    rate_limits: RateLimits | None  # stated (mostly assumed) request limits; applied only when switched on
     operation_staged: bool
     mode_field: str
     sitemaster_stop: Call
@@ -222,8 +235,9 @@ def parse_facts(stem: str, data: Any) -> FirmwareFacts:
     if data["version"] != stem:
         raise FactsError(f"schemas/firmware/{stem}.yaml states version {data['version']!r}; name the file after it")
     _check_paths(stem, data["paths"])
-    if "throttle" in data["login"] and "throttled" not in data["errors"]:
-        raise FactsError(f"schemas/firmware/{stem}.yaml: login.throttle needs errors.throttled (what a client sees)")
+    for where, stated in (("login.throttle", "throttle" in data["login"]), ("rate_limits", "rate_limits" in data)):
+        if stated and "throttled" not in data["errors"]:
+            raise FactsError(f"schemas/firmware/{stem}.yaml: {where} needs errors.throttled (what a client sees)")
     return _build(stem, data)
 
 
@@ -249,7 +263,10 @@ def _build(stem: str, data: Any) -> FirmwareFacts:
         password_from=login["default_password"].get("from", "serial"),
         roles=tuple(login["roles"]),
         login_stops_sitemaster=login["stops_sitemaster"],
-        throttle=Throttle(**login["throttle"]) if "throttle" in login else None,
+        throttle=_throttle(login.get("throttle")),
+        session_lifetime_s=float(login["session"]["lifetime_s"]) if "session" in login else None,
+        session_basis=login["session"]["basis"] if "session" in login else None,
+        rate_limits=_rate_limits(data.get("rate_limits")),
         operation_staged=data["operation"]["staged"],
         mode_field=data["operation"]["mode_field"],
         sitemaster_stop=Call(**data["sitemaster"]["stop"]),
@@ -263,6 +280,16 @@ def _build(stem: str, data: Any) -> FirmwareFacts:
         hardware=data.get("hardware", "powerwall2"),
         polled=tuple(data.get("polled", ())),
     )
+
+
+def _throttle(data: dict[str, Any] | None) -> Throttle | None:
+    return None if data is None else Throttle(data["threshold"], float(data["window_s"]), float(data["cooldown_s"]))
+
+
+def _rate_limits(data: dict[str, Any] | None) -> RateLimits | None:
+    if data is None:
+        return None
+    return RateLimits(data["requests"], float(data["window_s"]), float(data["cooldown_s"]), data["basis"])
 
 
 def _check_paths(stem: str, paths: dict[str, dict[str, str]]) -> None:

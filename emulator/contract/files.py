@@ -8,6 +8,7 @@ contract suite reads the same files to judge real gateways.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Iterator
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -85,3 +86,19 @@ def validator(name: str) -> Draft202012Validator:
     from jsonschema import Draft202012Validator  # imported here for start-up speed: see the note at the top
 
     return Draft202012Validator(schema(name), registry=registry())
+
+
+def schema_branches(options: Iterable[tuple[Any, Any]]) -> Iterator[tuple[dict[str, Any], Any]]:
+    """Each (schema, resolver) of ``options`` and what it stands for: its $ref followed, its allOf, anyOf and
+    oneOf branches spread out. What a path into bodies of a schema can reach is found by walking these."""
+    stack = list(options)
+    while stack:
+        schema, resolver = stack.pop()
+        if not isinstance(schema, dict):
+            continue
+        if "$ref" in schema:
+            target = resolver.lookup(schema["$ref"])
+            stack.append((target.contents, target.resolver))
+        for key in ("allOf", "anyOf", "oneOf"):
+            stack.extend((branch, resolver) for branch in schema.get(key, ()))
+        yield schema, resolver

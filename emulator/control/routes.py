@@ -7,6 +7,7 @@ operation, reset. Bad input gets a 4xx JSON error and changes nothing.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -16,7 +17,8 @@ from starlette.routing import Route
 
 from emulator.device.gateway import Gateway, Overrides
 from emulator.device.reserve import api_to_app, app_to_api
-from emulator.device.snapshot import Operation
+from emulator.device.site_controls import NO_LIMIT_KW
+from emulator.device.snapshot import Operation, Snapshot
 from emulator.http.body import control_body
 from emulator.http.context import context
 from emulator.http.reply import json_reply
@@ -59,8 +61,43 @@ def state_body(gw: Gateway) -> dict[str, Any]:
         "curtailed_w": flows.curtailed_w,
         "blackout": flows.blackout,
         "powerwalls": gw.config.powerwalls,
-        "update": {"state": gw.update.state, "status": gw.update.status},
+        "update": {
+            "state": gw.update.state,
+            "status": gw.update.status,
+            "firmware": gw.firmware.change.as_json(snap.t) if gw.firmware.change is not None else None,
+        },
         "sessions": len(gw.sessions),
+        "session_lifetime_s": gw.session_lifetime_s if gw.session_lifetime_s < math.inf else None,
+        "site_controls": _site_controls(snap),
+    }
+
+
+def _site_controls(snap: Snapshot) -> dict[str, Any]:
+    """The owner's controls TEDAPI v1r commands set: grid settings, a setpoint, a manual backup, calibration."""
+    controls, t = snap.site_controls, snap.t
+    grid, setpoint, event, calibration = controls.grid, controls.setpoint, controls.backup_event, controls.calibration
+    return {
+        "export_rule": grid.export_rule,
+        "grid_charging": grid.grid_charging,
+        "solar_curtailment": grid.solar_curtailment,
+        "import_limit_kw": None if grid.import_limit_kw >= NO_LIMIT_KW else grid.import_limit_kw,
+        "export_limit_kw": None if grid.export_limit_kw >= NO_LIMIT_KW else grid.export_limit_kw,
+        "battery_setpoint": None
+        if setpoint is None
+        else {"power_w": setpoint.power_w, "left_s": max(0.0, setpoint.until - t)},
+        "manual_backup": None
+        if event is None
+        else {
+            "start_time_s": event.start_time_s,
+            "duration_s": event.duration_s,
+            "active": event.active(t),
+            "left_s": max(0.0, event.end - t),
+        },
+        "calibration": {
+            "delays_left": calibration.delays_left,
+            "max_delays": calibration.max_delays,
+            "delay_left_s": calibration.remaining_s(t),
+        },
     }
 
 

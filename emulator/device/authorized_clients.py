@@ -23,7 +23,7 @@ if TYPE_CHECKING:  # cryptography loads when a key does: a gateway without v1r k
 
 VERIFICATION_WINDOW_S = 600.0  # ten minutes from registration to the switch toggle
 MAX_CLIENTS = 32  # a bounded keychain, like the gateway's (MESSAGEFAULT_ERROR_KEYCHAIN_IS_FULL)
-MAX_PEM_BYTES = 16 * 1024  # an RSA-8192 private key in PEM is ~6.3 KB
+MAX_PEM_BYTES = 8192  # an RSA-8192 private key in PEM is ~6.3 KB; the control API body stays well under 64 KiB
 KEY_BITS = (1024, 8192)  # aiopowerwall's own tests sign with 1024-bit keys; registrations use 4096
 MAX_DER_BYTES = 1100  # an RSA-8192 PKCS#1 public key is ~1,050 bytes: longer cannot be in the table
 
@@ -76,6 +76,25 @@ def load_public_key(pem: bytes) -> rsa.RSAPublicKey:
     return key
 
 
+def load_der_public_key(der: bytes) -> rsa.RSAPublicKey:
+    """The RSA public key a TEDAPI request names by its PKCS#1 (or SubjectPublicKeyInfo) DER."""
+    from cryptography.exceptions import UnsupportedAlgorithm
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    if not 0 < len(der) <= MAX_DER_BYTES:
+        raise KeyRefused(f"a public key of 1 to {MAX_DER_BYTES} bytes")
+    try:
+        key = serialization.load_der_public_key(der)
+    except (ValueError, UnsupportedAlgorithm):
+        raise KeyRefused("not a DER public key") from None
+    if not isinstance(key, rsa.RSAPublicKey):
+        raise KeyRefused(f"v1r keys are RSA, not {type(key).__name__.removeprefix('_')}")
+    if not KEY_BITS[0] <= key.key_size <= KEY_BITS[1]:
+        raise KeyRefused(f"an RSA key of {key.key_size} bits; v1r keys are {KEY_BITS[0]} to {KEY_BITS[1]} bits")
+    return key
+
+
 @dataclass(frozen=True, slots=True)
 class AuthorizedClient:
     """One key in the table. ``window_ends`` (sim s) is when a pending key times out; None once verified."""
@@ -96,8 +115,14 @@ class AuthorizedClient:
 class AuthorizedClients:
     """The table, in the order keys were added; windows judged by the gateway's (simulated) clock."""
 
-    def __init__(self, now: Callable[[], float], verified: Iterable[rsa.RSAPublicKey] = ()) -> None:
+    def __init__(
+        self,
+        now: Callable[[], float],
+        verified: Iterable[rsa.RSAPublicKey] = (),
+        changed: Callable[[], None] = lambda: None,
+    ) -> None:
         self._now = now
+        self._changed = changed  # the gateway's: answers cached for the current sample are stale now
         self._by_der: dict[bytes, AuthorizedClient] = {}
         for key in verified:
             self.add(key, verified=True)
@@ -118,6 +143,7 @@ class AuthorizedClients:
             description or (old.description if old else ""),
         )
         self._by_der[der] = client
+        self._changed()
         return client
 
     def find(self, der: bytes) -> AuthorizedClient | None:
@@ -140,10 +166,13 @@ class AuthorizedClients:
         proven = [c for c in self._by_der.values() if c.state(now) is KeyState.PENDING]
         for client in proven:
             self._by_der[client.der] = replace(client, window_ends=None)
+        self._changed()
         return [self._by_der[c.der] for c in proven]
 
     def remove(self, der: bytes) -> bool:
-        return self._by_der.pop(der, None) is not None
+        removed = self._by_der.pop(der, None) is not None
+        self._changed()
+        return removed
 
     def __iter__(self) -> Iterator[AuthorizedClient]:
         return iter(list(self._by_der.values()))

@@ -64,6 +64,13 @@ TEXTS: dict[str, ErrorText] = {
     "tedapi_unknown_request": ErrorText(
         400, "Bad Request", "unknown TEDAPI request: expected a system-info request, a config.json read or a query"
     ),
+    "config_hash_stale": ErrorText(
+        409, "Conflict", "config.json changed since it was read: read it again and send the hash it comes with"
+    ),
+    "backup_event_scheduled": ErrorText(
+        412, "Precondition Failed", "a manual backup event is scheduled: cancel it before scheduling another"
+    ),
+    "command_refused": ErrorText(412, "Precondition Failed", "{detail}"),
     "tedapi_body_required": ErrorText(400, "Bad Request", "a RoutableMessage request body is required"),
     "tedapi_unsigned": ErrorText(
         403, "Forbidden", "the query carries no signature; the gateway runs signed queries only"

@@ -12,6 +12,7 @@ from emulator.device.authorized_clients import KeyRefused, load_public_key
 from emulator.device.clock import Monotonic, SimClock
 from emulator.device.defaults import GATEWAY_SERIAL, START_SOE_PCT
 from emulator.device.gateway import Gateway, GatewaySettings
+from emulator.device.rate_limits import RateChoice
 from emulator.device.snapshot import Operation
 from emulator.model import SiteConfig
 
@@ -44,6 +45,9 @@ class EmulatorOptions:
     site: dict[str, object] = field(default_factory=dict)  # extra SiteConfig fields
     login_throttle: int | None = None  # failed logins before a 429 cool-down (None: the firmware's)
     login_cooldown_s: float | None = None
+    session_lifetime_s: float | None = None  # None: the firmware's; inf: sessions never expire
+    rate_limit: RateChoice = None  # None: off; "on": the firmware's stated limit; (requests, window_s)
+    rate_limit_cooldown_s: float | None = None  # None: the firmware's
     authorized_keys: tuple[bytes, ...] = ()  # PEMs (public or private) of TEDAPI v1r keys, verified from the start
 
 
@@ -70,6 +74,9 @@ def build_gateway(options: EmulatorOptions, *, monotonic: Monotonic | None = Non
         authorized_keys=tuple(_public_key(pem) for pem in options.authorized_keys),
         login_throttle=options.login_throttle,
         login_cooldown_s=options.login_cooldown_s,
+        session_lifetime_s=options.session_lifetime_s,
+        rate_limit=options.rate_limit,
+        rate_limit_cooldown_s=options.rate_limit_cooldown_s,
     )
     return Gateway(facts, clock, settings)
 

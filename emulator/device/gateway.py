@@ -20,9 +20,12 @@ from emulator.device.clock import SimClock
 from emulator.device.defaults import GATEWAY_SERIAL, START_SOE_PCT
 from emulator.device.errors import API_LIMIT, GatewayError
 from emulator.device.events_log import log, sim
+from emulator.device.firmware_update import Durations, FirmwareChange, FirmwareUpdates, UpdateRefused, refusal
 from emulator.device.grid import GridMachine, GridTimings
 from emulator.device.identity import Identity, make_identity
+from emulator.device.rate_limits import RateChoice, RequestLimiter, rate_policy
 from emulator.device.sessions import LoginThrottle, Session, SessionStore, ThrottlePolicy, new_token, passwords_match
+from emulator.device.site_controls import GridSettings, SiteControls
 from emulator.device.snapshot import GridFault, Operation, Snapshot, UpdateView
 from emulator.device.timers import Timer
 from emulator.device.updates import UpdatePhase, UpdateStatus
@@ -64,6 +67,9 @@ class GatewaySettings:
     authorized_keys: tuple[RSAPublicKey, ...] = ()  # TEDAPI v1r keys verified from the start
     login_throttle: int | None = None  # failed logins before a 429 cool-down (None: the firmware's)
     login_cooldown_s: float | None = None  # how long the cool-down lasts (None: the firmware's)
+    session_lifetime_s: float | None = None  # how long a login lasts, sim seconds (None: the firmware's; inf: ever)
+    rate_limit: RateChoice = None  # per client and endpoint (emulator.device.rate_limits); None: off
+    rate_limit_cooldown_s: float | None = None  # how long its 429 lasts (None: the firmware's)
 
 
 MAX_GRID_FAULTS = 20
@@ -73,6 +79,8 @@ class Gateway:
     """A Tesla Energy Gateway: sitemaster, grid, sessions, configuration, updates."""
 
     def __init__(self, facts: FirmwareFacts, clock: SimClock, settings: GatewaySettings) -> None:
+        self._initial_facts = facts  # what reset() returns to, whatever updates ran since
+        self.firmware = FirmwareUpdates()  # an update under way and the reboots that ended connections
         self.facts = facts
         """The firmware's facts (schemas/firmware/<version>.yaml): what it serves and how. The one place the
         gateway's firmware is held; replacing it (:meth:`set_facts`) is how a firmware update changes it."""
@@ -83,7 +91,7 @@ class Gateway:
             settings.gateway_serial, settings.config.powerwalls, settings.config.seed, settings.gw_password
         )
         self.sessions = SessionStore()
-        self.throttle = LoginThrottle(self._throttle_policy())
+        self.rate_limits = RequestLimiter(None, clock.now)  # its policy, like the login throttle's, set by _init_state
         self._initial_clock = (clock.now(), clock.speed, clock.paused)
         self._init_state()
 
@@ -119,8 +127,12 @@ class Gateway:
         self._firing = False
         self._pending: CatchUp | None = None  # a jump being run in slices; reset() drops it
         self.sessions.clear()
-        self.throttle.reset()
-        self.authorized_clients = AuthorizedClients(self.clock.now, s.authorized_keys)
+        self.firmware.reset()
+        self.session_lifetime_s = self._session_lifetime()
+        self.throttle = LoginThrottle(self._throttle_policy())  # the starting policies: the control API may change them
+        self.rate_limits.set_policy(rate_policy(self.facts, s.rate_limit, s.rate_limit_cooldown_s))
+        self.authorized_clients = AuthorizedClients(self.clock.now, s.authorized_keys, self._changed)
+        self.site_controls = SiteControls()
         self._version = getattr(self, "_version", 0) + 1
         self._snapshot: Snapshot | None = None
         self._snapshot_key: tuple[float, int] | None = None
@@ -132,14 +144,24 @@ class Gateway:
         """The firmware's login throttle, tuned by the settings (tests want short cool-downs)."""
         return ThrottlePolicy.tuned(self.facts.throttle, self.settings.login_throttle, self.settings.login_cooldown_s)
 
+    def _session_lifetime(self) -> float:
+        """Sim seconds a login lasts: the settings', else the firmware's stated lifetime, else for ever."""
+        chosen = self.settings.session_lifetime_s
+        stated = self.facts.session_lifetime_s
+        return chosen if chosen is not None else stated if stated is not None else math.inf
+
     def set_facts(self, facts: FirmwareFacts) -> None:
         """Run another firmware from now on (a firmware update): its facts decide every answer after this.
 
         Sessions, the site and the clock stay; cached bodies are dropped (they were rendered for the old facts).
         """
         self._mutate()
+        self._use_facts(facts)
+
+    def _use_facts(self, facts: FirmwareFacts) -> None:
         self.facts = facts
         self.throttle = LoginThrottle(self._throttle_policy())
+        self.session_lifetime_s = self._session_lifetime()
         self._snapshot = None
         self._snapshot_key = None
         self._rendered = {}
@@ -147,6 +169,8 @@ class Gateway:
     def reset(self) -> None:
         """Back to the starting settings, start time and clock speed; sessions are dropped, the password restored."""
         start, speed, paused = self._initial_clock
+        if self.facts is not self._initial_facts:  # a firmware update ran: the gateway starts on its first firmware
+            self._use_facts(self._initial_facts)
         self.clock.set_time(start)
         self.clock.set_speed(speed)
         self.clock.pause() if paused else self.clock.resume()
@@ -164,11 +188,12 @@ class Gateway:
             settings.gateway_serial, settings.config.powerwalls, settings.config.seed, settings.gw_password
         )
         self._initial_clock = (start, self.clock.speed, self.clock.paused)
+        self._initial_facts = self.facts
         self.reset()
 
     # -- time -----------------------------------------------------------------
     def controls(self) -> Controls:
-        return Controls(
+        base = Controls(
             mode=self.operation.mode,
             reserve_pct=self.operation.backup_reserve_percent,
             grid_connected=self.grid.connected,
@@ -179,6 +204,11 @@ class Gateway:
             load_override_w=self.overrides.load_w,
             cloudiness=self.overrides.cloud_cover,
         )
+        return self.site_controls.applied(base, self.model.state.t)
+
+    def _changed(self) -> None:
+        """State no reading needs caught up for has changed (the key table): drop what was rendered."""
+        self._version = getattr(self, "_version", 0) + 1
 
     def _mutate(self) -> float:
         """Catch up, then mark every cached snapshot and body stale: state is about to change."""
@@ -247,6 +277,8 @@ class Gateway:
     def reached(self, at: float) -> None:
         self.grid.fire(at)
         self.update.advance(at)
+        self.site_controls.reached(at)
+        self._firmware_steps(at)
         self.fire_due()
 
     def next_deadline(self, target: float) -> float:
@@ -260,6 +292,12 @@ class Gateway:
         next_update = self.update.next_change()
         if next_update is not None:
             deadlines.append(next_update)
+        next_control = self.site_controls.next_change(self.model.state.t)
+        if next_control is not None:
+            deadlines.append(next_control)
+        next_firmware = self.firmware.next_step_at()
+        if next_firmware is not None:
+            deadlines.append(next_firmware)
         return max(min(deadlines), self.model.state.t)
 
     # -- reads ----------------------------------------------------------------
@@ -342,6 +380,7 @@ class Gateway:
             zone=self.model.local.zone,
             version_string=self.facts.reported_version,
             git_hash=self.facts.git_hash,
+            site_controls=self.site_controls.view(),
         )
 
     def live_snapshot(self) -> Snapshot:
@@ -387,7 +426,14 @@ class Gateway:
         return self.identity.gateway_password
 
     def authenticate(self, token: str) -> Session | None:
-        return self.sessions.find(token)
+        """The live session ``token`` names; None when there is none or it has outlived the session lifetime
+        (on the sim clock, so a clock jump expires it as a day of waiting would)."""
+        session = self.sessions.find(token)
+        if session is not None and self.clock.now() >= session.login_time + self.session_lifetime_s:
+            self.sessions.revoke(token)
+            log.info("session of %r expired (logged in at %s)", session.username, sim(session.login_time))
+            return None
+        return session
 
     def logout(self, token: str | None) -> None:
         if token:
@@ -470,6 +516,36 @@ class Gateway:
         now = self._mutate()
         self.grid.request_island(island, now)
 
+    # -- the owner's controls, as TEDAPI v1r commands set them (emulator.device.site_controls) --------
+    def write_config(self, operation: Operation, grid: GridSettings, site_name: str | None = None) -> None:
+        """A config.json write: mode and reserve apply at once (nothing staged), with the grid settings."""
+        self._mutate()
+        self.operation, self.staged_operation = operation, None
+        self.site_controls.grid = grid
+        if site_name is not None:
+            self.site_name = site_name
+
+    def dispatch_battery(self, power_w: float, duration_s: int) -> None:
+        now = self._mutate()
+        self.site_controls.dispatch(power_w, duration_s, now)
+
+    def resume_battery(self) -> None:
+        self._mutate()
+        self.site_controls.resume()
+
+    def schedule_backup(self, start_time_s: int, duration_s: int, priority: int, wall_now: float) -> None:
+        """A manual backup event from the client's wall-clock start: as far from now on the simulated clock."""
+        now = self._mutate()
+        self.site_controls.schedule_backup(start_time_s, duration_s, priority, now + (start_time_s - wall_now))
+
+    def cancel_backup(self) -> None:
+        self._mutate()
+        self.site_controls.cancel_backup()
+
+    def delay_calibration(self, hours: int) -> None:
+        now = self._mutate()
+        self.site_controls.delay_calibration(hours, now)
+
     # -- direct control (control API, scenarios) ---------------------------------
     def set_soe(self, soe_pct: float) -> None:
         self._mutate()
@@ -487,7 +563,69 @@ class Gateway:
     def start_update(self, phases: tuple[UpdatePhase, ...]) -> None:
         """A firmware check or upgrade walks its update states; the battery rests while it installs."""
         now = self._mutate()
+        if self.firmware.running:
+            log.info("update check at %s ignored: an update to %s is under way", sim(now), self.firmware_target)
+            return
         self.update.start(phases, now)
+
+    # -- firmware updates (emulator.device.firmware_update) ---------------------------
+    @property
+    def firmware_target(self) -> str | None:
+        """The version an update under way installs (None: none is under way)."""
+        change = self.firmware.change
+        return change.target.version if change is not None and self.firmware.running else None
+
+    def update_firmware(
+        self, target: FirmwareFacts, durations: Durations, *, allow_downgrade: bool = False
+    ) -> FirmwareChange:
+        """Start an update to ``target``: it checks, downloads and installs, then reboots into the new firmware.
+
+        UpdateRefused (nothing changed) for another hardware generation, a downgrade not allowed, the version
+        already running, or an update already under way.
+        """
+        now = self._mutate()
+        if self.firmware.running or self.update.running:
+            to = f" to {self.firmware_target}" if self.firmware.running else ""
+            raise UpdateRefused(f"an update{to} is under way; wait until the gateway is back", 409)
+        problem = refusal(self.facts, target, allow_downgrade=allow_downgrade)
+        if problem is not None:
+            raise problem
+        change = FirmwareChange(self.facts, target, now, durations)
+        self.firmware.begin(change)
+        self.update.start(change.update_phases(), now)
+        log.info("firmware update %s -> %s started at %s", change.source.version, target.version, sim(now))
+        return change
+
+    def _firmware_steps(self, at: float) -> None:
+        """Reboot into the new firmware, then come back, at the update's instants (inside the catch-up)."""
+        while (due := self.firmware.next_step_at()) is not None and due <= at:
+            change = self.firmware.change
+            assert change is not None  # a step is due only for an update
+            self._firing = True  # the effects act at the step's instant; no catch-up from inside one
+            try:
+                self._reboot_into(change) if self.firmware.applied == 0 else self._back_from(change)
+            finally:
+                self._firing = False
+            self.firmware.applied += 1
+
+    def _reboot_into(self, change: FirmwareChange) -> None:
+        """The install is done: the gateway goes down and boots ``change.target``. Every session ends; what was
+        staged and not committed is lost; a password never changed follows the new firmware's rule."""
+        old_default = self.facts.default_password(self.identity.gateway_serial, self.identity.gateway_password)
+        self.set_facts(change.target)
+        if self.settings.password is None and self.password == old_default:
+            self.password = change.target.default_password(self.identity.gateway_serial, self.identity.gateway_password)
+        self.sessions.clear()
+        self.staged_operation = None
+        log.info("firmware update: rebooting into %s at %s", change.target.version, sim(change.reboot_at))
+        for watcher in self.firmware.watchers:  # the server closes the connections the reboot ends
+            watcher()
+
+    def _back_from(self, change: FirmwareChange) -> None:
+        self._version += 1
+        self.started_at = change.back_at  # /api/status counts its up time from the boot
+        self.sitemaster_running, self.sitemaster_since = True, change.back_at
+        log.info("firmware update: back on %s at %s", change.target.version, sim(change.back_at))
 
     def start_conn_tests(self) -> None:
         self.conn_tests_started = self._mutate()

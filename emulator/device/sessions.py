@@ -119,6 +119,10 @@ class LoginThrottle:
     def locked(self, now: float) -> bool:
         return self.policy is not None and now < self._locked_until
 
+    def locked_for(self, now: float) -> float:
+        """Real seconds until logins are taken again (0: they are now)."""
+        return max(0.0, self._locked_until - now) if self.locked(now) else 0.0
+
     def record_failure(self, now: float) -> None:
         if self.policy is None:
             return

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import tzinfo
 
 from emulator.device.identity import Identity
+from emulator.device.site_controls import SiteControlsView
 from emulator.model import OPERATION_MODES, Flows, SiteConfig, StateReading
 
 
@@ -81,3 +82,5 @@ class Snapshot:
     zone: tzinfo
     version_string: str
     git_hash: str
+    # the owner's controls as TEDAPI v1r commands set them
+    site_controls: SiteControlsView

@@ -73,5 +73,10 @@ class UpdateStatus:
             self._enter_next(self._phase_end)
 
     @property
+    def running(self) -> bool:
+        """A check or an update has states still to walk."""
+        return bool(self._phases)
+
+    @property
     def installing(self) -> bool:
         return self.state == STAGED

@@ -37,6 +37,7 @@ class AppContext:
     scenario: Scenario | None = None  # serve --scenario, POST /_emulator/scenario
     control: ControlPolicy = field(default_factory=ControlPolicy)  # who may use /_emulator (emulator.http.guard)
     failures: list[str] = field(default_factory=list)  # the emulator's own errors (bugs), for a test to fail on
+    fixed_transport: str | None = None  # why the port cannot follow a firmware update HTTP <-> HTTPS (a fleet's)
 
     def recorded_paths(self) -> dict[str, list[str]] | None:
         """A replay's recorded paths and their methods; None for a simulated gateway (it serves its firmware's)."""

@@ -17,6 +17,8 @@ from typing import Any, ClassVar
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from emulator.contract import operations
+from emulator.http.drift import PointerError, check_against, drifted, parse_pointer
 from emulator.http.fault_rule import FaultRule
 
 Abort = Callable[[Scope], bool]
@@ -40,6 +42,9 @@ class FaultKind:
         """Refuse a rule this kind cannot serve (``tls``: whether a handshake can be stalled, or why not)."""
         if spec.get("preset"):
             raise RuleError("a preset only applies to kind 'status'")
+
+    def check_targets(self, spec: dict[str, Any], templates: list[str]) -> None:
+        """Refuse a rule that cannot act on the paths it matches (``templates``: the served routes its pattern hits)."""
 
     async def apply(
         self, rule: FaultRule, app: ASGIApp, scope: Scope, receive: Receive, send: Send, abort: Abort
@@ -165,6 +170,56 @@ class TlsStall(FaultKind):
             raise RuleError(tls or "tls_stall needs an HTTPS server (start it with TLS)")
         if spec["path"] != "*" or spec.get("method"):
             raise RuleError("tls_stall happens before any request: use path '*' and no method")
+
+
+@register
+class Drift(FaultKind):
+    """The JSON body edited at a pointer (emulator.http.drift): a key removed, a value null or "", a type changed."""
+
+    name = "drift"
+    fields = ("drift", "pointer")
+
+    def check(self, spec: dict[str, Any], tls: bool | str) -> None:
+        super().check(spec, tls)
+        try:
+            parse_pointer(spec["pointer"])
+        except PointerError as exc:
+            raise RuleError(str(exc)) from None
+
+    def check_targets(self, spec: dict[str, Any], templates: list[str]) -> None:
+        """The pointer must reach a value in the body of some endpoint the rule matches (its response schema)."""
+        tokens = parse_pointer(spec["pointer"])
+        method = (spec.get("method") or "").upper()
+        schemas = sorted(
+            {
+                name
+                for op in operations()
+                if op.path in templates and (not method or op.method == method)
+                for status in op.responses
+                if status.startswith("2") and (name := op.response_schema(int(status))) is not None
+            }
+        )
+        if not schemas:
+            raise RuleError(f"path pattern {spec['path']!r} matches no endpoint that answers JSON: nothing to drift")
+        problems = [check_against(name, tokens) for name in schemas]
+        refusals = [problem for problem in problems if problem is not None]
+        if len(refusals) == len(problems):
+            raise RuleError(f"pointer {refusals[0]}" if len(refusals) == 1 else f"pointer: {'; '.join(refusals)}")
+
+    async def apply(
+        self, rule: FaultRule, app: ASGIApp, scope: Scope, receive: Receive, send: Send, abort: Abort
+    ) -> None:
+        start, body = await _capture(app, scope, receive)
+        content_type = next((v for k, v in start.get("headers", []) if k.lower() == b"content-type"), b"")
+        if content_type.startswith(b"application/json") and body:
+            try:
+                document = json.loads(body)
+            except ValueError:
+                document = None
+            if document is not None and drifted(document, parse_pointer(rule.pointer), rule.drift):
+                body = json.dumps(document, separators=(",", ":")).encode()
+        await send(_with_length(start, len(body)))
+        await send({"type": "http.response.body", "body": body})
 
 
 async def _capture(app: ASGIApp, scope: Scope, receive: Receive) -> tuple[Message, bytes]:

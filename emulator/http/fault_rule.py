@@ -24,6 +24,8 @@ class FaultRule:
     body: Any = None  # JSON value, or a string sent as text; None: empty body
     chunk_delay_ms: float = 200.0
     stall_s: float = 0.0  # tls_stall: how long a new connection's handshake is held
+    drift: str = ""  # drift: remove | null | empty | retype (emulator.http.drift)
+    pointer: str = ""  # drift: where in the JSON body, e.g. /site/instant_power or /*/instant_average_voltage
     created_at: float = 0.0
     hits: int = field(default=0)
 

@@ -62,8 +62,10 @@ class FaultEngine:
         if fault is None:
             raise RuleError(f"unknown fault kind {kind!r}; known: {', '.join(KINDS)}")
         fault.check(spec, self.tls)
-        if not fault.at_handshake and not any(_pattern_hits(pattern, known) for known in known_paths):
+        hits = [known for known in known_paths if _pattern_hits(pattern, known)]
+        if not fault.at_handshake and not hits:
             raise RuleError(f"path pattern {pattern!r} matches no path this emulator serves")
+        fault.check_targets(spec, hits)
         preset = spec.get("preset")
         status, body = _preset(preset, facts) if preset else (spec.get("status", 500), spec.get("body"))
         if status in BODILESS_STATUSES and body is not None:

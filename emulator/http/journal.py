@@ -38,6 +38,8 @@ class JournalEntry:
     status: int
     latency_ms: float
     fault: str | None  # the id of the fault rule that fired, if any
+    firmware: str | None = None  # the firmware version that answered (cut by a reboot: the one booting)
+    update_phase: str | None = None  # a firmware update's phase then (emulator.device.firmware_update); None: none
 
     def as_json(self) -> dict[str, Any]:
         data = asdict(self)

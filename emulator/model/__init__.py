@@ -8,7 +8,11 @@ from emulator.model.site import SiteModel, initial_state
 from emulator.model.state import (
     AUTONOMOUS,
     BACKUP,
+    BATTERY_OK,
+    EXPORT_RULES,
+    NEVER,
     OPERATION_MODES,
+    PV_ONLY,
     SCHEDULER,
     SELF_CONSUMPTION,
     SITE_CONTROL,
@@ -24,6 +28,10 @@ from emulator.model.tariff import SCE_TOU, Tariff, TariffPeriod
 __all__ = [
     "AUTONOMOUS",
     "BACKUP",
+    "BATTERY_OK",
+    "EXPORT_RULES",
+    "NEVER",
+    "PV_ONLY",
     "OPERATION_MODES",
     "SCE_TOU",
     "SCHEDULER",

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+BATTERY_OK, PV_ONLY, NEVER = "battery_ok", "pv_only", "never"
+EXPORT_RULES = (BATTERY_OK, PV_ONLY, NEVER)  # what may flow to the grid: anything, solar only, nothing
+
 SELF_CONSUMPTION = "self_consumption"
 BACKUP = "backup"
 AUTONOMOUS = "autonomous"
@@ -57,6 +60,12 @@ class Controls:
     solar_override_w: float | None = None
     load_override_w: float | None = None
     cloudiness: float | None = None  # None: the site's configured cloudiness
+    # the owner's grid settings (config.json site_info) and a dispatched setpoint (TEDAPI v1r)
+    export_rule: str = BATTERY_OK
+    grid_charging: bool = True  # False: the batteries never charge from the grid
+    import_limit_w: float | None = None  # the site meter's import is held below this (by the batteries)
+    export_limit_w: float | None = None  # ...and its export (by curtailing solar); a magnitude
+    battery_setpoint_w: float | None = None  # + discharge, - charge: overrides mode, reserve and export rule
 
 
 @dataclass(frozen=True, slots=True)

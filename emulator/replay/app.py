@@ -22,6 +22,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from emulator.api import API_ROUTES, auth
+from emulator.control.authorized_clients import AUTHORIZED_CLIENT_ROUTES
 from emulator.control.traffic import TRAFFIC_ROUTES
 from emulator.device.clock import Monotonic
 from emulator.device.errors import error
@@ -33,7 +34,7 @@ from emulator.http.context import app_context, attach
 from emulator.http.credentials import authorize
 from emulator.http.guard import ControlPolicy
 from emulator.http.reply import headers_for
-from emulator.replay import tedapi
+from emulator.replay import tedapi, tedapi_v1r
 from emulator.replay.context import ReplayContext, replay_context
 from emulator.replay.control_routes import REPLAY_ROUTES
 from emulator.replay.format import Recording
@@ -58,16 +59,20 @@ def create_replay_app(
     tls: bool = False,
     monotonic: Monotonic | None = None,
     control: ControlPolicy | None = None,
+    authorized_keys: tuple[bytes, ...] = (),
 ) -> Starlette:
     """An app that serves ``recording``; ``password`` is the customer password a login needs
     (default: the firmware's default for the recorded gateway serial); ``gw_password`` the gateway
-    password recorded TEDAPI answers are served behind (default: ten letters from the seed)."""
+    password recorded TEDAPI answers are served behind (default: ten letters from the seed);
+    ``authorized_keys`` (PEMs) the keys whose signed TEDAPI v1r requests it answers, verified (a recording
+    holds none: the control API adds more)."""
     header = recording.header
     options = EmulatorOptions(
         firmware=header.profile,
         gateway_serial=recorded_serial(recording),
         password=password,
         gw_password=gw_password,
+        authorized_keys=authorized_keys,
         speed=speed,
         paused=paused,
         start=datetime.fromtimestamp(header.started, tz=UTC),
@@ -77,6 +82,8 @@ def create_replay_app(
     replay = Replay(recording, gateway.clock, loop=loop)
     logins = [route for route in API_ROUTES if route.name in auth.HANDLERS]  # login and logout, as live
     routes: list[BaseRoute] = [*logins, *recorded_routes(replay), *REPLAY_ROUTES, *TRAFFIC_ROUTES, *docs_routes()]
+    if tedapi_v1r.PATH in replay.paths():  # its signatures are checked against the replay's own key table
+        routes += AUTHORIZED_CLIENT_ROUTES
     app = gateway_app(gateway, routes, tls=tls, control=control)
     base = app_context(app)
     attach(
@@ -89,7 +96,9 @@ def create_replay_app(
 def recorded_routes(replay: Replay) -> list[Route]:
     """One route per recorded path (named as the live routes are), then a 404 for everything else under /api/."""
     routes = [
-        Route(unquote(path), _tedapi_answer(path), methods=methods, name=route_name(path))
+        Route(path, tedapi_v1r.endpoint(recorded_din(replay.recording), _render), methods=["POST"], name="tedapi.v1r")
+        if path == tedapi_v1r.PATH
+        else Route(unquote(path), _tedapi_answer(path), methods=methods, name=route_name(path))
         if path.startswith("/tedapi/")
         else Route(
             unquote(path), _answer(path, route_name(path)), methods=methods, name=route_name(path)
@@ -163,6 +172,15 @@ def _render(prepared: Prepared, gateway: Gateway) -> Response:
         headers=headers_for(gateway.facts),
         media_type=prepared.content_type,
     )
+
+
+def recorded_din(recording: Recording) -> str:
+    """The DIN a v1r client signs for: the recorded gateway's, else the last GET /tedapi/din answer's."""
+    din = recording.header.gateway.get("din")
+    if isinstance(din, str) and din:
+        return din
+    answers = [r.text for r in recording.responses if r.path == "/tedapi/din" and r.status == 200 and r.text]
+    return (answers[-1] or "").strip() if answers else ""
 
 
 def recorded_serial(recording: Recording) -> str:

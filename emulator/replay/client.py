@@ -2,7 +2,8 @@
 
 Only GET is ever sent, plus POST /api/login/Basic on firmware that needs a
 session and, given the gateway password, the TEDAPI's read-only POST /tedapi/v1
-requests (system information, config.json, the live status). The gateway's self-signed certificate is accepted, as every local
+requests (system information, config.json, the live status), or given the owner's
+key, the same reads signed to POST /tedapi/v1r. The gateway's self-signed certificate is accepted, as every local
 client does. Every failure becomes a :class:`RecordError` with one line that
 says what went wrong and where, never a traceback.
 """
@@ -90,8 +91,11 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())[:200]
 
 
-class GatewayClient:
-    """One gateway, one connection pool, one session (cookies and bearer token both kept)."""
+class RecordingClient:
+    """The recorder's client of one gateway: one connection pool, one session (cookies and bearer token both kept).
+
+    Not the contract suite's ``contract_tests.client.GatewayClient`` (paced, bounded, stateless): this one keeps a
+    login and times each answer, because what it reads becomes a recording."""
 
     def __init__(self, base_url: str, timeout_s: float) -> None:
         self.base_url = base_url
@@ -142,6 +146,10 @@ class GatewayClient:
         token = _field(response, "token")
         self._token = token if isinstance(token, str) and token else None
 
+    @property
+    def logged_in(self) -> bool:
+        return self._token is not None
+
     def logout(self) -> None:
         """Best effort: leave no session behind on the gateway."""
         if self._token is None and not self._http.cookies:
@@ -166,12 +174,12 @@ def _field(response: httpx.Response, name: str) -> Any:
     return data.get(name) if isinstance(data, dict) else None
 
 
-def connect(url: str, timeout_s: float) -> tuple[GatewayClient, dict[str, Any] | None]:
+def connect(url: str, timeout_s: float) -> tuple[RecordingClient, dict[str, Any] | None]:
     """A client for the first base URL whose GET /api/status looks like a gateway's, and that status
     (None where it answers 404: a Powerwall 3, which the recorder identifies by its TEDAPI)."""
     failure = ""
     for base in base_urls(url):
-        client = GatewayClient(base, timeout_s)
+        client = RecordingClient(base, timeout_s)
         try:
             answer = client.get("/api/status")
         except RecordError as exc:

@@ -307,10 +307,28 @@ def unservable(response: Recorded) -> str | None:
     content_type = response.content_type
     if content_type is not None and not (content_type.isascii() and content_type.isprintable()):
         return "content_type holds characters an HTTP header cannot carry"
+    if response.path == "/tedapi/v1r" and response.status == 200:
+        return _unservable_v1r(response.binary or b"")
     if response.path.startswith("/tedapi/device/"):
         addressed = response.path.removeprefix("/tedapi/device/").removesuffix("/v1")
         if addressed != response.device:
             return f"device {response.device} is not the one its path {response.path} asks ({addressed})"
+    return None
+
+
+def _unservable_v1r(body: bytes) -> str | None:
+    """A replay answers a v1r request from the recorded RoutableMessage's envelope or fault: it must have one."""
+    from google.protobuf.message import DecodeError  # protobuf: loaded only for a recording of v1r
+
+    from emulator.tedapi.teg_emulator_v1r_pb2 import RoutableMessage
+
+    message = RoutableMessage()
+    try:
+        message.ParseFromString(body)
+    except DecodeError:
+        return "a /tedapi/v1r answer is a RoutableMessage in body_base64; this one does not parse"
+    if not (message.HasField("protobuf_message_as_bytes") or message.signed_message_status.message_fault):
+        return "a /tedapi/v1r answer carries an envelope (field 10) or a message fault; this one has neither"
     return None
 
 

@@ -9,7 +9,8 @@ gateway password (QR sticker), it also polls the TEDAPI's reads: GET /tedapi/din
 and the read-only POST /tedapi/v1 requests of :mod:`emulator.replay.tedapi`,
 including each Powerwall 3's query about itself (the Powerwall 3s that
 config.json lists when the recording starts). A Powerwall 3, which has no
-/api/status, is identified by them.
+/api/status, is identified by them. Given the owner's registered key, it reads
+a Powerwall 3 as today's LAN clients do, over TEDAPI v1r (:mod:`emulator.replay.tedapi_v1r`).
 """
 
 from __future__ import annotations
@@ -26,8 +27,9 @@ from typing import Any
 
 from emulator import contract
 from emulator.contract import FirmwareFacts
-from emulator.replay import tedapi
-from emulator.replay.client import GatewayClient, LoginError, RecordError, connect, profile_for
+from emulator.contract.v1r import SigningKey, signed_message
+from emulator.replay import tedapi, tedapi_reads, tedapi_v1r
+from emulator.replay.client import LoginError, RecordError, RecordingClient, connect, profile_for
 from emulator.replay.format import Header, Recorded, RecordingWriter
 from emulator.replay.redact import Redactor, redacted_batch
 from emulator.replay.worker import run_until_interrupted
@@ -45,7 +47,6 @@ def default_endpoints(facts: FirmwareFacts) -> tuple[str, ...]:
     )
 
 
-TEDAPI_ENDPOINTS = ("/tedapi/din", "/tedapi/v1")
 MAX_FAILED_POLLS = 3  # polls in a row with no answer at all before the recorder gives up
 
 
@@ -85,6 +86,7 @@ class RecordOptions:
     redact: bool = False
     timeout_s: float = 10.0
     overwrite: bool = False
+    rsa_key: SigningKey | None = None  # the owner's registered TEDAPI v1r key: records a Powerwall 3's v1r reads
 
 
 @dataclass
@@ -181,8 +183,10 @@ def _record(
 ) -> Summary:
     client, status = connect(options.gateway_url, options.timeout_s)
     try:
-        if status is None:
-            status = _identify_by_tedapi(client, options.gw_password)
+        if status is None:  # a Powerwall 3: no /api/status, so its TEDAPI says what it is
+            status = tedapi_reads.identify(
+                client, options.gw_password, options.rsa_key, options.password, options.email
+            )
         firmware = str(status["version"]).strip()[:100]
         profile = profile_for(firmware)
         facts = contract.firmware_facts()[profile]
@@ -191,14 +195,18 @@ def _record(
             password = facts.default_password("", options.gw_password)  # a PW3: the sticker's last five
         options = replace(options, password=password)
         needs_login = not facts.login_stops_sitemaster  # 1.x: reads are open, a login would stop it
-        if needs_login:
+        if needs_login and not client.logged_in:
             if not options.password:
                 raise RecordError(f"firmware {firmware} needs a login: give --password (the customer password)")
             client.login(options.password, options.email)
-        reads = _tedapi_reads(client, options, facts.serves("POST", "/tedapi/v1"), status)
+        reads = [] if options.redact else tedapi_reads.plan(client, options.gw_password, options.rsa_key, facts, status)
         redactor = Redactor() if options.redact else None
         started = time.monotonic()  # t = 0, and recorded_at is the same instant on the wall clock
-        header = _header(options, client, status, firmware, profile, redactor, bool(reads))
+        asked = dict.fromkeys(read.path for read in reads if not read.path.startswith("/tedapi/device/"))
+        paths = ("/tedapi/din", *asked) if reads else ()
+        header = _header(options, client, status, firmware, profile, redactor, paths)
+        if stop.is_set():  # Ctrl-C came while connecting: record() has answered already; write no file after it
+            raise KeyboardInterrupt
         try:
             writer = RecordingWriter(options.out, header, overwrite=options.overwrite)
         except OSError as exc:
@@ -212,8 +220,10 @@ def _record(
                 "pypowerwall is not installed: the TEDAPI's signed queries (the status, each Powerwall 3's"
                 " components) are not recorded, as only it ships Tesla's signatures (pip install pypowerwall)"
             )
-        if options.gw_password and options.redact and facts.serves("GET", "/tedapi/din"):
+        if (options.gw_password or options.rsa_key) and options.redact and facts.serves("GET", "/tedapi/din"):
             summary.notes.append("--redact: the TEDAPI is not recorded (its protobuf bodies cannot be redacted)")
+        if options.rsa_key is not None and not facts.serves("POST", tedapi_v1r.PATH):
+            summary.notes.append(f"--rsa-key: firmware {firmware} has no TEDAPI v1r (a Powerwall 3 on 25.10+ has)")
         if on_start:
             on_start(summary)
         try:
@@ -226,60 +236,14 @@ def _record(
         client.close()
 
 
-def _identify_by_tedapi(client: GatewayClient, gw_password: str | None) -> dict[str, Any]:
-    """A gateway without /api/status (a Powerwall 3): its DIN and firmware from the TEDAPI."""
-    if not gw_password:
-        raise RecordError(
-            f"{client.base_url} has no GET /api/status (a Powerwall 3?): give --gw-password"
-            " (the gateway password on its QR sticker) to read its TEDAPI"
-        )
-    auth = tedapi.basic_auth(gw_password)
-    answer = client.get("/tedapi/din", auth)
-    if answer.status in (401, 403):
-        raise RecordError(f"{client.base_url} refused the gateway password ({answer.status}): wrong --gw-password?")
-    din = answer.content.decode("utf-8", "replace").strip()
-    if answer.status != 200 or not din:
-        raise RecordError(
-            f"{client.base_url} answered neither GET /api/status (404) nor GET /tedapi/din ({answer.status})"
-        )
-    info = client.post_protobuf("/tedapi/v1", tedapi.requests(din)[0][1], auth)
-    version = tedapi.firmware_version(info.content) if info.status == 200 else None
-    if version is None:
-        raise RecordError(f"{client.base_url}: the TEDAPI system information names no firmware ({info.status})")
-    return {"version": version, "din": din}
-
-
-def _tedapi_reads(
-    client: GatewayClient, options: RecordOptions, served: bool, status: dict[str, Any]
-) -> list[tedapi.Read]:
-    """The TEDAPI requests to poll: none without the gateway password, a TEDAPI, or with --redact.
-
-    The gateway's own reads, then one query per Powerwall 3 that config.json lists now: a site's
-    Powerwalls do not change while it is recorded, so config.json is asked once here to find them.
-    """
-    if not (options.gw_password and served) or options.redact:
-        return []
-    auth = tedapi.basic_auth(options.gw_password)
-    din = status.get("din")
-    if not isinstance(din, str) or not din:
-        answer = client.get("/tedapi/din", auth)
-        if answer.status != 200:
-            raise RecordError(f"{client.base_url} refused GET /tedapi/din ({answer.status}): wrong --gw-password?")
-        din = answer.content.decode("utf-8", "replace").strip()
-    reads = [tedapi.Read(key, body) for key, body in tedapi.requests(din)]
-    config = next(r for r in reads if r.key == tedapi.CONFIG)
-    answer = client.post_protobuf(config.path, config.body, auth)
-    return reads + (tedapi.device_requests(din, answer.content) if answer.status == 200 else [])
-
-
 def _header(
     options: RecordOptions,
-    client: GatewayClient,
+    client: RecordingClient,
     status: dict[str, Any],
     firmware: str,
     profile: str,
     redactor: Redactor | None,
-    with_tedapi: bool = False,
+    tedapi_paths: tuple[str, ...] = (),
 ) -> Header:
     din, device_type = (
         value if isinstance(value, str) else None for value in (status.get("din"), status.get("device_type"))
@@ -299,10 +263,7 @@ def _header(
         profile=profile,
         recorded_at=datetime.now(UTC).isoformat(),
         interval_s=options.interval_s,
-        endpoints=(
-            *(options.endpoints or default_endpoints(contract.facts_for(profile))),
-            *(TEDAPI_ENDPOINTS if with_tedapi else ()),
-        ),
+        endpoints=(*(options.endpoints or default_endpoints(contract.facts_for(profile))), *tedapi_paths),
         gateway=gateway,
         redacted=options.redact,
         tls=client.tls,
@@ -316,7 +277,7 @@ class _Poller:
 
     def __init__(
         self,
-        client: GatewayClient,
+        client: RecordingClient,
         options: RecordOptions,
         recording: _Recording,
         writer: RecordingWriter,
@@ -330,6 +291,7 @@ class _Poller:
         self.recording, self.summary, self.needs_login, self.on_poll = recording, summary, needs_login, on_poll
         self.endpoints = [p for p in summary.header.endpoints if not p.startswith("/tedapi/")]
         self.tedapi_reads = tedapi_reads
+        self.din = summary.header.gateway.get("din") or ""  # what v1r signs for
         self.start = recording.started
         self.stop = stop
 
@@ -399,10 +361,16 @@ class _Poller:
         return answer.recorded(round(t, 3), "GET", path), relogged
 
     def _fetch_tedapi(self, read: tedapi.Read | None) -> Recorded:
-        """GET /tedapi/din (``read`` None) or one POST, its answer named by the kind of request and device."""
+        """GET /tedapi/din (``read`` None) or one POST, its answer named by the kind of request and device.
+
+        The gateway password's HTTP Basic where given (the Wi-Fi TEDAPI), else the session's bearer token; a
+        v1r read carries no credentials but its signature, made now (it lives 12 s)."""
         t = time.monotonic() - self.start
-        auth = tedapi.basic_auth(self.options.gw_password or "")
+        auth = tedapi.basic_auth(self.options.gw_password) if self.options.gw_password else None
         if read is None:
             return self.client.get("/tedapi/din", auth).recorded(round(t, 3), "GET", "/tedapi/din")
-        answer = self.client.post_protobuf(read.path, read.body, auth)
+        body = read.body
+        if read.path == tedapi_v1r.PATH and self.options.rsa_key is not None:
+            body, auth = signed_message(self.options.rsa_key, self.din, read.body), {}
+        answer = self.client.post_protobuf(read.path, body, auth or {})
         return answer.recorded(round(t, 3), "POST", read.path, read.key, read.device)

@@ -42,7 +42,10 @@ POWERWALL3 = "Powerwall3"  # a config.json battery block's type when the block i
 
 @dataclass(frozen=True)
 class Read:
-    """One TEDAPI POST the recorder polls: the kind of request, where it goes, and (per device) whom it asks."""
+    """One TEDAPI POST the recorder polls: the kind of request, where it goes, and (per device) whom it asks.
+
+    At /tedapi/v1r ``body`` is the bare envelope, signed afresh each time it is sent (a signature lives 12 s).
+    """
 
     key: str
     body: bytes
@@ -56,13 +59,17 @@ def basic_auth(gw_password: str) -> dict[str, str]:
 
 
 def request_key(body: bytes) -> str | None:
-    """The kind of TEDAPI request ``body`` is, or None when it is not one a recording can hold."""
+    """The kind of TEDAPI request ``body`` (a Frame) is, or None when it is not one a recording can hold."""
     frame = pb.Frame()
     try:
         frame.ParseFromString(body)
     except DecodeError:
         return None
-    envelope = frame.envelope
+    return envelope_key(frame.envelope)
+
+
+def envelope_key(envelope: pb.Envelope) -> str | None:
+    """The kind of request an envelope carries (both doors carry the same one), or None."""
     kind = envelope.WhichOneof("payload")
     if kind == "common" and envelope.common.WhichOneof("message") == "get_system_info_request":
         return SYSTEM_INFO
@@ -106,15 +113,20 @@ def _frame(din: str, sender: str | None = None) -> pb.Frame:
 
 
 def _query(frame: pb.Frame, query: SignedQuery) -> bytes:
-    request = frame.envelope.graphql.query_request
+    ask_query(frame.envelope, query)
+    body: bytes = frame.SerializeToString()
+    return body
+
+
+def ask_query(envelope: pb.Envelope, query: SignedQuery) -> None:
+    """Make ``envelope`` ask ``query``, as pypowerwall words it (its signed message, else built from the text)."""
+    request = envelope.graphql.query_request
     request.format = 2
     request.query = (
         query.signed or pb.SignedGraphQLQuery(version=1, query=query.text.encode("utf-8")).SerializeToString()
     )
     request.signature = query.signature
     request.variables_json.value = query.variables
-    body: bytes = frame.SerializeToString()
-    return body
 
 
 def requests(din: str) -> list[tuple[str, bytes]]:

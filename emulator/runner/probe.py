@@ -39,7 +39,9 @@ class Probe:
         return body
 
     def get(self, path: str) -> tuple[int, Any]:
-        """(status, decoded JSON body or None) of GET ``path`` now."""
+        """(status, decoded JSON body or None) of GET ``path`` now; status 0: no answer (a reboot)."""
+        if not path.startswith("/_emulator/") and self.gateway.firmware.down_at(self.gateway.clock.now()):
+            return 0, None  # rebooting into new firmware: no answer at all
         headers = {"authorization": f"Bearer {self._session()}"} if self._needs_login(path) else {}
         response = self._loop.run_until_complete(self._client.get(path, headers=headers))
         try:

@@ -4,16 +4,30 @@ grid_down / grid_up -> set_utility_grid (what POST /_emulator/grid does);
 operation -> apply_operation (POST /_emulator/operation); sitemaster_stop /
 sitemaster_run -> the sitemaster routes; cloud_cover and load_spike ->
 set_overrides (PATCH /_emulator/state); firmware_update -> start_update, whose
-install phase rests the battery; login -> login (POST /api/login/Basic; on
+install phase rests the battery, or with a version update_firmware (POST /_emulator/firmware): the gateway
+reboots into that firmware and answers as it from then on; login -> login (POST /api/login/Basic; on
 1.15.0 it stops sitemaster).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
+from emulator.contract import FirmwareFacts, facts_for
+from emulator.device.events_log import log
+from emulator.device.firmware_update import (
+    DEFAULT_CHECK_S,
+    DEFAULT_DOWNLOAD_S,
+    DEFAULT_INSTALL_S,
+    DEFAULT_REBOOT_S,
+    Durations,
+    FirmwareChange,
+    UpdateRefused,
+    refusal,
+)
 from emulator.device.gateway import Gateway, GatewaySettings
 from emulator.device.snapshot import Operation
 from emulator.device.timers import Timer
@@ -51,9 +65,41 @@ def gateway_settings(scenario: Scenario, base: GatewaySettings) -> GatewaySettin
 
 
 def install(gateway: Gateway, scenario: Scenario) -> None:
-    """Make the gateway serve the scenario: its site, start and initial state, its events armed."""
+    """Make the gateway serve the scenario: its site, start and initial state, its events armed.
+
+    ValueError (nothing changed) when it needs another firmware, or names an update this site cannot take.
+    """
     scenario.firmware_over(gateway.facts.version)
+    problem = update_problem(scenario, gateway.facts)
+    if problem is not None:
+        event, why = problem
+        where = f"{scenario.file}:{event.line}" if event.line else scenario.file
+        raise ValueError(f"{where}: firmware_update at {scenario.label(event.at)}: {why}")
     gateway.load(gateway_settings(scenario, gateway.settings), scenario.start)
+
+
+def update_problem(scenario: Scenario, start: FirmwareFacts) -> tuple[Event, str] | None:
+    """The first firmware_update the site cannot take, starting on ``start``, and why (None: every one is fine).
+
+    An update to another hardware generation, a downgrade not allowed, or one that begins while the previous
+    one is still under way would be refused when it fires; a file says so when it loads instead.
+    """
+    facts, busy_until = start, -math.inf
+    for event in scenario.events:
+        if event.kind != "firmware_update":
+            continue
+        if event.at < busy_until:
+            return event, f"the update before it is under way until {scenario.label(busy_until)}"
+        if "version" not in event.params:
+            busy_until = event.at + durations(event.params).check_s  # a check: firmware updates wait for it
+            continue
+        target = facts_for(event.params["version"])
+        refused = refusal(facts, target, allow_downgrade=bool(event.params.get("allow_downgrade", False)))
+        if refused is not None:
+            return event, str(refused)
+        busy_until = FirmwareChange(facts, target, event.at, durations(event.params)).back_at
+        facts = target
+    return None
 
 
 def timers_for(event: Event) -> list[Timer[Gateway]]:
@@ -115,7 +161,27 @@ def _override(**changes: Any) -> Action:
     return lambda gw: gw.set_overrides(replace(gw.overrides, **changes))
 
 
+def durations(p: dict[str, Any]) -> Durations:
+    """A firmware_update event's times (its defaults are POST /_emulator/firmware's)."""
+    return Durations(
+        p.get("check_s", DEFAULT_CHECK_S),
+        p.get("download_s", DEFAULT_DOWNLOAD_S),
+        p.get("install_s", DEFAULT_INSTALL_S),
+        p.get("reboot_s", DEFAULT_REBOOT_S),
+    )
+
+
 def _update(p: dict[str, Any]) -> Action:
+    if "version" in p:
+        target, times, downgrade = facts_for(p["version"]), durations(p), bool(p.get("allow_downgrade", False))
+
+        def install_version(gw: Gateway) -> None:
+            try:
+                gw.update_firmware(target, times, allow_downgrade=downgrade)
+            except UpdateRefused as exc:  # checked when the scenario was installed; the control API may intervene
+                log.warning("scenario firmware_update to %s refused: %s", target.version, exc)
+
+        return install_version
     check = p.get("check_s", 30.0)
     if p.get("available", True):
         phases = update_sequence(check, p.get("download_s", 300.0), p.get("install_s", 600.0))

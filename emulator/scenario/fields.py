@@ -9,7 +9,6 @@ error when the file loads, never a silent pass.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -61,7 +60,7 @@ def resolve_field(schema_name: str, dotted: str, where: str) -> FieldInfo:
     for name in dotted.split("."):
         step: list[tuple[dict[str, Any], Resolver]] = []
         known: set[str] = set()
-        for schema, res in _flatten(options):
+        for schema, res in contract.schema_branches(options):
             found, names = _child(schema, res, name)
             step.extend(found)
             known |= names
@@ -72,24 +71,9 @@ def resolve_field(schema_name: str, dotted: str, where: str) -> FieldInfo:
         parts.append(int(name) if name.isdigit() and not known else name)
         options = step
     types: set[str] = set()
-    for schema, _ in _flatten(options):
+    for schema, _ in contract.schema_branches(options):
         types |= _types(schema)
     return FieldInfo(tuple(parts), frozenset(types))
-
-
-def _flatten(options: list[tuple[dict[str, Any], Resolver]]) -> Iterator[tuple[dict[str, Any], Resolver]]:
-    """Each schema with its $refs followed and its allOf/anyOf/oneOf branches spread out."""
-    stack = list(options)
-    while stack:
-        schema, res = stack.pop()
-        if not isinstance(schema, dict):
-            continue
-        if "$ref" in schema:
-            target = res.lookup(schema["$ref"])
-            stack.append((target.contents, target.resolver))
-        for key in ("allOf", "anyOf", "oneOf"):
-            stack.extend((branch, res) for branch in schema.get(key, ()))
-        yield schema, res
 
 
 def _child(schema: dict[str, Any], res: Resolver, name: str) -> tuple[list[tuple[dict[str, Any], Resolver]], set[str]]:

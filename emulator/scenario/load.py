@@ -20,6 +20,7 @@ from emulator.device.snapshot import Operation
 from emulator.model import SCE_TOU, SiteConfig, Tariff, TariffPeriod
 from emulator.model.tariff import OFF_PEAK
 from emulator.scenario import fields
+from emulator.scenario.events import update_problem
 from emulator.scenario.source import Path_, ScenarioError, Source
 from emulator.scenario.spec import Check, Event, Expectation, Scenario, show
 from emulator.scenario.times import parse_duration, parse_start, parse_time
@@ -70,7 +71,15 @@ def build(src: Source, name: str) -> Scenario:
     events = tuple(_event(src, scenario, i, e) for i, e in enumerate(data.get("events", [])))
     expectations = tuple(_expectation(src, scenario, i, e) for i, e in enumerate(data.get("expect", [])))
     ordered = tuple(sorted(events, key=lambda e: e.at))  # stable: same-instant events keep file order
-    return replace(scenario, events=ordered, expectations=expectations)
+    scenario = replace(scenario, events=ordered, expectations=expectations)
+    if scenario.firmware is not None:  # its updates can be judged now (else: when it is installed on a gateway)
+        problem = update_problem(scenario, contract.facts_for(scenario.firmware))
+        if problem is not None:
+            event, why = problem
+            index = next(i for i in range(len(data["events"])) if src.line(("events", i)) == event.line)
+            to = f" to {event.params['version']}" if "version" in event.params else ""
+            raise src.error(("events", index), f"firmware_update{to}: {why}")
+    return scenario
 
 
 # -- the schema ----------------------------------------------------------------------
@@ -179,7 +188,7 @@ def _time(src: Source, scenario: Scenario, path: Path_, value: Any) -> float:
 def _event(src: Source, scenario: Scenario, i: int, data: dict[str, Any]) -> Event:
     at = _time(src, scenario, ("events", i, "at"), data["at"])
     params = {k: v for k, v in data.items() if k not in ("at", "do", "label")}
-    for key in ("duration", "check", "download", "install"):
+    for key in ("duration", "check", "download", "install", "reboot"):
         if key in params:
             params[f"{key}_s"] = _parse(
                 src, ("events", i, key), lambda key=key: parse_duration(params.pop(key))

@@ -78,6 +78,8 @@ def _routes() -> list[BaseRoute]:
     """
     from emulator.api import API_ROUTES
     from emulator.control.authorized_clients import AUTHORIZED_CLIENT_ROUTES
+    from emulator.control.firmware import FIRMWARE_ROUTES
+    from emulator.control.limits import LIMIT_ROUTES
     from emulator.control.routes import CONTROL_ROUTES
     from emulator.control.scenario import SCENARIO_ROUTES
     from emulator.control.traffic import TRAFFIC_ROUTES
@@ -89,6 +91,8 @@ def _routes() -> list[BaseRoute]:
         *TEDAPI_ROUTES,  # first: pypowerwall's polls of /tedapi/v1 skip ~60 /api regexes (no path is shared)
         *API_ROUTES,
         *CONTROL_ROUTES,
+        *FIRMWARE_ROUTES,
+        *LIMIT_ROUTES,
         *AUTHORIZED_CLIENT_ROUTES,
         *TRAFFIC_ROUTES,
         *SCENARIO_ROUTES,
@@ -143,7 +147,7 @@ def gateway_app(
 
     faults = FaultEngine(gateway.config.seed if fault_seed is None else fault_seed, tls=tls, clock=traffic_clock)
     journal = Journal(journal_size)
-    recorder = Recorder(journal, gateway.clock.now, traffic_clock)
+    recorder = Recorder(journal, gateway.clock.now, traffic_clock, gateway)
 
     app = GatewayApp(
         routes=routes if isinstance(routes, list) else None,
@@ -155,6 +159,7 @@ def gateway_app(
                 faults=faults,
                 recorder=recorder,
                 fast=fast,
+                gateway=gateway,
                 tedapi=tedapi,
             ),
             Middleware(WaitForJump, gateway=gateway),
@@ -168,7 +173,7 @@ def gateway_app(
     if not isinstance(routes, list):
         app.router = _MadeWhenUsed(routes)  # before the middleware stack is built (at the first request)
     if fast is not None or tedapi is not None:
-        app.answer_at_once = AtOnce(faults, recorder, fast, tedapi)
+        app.answer_at_once = AtOnce(faults, recorder, fast, tedapi, gateway)
     attach(app, AppContext(gateway, faults, journal, traffic_clock, control=control or ControlPolicy()))
     return app
 
@@ -199,7 +204,13 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 
 
 async def _unexpected_error(request: Request, exc: Exception) -> Response:
-    """A bug in the emulator: log it for the developer, answer JSON without a traceback."""
+    """A bug in the emulator: log it for the developer, answer JSON without a traceback.
+
+    Not a ConnectionAbortedError: that is a connection cut on purpose (a drop fault, a reboot) in an app served
+    without a socket to cut (in process, through ASGI), which raises to its client instead.
+    """
+    if isinstance(exc, ConnectionAbortedError):
+        return Response(status_code=500)
     log.exception("unexpected error while answering %s %s", request.method, request.url.path)
     ctx = find_context(request.app)
     if ctx is not None:

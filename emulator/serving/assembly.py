@@ -14,30 +14,21 @@ from __future__ import annotations
 
 import ssl
 from dataclasses import dataclass, replace
-from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from starlette.applications import Starlette
 
-from emulator.contract import FirmwareFacts
 from emulator.device.clock import Monotonic
 from emulator.device.factory import build_gateway
 from emulator.device.gateway import Gateway
 from emulator.http.guard import ControlPolicy
 from emulator.serving.app import create_app
+from emulator.serving.listener import Certificate, Listener
 from emulator.serving.options import RunOptions
-from emulator.serving.tls import SelfSigned, TLSIdentity, self_signed
+from emulator.serving.tls import SelfSigned, TLSIdentity
 
 if TYPE_CHECKING:
     from emulator.scenario.spec import Scenario
-
-
-@dataclass(frozen=True)
-class Certificate:
-    """A certificate the user brings (``serve --cert/--key``) instead of a self-signed one."""
-
-    cert: str
-    key: str
 
 
 @dataclass(frozen=True)
@@ -48,35 +39,13 @@ class Assembly:
     gateway: Gateway
     app: Starlette
     scenario: Scenario | None
-    tls: TLSIdentity | None  # None: plain HTTP
-    self_signed: SelfSigned | None  # the self-signed certificate served, if one is (a client can trust it)
+    tls: TLSIdentity | None  # at the start; None: plain HTTP
+    self_signed: SelfSigned | None  # the self-signed certificate served at the start, if one is
+    listener: Listener  # the transport as the firmware changes it (a firmware update): what a server serves by
 
     def client_context(self) -> ssl.SSLContext | None:
-        """A client context that trusts the self-signed certificate served (None: none is)."""
-        return self.self_signed.client_context() if self.self_signed is not None else None
-
-
-@lru_cache(maxsize=4)
-def _self_signed(key_type: str, min_version: str | None) -> SelfSigned:
-    """One self-signed certificate per kind per process: making one takes longer than a server start."""
-    return self_signed(key_type=key_type, min_version=min_version)
-
-
-def tls_for(
-    facts: FirmwareFacts, tls: bool | None, certificate: Certificate | None
-) -> tuple[TLSIdentity | None, SelfSigned | None]:
-    """The certificate to serve with and the CA to trust it by: the one given, else a self-signed one of the
-    firmware's key type and minimum TLS version when HTTPS is served (``tls`` None: the firmware's transport)."""
-    if certificate is not None:
-        if tls is False:
-            raise ValueError("--cert/--key make no sense with --no-tls")
-        identity = TLSIdentity.from_files(certificate.cert, certificate.key, facts.tls_min_version)
-        identity.server_context  # noqa: B018  # loads the pair: ValueError now if it is unusable
-        return identity, None
-    if not (facts.uses_tls if tls is None else tls):
-        return None, None
-    made = _self_signed(facts.tls_key_type, facts.tls_min_version)
-    return made.identity, made
+        """A client context that trusts the self-signed certificate served now (None: none is)."""
+        return self.listener.client_context()
 
 
 def with_scenario(options: RunOptions, scenario: Scenario | None = None) -> tuple[RunOptions, Scenario | None]:
@@ -120,7 +89,8 @@ def assemble(
 
         install(gateway, scenario)
     options = replace(options, firmware=gateway.facts.version)
-    tls, made = tls_for(gateway.facts, options.tls, certificate)
+    listener = Listener(gateway, options.tls, certificate)
+    tls, made = listener.served()
     app = create_app(
         gateway,
         journal_size=journal_size,
@@ -129,4 +99,4 @@ def assemble(
         scenario=scenario,
         control=control,
     )
-    return Assembly(options, gateway, app, scenario, tls, made)
+    return Assembly(options, gateway, app, scenario, tls, made, listener)

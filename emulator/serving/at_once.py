@@ -10,7 +10,9 @@ is known when the request's last byte arrives, so the httptools protocol
 :class:`AtOnce` answers exactly what the middleware's fast paths answer, with the same headers, the same
 journal entry and the same debug line, and declines everything else -- including every request while a
 fault rule exists (picking a rule is the middleware's business) -- which the full stack then answers as
-before. :class:`Recorder` is what both leave behind for a request: the journal entry and the debug line.
+before; likewise while a firmware update has been scheduled or rate limits are on (the middleware cuts a
+rebooting gateway's requests and answers 429 first). :class:`Recorder` is what both leave behind for a
+request: the journal entry and the debug line.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from collections.abc import Callable
 from starlette.types import Scope
 
 from emulator.device.events_log import log
+from emulator.device.firmware_update import DONE_PHASE
+from emulator.device.gateway import Gateway
 from emulator.http.faults import FaultEngine
 from emulator.http.journal import Journal, redact_body, redact_headers, redact_query, shared
 from emulator.serving.fast import FastReads
@@ -30,10 +34,13 @@ from emulator.serving.fast_tedapi import FastTedapi
 class Recorder:
     """The journal entry and the debug line of every request a gateway answers (faulted ones too)."""
 
-    def __init__(self, journal: Journal, sim_time: Callable[[], float], clock: Callable[[], float]) -> None:
+    def __init__(
+        self, journal: Journal, sim_time: Callable[[], float], clock: Callable[[], float], gateway: Gateway | None
+    ) -> None:
         self.journal = journal
         self.sim_time = sim_time  # () -> float: the gateway's sim clock
         self.now = clock  # () -> float: real seconds since the app was made
+        self.gateway = gateway  # the firmware that answered (None: not a gateway's own app)
 
     def record(
         self, scope: Scope, parts: list[bytes], status: int, began: float, sim_began: float, rule_id: str | None
@@ -53,7 +60,18 @@ class Recorder:
             status,
             (self.now() - began) * 1000,
             rule_id,
+            *self._firmware(sim_began),
         )
+
+    def _firmware(self, sim_began: float) -> tuple[str | None, str | None]:
+        """The version that answered, and a firmware update's phase when the request arrived (if one is under way)."""
+        gateway = self.gateway
+        if gateway is None:
+            return None, None
+        change = gateway.firmware.change
+        phase = change.phase_at(sim_began) if change is not None else None
+        version = gateway.firmware.facts_at(sim_began, gateway.facts).version
+        return shared(version), None if phase == DONE_PHASE else phase
 
     def debug(self, method: str, path: str, status: int, began: float, route: str) -> None:
         """--log-level debug: each request's route and latency (never its headers or body)."""
@@ -68,8 +86,14 @@ line; its body), or None to let the full stack answer. What :mod:`emulator.servi
 
 class AtOnce:
     def __init__(
-        self, faults: FaultEngine, recorder: Recorder, fast: FastReads | None, tedapi: FastTedapi | None
+        self,
+        faults: FaultEngine,
+        recorder: Recorder,
+        fast: FastReads | None,
+        tedapi: FastTedapi | None,
+        gateway: Gateway,
     ) -> None:
+        self.gateway = gateway
         self.faults = faults
         self.recorder = recorder
         self.fast = fast
@@ -77,8 +101,9 @@ class AtOnce:
 
     def __call__(self, scope: Scope, body: bytes) -> tuple[bytes, bytes] | None:
         """The answer to a whole request, its journal entry recorded; None when the full stack must answer."""
-        if self.faults.rules:
-            return None
+        gateway = self.gateway
+        if self.faults.rules or gateway.firmware.ever or gateway.rate_limits.policy is not None:
+            return None  # a fault rule, a firmware update, a rate limit: the middleware's, in its order
         recorder, fast, tedapi = self.recorder, self.fast, self.tedapi
         if fast is not None and scope["path"] in fast.reads:
             began, sim_began = recorder.now(), recorder.sim_time()

@@ -18,8 +18,9 @@ from emulator.device.gateway import Gateway
 from emulator.http.context import app_context
 from emulator.http.guard import ControlGuard, ControlPolicy
 from emulator.http.reply import dumps
-from emulator.serving.assembly import Certificate, assemble
+from emulator.serving.assembly import assemble
 from emulator.serving.limits import MAX_GATEWAYS
+from emulator.serving.listener import Certificate
 from emulator.serving.options import RunOptions
 from emulator.serving.tls import TLSIdentity
 
@@ -56,6 +57,7 @@ def host_name(index: int) -> str:
     return f"gw-{index:03d}.localhost"
 
 
+FLEET_FIXED_TRANSPORT = "a fleet's gateways share one server, whose ports cannot switch between HTTP and HTTPS"
 HOST_MODE_NO_STALL = "tls_stall needs a listener per gateway: serve the fleet with --fleet-mode ports"
 
 
@@ -92,6 +94,7 @@ def build_fleet(
             if mode == "host"
             else None,  # host mode: the member is known after the handshake
         )
+        app_context(built.app).fixed_transport = FLEET_FIXED_TRANSPORT
         members.append(Member(index, built.gateway, built.app, built.tls, host_name=host_name(index)))
     return members
 

@@ -12,6 +12,12 @@ it, a connection is refused as over HTTP, with the 503 (sent once its handshake 
 a TLS client can read it). Refusals get a short handshake and a few slots, the oldest given up for
 the newest, so idle sockets past the cap cannot use up the descriptors and a real client arriving
 behind hundreds of them still hears the 503 at once.
+
+A :class:`Door` makes the transport a property of each connection rather than of the server: a firmware
+update turns a plain-HTTP port into an HTTPS one (1.15.0 -> 21.44.1), so with a door the server accepts
+every connection itself, HTTP ones too, and asks the door at each accept which TLS context (None: plain
+HTTP) to serve it with, and what to note on it (:attr:`transport.Protections.admitted`); at each tick the
+door may close connections (a rebooting gateway's).
 """
 
 from __future__ import annotations
@@ -19,8 +25,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import socket
+import ssl
 from collections.abc import Callable, Coroutine
-from typing import Any
+from typing import Any, Protocol
 
 import uvicorn
 
@@ -42,6 +49,22 @@ class _Busy(asyncio.Protocol):
         refuse(transport)
 
 
+class Door(Protocol):
+    """Decides, at each accepted connection, how it is served (emulator.serving.listener.Listener)."""
+
+    def server_context(self) -> ssl.SSLContext | None:
+        """The TLS context to serve a new connection with; None: plain HTTP."""
+        ...
+
+    def note(self) -> object:
+        """What to remember on the new connection (read back by ``transport.admitted(scope)``)."""
+        ...
+
+    def sweep(self, connections: set[Any]) -> None:
+        """Every tick (0.1 s): close what must not stay open (a reboot's old connections)."""
+        ...
+
+
 class GatedServer(uvicorn.Server):
     """uvicorn.Server + the TLS door: a per-connection delay from `stall(port)` (seconds; 0 = none), and the cap.
 
@@ -49,9 +72,10 @@ class GatedServer(uvicorn.Server):
     handshakes and not the others'.
     """
 
-    def __init__(self, config: uvicorn.Config, stall: Callable[[int], float]) -> None:
+    def __init__(self, config: uvicorn.Config, stall: Callable[[int], float], door: Door | None = None) -> None:
         super().__init__(config)
         self._stall = stall
+        self._door = door
         self._tasks: set[asyncio.Task[None]] = set()
         self._held: set[socket.socket] = set()  # stalled, not yet handed to TLS
         self._handshaking = 0  # admitted connections not yet served (stalled, or in their handshake)
@@ -80,12 +104,14 @@ class GatedServer(uvicorn.Server):
         counter = 0
         while not await self.on_tick(counter):
             counter = (counter + 1) % 864_000
+            if self._door is not None:
+                self._door.sweep(self.server_state.connections)
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), 0.1)
 
     async def startup(self, sockets: list[socket.socket] | None = None) -> None:
         self._loop = asyncio.get_running_loop()
-        if not sockets or self.config.ssl is None:
+        if not sockets or (self.config.ssl is None and self._door is None):
             await super().startup(sockets=sockets)
             return
         await super().startup(sockets=[])  # lifespan, state; we do the accepting
@@ -99,10 +125,17 @@ class GatedServer(uvicorn.Server):
         task.add_done_callback(self._tasks.discard)
         return task
 
-    def _protocol(self) -> asyncio.Protocol:
-        return self.config.http_protocol_class(  # type: ignore[call-arg]  # typed as asyncio.Protocol; uvicorn's HTTP protocols take these keywords
+    def _protocol(self, note: object = None) -> asyncio.Protocol:
+        protocol = self.config.http_protocol_class(  # type: ignore[call-arg]  # typed as asyncio.Protocol; uvicorn's HTTP protocols take these keywords
             config=self.config, server_state=self.server_state, app_state=self.lifespan.state
         )
+        if note is not None:
+            protocol.admitted = note  # type: ignore[attr-defined]  # transport.Protections, mixed into every stack
+        return protocol
+
+    def _context(self) -> ssl.SSLContext | None:
+        """The TLS context for a connection accepted now (None: plain HTTP)."""
+        return self._door.server_context() if self._door is not None else self.config.ssl
 
     async def _accept_loop(self, listener: socket.socket) -> None:
         loop = asyncio.get_running_loop()
@@ -114,12 +147,15 @@ class GatedServer(uvicorn.Server):
                 accept_failed(exc)
                 await asyncio.sleep(_RETRY_ACCEPT_S)
                 continue
+            context = self._context()
             if len(self.server_state.connections) + self._handshaking >= max_connections():
-                self._refuse(conn)
+                self._refuse(conn, context)
                 await asyncio.sleep(0)  # an accept that finds a connection waiting does not yield: let evictions close
             else:
                 self._handshaking += 1
-                task = self._spawn_for(conn, self._hand_over(conn, self._stall(port)))
+                note = self._door.note() if self._door is not None else None
+                delay = self._stall(port) if context is not None else 0.0
+                task = self._spawn_for(conn, self._hand_over(conn, delay, context, note))
                 task.add_done_callback(self._handed_over)
 
     def _spawn_for(self, conn: socket.socket, coro: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
@@ -136,30 +172,38 @@ class GatedServer(uvicorn.Server):
     def _handed_over(self, task: asyncio.Task[None]) -> None:
         self._handshaking -= 1
 
-    async def _hand_over(self, conn: socket.socket, delay: float) -> None:
+    async def _hand_over(self, conn: socket.socket, delay: float, context: ssl.SSLContext | None, note: object) -> None:
         if delay > 0:
             self._held.add(conn)
             try:
                 await asyncio.sleep(delay)
             finally:
                 self._held.discard(conn)
-        await self._wrap(self._protocol, conn, transport.REQUEST_TIMEOUT_S)
+        await self._wrap(lambda: self._protocol(note), conn, transport.REQUEST_TIMEOUT_S, context)
 
-    def _refuse(self, conn: socket.socket) -> None:
+    def _refuse(self, conn: socket.socket, context: ssl.SSLContext | None) -> None:
         if len(self._refusing) >= REFUSAL_SLOTS:
             oldest = next(iter(self._refusing))
             del self._refusing[oldest]
             oldest.cancel()
-        task = self._spawn_for(conn, self._wrap(_Busy, conn, REFUSAL_HANDSHAKE_S))
+        task = self._spawn_for(conn, self._wrap(_Busy, conn, REFUSAL_HANDSHAKE_S, context))
         self._refusing[task] = None
         task.add_done_callback(lambda done: self._refusing.pop(done, None))
 
-    async def _wrap(self, protocol: Callable[[], asyncio.Protocol], conn: socket.socket, timeout_s: float) -> None:
-        """The TLS handshake, then ``protocol`` serves; a client that gives up or stalls just goes."""
+    async def _wrap(
+        self,
+        protocol: Callable[[], asyncio.Protocol],
+        conn: socket.socket,
+        timeout_s: float,
+        context: ssl.SSLContext | None,
+    ) -> None:
+        """The TLS handshake (if ``context``), then ``protocol`` serves; a client that gives up or stalls just goes."""
+        loop = asyncio.get_running_loop()
         try:
-            await asyncio.get_running_loop().connect_accepted_socket(
-                protocol, conn, ssl=self.config.ssl, ssl_handshake_timeout=timeout_s
-            )
+            if context is None:  # plain HTTP (a door's): no handshake to bound
+                await loop.connect_accepted_socket(protocol, conn)
+            else:
+                await loop.connect_accepted_socket(protocol, conn, ssl=context, ssl_handshake_timeout=timeout_s)
         except OSError:  # gave up in the handshake, never said hello (ConnectionError, TimeoutError, SSLError)
             conn.close()
 

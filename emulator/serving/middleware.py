@@ -8,14 +8,18 @@ from __future__ import annotations
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from emulator.device.errors import API_LIMIT, GatewayError
 from emulator.device.events_log import log
+from emulator.device.gateway import Gateway
+from emulator.device.rate_limits import RequestLimiter
 from emulator.http.fault_kinds import KINDS
 from emulator.http.fault_rule import FaultRule
 from emulator.http.faults import FaultEngine
+from emulator.http.reply import render_error
 from emulator.serving.at_once import Recorder
 from emulator.serving.fast import FastReads
 from emulator.serving.fast_tedapi import FastTedapi, read_body, replaying
-from emulator.serving.transport import abort_connection
+from emulator.serving.transport import abort_connection, admitted
 
 _CONTROL_PREFIX = "/_emulator"
 
@@ -28,9 +32,14 @@ class TrafficMiddleware:
         faults: FaultEngine,
         recorder: Recorder,
         fast: FastReads | None = None,
+        gateway: Gateway | None = None,
         tedapi: FastTedapi | None = None,
     ) -> None:
         self.app = app
+        # a firmware update's reboot cuts its requests (emulator.device.firmware_update); then its rate limits
+        # answer 429 before anything else (emulator.device.rate_limits)
+        self.gateway = gateway
+        self.limits = gateway.rate_limits if gateway is not None else RequestLimiter(None, float)
         self.faults = faults
         self.recorder = recorder  # the journal entry and debug line every answered request leaves
         self.now = recorder.now  # () -> float: real seconds since the app was made
@@ -47,6 +56,11 @@ class TrafficMiddleware:
             await self.app(scope, receive, send)
             return
         began, sim_began = self.now(), self.sim_time()
+        if self.gateway is not None and self.gateway.firmware.ever and self._rebooted(scope, sim_began):
+            return
+        if self.limits.policy is not None and not self.limits.allow(_client(scope), path):
+            await self._too_fast(scope, receive, send, began, sim_began)
+            return
         rule = self.faults.pick(method, path, began) if self.faults.rules else None
         if rule is None and self.fast is not None:
             body = self.fast.body_for(scope)
@@ -91,8 +105,43 @@ class TrafficMiddleware:
             self.recorder.record(scope, parts, status[0], began, sim_began, rule.id if rule else None)
             self.recorder.debug(method, path, status[0], began, getattr(scope.get("route"), "name", None) or "none")
 
+    def _rebooted(self, scope: Scope, now: float) -> bool:
+        """Cut a request the gateway cannot answer: it is rebooting into new firmware, or the request came on a
+        connection opened before the reboot (a rebooted gateway knows nothing of it). True when cut.
+
+        Otherwise, once the reboot has begun, the gateway steps to it before anything reads its facts (the
+        fast path, the routes' auth), so the first request after it is answered by the new firmware.
+        """
+        gateway = self.gateway
+        assert gateway is not None
+        if gateway.firmware.cut(admitted(scope), now):
+            log.info("%s %s cut: the gateway is rebooting into new firmware", scope["method"], scope["path"])
+            self.recorder.record(scope, [], 0, self.now(), now, None)
+            if not abort_connection(scope):
+                raise ConnectionAbortedError("the gateway is rebooting")  # no server below: nothing to cut
+            return True
+        if gateway.firmware.switch_due(now) and not gateway.catching_up:
+            gateway.catch_up()
+        return False
+
+    async def _too_fast(self, scope: Scope, receive: Receive, send: Send, began: float, sim_began: float) -> None:
+        """The gateway's 429 for a client over its rate limit, in the firmware's words; journaled like any answer."""
+        assert self.gateway is not None  # limits are only on for a gateway's own
+        facts = self.gateway.facts
+        try:
+            await render_error(GatewayError.of(facts.throttled or API_LIMIT), facts)(scope, receive, send)
+        finally:
+            self.recorder.record(scope, [], 429, began, sim_began, None)
+            self.recorder.debug(scope["method"], scope["path"], 429, began, "rate limit")
+
     async def _answer(self, rule: FaultRule | None, scope: Scope, receive: Receive, send: Send) -> None:
         if rule is None:
             await self.app(scope, receive, send)
         else:
             await KINDS[rule.kind].apply(rule, self.app, scope, receive, send, abort_connection)
+
+
+def _client(scope: Scope) -> str:
+    """Who is asking: the remote address (a rate limit counts per client), or "-" when the server gives none."""
+    client = scope.get("client")
+    return str(client[0]) if client else "-"

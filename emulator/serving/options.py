@@ -9,6 +9,7 @@ text becomes a value; marker and keyword values are already Python values.
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
@@ -22,6 +23,8 @@ from emulator.device.authorized_clients import MAX_PEM_BYTES, KeyRefused, load_p
 from emulator.device.defaults import DEFAULT_FIRMWARE, GATEWAY_SERIAL, START_SOE_PCT
 from emulator.device.factory import DEFAULT_START, EmulatorOptions, localize
 from emulator.device.identity import validate_gw_password, validate_serial
+from emulator.device.rate_limits import RateChoice, parse_choice, parse_rate
+from emulator.durations import format_duration, parse_duration
 from emulator.model import OPERATION_MODES
 from emulator.numbers import number, whole_number
 
@@ -50,6 +53,39 @@ def _start(text: str) -> datetime:
     if not START_YEARS[0] <= value.year <= START_YEARS[1]:
         raise ValueError(f"{text} must be in the years {START_YEARS[0]} to {START_YEARS[1]}")
     return value
+
+
+def _seconds(low: float, high: float, *, never: bool = False) -> Callable[[object], float]:
+    """A duration as a flag's text (``90s``, ``30m``, ``24h``) or a keyword's number or text, from ``low`` to
+    ``high`` seconds (the one duration parser, emulator.durations); ``never`` (if allowed) is infinity."""
+
+    def seconds(value: object) -> float:
+        if never and isinstance(value, str) and value.strip().lower() == "never":
+            return math.inf
+        if never and value == math.inf:
+            return math.inf
+        result = parse_duration(value)
+        if not low <= result <= high:
+            raise ValueError(f"{value} must be from {format_duration(low)} to {format_duration(high)}")
+        return result
+
+    return seconds
+
+
+def _rate(value: object) -> RateChoice:
+    """--rate-limit / rate_limit=: off (None, False), on (True), N/DURATION text, or (requests, window_s)."""
+    if value is None or value is False:
+        return None
+    if value is True:
+        return "on"
+    if isinstance(value, tuple):
+        return parse_rate(f"{value[0]}/{value[1]}")
+    return parse_choice(str(value))
+
+
+_DAY_S = 86_400.0
+_session_lifetime = _seconds(1.0, 365 * _DAY_S, never=True)
+_cooldown = _seconds(0.0, _DAY_S)
 
 
 def key_pem(key: str | bytes | PathLike[str]) -> bytes:
@@ -124,7 +160,27 @@ class RunOptions:
     login_throttle: int | None = option(
         "failed logins before a 429 (newer firmware; default 5)", parse=whole_number(1, 1000)
     )
-    login_cooldown: float | None = option("seconds a 429 lasts (default 30)", parse=number(0, 86_400))
+    login_cooldown: float | str | None = option(
+        "how long logins get 429 after too many wrong passwords, in real time: 30, 90s, 30m (default 30 s)",
+        parse=_cooldown,
+        metavar="DURATION",
+    )
+    session_lifetime: float | str | None = option(
+        "how long a login lasts on the simulated clock: 24h, 90m or never (default: the firmware's, 24 h)",
+        parse=_session_lifetime,
+        metavar="DURATION",
+    )
+    rate_limit: str | bool | tuple[int, float] | None = option(
+        "answer 429 to a client polling one endpoint more than N times in DURATION: N/DURATION (60/1m),"
+        " on (the firmware's assumed 60/1m) or off (default)",
+        parse=_rate,
+        metavar="N/DURATION",
+    )
+    rate_limit_cooldown: float | str | None = option(
+        "how long a rate limit's 429 lasts on the simulated clock (default: the firmware's, 10m)",
+        parse=_cooldown,
+        metavar="DURATION",
+    )
     authorized_keys: tuple[str | bytes | PathLike[str], ...] = option(
         "TEDAPI v1r: RSA keys the gateway accepts, verified from the start (PEM text or files; public or private)",
         (),
@@ -174,7 +230,10 @@ class RunOptions:
             pv_rating_w=self.pv_rating,
             timezone=self.timezone,
             login_throttle=self.login_throttle,
-            login_cooldown_s=self.login_cooldown,
+            login_cooldown_s=None if self.login_cooldown is None else _cooldown(self.login_cooldown),
+            session_lifetime_s=None if self.session_lifetime is None else _session_lifetime(self.session_lifetime),
+            rate_limit=_rate(self.rate_limit),
+            rate_limit_cooldown_s=None if self.rate_limit_cooldown is None else _cooldown(self.rate_limit_cooldown),
             authorized_keys=self.authorized_key_pems(),
         )
 

@@ -5,14 +5,18 @@ from __future__ import annotations
 import socket
 import threading
 import time
+from typing import TYPE_CHECKING
 
 import uvicorn
 from starlette.types import ASGIApp
 
 from emulator.http.context import find_context
-from emulator.serving.gate import GatedServer
+from emulator.serving.gate import Door, GatedServer
 from emulator.serving.stack import Stack, choose
 from emulator.serving.tls import TLSIdentity
+
+if TYPE_CHECKING:
+    from emulator.serving.listener import Listener
 
 SHUTDOWN_GRACE_S = 0.5  # SIGTERM/SIGINT: answers in flight get this long, then the process stops
 
@@ -80,22 +84,31 @@ def run(
     tls: TLSIdentity | None = None,
     log_level: str = "warning",
     stack: Stack | None = None,
+    door: Door | None = None,
 ) -> None:
-    run_many(app, [sock], tls=tls, log_level=log_level, stack=stack)
+    run_many(app, [sock], tls=tls, log_level=log_level, stack=stack, door=door)
 
 
 def make_server(
-    app: ASGIApp, *, tls: TLSIdentity | None = None, log_level: str = "warning", stack: Stack | None = None
+    app: ASGIApp,
+    *,
+    tls: TLSIdentity | None = None,
+    log_level: str = "warning",
+    stack: Stack | None = None,
+    door: Door | None = None,
 ) -> GatedServer:
     """A uvicorn Server for an emulator app; over HTTPS it honours the app's tls_stall fault rules.
 
     A fleet answers ``stall_s_for(port)`` itself; a single app's fault engine applies to every port.
+    ``door`` (a gateway's :class:`emulator.serving.listener.Listener`) decides each connection's transport
+    instead of ``tls``: the port follows its firmware from HTTP to HTTPS and back.
     """
     stall = getattr(app, "stall_s_for", None)  # a FleetApp (which imports this module)
     if stall is None:
         ctx = find_context(app)
         stall = (lambda port: ctx.faults.stall_s()) if ctx is not None else (lambda port: 0.0)
-    return GatedServer(uvicorn_config(app, tls=tls, log_level=log_level, stack=stack), stall)
+    config = uvicorn_config(app, tls=None if door is not None else tls, log_level=log_level, stack=stack)
+    return GatedServer(config, stall, door)
 
 
 def run_many(
@@ -105,8 +118,9 @@ def run_many(
     tls: TLSIdentity | None = None,
     log_level: str = "warning",
     stack: Stack | None = None,
+    door: Door | None = None,
 ) -> None:
-    make_server(app, tls=tls, log_level=log_level, stack=stack).run(sockets=sockets)
+    make_server(app, tls=tls, log_level=log_level, stack=stack, door=door).run(sockets=sockets)
 
 
 class ServerThread:
@@ -124,9 +138,11 @@ class ServerThread:
         port: int = 0,
         tls: TLSIdentity | None = None,
         stack: Stack | None = None,
+        listener: Listener | None = None,
     ) -> None:
         self.tls = tls
-        self.server = make_server(app, tls=tls, log_level="error", stack=stack)
+        self.listener = listener  # when given, the transport follows the gateway's firmware (and tls is ignored)
+        self.server = make_server(app, tls=tls, log_level="error", stack=stack, door=listener)
         self.sock = bind(host, port)
         # uvicorn installs no signal handlers off the main thread (Server.capture_signals), so none to undo
         self._thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True)
@@ -136,8 +152,15 @@ class ServerThread:
         return int(self.sock.getsockname()[1])
 
     @property
+    def scheme(self) -> str:
+        """What the port speaks now (a firmware update can change it)."""
+        if self.listener is not None:
+            return self.listener.scheme
+        return "https" if self.tls else "http"
+
+    @property
     def url(self) -> str:
-        scheme = "https" if self.tls else "http"
+        scheme = self.scheme
         host = str(self.sock.getsockname()[0])
         host = "127.0.0.1" if host in ("0.0.0.0", "") else (f"[{host}]" if ":" in host else host)
         return f"{scheme}://{host}:{self.port}"

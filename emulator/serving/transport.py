@@ -20,10 +20,12 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 import re
 import resource
+import socket
 import time
-from collections.abc import Iterable, MutableMapping
+from collections.abc import Callable, Iterable, MutableMapping
 from typing import Any, cast
 
 REQUEST_TIMEOUT_S = 10.0
@@ -91,6 +93,7 @@ class Protections:
     cycle: Any
     _deadline: asyncio.TimerHandle | None = None
     _key: _Key | None = None
+    admitted: object = None  # what the server noted when it accepted the connection (GatedServer's door)
 
     def _mid_request(self) -> bool:
         """True while part of a request (or nothing yet, on a fresh connection) has come in."""
@@ -158,6 +161,36 @@ class Protections:
 
 def _addr(value: Any) -> Any:
     return tuple(value) if value else None
+
+
+def admitted(scope: MutableMapping[str, Any]) -> object:
+    """What the server noted when it accepted the request's connection (None: nothing, or not served by us)."""
+    connection = _OPEN.get((_addr(scope.get("server")), _addr(scope.get("client"))))
+    return connection.admitted if connection is not None else None
+
+
+def drop_idle(connections: Iterable[Any], dead: Callable[[object], bool]) -> None:
+    """Abort each connection that sits between requests and whose note ``dead`` condemns (a gateway that
+    rebooted knows nothing of it): a client's pool sees it closed and opens a new one for its next request."""
+    for connection in list(connections):
+        cycle = getattr(connection, "cycle", None)
+        if (cycle is None or cycle.response_complete) and dead(getattr(connection, "admitted", None)):
+            _shut_down(connection.transport)
+            connection.transport.abort()
+
+
+def _shut_down(transport: asyncio.BaseTransport) -> None:
+    """Send the FIN now: an event loop closes an aborted transport's socket a turn later, and a client that reuses
+    the connection in between would have its request cut instead of opening a new connection."""
+    sock = transport.get_extra_info("socket")
+    fd = sock.fileno() if sock is not None else -1
+    if fd < 0:
+        return
+    try:
+        with socket.socket(fileno=os.dup(fd)) as twin:  # uvloop's transport sockets do not shut down themselves
+            twin.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass  # already gone
 
 
 def abort_connection(scope: MutableMapping[str, Any]) -> bool:

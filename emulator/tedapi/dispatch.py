@@ -13,13 +13,14 @@ command that changes the gateway asked through the Wi-Fi door, which stays read-
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
 from emulator.device.gateway import Gateway
 from emulator.device.snapshot import Snapshot
+from emulator.firmware import profile_of
 from emulator.tedapi import teg_emulator_tedapi_pb2 as pb
-from emulator.tedapi.hardware import Site
+from emulator.tedapi.hardware import Site, describe
 
 V1, V1R = "v1", "v1r"
 
@@ -34,6 +35,16 @@ class Call:
     target: str  # the DIN that answers (v1: the recipient; v1r: the leader, for the whole site)
     door: str  # V1 or V1R
     signer: bytes | None = None  # v1r: the verified signer's public key (PKCS#1 DER)
+
+    def refreshed(self) -> Call:
+        """The same call seeing the gateway as it is now (after a command changed it)."""
+        snap = self.gateway.snapshot()
+        return replace(self, snap=snap, site=site_of(self.gateway, snap))
+
+
+def site_of(gw: Gateway, snap: Snapshot) -> Site:
+    """The devices a TEDAPI client sees, in the hardware layout the firmware's facts state."""
+    return describe(snap, gw.facts.hardware, profile_of(gw).bodies)
 
 
 Handler = Callable[[Call, Any, pb.Envelope], None]

@@ -33,8 +33,23 @@ def _fault_alerts(snap: Snapshot) -> list[str]:
 
 
 def config_json(site: Site, snap: Snapshot) -> Doc:
-    """config.json as the gateway stores it (the parts clients read)."""
-    cfg = snap.config
+    """config.json as the gateway stores it (the parts clients read, and the keys clients wrote to it)."""
+    return _with_extras(own_config(site, snap), snap.site_controls.grid.extra_keys())
+
+
+def _with_extras(doc: Doc, extras: Doc) -> Doc:
+    """``doc`` with the keys a client wrote that the gateway keeps without acting on (never one of its own)."""
+    for key, value in extras.items():
+        if isinstance(value, dict) and isinstance(doc.get(key), dict):
+            _with_extras(doc[key], value)
+        elif key not in doc:
+            doc[key] = value
+    return doc
+
+
+def own_config(site: Site, snap: Snapshot) -> Doc:
+    """config.json's keys the gateway itself has (its hardware, its settings), without any a client added."""
+    cfg, grid = snap.config, snap.site_controls.grid
     op = snap.staged_operation or snap.operation  # what GET /api/operation shows
     code = Bodies.grid_code(cfg)
     if site.pw3:
@@ -53,8 +68,12 @@ def config_json(site: Site, snap: Snapshot) -> Doc:
             "backup_reserve_percent": op.backup_reserve_percent,
             "nominal_system_energy_ac": cfg.battery_capacity_wh * cfg.powerwalls / 1000.0,
             "nominal_system_power_ac": cfg.total_max_power_w / 1000.0,
-            "max_site_meter_power_ac": 1000000000,
-            "min_site_meter_power_ac": -1000000000,
+            "max_site_meter_power_ac": grid.import_limit_kw,
+            "min_site_meter_power_ac": -grid.export_limit_kw,
+            "customer_preferred_export_rule": grid.export_rule,
+            # the gateway keeps these two only while true
+            **({} if grid.grid_charging else {"disallow_charge_from_grid_with_solar_installed": True}),
+            **({"on_grid_solar_curtailment_enabled": True} if grid.solar_curtailment else {}),
             "grid_code": code["grid_code"],
             "country": code["country"],
             "state": code["state"],

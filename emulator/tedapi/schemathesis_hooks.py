@@ -26,7 +26,11 @@ which is not a Frame gets 400.
 A media type marked here must not also carry other bodies in the same document: the registration is
 global, so such a document is refused at load rather than fuzzed with Frames where they do not belong.
 The one exception is TEDAPI v1r's ``RoutableMessage`` on the same media type: its operation gets
-:func:`emulator.tedapi.frames.routables` instead, through ``before_generate_body``.
+:func:`emulator.tedapi.frames.routables` instead, through ``before_generate_body``, signed with the key
+``$TEG_V1R_KEY`` names (a private key PEM file the target holds verified: ``serve --authorized-key``, the
+control API's ``POST /_emulator/authorized_clients``, or a real Powerwall 3's registered key) for the DIN
+``$TEG_V1R_DIN`` names, and signed again just before each is sent (``before_call``), since a signature
+lives 12 s. Without ``$TEG_V1R_KEY`` they go unsigned, and the gateway refuses each with a message fault.
 """
 
 from __future__ import annotations
@@ -36,7 +40,17 @@ from typing import Any
 import schemathesis
 from schemathesis import DeserializationContext, HookContext, Response
 
-from emulator.tedapi.frames import ROUTABLE, frames, marked_media_types, operation_kind, routables
+from emulator.tedapi.frames import (
+    ROUTABLE,
+    frames,
+    marked_media_types,
+    operation_kind,
+    resigned,
+    routables,
+    signer_from_env,
+)
+
+SIGNER = signer_from_env()  # read when schemathesis loads these hooks: a bad key stops it before any request
 
 
 @schemathesis.deserializer("text/plain")
@@ -55,8 +69,19 @@ def before_load_schema(context: HookContext, raw_schema: dict[str, Any]) -> None
 
 @schemathesis.hook
 def before_generate_body(context: HookContext, strategy: Any) -> Any:
-    """A v1r operation, whose media type is also a Frame's, gets RoutableMessages instead (unsigned for now)."""
-    operation = context.operation
-    if operation is not None and operation_kind(operation.definition.raw) == ROUTABLE:
-        return routables()
+    """A v1r operation, whose media type is also a Frame's, gets RoutableMessages instead, signed by SIGNER."""
+    if _routable(context):
+        return routables(SIGNER)
     return strategy
+
+
+@schemathesis.hook
+def before_call(context: HookContext, case: Any, **kwargs: Any) -> None:
+    """A signed v1r request is signed again as it leaves: a fresh expiry, whenever the example was drawn."""
+    if SIGNER is not None and isinstance(case.body, bytes) and _routable(context):
+        case.body = resigned(case.body, SIGNER)
+
+
+def _routable(context: HookContext) -> bool:
+    operation = context.operation
+    return operation is not None and operation_kind(operation.definition.raw) == ROUTABLE

@@ -19,10 +19,8 @@ from google.protobuf.message import DecodeError
 from emulator.device.errors import error, not_found
 from emulator.device.gateway import Gateway
 from emulator.device.snapshot import Snapshot
-from emulator.firmware import profile_of
 from emulator.tedapi import teg_emulator_tedapi_pb2 as pb
-from emulator.tedapi.commands import V1, Call, Unimplemented, dispatch
-from emulator.tedapi.hardware import Site, describe
+from emulator.tedapi.commands import V1, Call, Unimplemented, dispatch, site_of
 
 LOCAL_INSTALLER = 1
 
@@ -101,8 +99,3 @@ def _answer(gw: Gateway, snap: Snapshot, body: bytes, device_din: str | None) ->
         raise error("tedapi_unknown_request") from None
     answer: bytes = pb.Frame(envelope=reply, tail=pb.Tail(value=1)).SerializeToString()
     return answer
-
-
-def site_of(gw: Gateway, snap: Snapshot) -> Site:
-    """The devices a TEDAPI client sees, in the hardware layout the firmware's facts state."""
-    return describe(snap, gw.facts.hardware, profile_of(gw).bodies)

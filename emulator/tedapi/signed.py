@@ -19,7 +19,6 @@ state (pending or verified) is the caller's to judge, after a signature that ver
 from __future__ import annotations
 
 import re
-import struct
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -28,12 +27,11 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding
 from google.protobuf.message import DecodeError
 
+from emulator.contract import v1r as contract_v1r
 from emulator.device.authorized_clients import MAX_DER_BYTES, AuthorizedClient
 from emulator.tedapi import teg_emulator_v1r_pb2 as v1r
 
-SIGNATURE_TYPE_RSA = 7
 DOMAIN_ENERGY_DEVICE = v1r.DOMAIN_ENERGY_DEVICE
-TAG_SIGNATURE_TYPE, TAG_DOMAIN, TAG_PERSONALIZATION, TAG_EXPIRES_AT, TAG_END = 0, 1, 2, 4, 255
 
 MAX_TTL_S = 60  # expires_at at most this far ahead of the gateway's clock (clients sign for 12 s)
 EXPIRY_SKEW_S = 5  # ...and accepted until this long after it: a client clock a little behind
@@ -61,24 +59,8 @@ class Signed:
 
 
 def personalized(din: str, expires_at: int, envelope: bytes) -> bytes:
-    """The bytes a client signs for gateway ``din``."""
-    din_bytes = din.encode("utf-8")
-    if len(din_bytes) > 255:
-        raise ValueError("a DIN longer than 255 bytes cannot be put in a TLV")
-    return b"".join(
-        (
-            _tlv(TAG_SIGNATURE_TYPE, bytes([SIGNATURE_TYPE_RSA])),
-            _tlv(TAG_DOMAIN, bytes([DOMAIN_ENERGY_DEVICE])),
-            _tlv(TAG_PERSONALIZATION, din_bytes),
-            _tlv(TAG_EXPIRES_AT, struct.pack(">I", expires_at)),
-            bytes([TAG_END]),
-            envelope,
-        )
-    )
-
-
-def _tlv(tag: int, value: bytes) -> bytes:
-    return bytes([tag, len(value)]) + value
+    """The bytes a client signs for gateway ``din``: the contract's TLV, the one definition clients sign by."""
+    return contract_v1r.personalization(din, expires_at, envelope)
 
 
 def check(body: bytes, lookup: Lookup, din: str, other_dins: Iterable[str], now: float) -> Signed:

@@ -23,8 +23,7 @@ from emulator.device.gateway import Gateway
 from emulator.tedapi import signed
 from emulator.tedapi import teg_emulator_tedapi_pb2 as pb
 from emulator.tedapi import teg_emulator_v1r_pb2 as v1r
-from emulator.tedapi.commands import V1R, Call, Unimplemented, dispatch
-from emulator.tedapi.service import site_of
+from emulator.tedapi.commands import V1R, Call, Unimplemented, dispatch, site_of
 
 NOT_VERIFIED = "v1r: client authorization not verified"
 HERMES_COMMAND = 2  # Envelope.delivery_channel of the commands clients send over v1r

@@ -29,6 +29,7 @@ from typing import Any, ParamSpec, TypeVar
 from emulator.device.gateway import Gateway
 from emulator.http.context import AppContext, app_context
 from emulator.serving.assembly import assemble
+from emulator.serving.listener import Listener
 from emulator.serving.options import RunOptions
 from emulator.serving.server import ServerThread
 from emulator.testing.control_client import ControlClient
@@ -49,7 +50,8 @@ class Emulator(ControlClient):
         self._server: ServerThread | None = None
         self._gateway: Gateway | None = None
         self._context: AppContext | None = None
-        self._ssl: ssl.SSLContext | None = None
+        self._listener: Listener | None = None
+        self._trust: tuple[object, ssl.SSLContext | None] = (None, None)  # (identity, a context trusting it)
 
     # -- lifecycle -------------------------------------------------------------------
     def start(self) -> Emulator:
@@ -57,9 +59,9 @@ class Emulator(ControlClient):
         if self._server is not None:
             raise RuntimeError("this emulator is already running")
         assembly = assemble(self.options)
-        self._server = ServerThread(assembly.app, tls=assembly.tls).start()
+        self._server = ServerThread(assembly.app, tls=assembly.tls, listener=assembly.listener).start()
         self._gateway, self._context = assembly.gateway, app_context(assembly.app)
-        self._ssl = assembly.client_context()
+        self._listener = assembly.listener
         return self
 
     def stop(self) -> None:
@@ -120,6 +122,24 @@ class Emulator(ControlClient):
     @property
     def url(self) -> str:  # type: ignore[override]  # a read-only property over the mixin's attribute
         return self.server.url
+
+    @property
+    def scheme(self) -> str:
+        """``http`` or ``https``: what the gateway's port speaks now (a firmware update can change it)."""
+        return self.server.scheme
+
+    @property
+    def ssl_context(self) -> ssl.SSLContext | None:
+        """A client context that trusts the certificate served now (None: plain HTTP, or the user's own)."""
+        if self._listener is None:
+            return None
+        identity, made = self._listener.served()
+        if self._trust[0] is not identity:
+            self._trust = (identity, made.client_context() if made is not None else None)
+        return self._trust[1]
+
+    def _tls(self) -> ssl.SSLContext | None:
+        return self.ssl_context
 
     @property
     def host(self) -> str:

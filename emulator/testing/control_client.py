@@ -11,6 +11,7 @@ import difflib
 import fnmatch
 import json
 import ssl
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -21,7 +22,10 @@ class ControlClient:
     """Intention-revealing ways to push an emulated gateway around, and to verify its traffic."""
 
     url: str
-    _ssl: ssl.SSLContext | None
+
+    def _tls(self) -> ssl.SSLContext | None:
+        """The client context for the control API over HTTPS (the handle knows the certificate served)."""
+        return None
 
     # -- the control API -------------------------------------------------------------
     def control(self, method: str, path: str, body: Any = None, query: dict[str, Any] | None = None) -> Any:
@@ -31,7 +35,7 @@ class ControlClient:
         data = None if body is None else json.dumps(body).encode()
         request = urllib.request.Request(url, data=data, method=method, headers={"content-type": "application/json"})
         try:
-            with urllib.request.urlopen(request, context=self._ssl, timeout=30) as response:
+            with urllib.request.urlopen(request, context=self._tls(), timeout=30) as response:
                 return json.loads(response.read() or b"null")
         except urllib.error.HTTPError as err:
             detail = err.read().decode("utf-8", "replace")
@@ -93,6 +97,45 @@ class ControlClient:
         """Add a fault rule (see docs/faults.md for the kinds); returns its id."""
         return str(self._obj("POST", "faults", {"path": path, "kind": kind, **rule})["id"])
 
+    def update_firmware(
+        self,
+        version: str,
+        reboot_s: float = 120.0,
+        *,
+        allow_downgrade: bool = False,
+        check_s: float | None = None,
+        download_s: float | None = None,
+        install_s: float | None = None,
+        advance: bool = True,
+        timeout_s: float = 60.0,
+    ) -> dict[str, Any]:
+        """Update the gateway to firmware ``version`` and return once it answers again, as that version.
+
+        The update checks, downloads, installs and reboots for ``reboot_s`` simulated seconds (see
+        docs/firmware-updates.md); every login session ends and clients must log in again. ``advance``
+        (the default) jumps the clock through it -- the site lives through those minutes, as it would --
+        so the call returns at once; ``advance=False`` waits in real time at the clock's speed, at most
+        ``timeout_s`` (for a client polling through the reboot). Returns GET /_emulator/firmware's answer.
+        """
+        body: dict[str, Any] = {"version": version, "reboot_s": reboot_s, "allow_downgrade": allow_downgrade}
+        for name, value in (("check_s", check_s), ("download_s", download_s), ("install_s", install_s)):
+            if value is not None:
+                body[name] = value
+        update = self._obj("POST", "firmware", body)["update"]
+        if advance:
+            left = update["back_at_s"] - self.state()["sim_time_s"]
+            if left > 0:
+                self.advance(left)
+        deadline = time.monotonic() + timeout_s
+        while True:
+            firmware = self._obj("GET", "firmware")
+            if firmware["update"]["phase"] == "done":
+                return firmware
+            if time.monotonic() > deadline:
+                phase = firmware["update"]["phase"]
+                raise AssertionError(f"firmware {version}: still {phase} after {timeout_s:g} s (is the clock paused?)")
+            time.sleep(0.02)
+
     def load_scenario(self, name: str) -> dict[str, Any]:
         """Become a bundled scenario's day: its site, start and initial state, its events armed."""
         return self._obj("POST", "scenario", {"name": name})
@@ -131,6 +174,18 @@ class ControlClient:
 
     def clear_faults(self) -> None:
         self.control("DELETE", "faults")
+
+    def rate_limits(self) -> dict[str, Any]:
+        """The request limit and the login lockout, with who is limited now (docs/field-failures.md)."""
+        return self._obj("GET", "rate_limits")
+
+    def set_rate_limits(
+        self, requests: dict[str, Any] | None = None, login: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
+        """Change the sections given (``requests={"enabled": True, "requests": 5, "window_s": 60}``,
+        ``login={"cooldown_s": 1800}``); each starts counting afresh."""
+        body = {k: v for k, v in (("requests", requests), ("login", login)) if v is not None}
+        return self._obj("PUT", "rate_limits", body)
 
     def requests(
         self,

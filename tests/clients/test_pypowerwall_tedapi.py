@@ -17,6 +17,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager, suppress
+from typing import Any
 
 import httpx
 import pytest
@@ -35,10 +36,8 @@ TEDAPI_IP = "192.168.91.1"  # pypowerwall's hybrid mode only talks TEDAPI to thi
 
 
 @contextmanager
-def emulator(firmware: str, host: str = "127.0.0.1", port: int = 0, **options: object) -> Iterator[ServerThread]:
-    gateway = build_gateway(
-        EmulatorOptions(firmware=firmware, gw_password=GW_PASSWORD, paused=True, **options)  # type: ignore[arg-type]
-    )
+def emulator(firmware: str, host: str = "127.0.0.1", port: int = 0, **options: Any) -> Iterator[ServerThread]:
+    gateway = build_gateway(EmulatorOptions(firmware=firmware, gw_password=GW_PASSWORD, paused=True, **options))
     profile = gateway.facts
     cert = self_signed(key_type=profile.tls_key_type, min_version=profile.tls_min_version)
     with ServerThread(create_app(gateway), host=host, port=port, tls=cert.identity) as server:

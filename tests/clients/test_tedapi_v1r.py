@@ -9,37 +9,19 @@ an outage and back. aiopowerwall runs in this process (asyncio); pypowerwall in 
 from __future__ import annotations
 
 import asyncio
-import json
-import os
-import subprocess
-import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from aiopowerwall import PowerwallClient, battery_level_raw, current_power
+from aiopowerwall import battery_level_raw, current_power
 from aiopowerwall.exceptions import PowerwallAuthenticationError
 
-import emulator
 from emulator.testing.keys import fingerprint_of, private_key_pem
-from tests.support.paths import ROOT
-from tests.support.processes import started
+from tests.support.v1r_clients import GW_PASSWORD, aiopowerwall, powerwall3_site, pypowerwall_v1r
 
-GW_PASSWORD = "ABCDEFGHIJ"  # the QR sticker's; the customer login takes its last five characters
 SLOT = 0
 BASIC = ("Tesla_Energy_Device", GW_PASSWORD)
-DRIVER = ROOT / "tests" / "support" / "pypowerwall_v1r_driver.py"
-
-
-def powerwall3_site(**options: Any) -> emulator.Emulator:
-    return emulator.running(firmware="25.10.1", gw_password=GW_PASSWORD, paused=True, **options)
-
-
-def aiopowerwall(gw: emulator.Emulator, pem: bytes) -> PowerwallClient:
-    return PowerwallClient(host=gw.host, gateway_password=GW_PASSWORD, rsa_private_key_pem=pem, timeout=30)
 
 
 def assert_status_agrees(status: dict[str, Any], state: dict[str, Any]) -> None:
@@ -114,30 +96,6 @@ def test_aiopowerwall_reads_what_the_gateway_state_says_through_an_outage() -> N
                 assert_status_agrees(await client.get_status(), gw.state())
 
         asyncio.run(reads())
-
-
-class Pypowerwall:
-    """pypowerwall in v1r mode in its own process: ``call`` sends one line of calls, reads one JSON line back."""
-
-    def __init__(self, proc: subprocess.Popen[str]) -> None:
-        self.proc = proc
-
-    def call(self, *calls: list[Any]) -> dict[str, Any]:
-        assert self.proc.stdin is not None and self.proc.stdout is not None
-        self.proc.stdin.write(json.dumps(list(calls)) + "\n")
-        self.proc.stdin.flush()
-        line = self.proc.stdout.readline()
-        assert line, "pypowerwall exited without an answer"
-        answer: dict[str, Any] = json.loads(line)
-        return answer
-
-
-@contextmanager
-def pypowerwall_v1r(gw: emulator.Emulator, key_file: Path) -> Iterator[Pypowerwall]:
-    env = {k: v for k, v in os.environ.items() if k not in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE")}
-    argv = [sys.executable, str(DRIVER), gw.host, GW_PASSWORD, str(key_file)]
-    with started(argv, stdin=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env) as proc:
-        yield Pypowerwall(proc)
 
 
 READS = (["level"], ["power"], ["grid_status"], ["get_reserve"], ["din"], ["version"])

@@ -24,7 +24,7 @@ async def logged_in(live: LiveGateway) -> Powerwall:
     return pw
 
 
-def run(coro):  # type: ignore[no-untyped-def]
+def run(coro):
     return asyncio.run(coro)
 
 
@@ -39,6 +39,7 @@ def test_login_and_read_every_value(live: LiveGateway):
             meters = await pw.get_meters()
             for name in ("site", "battery", "load", "solar"):
                 meter = meters.get_meter(MeterType(name))
+                assert meter is not None
                 assert meter.instant_power == pytest.approx(state["power_w"][name])
                 assert meter.energy_imported >= 0 and meter.energy_exported >= 0
             assert await pw.get_grid_status() == GridStatus.CONNECTED

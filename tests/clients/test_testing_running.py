@@ -7,6 +7,7 @@ import pytest
 
 import emulator
 from emulator import EmulatorFailed, running
+from emulator.device.snapshot import Snapshot
 
 pytest_plugins = ["pytester"]
 
@@ -67,10 +68,10 @@ def test_assert_requested_counts_and_lists_near_misses_on_failure():
 def _break(gw: emulator.Emulator) -> None:
     """Make the gateway raise as a bug would (monkeypatching the in-process object the handle exposes)."""
 
-    def broken() -> None:
+    def broken() -> Snapshot:
         raise RuntimeError("bug in the double")
 
-    gw.gateway.snapshot = broken  # type: ignore[method-assign]
+    gw.gateway.snapshot = broken  # type: ignore[method-assign]  # a method replaced on purpose
 
 
 def test_leaving_the_block_fails_when_the_emulator_itself_raised():

@@ -247,6 +247,23 @@ def test_faults_injected_on_the_panel_show_on_the_gateway_page(teg_emulator, ope
 
 
 @pytest.mark.teg_emulator(speed=0)
+def test_the_panel_injects_body_drift_and_refuses_a_pointer_that_reaches_nothing(teg_emulator, open_page):
+    panel = open_page("/_emulator/")
+    panel.fill("#fault-path", "/api/system_status/soe")
+    panel.select_option("#fault-kind", "drift")
+    panel.select_option("#fault-drift", "null")
+    panel.fill("#fault-pointer", "/percentag")  # a typo: refused with what is known there
+    panel.click("#fault-add")
+    wait_until(lambda: "percentage" in panel.locator("#message").text_content(), "the refusal naming the known key")
+    assert teg_emulator.control("GET", "faults")["faults"] == []
+    panel.fill("#fault-pointer", "/percentage")
+    panel.click("#fault-add")
+    wait_until(lambda: "null at /percentage" in panel.locator("#fault-list").text_content(), "the rule listed")
+    rules = teg_emulator.control("GET", "faults")["faults"]
+    assert [(r["kind"], r["drift"], r["pointer"]) for r in rules] == [("drift", "null", "/percentage")]
+
+
+@pytest.mark.teg_emulator(speed=0)
 def test_the_panel_loads_a_bundled_scenario_and_the_gateway_becomes_that_day(teg_emulator, open_page):
     bundled = teg_emulator.control("GET", "scenarios")["scenarios"]
     outage = next(s for s in bundled if s["name"] == "evening-outage")

@@ -16,10 +16,10 @@ from tests.support.contract_runs import misjudged, run_suite, served, verdict
 from tests.support.mutants import AGG, MUTANTS, Mutant, read_check
 
 
-@pytest.mark.parametrize("firmware", ["1.15.0", "21.44.1", "24.4.0"])  # 25.10.1: the read-only tier test below
+@pytest.mark.parametrize("firmware", ["1.15.0", "21.44.1", "24.4.0", "25.10.1"])
 def test_the_suite_passes_on_the_emulator_served_as_a_real_gateway(firmware: str) -> None:
     with served(firmware) as gateway:
-        result = run_suite(gateway.url, gateway.password)
+        result = run_suite(gateway.url, gateway.password, *gateway.key_options)
     assert result.returncode == 0, result.tail()
     assert " passed" in result.stdout and "failed" not in result.stdout
     assert not gateway.watch.problems
@@ -88,12 +88,16 @@ def test_the_read_only_tier_sends_nothing_that_changes_a_real_site(firmware: str
     """What an owner's gateway sees by default: reads, logins, logging out the suite's own sessions, and on
     1.15.0 the sitemaster restart each login needs; never a setting, a commit or a stop."""
     with served(firmware, journal_size=10_000) as gateway:
-        result = run_suite(gateway.url, gateway.password, read_only=True)
+        result = run_suite(gateway.url, gateway.password, *gateway.key_options, read_only=True)
     assert result.returncode == 0, result.tail()
     entries = app_context(gateway.app).journal.query()
     allowed = {("POST", "/api/login/Basic"), ("GET", "/api/logout"), ("GET", "/api/sitemaster/run")}
+    allowed |= {("POST", "/tedapi/v1r")}  # a door for reads and writes: what it was asked is checked below
     acting = [(e.method, e.path) for e in entries if (operation_for(e.method, e.path) or _unknown).safety != "read"]
     assert set(acting) <= allowed, set(acting) - allowed
+    v1r_reads = {"", "common.get_system_info_request", "filestore.read_file_request", "graphql.query_request"}
+    assert set(gateway.watch.v1r_commands) <= v1r_reads, set(gateway.watch.v1r_commands) - v1r_reads
+    assert len(gateway.watch.v1r_commands) >= (14 if firmware == "25.10.1" else 0)  # the v1r checks did run
     logins = [i for i, e in enumerate(entries) if e.path == "/api/login/Basic" and e.status == 200]
     restarts = [i for i, e in enumerate(entries) if e.path == "/api/sitemaster/run"]
     expected = [i + 1 for i in logins] if firmware == "1.15.0" else []  # only a 1.15.0 login stops sitemaster

@@ -38,8 +38,9 @@ def test_verify_without_a_gateway_checks_a_fresh_emulator_and_writes_both_report
     text = report.read_text()
     assert "**CONFORMS**" in text and "## emulator 1.15.0" in text and "## emulator 24.4.0" in text
     assert "| endpoints | GET /api/meters/aggregates | read endpoint answers as the contract says | PASS |" in text
-    suites = ET.parse(junit).getroot()
-    assert int(suites.find("testsuite").get("tests")) > 200 and suites.find("testsuite").get("failures") == "0"
+    suite = ET.parse(junit).getroot().find("testsuite")
+    assert suite is not None
+    assert int(suite.get("tests", "0")) > 200 and suite.get("failures") == "0"
 
 
 def test_verify_names_the_offending_field_and_the_shape_difference(tmp_path: Path) -> None:

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import subprocess
 import sys
 import time
 import urllib.request
+from typing import Any
 
 import pytest
 
 from tests.support.paths import ROOT
-from tests.support.processes import started
+from tests.support.processes import found, started
 
 CLI = [sys.executable, "-m", "emulator.cli"]
 ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
@@ -43,7 +43,7 @@ def served():
     with started(argv, stderr=subprocess.PIPE, env=ENV) as proc:
         assert proc.stdout is not None
         lines = [proc.stdout.readline() for _ in range(3)]
-        url = re.search(r"http://[^ ]+/", lines[0]).group(0)  # type: ignore[union-attr]
+        url = found(r"http://[^ ]+/", lines[0])
         yield url.rstrip("/"), lines
 
 
@@ -154,7 +154,7 @@ def test_newer_firmware_serves_https_with_a_self_signed_certificate():
     ) as proc:
         assert proc.stdout is not None
         first, second = proc.stdout.readline(), proc.stdout.readline()
-        url = re.search(r"https://[^ ]+/", first).group(0).rstrip("/")  # type: ignore[union-attr]
+        url = found(r"https://[^ ]+/", first).rstrip("/")
         assert "login password: s3cret" in second
         insecure = ssl.create_default_context()
         insecure.check_hostname, insecure.verify_mode = False, ssl.CERT_NONE
@@ -167,11 +167,13 @@ def test_serve_firmware_21_44_1_answers_vitals_as_protobuf_over_https():
 
     from emulator.firmware.vitals import vitals_pb2
 
+    pb: Any = vitals_pb2  # protoc's classes are made at import time: no types to check
+
     with started(
         [*CLI, "serve", "--firmware", "1.15.0", "--port", "0", "--firmware", "21.44.1", "--password", "s3cret"], env=ENV
     ) as proc:
         assert proc.stdout is not None
-        url = re.search(r"https://[^ ]+/", proc.stdout.readline()).group(0).rstrip("/")  # type: ignore[union-attr]
+        url = found(r"https://[^ ]+/", proc.stdout.readline()).rstrip("/")
         insecure = ssl.create_default_context()
         insecure.check_hostname, insecure.verify_mode = False, ssl.CERT_NONE
         login = urllib.request.Request(
@@ -184,7 +186,7 @@ def test_serve_firmware_21_44_1_answers_vitals_as_protobuf_over_https():
         vitals = urllib.request.Request(url + "/api/devices/vitals", headers={"Authorization": "Bearer " + token})
         with urllib.request.urlopen(vitals, context=insecure, timeout=5) as response:
             assert response.headers["Content-Type"] == "application/octet-stream"
-            message = vitals_pb2.DevicesWithVitals.FromString(response.read())
+            message = pb.DevicesWithVitals.FromString(response.read())
         assert message.devices[0].device.device.din.value.startswith("STSTSM--")
 
 
@@ -208,7 +210,7 @@ def _fault_pattern(*flags: str) -> list[int]:
     """The statuses 40 requests see under a 50 % fault rule, on a server started with ``flags``."""
     with started([*CLI, "serve", "--firmware", "1.15.0", "--port", "0", "--speed", "0", *flags], env=ENV) as proc:
         assert proc.stdout is not None
-        url = re.search(r"http://[^ ]+/", proc.stdout.readline()).group(0).rstrip("/")  # type: ignore[union-attr]
+        url = found(r"http://[^ ]+/", proc.stdout.readline()).rstrip("/")
         rule = {"path": "/api/status", "kind": "status", "status": 503, "probability": 0.5}
         assert post_json(url + "/_emulator/faults", rule)[0] == 201
         return [get(url + "/api/status")[0] for _ in range(40)]

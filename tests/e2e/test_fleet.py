@@ -94,6 +94,7 @@ def test_consecutive_ports_from_the_given_one():
         with started(argv, stderr=subprocess.PIPE, env=ENV) as proc:
             listing = printed(proc, r"list: (\S+)")
             if listing is None:
+                assert proc.stderr is not None
                 assert proc.wait(timeout=10) == 2 and "cannot listen" in proc.stderr.read()  # a lost race: retry
                 continue
             ports = [int(g["url"].rsplit(":", 1)[1]) for g in httpx.get(listing).json()["gateways"]]

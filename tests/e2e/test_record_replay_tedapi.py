@@ -93,7 +93,8 @@ def test_a_powerwall_3_without_the_gateway_password_is_one_line_and_no_file(tmp_
     code, _ = record("25.10.1", out)
     assert code == 1 and not out.exists()
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "has no GET /api/status (a Powerwall 3?): give --gw-password" in err
+    assert err.count("\n") == 1 and "has no GET /api/status (a Powerwall 3?): give --rsa-key" in err
+    assert "or --gw-password (the gateway password on its QR sticker)" in err
     code, _ = record("25.10.1", out, "--gw-password", WRONG)
     assert code == 1 and "refused the gateway password (403)" in capsys.readouterr().err
 

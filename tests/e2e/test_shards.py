@@ -9,6 +9,7 @@ import os
 import sys
 from collections.abc import Iterator
 from contextlib import ExitStack
+from typing import Any
 
 import httpx
 import pytest
@@ -55,11 +56,11 @@ def fleets() -> Iterator[dict[str, list[dict[str, str]]]]:
         yield {"whole": whole, "shards": [member for shard in shards for member in shard]}
 
 
-def ask(member: dict[str, str], method: str, path: str, token: str = "", **kwargs: object) -> httpx.Response:
+def ask(member: dict[str, str], method: str, path: str, token: str = "", **kwargs: Any) -> httpx.Response:
     """A request to a host-mode member: to 127.0.0.1, with the member's name as the Host header."""
     host = member["url"].split("//")[1].rsplit(":", 1)[0]
     headers = {"Host": host, **({"Authorization": f"Bearer {token}"} if token else {})}
-    return httpx.request(method, member["url"].replace(host, "127.0.0.1") + path, headers=headers, **kwargs)  # type: ignore[arg-type]
+    return httpx.request(method, member["url"].replace(host, "127.0.0.1") + path, headers=headers, **kwargs)
 
 
 def without_url(member: dict[str, str]) -> dict[str, str]:

@@ -58,7 +58,7 @@ class Supervised:
             self.lines.put(line)
 
     def wait_for(self, pattern: str, count: int = 1) -> list[re.Match[str]]:
-        found = []
+        found: list[re.Match[str]] = []
         while len(found) < count:
             line = self.lines.get(timeout=120)  # a loaded machine can take long to start a Python process
             if match := re.search(pattern, line):

@@ -3,17 +3,22 @@ and the emulator serves exactly the paths the spec lists."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import pytest
 from starlette.routing import Route
 from starlette.testclient import TestClient
 
 from emulator import contract, create_app
 from emulator.device.factory import EmulatorOptions, build_gateway
+from emulator.device.gateway import Gateway
 from emulator.firmware import PROFILES, profile_of
-from emulator.http.context import app_context
+from tests.support.app import gateway_of
 
 STATES = ("running", "stopped", "islanded", "transitioning")
-POST_BODIES = {
+Body = Callable[[Gateway], dict[str, Any] | None]
+POST_BODIES: dict[str, Body] = {
     "login.Basic": lambda gw: {"username": "customer", "password": gw.password, "email": "", "force_sm_off": False},
     "operation": lambda gw: {
         "mode" if gw.facts.version == "1.15.0" else "real_mode": "backup",
@@ -33,6 +38,10 @@ POST_BODIES = {
     "customer.registration.legal": lambda gw: {"marketing": False, "privacy_notice": True},
     "sitemaster.stop": lambda gw: {"force": True},
 }
+
+
+def no_body(gw: Gateway) -> None:
+    return None
 
 
 def concrete(path: str, gw) -> str:
@@ -94,7 +103,7 @@ def api_operations(firmware: str, method: str) -> list[contract.Operation]:
 @pytest.mark.parametrize("firmware", sorted(PROFILES))
 def test_every_get_answer_validates(firmware, state):
     client, headers = client_in(firmware, state)
-    gw = app_context(client.app).gateway
+    gw = gateway_of(client)
     for op in api_operations(firmware, "GET"):
         if op.route == "logout":
             continue
@@ -106,8 +115,8 @@ def test_every_get_answer_validates(firmware, state):
 def test_every_post_answer_validates(firmware, state):
     for op in api_operations(firmware, "POST"):
         client, headers = client_in(firmware, state)
-        gw = app_context(client.app).gateway
-        body = POST_BODIES.get(op.route, lambda gw: None)(gw)
+        gw = gateway_of(client)
+        body = POST_BODIES.get(op.route or "", no_body)(gw)
         response = client.post(concrete(op.path, gw), headers=headers, json=body)
         check(op, response, f"{firmware}/{state} POST {op.path}")
 
@@ -115,7 +124,7 @@ def test_every_post_answer_validates(firmware, state):
 @pytest.mark.parametrize("firmware", sorted(PROFILES))
 def test_logged_out_answers_validate_and_protected_paths_refuse(firmware):
     client, headers = client_in(firmware, "running")
-    gw = app_context(client.app).gateway
+    gw = gateway_of(client)
     if PROFILES[firmware].serves("logout"):
         assert client.get("/api/logout", headers=headers).status_code == 204
     else:  # a Powerwall 3 has no /api/logout on the LAN: "logged out" is a session that was never made
@@ -124,9 +133,7 @@ def test_logged_out_answers_validate_and_protected_paths_refuse(firmware):
     for op in api_operations(firmware, "GET") + api_operations(firmware, "POST"):
         path = concrete(op.path, gw)
         for creds in ({}, headers, {"Authorization": "Bearer forged"}):
-            response = client.request(
-                op.method, path, headers=creds, json=POST_BODIES.get(op.route, lambda gw: None)(gw)
-            )
+            response = client.request(op.method, path, headers=creds, json=POST_BODIES.get(op.route or "", no_body)(gw))
             client.cookies.clear()  # a login among the operations must not log the rest in
             check(op, response, f"{firmware} logged-out {op.method} {op.path}")
             if op.needs_login(firmware):
@@ -142,7 +149,7 @@ def test_bad_bodies_get_a_documented_400(firmware):
             continue
         client, headers = client_in(firmware, "running")
         response = client.post(
-            concrete(op.path, app_context(client.app).gateway),
+            concrete(op.path, gateway_of(client)),
             headers={**headers, "content-type": "application/json"},
             content=b"{nope",
         )
@@ -157,7 +164,10 @@ def spec_routes() -> set[tuple[str, str]]:
 def served_routes() -> set[tuple[str, str]]:
     app = create_app(build_gateway(EmulatorOptions(firmware="1.15.0")))
     return {
-        (m, r.path.replace(":path}", "}")) for r in app.routes if isinstance(r, Route) for m in r.methods - {"HEAD"}
+        (m, r.path.replace(":path}", "}"))
+        for r in app.routes
+        if isinstance(r, Route)
+        for m in (r.methods or set()) - {"HEAD"}
     }
 
 

@@ -27,7 +27,9 @@ def test_the_served_spec_is_this_firmwares_api_and_nothing_else(make_client, fir
     assert document["servers"] == [{"url": str(client.base_url)}]
     aggregates = document["paths"]["/api/meters/aggregates"]["get"]
     facts = contract.facts_for(firmware)
-    expected_security = [] if facts.is_open("GET", "/api/meters/aggregates") else [{"bearerAuth": []}]
+    expected_security: list[dict[str, list[str]]] = (
+        [] if facts.is_open("GET", "/api/meters/aggregates") else [{"bearerAuth": []}]
+    )
     if facts.cookie_sessions and expected_security:
         expected_security.append({"cookieAuth": []})  # the bearer first: a tool sending one judges by it
     assert aggregates["security"] == expected_security

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.teg_emulator(firmware="1.15.0")  # plain HTTP keeps the
 
 
 @pytest.fixture(autouse=True)
-def _on_each_stack(stack):  # type: ignore[no-untyped-def]
+def _on_each_stack(stack):
     """Every fault below the ASGI app (drop, tls_stall) lives in the transport: each test runs on both stacks."""
 
 

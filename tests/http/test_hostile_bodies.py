@@ -22,7 +22,7 @@ from starlette.testclient import TestClient
 from emulator import contract, create_app
 from emulator.device.factory import EmulatorOptions, build_gateway
 from emulator.firmware import PROFILES
-from emulator.http.context import app_context
+from tests.support.app import gateway_of
 
 
 def _operations() -> list[tuple[str, str, str]]:
@@ -148,7 +148,7 @@ def _client(firmware: str) -> tuple[TestClient, dict[str, str]]:
 
 def _observable(client: TestClient, headers: dict[str, str]) -> Any:
     """What a refusal must leave unchanged; each read must answer too (an accepted value must stay servable)."""
-    gateway = app_context(client.app).gateway  # type: ignore[arg-type]
+    gateway = gateway_of(client)
     reads = [client.get(p) for p in ("/_emulator/state", "/_emulator/faults")]
     reads.append(client.get("/api/site_info/site_name", headers=headers))
     assert all(r.status_code < 500 for r in reads), [(r.url.path, r.status_code) for r in reads]

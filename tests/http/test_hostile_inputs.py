@@ -127,7 +127,7 @@ def test_a_staged_reserve_is_untouched_by_a_refused_operation_on_1_15(client):
     assert client.get("/_emulator/state").json() == before
 
 
-def test_a_chunked_body_past_the_limit_is_refused_as_it_streams(stack):  # type: ignore[no-untyped-def]
+def test_a_chunked_body_past_the_limit_is_refused_as_it_streams(stack):
     head = b"POST /api/login/Basic HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
     chunk = b"%x\r\n%s\r\n" % (65536, b" " * 65536)
     with ServerThread(create_app(build_gateway(EmulatorOptions(firmware="1.15.0", paused=True)))) as running:

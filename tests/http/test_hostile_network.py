@@ -6,7 +6,6 @@ import gc
 import json
 import logging
 import os
-import re
 import resource
 import signal
 import socket
@@ -15,6 +14,7 @@ import sys
 import threading
 import urllib.request
 import warnings
+from typing import Any
 
 import httpx
 import pytest
@@ -26,19 +26,19 @@ from emulator.serving import transport
 from emulator.serving.server import ServerThread
 from emulator.serving.tls import self_signed
 from tests.support.paths import ROOT
-from tests.support.processes import started
+from tests.support.processes import found, started
 
 CLI = [sys.executable, "-m", "emulator.cli"]
 ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
 
 
-def _app(**control: object):  # type: ignore[no-untyped-def]
+def _app(**control: Any):
     gateway = build_gateway(EmulatorOptions(firmware="1.15.0", paused=True))
-    return create_app(gateway, control=ControlPolicy.of(**control) if control else None)  # type: ignore[arg-type]
+    return create_app(gateway, control=ControlPolicy.of(**control) if control else None)
 
 
 @pytest.fixture
-def server(stack):  # type: ignore[no-untyped-def]
+def server(stack):
     """A server on each HTTP stack (tests.conftest.stack): every test below that takes it runs on both."""
     with ServerThread(_app()) as running:
         yield running
@@ -101,7 +101,7 @@ def test_serve_with_a_control_token_says_so_in_the_banner_and_requires_it():
     with started([*CLI, "serve", "--firmware", "1.15.0", "--port", "0", "--control-token", token], env=ENV) as proc:
         assert proc.stdout is not None
         lines = [proc.stdout.readline() for _ in range(6)]
-        url = re.search(r"http://[^ ]+/", lines[0]).group(0).rstrip("/")  # type: ignore[union-attr]
+        url = found(r"http://[^ ]+/", lines[0]).rstrip("/")
         assert any(token in line and "X-Emulator-Token" in line for line in lines), lines
         assert any(f"/_emulator/#token={token}" in line for line in lines), lines
         assert httpx.get(url + "/_emulator/state").status_code == 401
@@ -122,12 +122,16 @@ def test_off_loopback_a_control_token_is_made_when_none_is_given():
 
 # -- slow, half-open and excess clients ---------------------------------------------
 @pytest.fixture
-def quick_timeout(monkeypatch):  # type: ignore[no-untyped-def]
+def quick_timeout(monkeypatch):
     monkeypatch.setattr(transport, "REQUEST_TIMEOUT_S", 0.3)
     monkeypatch.setitem(transport.STATS, "slow_requests_closed", 0)
     records: list[logging.LogRecord] = []
-    handler = logging.Handler()
-    handler.emit = records.append  # type: ignore[method-assign]
+
+    class Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            records.append(record)
+
+    handler = Keep()
     logging.getLogger("teg_emulator").addHandler(handler)
     yield records
     logging.getLogger("teg_emulator").removeHandler(handler)
@@ -193,7 +197,7 @@ def test_connections_past_the_cap_get_a_clear_503(server, monkeypatch):
 def test_a_signal_stops_serve_promptly_while_a_latency_fault_holds_a_request(sig, stack):
     with started([*CLI, "serve", "--firmware", "1.15.0", "--port", "0", *stack.flags], env=ENV) as proc:
         assert proc.stdout is not None
-        url = re.search(r"http://[^ ]+/", proc.stdout.readline()).group(0).rstrip("/")  # type: ignore[union-attr]
+        url = found(r"http://[^ ]+/", proc.stdout.readline()).rstrip("/")
         rule = {"path": "/api/status", "kind": "latency", "latency_ms": 120000}
         request = urllib.request.Request(
             url + "/_emulator/faults", data=json.dumps(rule).encode(), headers={"content-type": "application/json"}
@@ -234,7 +238,7 @@ def test_half_open_clients_past_the_file_limit_cost_one_log_line_not_a_flood(tmp
         ) as proc,
     ):
         assert proc.stdout is not None
-        url = re.search(r"http://[^ ]+/", proc.stdout.readline()).group(0).rstrip("/")  # type: ignore[union-attr]
+        url = found(r"http://[^ ]+/", proc.stdout.readline()).rstrip("/")
         port = int(url.rsplit(":", 1)[1])
         try:
             for _ in range(160):

@@ -10,6 +10,7 @@ import json
 import subprocess
 import sys
 import warnings
+from typing import Any
 
 import pytest
 from pypowerwall.tedapi.protobuf.V2024_06 import tedapi_pb2 as legacy
@@ -23,8 +24,8 @@ AUTH = ("Tesla_Energy_Device", "ABCDEFGHIJ")
 warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
 
 
-def client(firmware: str = "25.10.1", **options: object) -> TestClient:
-    gateway = build_gateway(EmulatorOptions(firmware=firmware, gw_password="ABCDEFGHIJ", paused=True, **options))  # type: ignore[arg-type]
+def client(firmware: str = "25.10.1", **options: Any) -> TestClient:
+    gateway = build_gateway(EmulatorOptions(firmware=firmware, gw_password="ABCDEFGHIJ", paused=True, **options))
     return TestClient(create_app(gateway))
 
 
@@ -153,7 +154,7 @@ def test_the_generated_protobuf_code_matches_the_proto_files() -> None:
     assert done.returncode == 0, done.stderr.decode()
 
 
-def test_the_powerwall_3_certificate_is_ec_p256_and_tls_1_3_only(stack) -> None:  # type: ignore[no-untyped-def]
+def test_the_powerwall_3_certificate_is_ec_p256_and_tls_1_3_only(stack) -> None:
     import ssl
     import urllib.request
 

@@ -13,12 +13,14 @@ import math
 import time
 import uuid as uuids
 import warnings
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from starlette.testclient import TestClient
-from tesla_protocol.energy_device import signed_message_pb2, transport_pb2
+from tesla_protocol.energy_device import filestore_api_pb2, signed_message_pb2, transport_pb2
 
 from emulator import create_app
 from emulator.device.factory import EmulatorOptions, build_gateway
@@ -40,11 +42,9 @@ GW_PASSWORD = "ABCDEFGHIJ"
 VERIFIED, STRANGER, PENDING = 0, 1, 2  # key slots
 
 
-def client(firmware: str = "25.10.1", **options: object) -> TestClient:
+def client(firmware: str = "25.10.1", **options: Any) -> TestClient:
     options.setdefault("authorized_keys", (private_key_pem(VERIFIED),))
-    gateway = build_gateway(
-        EmulatorOptions(firmware=firmware, gw_password=GW_PASSWORD, paused=True, **options)  # type: ignore[arg-type]
-    )
+    gateway = build_gateway(EmulatorOptions(firmware=firmware, gw_password=GW_PASSWORD, paused=True, **options))
     return TestClient(create_app(gateway), base_url="https://testserver")
 
 
@@ -122,12 +122,12 @@ def _other_dins(c: TestClient, din: str) -> list[str]:
 
 
 # name -> (how to build the request from (din, other DIN of the site), the fault the gateway answers)
-def _cases() -> dict[str, tuple[object, str]]:
+def _cases() -> dict[str, tuple[Callable[[str, str], bytes], str]]:
     key, stranger = private_key_pem(VERIFIED), private_key_pem(STRANGER)
     now = math.ceil(time.time())
 
-    def signed(**kw: object):  # type: ignore[no-untyped-def]
-        return lambda din, other: routable(key, din, system_info(din), **kw)  # type: ignore[arg-type]
+    def signed(**kw: Any) -> Callable[[str, str], bytes]:
+        return lambda din, other: routable(key, din, system_info(din), **kw)
 
     def no_payload(din: str, other: str) -> bytes:
         message = answer(routable(key, din, system_info(din)))
@@ -163,7 +163,7 @@ def _cases() -> dict[str, tuple[object, str]]:
             lambda din, other: b"\x52\x02\x08\x01" + b"\x32\x02\x08\x07" + b"\x68\x05",
             "MESSAGEFAULT_ERROR_BAD_PARAMETER",
         ),
-        "domain 3": (signed(domain=3), "MESSAGEFAULT_ERROR_INVALID_DOMAINS"),
+        "domain 3": (signed(domain=signed_message_pb2.DOMAIN_INFOTAINMENT), "MESSAGEFAULT_ERROR_INVALID_DOMAINS"),
         "routing address": (routed, "MESSAGEFAULT_ERROR_INVALID_DOMAINS"),
         "no rsa data": (no_rsa_data, "MESSAGEFAULT_ERROR_BAD_PARAMETER"),
         "signer by handle": (by_handle, "MESSAGEFAULT_ERROR_BAD_PARAMETER"),
@@ -211,7 +211,7 @@ def test_each_refusal_is_its_fault_at_200_and_changes_nothing(site: TestClient, 
     din = din_of(site)
     other = _other_dins(site, din)[0]
     before = observed(site)
-    body = post(site, build(din, other))  # type: ignore[operator]
+    body = post(site, build(din, other))
     assert fault_name(body) == fault
     assert not answer(body).protobuf_message_as_bytes  # a refusal carries no envelope
     assert observed(site) == before
@@ -221,7 +221,8 @@ def test_each_refusal_is_its_fault_at_200_and_changes_nothing(site: TestClient, 
 def test_a_megabyte_signature_or_key_is_refused_at_the_door_with_413(site: TestClient, part: str) -> None:
     din = din_of(site)
     before = observed(site)
-    body = routable(private_key_pem(VERIFIED), din, system_info(din), **{part: b"\x01" * 1_000_000})  # type: ignore[arg-type]
+    huge: dict[str, Any] = {part: b"\x01" * 1_000_000}
+    body = routable(private_key_pem(VERIFIED), din, system_info(din), **huge)
     reply = site.post("/tedapi/v1r", content=body)
     assert reply.status_code == 413 and reply.json()["code"] == 413
     assert observed(site) == before
@@ -287,7 +288,7 @@ def test_a_signed_payload_that_is_no_envelope_is_a_decoding_fault(site: TestClie
 def test_a_command_refused_by_its_handler_answers_inside_the_envelope(site: TestClient) -> None:
     din = din_of(site)
     envelope = command(din)
-    envelope.filestore.read_file_request.domain = 2
+    envelope.filestore.read_file_request.domain = filestore_api_pb2.FILE_STORE_API_DOMAIN_GRID_CODE_REGIONS_CSV
     envelope.filestore.read_file_request.name = "grid_code_regions.csv"
     body = post(site, routable(private_key_pem(VERIFIED), din, envelope.SerializeToString()))
     status = envelope_of(body).common.error_response.status

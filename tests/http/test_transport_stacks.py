@@ -7,7 +7,6 @@ The transport tests in test_hostile_network.py, test_faults.py and here take the
 from __future__ import annotations
 
 import os
-import re
 import resource
 import signal
 import socket
@@ -27,7 +26,7 @@ from emulator.serving.server import ServerThread
 from emulator.serving.stack import Stack, choose
 from emulator.serving.tls import self_signed
 from tests.support.paths import ROOT
-from tests.support.processes import printed, started
+from tests.support.processes import found, printed, started
 
 CLI = [sys.executable, "-m", "emulator.cli"]
 ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
@@ -51,7 +50,7 @@ def _banner(proc: subprocess.Popen[str]) -> list[str]:
 
 
 def _url(lines: list[str]) -> str:
-    return re.search(r"https?://[\d.]+:\d+", lines[0]).group(0)  # type: ignore[union-attr]
+    return found(r"https?://[\d.]+:\d+", lines[0])
 
 
 # -- which stack --------------------------------------------------------------------
@@ -326,7 +325,7 @@ def _status(port: int, request: bytes) -> int:
 
 
 @pytest.fixture(scope="module")
-def both_servers():  # type: ignore[no-untyped-def]
+def both_servers():
     servers = {
         name: ServerThread(
             create_app(build_gateway(EmulatorOptions(firmware="1.15.0", paused=True))), stack=Stack(http, loop)

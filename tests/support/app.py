@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from starlette.applications import Starlette
 from starlette.testclient import TestClient
+
+from emulator.device.gateway import Gateway
+from emulator.http.context import app_context
 
 
 class FakeMonotonic:
@@ -16,6 +20,12 @@ class FakeMonotonic:
 
     def tick(self, seconds: float) -> None:
         self.now += seconds
+
+
+def gateway_of(client: TestClient) -> Gateway:
+    """The gateway behind an in-process client of the emulator's app."""
+    assert isinstance(client.app, Starlette)
+    return app_context(client.app).gateway
 
 
 def login_1_15(client: TestClient, serial: str = "T123456789") -> dict[str, str]:

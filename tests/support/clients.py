@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import httpx
 
@@ -33,9 +34,9 @@ class LiveGateway:
         return response.json()
 
 
-def live_gateway(**options: object) -> Iterator[LiveGateway]:
+def live_gateway(**options: Any) -> Iterator[LiveGateway]:
     options.setdefault("firmware", "24.4.0")
     options.setdefault("paused", True)
-    gateway = build_gateway(EmulatorOptions(**options))  # type: ignore[arg-type]
+    gateway = build_gateway(EmulatorOptions(**options))
     with ServerThread(create_app(gateway), tls=self_signed().identity) as server:
         yield LiveGateway(gateway, server)

@@ -21,16 +21,23 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from google.protobuf.message import DecodeError
 from starlette.applications import Starlette
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from emulator import contract
+from emulator.contract import v1r as contract_v1r
 from emulator.device.factory import EmulatorOptions, build_gateway
 from emulator.device.gateway import Gateway
 from emulator.serving.app import create_app
 from emulator.serving.server import ServerThread
 from emulator.serving.tls import self_signed
-from tests.support.mutants import Mutant, MutatedGateway
+from emulator.tedapi import teg_emulator_tedapi_pb2 as tedapi_pb
+from emulator.tedapi import teg_emulator_v1r_pb2 as v1r_pb
+from emulator.tedapi.dispatch import kind
+from emulator.testing.keys import private_key_pem
+from tests.support.mutants import Mutant
+from tests.support.mutated_gateway import MutatedGateway
 from tests.support.paths import ROOT
 
 NOON = datetime(2026, 7, 1, 19, 0, tzinfo=UTC)  # 12:00 in Los Angeles: sun, battery and grid all busy
@@ -50,12 +57,15 @@ class Watch:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
         self.problems: list[str] = []
+        self.v1r_commands: list[str] = []  # what each POST /tedapi/v1r asked ("payload.member"; "" for none)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         request = f"{scope['method']} {scope['path']}"
+        if scope["path"] == contract_v1r.PATH:
+            receive = self._noting_command(receive)
 
         async def watched(message: Message) -> None:
             if message["type"] == "http.response.start" and message["status"] == 500:
@@ -70,6 +80,31 @@ class Watch:
             self.problems.append(f"{request} raised {type(exc).__name__}: {exc}")
             raise
 
+    def _noting_command(self, receive: Receive) -> Receive:
+        """``receive``, noting the command a v1r request's envelope carries once its body is in."""
+        chunks: list[bytes] = []
+
+        async def noting() -> Message:
+            message = await receive()
+            chunks.append(message.get("body", b""))
+            if message["type"] == "http.request" and not message.get("more_body"):
+                self.v1r_commands.append(_v1r_command(b"".join(chunks)))
+            return message
+
+        return noting
+
+
+def _v1r_command(body: bytes) -> str:
+    """The envelope member a v1r body asks for ("filestore.read_file_request"), or "" when it carries none."""
+    message, envelope = v1r_pb.RoutableMessage(), tedapi_pb.Envelope()
+    try:
+        message.ParseFromString(body)
+        envelope.ParseFromString(message.protobuf_message_as_bytes)
+    except DecodeError:
+        return ""
+    payload, member = kind(envelope)
+    return f"{payload}.{member}" if payload and member else ""
+
 
 @dataclass
 class Served:
@@ -77,6 +112,7 @@ class Served:
     gateway: Gateway
     app: Starlette  # the emulator's own app, inside the mutant and the watch
     watch: Watch
+    key_files: dict[str, Path]  # TEDAPI v1r: the owner's verified key and an unverified one, as the suite's options
 
     @property
     def url(self) -> str:
@@ -86,23 +122,52 @@ class Served:
     def password(self) -> str:
         return self.gateway.password
 
+    @property
+    def key_options(self) -> list[str]:
+        """The suite's options naming the keys, as an owner of this gateway would give them (none without v1r)."""
+        return [arg for option, file in self.key_files.items() for arg in (option, str(file))]
+
+
+OWNER_SLOT, UNVERIFIED_SLOT = 0, 1  # emulator.testing.keys slots: RSA-4096, as registrations make them
+
 
 @contextmanager
 def served(firmware: str, mutant: Mutant | None = None, journal_size: int = 1000) -> Iterator[Served]:
-    """The emulator of ``firmware`` (or ``mutant`` of it) on a free port, stopped on every path."""
+    """The emulator of ``firmware`` (or ``mutant`` of it) on a free port, stopped on every path.
+
+    Where it serves TEDAPI v1r, its table holds the owner's key, verified, and a second key registered
+    but never verified (its window runs out: it stays unverified), both written to files for the suite.
+    """
     start = NOON if mutant is None else NOON.replace(hour=mutant.start_hour_utc)
-    options = EmulatorOptions(firmware=firmware, speed=60, start=start, password=PASSWORD, gw_password=GW_PASSWORD)
+    v1r = contract.facts_for(firmware).serves("POST", contract_v1r.PATH)
+    pems = {slot: private_key_pem(slot) for slot in (OWNER_SLOT, UNVERIFIED_SLOT)} if v1r else {}
+    options = EmulatorOptions(
+        firmware=firmware,
+        speed=60,
+        start=start,
+        password=PASSWORD,
+        gw_password=GW_PASSWORD,
+        authorized_keys=(pems[OWNER_SLOT],) if v1r else (),
+    )
     gateway = build_gateway(options)
+    keys = {slot: contract_v1r.signing_key(pem) for slot, pem in pems.items()}
+    if v1r:
+        gateway.authorized_clients.add(keys[UNVERIFIED_SLOT].private.public_key())
     tls = self_signed().identity if gateway.facts.uses_tls else None
     app = create_app(gateway, tls=tls is not None, journal_size=journal_size)
     outer: ASGIApp = app
     if mutant is not None:
         token = gateway.login("customer", gateway.password, "mutant@example.com").token
         gateway.run_sitemaster()
-        outer = MutatedGateway(app, mutant, token, gateway.password)
+        outer = MutatedGateway(app, mutant, token, gateway.password, {k.public_der: k for k in keys.values()})
     watch = Watch(outer)
-    with ServerThread(watch, tls=tls) as server:
-        yield Served(server, gateway, app, watch)
+    with tempfile.TemporaryDirectory(prefix="teg-keys-") as folder, ServerThread(watch, tls=tls) as server:
+        files = {}
+        for option, slot in (("--gateway-rsa-key", OWNER_SLOT), ("--gateway-unverified-rsa-key", UNVERIFIED_SLOT)):
+            if slot in pems:
+                files[option] = Path(folder) / f"{slot}.pem"
+                files[option].write_bytes(pems[slot])
+        yield Served(server, gateway, app, watch, files)
 
 
 @dataclass(frozen=True)
@@ -217,5 +282,5 @@ def _matches(pattern: str, check_id: str) -> bool:
 def verdict(mutant: Mutant) -> list[str]:
     """The mutant meta-test: serve ``mutant``, run the whole suite against it, and say why it was not caught."""
     with served(mutant.firmware, mutant) as gateway:
-        run = run_suite(gateway.url, gateway.password)
+        run = run_suite(gateway.url, gateway.password, *gateway.key_options)
     return misjudged(mutant, run, gateway.watch)

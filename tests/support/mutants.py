@@ -1,25 +1,20 @@
 """Deliberately broken gateways: the emulator with one contract violation each.
 
-Each mutant wraps the emulator's ASGI app and changes one thing a real firmware bug could
-change: a field dropped or retyped, a sign flipped, an enum misspelt, a wrong status, a
-protected endpoint left open, a counter running backwards, the power balance broken. The
-contract suite must fail on every one (tests/contract_meta/test_contract_mutants.py).
+Each mutant wraps the emulator's ASGI app (tests/support/mutated_gateway.py) and changes one
+thing a real firmware bug could change: a field dropped or retyped, a sign flipped, an enum
+misspelt, a wrong status, a protected endpoint left open, a counter running backwards, the
+power balance broken, a TEDAPI v1r signature check skipped. The contract suite must fail on
+every one, on the check that names the fault (tests/contract_meta/test_contract_mutants.py).
 """
 
 from __future__ import annotations
 
-import base64
-import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from starlette.applications import Starlette
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
-
-from emulator.device.gateway import Gateway
-from emulator.http.context import app_context
+from tests.support import v1r_mutants
 
 Body = Any
 Edit = Callable[[Body], Body]
@@ -40,6 +35,7 @@ class Mutant:
     login_keeps_sitemaster: bool = False  # a login leaves sitemaster running (1.15.0 stops it)
     tedapi_open: bool = False  # the TEDAPI answers whatever Basic credentials (or none) a request carries
     applies_at_once: bool = False  # POST /api/operation takes effect without GET /api/config/completed
+    v1r: str | None = None  # a TEDAPI v1r signature check broken (tests/support/v1r_mutants.py)
     start_hour_utc: int = 19  # 12:00 in Los Angeles; 03:00 UTC is 20:00 there: no sun, the battery carries the house
     # The contract checks whose failure names this fault ("module.py::test_name[param]", fnmatch patterns):
     # the suite must fail on one of these, not merely fail (tests/support/contract_runs.misjudged).
@@ -98,6 +94,11 @@ def read_check(path: str) -> str:
 def open_check(path: str) -> str:
     """The check that a protected read refuses a request without credentials."""
     return f"test_auth.py::test_protected_endpoint_refuses_no_credentials[*-GET {path}]"
+
+
+def v1r_check(name: str) -> str:
+    """A check of TEDAPI v1r's signature (contract_tests/test_tedapi_v1r.py)."""
+    return f"test_tedapi_v1r.py::{name}[*]"
 
 
 AGG = "/api/meters/aggregates"
@@ -291,6 +292,38 @@ MUTANTS = [
         tedapi_open=True,
         caught_by=("test_tedapi.py::test_tedapi_refuses_no_credentials_with_401[*]",),
     ),
+    # TEDAPI v1r's signature checks, each broken as tests/support/v1r_mutants.py says.
+    Mutant(
+        "v1r accepts a bad signature",
+        "25.10.1",
+        v1r=v1r_mutants.BAD_SIGNATURE,
+        caught_by=(v1r_check("test_v1r_refuses_a_bad_signature"),),
+    ),
+    Mutant(
+        "v1r ignores the expiry",
+        "25.10.1",
+        v1r=v1r_mutants.EXPIRY,
+        caught_by=(v1r_check("test_v1r_refuses_an_expired_request"), v1r_check("test_v1r_refuses_an_expiry_too*")),
+    ),
+    Mutant(
+        "v1r takes the DIN the request names, not its own",
+        "25.10.1",
+        v1r=v1r_mutants.DIN,
+        caught_by=(v1r_check("test_v1r_refuses_a_signature_for_another_din"),),
+    ),
+    Mutant(
+        "v1r answers an unverified key with data",
+        "25.10.1",
+        v1r=v1r_mutants.UNVERIFIED,
+        caught_by=(v1r_check("test_v1r_answers_an_unverified_key_not_verified"),),
+        says="not 'client authorization not verified'",
+    ),
+    Mutant(
+        "v1r takes a config.json write with a stale hash",
+        "25.10.1",
+        v1r=v1r_mutants.STALE_HASH,
+        caught_by=(v1r_check("test_v1r_config_write_with_a_stale_hash_is_refused_and_changes_nothing"),),
+    ),
     Mutant(
         "a staged 1.15.0 operation applies at once",
         "1.15.0",
@@ -299,106 +332,3 @@ MUTANTS = [
         caught_by=("test_writes.py::test_an_operation_change_takes_effect_when_the_firmware_facts_say[*]",),
     ),
 ]
-
-
-class MutatedGateway:
-    """ASGI middleware applying one mutant to an emulator app."""
-
-    def __init__(self, app: ASGIApp, mutant: Mutant, valid_token: str, password: str) -> None:
-        self.app, self.mutant, self.token, self.password = app, mutant, valid_token, password
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        m, path = self.mutant, scope["path"]
-        if m.open_up and path == m.path:
-            scope = _with_header(scope, b"authorization", f"Bearer {self.token}".encode())
-        if m.tedapi_open and path.startswith("/tedapi/"):
-            secret = base64.b64encode(f"Tesla_Energy_Device:{self._gateway().gw_password}".encode())
-            scope = _with_header(scope, b"authorization", b"Basic " + secret)
-        if m.keep_session_on_logout and path == "/api/logout":
-            await send({"type": "http.response.start", "status": 204, "headers": []})
-            await send({"type": "http.response.body", "body": b""})
-            return
-        if m.accept_any_password and path == "/api/login/Basic":
-            receive = await _replace_password(receive, self.password)
-        if path != m.path or not (m.edit or m.status or m.content_type or m.strip_cookies):
-            await self.app(scope, receive, send)
-            self._after(scope)
-            return
-        await self._rewrite(scope, receive, send)
-
-    def _gateway(self) -> Gateway:
-        assert isinstance(self.app, Starlette)  # mutants wrap the emulator's own app
-        return app_context(self.app).gateway
-
-    def _after(self, scope: Scope) -> None:
-        """Undo, behind the client's back, what the firmware facts say a request does."""
-        gateway = self._gateway()
-        if self.mutant.login_keeps_sitemaster and scope["path"] == "/api/login/Basic":
-            gateway.run_sitemaster()
-        if self.mutant.applies_at_once and scope["path"] == "/api/operation" and scope["method"] == "POST":
-            gateway.commit_config()
-
-    async def _rewrite(self, scope: Scope, receive: Receive, send: Send) -> None:
-        started: dict[str, Any] = {}
-        chunks: list[bytes] = []
-
-        async def capture(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                started.update(message)
-            elif message["type"] == "http.response.body":
-                chunks.append(message.get("body", b""))
-                if not message.get("more_body"):
-                    await self._send_changed(started, b"".join(chunks), send)
-
-        await self.app(scope, receive, capture)
-
-    async def _send_changed(self, start: dict[str, Any], body: bytes, send: Send) -> None:
-        m = self.mutant
-        headers = [(k, v) for k, v in start["headers"] if k.lower() != b"content-length"]
-        if m.edit and start["status"] == 200:
-            body = json.dumps(m.edit(json.loads(body))).encode()
-        if m.content_type:
-            headers = [(k, v) for k, v in headers if k.lower() != b"content-type"] + [
-                (b"content-type", m.content_type.encode())
-            ]
-        if m.strip_cookies:
-            headers = [(k, v) for k, v in headers if k.lower() != b"set-cookie"]
-        status = m.status or start["status"]
-        if m.status == 502:
-            body, headers = b"", [(k, v) for k, v in headers if k.lower() != b"content-type"]
-        headers.append((b"content-length", str(len(body)).encode()))
-        await send({"type": "http.response.start", "status": status, "headers": headers})
-        await send({"type": "http.response.body", "body": body})
-
-
-def _with_header(scope: Scope, name: bytes, value: bytes) -> Scope:
-    headers = [(k, v) for k, v in scope["headers"] if k not in (name, b"cookie")] + [(name, value)]
-    return {**scope, "headers": headers}
-
-
-async def _replace_password(receive: Receive, password: str) -> Receive:
-    body = b""
-    while True:
-        message = await receive()
-        body += message.get("body", b"")
-        if not message.get("more_body"):
-            break
-    try:
-        parsed = json.loads(body)
-        parsed["password"] = password
-        body = json.dumps(parsed).encode()
-    except (ValueError, TypeError):
-        pass
-    sent = False
-
-    async def replay() -> Message:
-        nonlocal sent
-        if sent:
-            return {"type": "http.disconnect"}
-        sent = True
-        return {"type": "http.request", "body": body, "more_body": False}
-
-    return replay

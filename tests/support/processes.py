@@ -60,6 +60,13 @@ def _kill_group(proc: subprocess.Popen[str]) -> None:
         proc.kill()
 
 
+def found(pattern: str, text: str) -> str:
+    """The first match of ``pattern`` in ``text`` (a URL on a banner line), or a failure that shows the text."""
+    match = re.search(pattern, text)
+    assert match is not None, f"no {pattern!r} in {text!r}"
+    return match.group(0)
+
+
 def printed(proc: subprocess.Popen[str], pattern: str) -> str | None:
     """The first group of the first stdout line matching ``pattern`` (a URL, a listing), or None at end of output."""
     assert proc.stdout is not None

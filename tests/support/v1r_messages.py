@@ -67,7 +67,7 @@ def routable(
     *,
     expires_at: int | None = None,
     uuid: bytes | None = None,
-    domain: int = 7,
+    domain: signed_message_pb2.Domain = signed_message_pb2.DOMAIN_ENERGY_DEVICE,
     public_key: bytes | None = None,
     signature: bytes | None = None,
 ) -> bytes:

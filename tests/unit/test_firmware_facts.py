@@ -65,7 +65,7 @@ def test_the_contract_loader_itself_depends_on_no_other_part_of_the_emulator() -
     assert {n for n in names if _within(n, "emulator") and not _within(n, "emulator.contract")} == set()
 
 
-def _facts_data(version: str) -> dict:  # type: ignore[type-arg]
+def _facts_data(version: str) -> dict:
     return yaml.safe_load((contract.schemas_dir() / "firmware" / f"{version}.yaml").read_text("utf-8"))
 
 

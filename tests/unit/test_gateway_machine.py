@@ -10,6 +10,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 from emulator.device.errors import GatewayError
 from emulator.device.factory import EmulatorOptions, build_gateway
 from emulator.model import OPERATION_MODES
+from emulator.model.state import CounterReading, Counters
 
 
 class Time:
@@ -26,7 +27,7 @@ class GatewayMachine(RuleBasedStateMachine):
         self.time = Time()
         self.gw = build_gateway(EmulatorOptions(firmware="1.15.0", paused=True, seed=3), monotonic=self.time)
         self.tokens: list[str] = []
-        self.last_counters = self.gw.snapshot().state.counters
+        self.last_counters: CounterReading | Counters = self.gw.snapshot().state.counters
 
     @rule()
     def login(self):

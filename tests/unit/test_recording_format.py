@@ -92,6 +92,21 @@ BROKEN = {
         2,
         f"device {PW3}B is not the one its path /tedapi/device/{PW3}/v1 asks ({PW3})",
     ),
+    "v1r answer naming no request": (
+        lines(HEADER, {k: v for k, v in _binary(path="/tedapi/v1r").items() if k != "request"}),
+        2,
+        "'request' is a required property",
+    ),
+    "v1r answer that is no RoutableMessage": (
+        lines(HEADER, _binary(path="/tedapi/v1r", body_base64="//8=")),
+        2,
+        "a /tedapi/v1r answer is a RoutableMessage in body_base64; this one does not parse",
+    ),
+    "v1r answer with neither envelope nor fault": (
+        lines(HEADER, _binary(path="/tedapi/v1r")),
+        2,
+        "a /tedapi/v1r answer carries an envelope (field 10) or a message fault; this one has neither",
+    ),
     "no body": (lines(HEADER, {k: v for k, v in response(0).items() if k != "body"}), 2, "a response needs its body"),
     "time order": (
         lines(HEADER, response(0), response(2.5), response(1.0)),

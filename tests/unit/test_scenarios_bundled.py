@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import pytest
 
-from emulator.device.gateway import Operation
+from emulator.device.snapshot import Operation
 from emulator.runner.engine import run
 from emulator.scenario import all_bundled, bundled_names, load_bundled
 from tests.support.paths import ROOT

@@ -170,6 +170,39 @@ def test_an_iso_time_with_an_offset_is_taken_as_given():
         (HEAD + "expect:\n  - {at: '07:00', field: soe_pct}\n", 4, "expect[0]", "says nothing to check"),
         (HEAD + "expect:\n  - {at: '07:00', status: 200}\n", 4, "expect[0].status", "needs an endpoint"),
         (HEAD + "expect:\n  - {at: '07:00', above: 3}\n", 4, "expect[0]", "which field?"),
+        (
+            HEAD + "site: {firmware: 24.4.0}\nevents:\n  - {at: '+1h', do: firmware_update, version: 21.44.1}\n",
+            5,
+            "events[0]",
+            'firmware_update to 21.44.1: firmware 21.44.1 is older than the running 24.4.0: a downgrade needs "allow_downgrade": true',
+        ),
+        (
+            HEAD + "site: {firmware: 21.44.1}\nevents:\n  - {at: '+1h', do: firmware_update, version: 25.10.1}\n",
+            5,
+            "events[0]",
+            "is for Powerwall 3 hardware and this site is Powerwall 2",
+        ),
+        (
+            HEAD
+            + "site: {firmware: 1.15.0}\nevents:\n"
+            + "  - {at: '+1h', do: firmware_update, version: 21.44.1}\n"
+            + "  - {at: '+1h10m', do: firmware_update, version: 24.4.0}\n",
+            6,
+            "events[1]",
+            "firmware_update to 24.4.0: the update before it is under way until 07:17:35",
+        ),
+        (
+            HEAD + "events:\n  - {at: '+1h', do: firmware_update, version: 30.1.1}\n",
+            4,
+            "events[0].version",
+            "is not one of",
+        ),
+        (
+            HEAD + "events:\n  - {at: '+1h', do: firmware_update, reboot: 2m}\n",
+            4,
+            "events[0]",
+            "version",
+        ),
         (HEAD + "site:\n  timezone: Mars/Olympus\n", 4, "site.timezone", "unknown time zone"),
         ("title: t\nstart: yesterday\n", 2, "start", "is not an ISO date"),
         ("title: t\nstart: 2026-02-30T00:00\n", 2, "start", "(day is out of range for month)"),
@@ -212,7 +245,7 @@ def test_aliases_may_add_values_up_to_their_budget_and_not_past_it():
 def test_the_schema_names_what_the_code_knows():
     schema = json.loads((contract.schemas_dir() / "scenario.json").read_text())
     defs = schema["$defs"]
-    assert set(defs["site"]["properties"]["firmware"]["enum"]) == set(PROFILES)
+    assert set(defs["firmware"]["enum"]) == set(PROFILES)
     assert tuple(defs["mode"]["enum"]) == OPERATION_MODES
     assert tuple(defs["event"]["properties"]["do"]["enum"]) == EVENT_KINDS
     assert [branch["if"]["properties"]["do"]["const"] for branch in defs["event"]["allOf"]] == list(EVENT_KINDS)

@@ -6,6 +6,7 @@ import pytest
 
 from emulator.runner.engine import run
 from emulator.scenario import load_text
+from tests.support.paths import ROOT
 
 SPIKE = """
 title: a kettle that never stops
@@ -90,3 +91,11 @@ expect:
     assert [o.passed for o in result.outcomes] == [True] * 10, [
         (o.expectation.number, o.found) for o in result.outcomes if not o.passed
     ]
+
+
+def test_a_firmware_update_event_changes_the_contract_mid_run():
+    """docs/examples/firmware-update.yaml (docs/firmware-updates.md shows it): every expectation passes."""
+    example = ROOT / "docs" / "examples" / "firmware-update.yaml"
+    result = run(load_text(example.read_text("utf-8"), example.name), 60)
+    assert [o.passed for o in result.outcomes] == [True] * 10, [o.found for o in result.outcomes]
+    assert [t.label for t in result.fired] == ["firmware_update"]

@@ -66,7 +66,7 @@ def test_every_ref_resolves_and_every_schema_is_used():
 
 def test_the_schemas_bite():
     assert list(contract.validator("responses/system_status.soe.json").iter_errors({"percentage": 101}))
-    meters = {k: {} for k in ("site", "battery", "load", "solar", "foo")}
+    meters: dict[str, dict[str, object]] = {k: {} for k in ("site", "battery", "load", "solar", "foo")}
     assert list(contract.validator("responses/meters.aggregates.json").iter_errors(meters))
     status = {
         "start_time": "2024-01-01 00:00:00 +0800",
@@ -109,7 +109,7 @@ def test_every_protected_operation_declares_its_security():
     facts = contract.firmware_facts()
     for path, item in contract.load_spec()["paths"].items():
         for method, op in item.items():
-            accesses = {f.access(method, path) for f in facts.values()} - {None}
+            accesses = {access for f in facts.values() if (access := f.access(method, path)) is not None}
             schemes = {name for requirement in op["security"] for name in requirement}
             expected = set().union(*(SCHEMES[a] for a in accesses)) if accesses else set()
             if not path.startswith("/_emulator/") and path != "/":

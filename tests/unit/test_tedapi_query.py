@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from emulator.tedapi.query import MAX_DEPTH, QueryRejected, answer, operation
@@ -35,7 +37,7 @@ def test_the_same_parsed_query_answers_again_the_same():
 
 
 def test_nesting_past_the_limit_is_refused_where_the_data_goes_that_deep():
-    deep = {"a": None}
+    deep: dict[str, Any] = {"a": None}
     node = deep
     for _ in range(MAX_DEPTH + 2):
         node["a"] = {"a": None}

@@ -5,7 +5,19 @@ One module per family of commands; each registers its handlers with
 through this package, so no command can be missing from it.
 """
 
-from emulator.tedapi.commands import reads
-from emulator.tedapi.dispatch import V1, V1R, Call, Unimplemented, dispatch, registered
+from emulator.tedapi.commands import authorization, config_write, reads, teg
+from emulator.tedapi.dispatch import V1, V1R, Call, Unimplemented, dispatch, registered, site_of
 
-__all__ = ["V1", "V1R", "Call", "Unimplemented", "dispatch", "reads", "registered"]
+__all__ = [
+    "V1",
+    "V1R",
+    "Call",
+    "Unimplemented",
+    "authorization",
+    "config_write",
+    "dispatch",
+    "reads",
+    "registered",
+    "site_of",
+    "teg",
+]

@@ -167,6 +167,7 @@
     latency: [["fault-latency", "latency_ms", Number]],
     slow_body: [["fault-chunk", "chunk_delay_ms", Number]],
     tls_stall: [["fault-stall", "stall_s", Number]],
+    drift: [["fault-drift", "drift", String], ["fault-pointer", "pointer", String]],
   };
 
   function faultBody() {
@@ -194,6 +195,7 @@
     if (rule.kind === "status") parts.push(`${rule.status}`);
     if (rule.kind === "latency") parts.push(`${rule.latency_ms} ms`);
     if (rule.kind === "slow_body") parts.push(`${rule.chunk_delay_ms} ms/chunk`);
+    if (rule.kind === "drift") parts.push(`${rule.drift} at ${rule.pointer}`);
     if (rule.count !== null) parts.push(`${rule.count} left`);
     if (rule.probability < 1) parts.push(`p=${rule.probability}`);
     if (rule.for_s !== null) parts.push(`for ${rule.for_s} s`);

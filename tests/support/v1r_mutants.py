@@ -1,0 +1,119 @@
+"""TEDAPI v1r's signature checks broken, as a firmware bug would break them: each a rewrite of the request.
+
+The served gateway's own checks stay as they are; the mutant changes what reaches them. It knows the
+private keys the test registered (``keys``, by public key DER), so where a broken gateway would accept a
+request, the mutant signs it again so the real checks accept it too:
+
+* ``accepts a bad signature``: a request by a registered key whose signature does not verify is signed
+  again, right (the same expiry);
+* ``ignores expiry``: a rightly signed request whose expiry is past (or too far ahead) is signed again with a
+  fresh one;
+* ``ignores the DIN``: a request signed for the DIN its envelope names rather than this gateway's -- the
+  gateway trusts the DIN the request brings -- is signed again for this gateway;
+* ``answers an unverified key``: a registered key not yet verified is verified before its request is read;
+* ``ignores the config.json hash``: a rightly signed config.json write gets the file's current hash (and is
+  signed again), so a stale one no longer refuses it.
+
+A request by a key the mutant does not know (the suite's unknown key) is never changed.
+"""
+
+from __future__ import annotations
+
+import time
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import padding
+from google.protobuf.message import DecodeError
+
+from emulator.contract.v1r import TTL_S, SigningKey, personalization
+from emulator.device.authorized_clients import KeyState
+from emulator.device.gateway import Gateway
+from emulator.tedapi import signed
+from emulator.tedapi import teg_emulator_tedapi_pb2 as pb
+from emulator.tedapi import teg_emulator_v1r_pb2 as v1r
+from emulator.tedapi.commands.reads import blob_hash, config_blob
+from emulator.tedapi.dispatch import V1R, Call, site_of
+
+BAD_SIGNATURE = "accepts a bad signature"
+EXPIRY = "ignores expiry"
+DIN = "ignores the DIN"
+UNVERIFIED = "answers an unverified key"
+STALE_HASH = "ignores the config.json hash"
+
+
+def rewrite(kind: str, body: bytes, gateway: Gateway, keys: dict[bytes, SigningKey]) -> bytes:
+    """``body`` as the mutant ``kind`` lets it through to the gateway's own checks."""
+    message = v1r.RoutableMessage()
+    try:
+        message.ParseFromString(body)
+    except DecodeError:
+        return body
+    signer = bytes(message.signature_data.signer_identity.public_key)
+    if kind == UNVERIFIED:
+        client = gateway.authorized_clients.find(signer)
+        if client is not None and gateway.authorized_clients.state(client) is not KeyState.VERIFIED:
+            gateway.authorized_clients.add(client.key, verified=True)
+        return body
+    key = keys.get(signer)
+    if key is None or message.signature_data.WhichOneof("sig_type") != "rsa_data":
+        return body
+    rsa_data = message.signature_data.rsa_data
+    din = site_of(gateway, gateway.snapshot()).din
+    envelope = message.protobuf_message_as_bytes
+    good = _verifies(key, rsa_data.signature, personalization(din, rsa_data.expires_at, envelope))
+    now = time.time()
+    if kind == BAD_SIGNATURE and not good:
+        _sign(message, key, din, rsa_data.expires_at)
+    elif kind == EXPIRY and good and not now - signed.EXPIRY_SKEW_S <= rsa_data.expires_at <= now + signed.MAX_TTL_S:
+        _sign(message, key, din, int(now) + TTL_S)
+    elif kind == DIN and not good:
+        named = _recipient(envelope)
+        if named and _verifies(key, rsa_data.signature, personalization(named, rsa_data.expires_at, envelope)):
+            _sign(message, key, din, rsa_data.expires_at)
+    elif kind == STALE_HASH and good:
+        unlocked = _unlocked(envelope, gateway)
+        if unlocked is not None:
+            message.protobuf_message_as_bytes = unlocked
+            _sign(message, key, din, rsa_data.expires_at)
+    data: bytes = message.SerializeToString()
+    return data
+
+
+def _sign(message: v1r.RoutableMessage, key: SigningKey, din: str, expires_at: int) -> None:
+    rsa_data = message.signature_data.rsa_data
+    rsa_data.expires_at = expires_at
+    rsa_data.signature = key.sign(personalization(din, expires_at, message.protobuf_message_as_bytes))
+
+
+def _verifies(key: SigningKey, signature: bytes, data: bytes) -> bool:
+    try:
+        key.private.public_key().verify(signature, data, padding.PKCS1v15(), hashes.SHA512())
+    except InvalidSignature:
+        return False
+    return True
+
+
+def _unlocked(envelope: bytes, gateway: Gateway) -> bytes | None:
+    """A config.json write carrying the hash of the file as it is now, whatever hash it came with; None otherwise."""
+    parsed = pb.Envelope()
+    try:
+        parsed.ParseFromString(envelope)
+    except DecodeError:
+        return None
+    if parsed.WhichOneof("payload") != "filestore" or parsed.filestore.WhichOneof("message") != "update_file_request":
+        return None
+    snap = gateway.snapshot()
+    site = site_of(gateway, snap)
+    parsed.filestore.update_file_request.hash = blob_hash(config_blob(Call(gateway, snap, site, site.din, V1R)))
+    data: bytes = parsed.SerializeToString()
+    return data
+
+
+def _recipient(envelope: bytes) -> str:
+    parsed = pb.Envelope()
+    try:
+        parsed.ParseFromString(envelope)
+    except DecodeError:
+        return ""
+    return parsed.recipient.din if parsed.recipient.WhichOneof("id") == "din" else ""
