@@ -45,7 +45,7 @@ def _get(path: str, extra: bytes = b"") -> bytes:
 
 def _answers(port: int, wire: bytes, count: int, *, lower: bool = True) -> list[tuple[bytes, list[bytes], bytes]]:
     """``count`` answers (status line, header lines but the date, body) to ``wire``, sent in one write."""
-    answers = []
+    answers: list[tuple[bytes, list[bytes], bytes]] = []
     with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
         sock.sendall(wire)
         buffer = b""
@@ -116,7 +116,7 @@ def test_pipelined_polls_mixed_with_what_the_full_stack_answers_come_back_in_ord
 
 
 def test_a_poll_whose_last_byte_comes_in_a_later_read_is_answered_as_any_other(ports):
-    answers = {}
+    answers: dict[str, bytes] = {}
     for name, port in ports.items():
         with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
@@ -133,7 +133,7 @@ def test_a_poll_whose_last_byte_comes_in_a_later_read_is_answered_as_any_other(p
 
 
 def test_the_journal_records_each_poll_the_protocol_answers_as_the_middleware_does(ports):
-    entries = {}
+    entries: dict[str, list[dict[str, object]]] = {}
     for name, port in ports.items():
         with httpx.Client(base_url=f"http://127.0.0.1:{port}") as client:
             assert client.delete("/_emulator/requests").status_code in (200, 204)
