@@ -92,6 +92,7 @@ SLOW_MODULES = {
     "tests/contract_meta/test_contract_mutants.py",
     "tests/contract_meta/test_verify.py",
     "tests/contract_meta/test_verify_speeds.py",
+    "tests/contract_meta/test_verify_v1r.py",
     "tests/e2e/test_cli.py",
     "tests/e2e/test_cli_authorized_key.py",
     "tests/e2e/test_compatibility_page.py",

@@ -48,7 +48,11 @@ def test_a_script_example_runs_to_the_end(tmp_path, example):
 
 
 @pytest.mark.parametrize(
-    ("marker", "example"), [("readme-example", "test_fixture_outage.py"), ("readme-pw3-example", "client_pw3.py")]
+    ("marker", "example"), [
+        ("readme-example", "test_fixture_outage.py"),
+        ("readme-pw3-example", "client_pw3.py"),
+        ("readme-v1r-example", "client_v1r_aiopowerwall.py"),
+    ],
 )
 def test_the_readmes_examples_are_the_tested_files_verbatim(marker, example):
     text = README.read_text("utf-8")
