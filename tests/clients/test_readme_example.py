@@ -48,7 +48,8 @@ def test_a_script_example_runs_to_the_end(tmp_path, example):
 
 
 @pytest.mark.parametrize(
-    ("marker", "example"), [
+    ("marker", "example"),
+    [
         ("readme-example", "test_fixture_outage.py"),
         ("readme-pw3-example", "client_pw3.py"),
         ("readme-v1r-example", "client_v1r_aiopowerwall.py"),

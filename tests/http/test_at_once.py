@@ -13,6 +13,7 @@ from __future__ import annotations
 import socket
 import time
 from collections.abc import Iterator
+from typing import Any
 
 import httpx
 import pytest
@@ -133,7 +134,7 @@ def test_a_poll_whose_last_byte_comes_in_a_later_read_is_answered_as_any_other(p
 
 
 def test_the_journal_records_each_poll_the_protocol_answers_as_the_middleware_does(ports):
-    entries: dict[str, list[dict[str, object]]] = {}
+    entries: dict[str, list[dict[str, Any]]] = {}
     for name, port in ports.items():
         with httpx.Client(base_url=f"http://127.0.0.1:{port}") as client:
             assert client.delete("/_emulator/requests").status_code in (200, 204)
