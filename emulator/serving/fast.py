@@ -77,7 +77,7 @@ class FastReads:
             elif name == b"cookie":
                 cookies.append(value)
         gateway = self.gateway
-        sessions, lifetime_s = gateway.sessions, gateway.session_lifetime_s
+        sessions, lifetime_s = gateway.logins.sessions, gateway.logins.lifetime_s
         asked = (auth, tuple(cookies), sessions, sessions.generation, lifetime_s)
         if asked == self._last_asked and gateway.clock.now() < self._last_until:
             return self._last_answer

@@ -14,7 +14,7 @@ from emulator.device.gateway import Gateway
 from emulator.device.rate_limits import RequestLimiter
 from emulator.http.fault_kinds import KINDS
 from emulator.http.fault_rule import FaultRule
-from emulator.http.faults import FaultEngine
+from emulator.http.faults import FaultEngine, fired_in_route
 from emulator.http.reply import render_error
 from emulator.serving.at_once import Recorder
 from emulator.serving.fast import FastReads
@@ -102,7 +102,8 @@ class TrafficMiddleware:
         try:
             await self._answer(rule, scope, recording_receive if has_body else receive, recording_send)
         finally:
-            self.recorder.record(scope, parts, status[0], began, sim_began, rule.id if rule else None)
+            fired = rule or fired_in_route(scope)
+            self.recorder.record(scope, parts, status[0], began, sim_began, fired.id if fired else None)
             self.recorder.debug(method, path, status[0], began, getattr(scope.get("route"), "name", None) or "none")
 
     def _rebooted(self, scope: Scope, now: float) -> bool:

@@ -9,11 +9,15 @@ command's refusal comes back inside the envelope as ``common.error_response`` wi
 
 On a site of several Powerwall 3s the leader answers for the whole site, whatever DIN the envelope names.
 Nothing changes in the gateway before the signature has verified and the key is verified.
+
+A fault rule may refuse a verified request in place of its command (emulator.tedapi.fault_kinds): the door
+asks its ``inject`` once it knows the command, and answers the refusal it gets as it answers its own.
 """
 
 from __future__ import annotations
 
 import uuid as uuids
+from collections.abc import Callable
 
 from google.protobuf.message import DecodeError
 
@@ -24,6 +28,7 @@ from emulator.tedapi import signed
 from emulator.tedapi import teg_emulator_tedapi_pb2 as pb
 from emulator.tedapi import teg_emulator_v1r_pb2 as v1r
 from emulator.tedapi.commands import V1R, Call, Unimplemented, dispatch, site_of
+from emulator.tedapi.dispatch import kind
 
 NOT_VERIFIED = "v1r: client authorization not verified"
 HERMES_COMMAND = 2  # Envelope.delivery_channel of the commands clients send over v1r
@@ -33,7 +38,22 @@ RPC_CODES = {400: 3, 403: 7, 404: 5, 409: 10, 412: 9, 413: 8, 429: 8, 501: 12, 5
 UNKNOWN, UNIMPLEMENTED, PERMISSION_DENIED = 2, 12, 7
 
 
-def handle(gw: Gateway, body: bytes, wall_now: float) -> bytes:
+class NotVerified(Exception):
+    """The signer's key is not verified: answered with the "client authorization not verified" envelope."""
+
+
+Refusal = signed.Fault | NotVerified | Unimplemented | GatewayError
+"""Every way the door refuses a signed request: a message fault, not verified, or its command's refusal."""
+
+Inject = Callable[[str | None, str | None], Refusal | None]
+"""The refusal a fault rule puts in place of a verified request's command (its payload and member), or None."""
+
+
+def no_faults(_payload: str | None, _member: str | None) -> Refusal | None:
+    return None
+
+
+def handle(gw: Gateway, body: bytes, wall_now: float, inject: Inject = no_faults) -> bytes:
     """Answer one POST /tedapi/v1r body; ``wall_now`` (real unix seconds) judges the signature's expiry."""
     snap = gw.snapshot()
     site = site_of(gw, snap)
@@ -44,26 +64,48 @@ def handle(gw: Gateway, body: bytes, wall_now: float) -> bytes:
         request = signed.check(body, keys.find, site.din, others, wall_now)
     except signed.Fault as fault:
         return signed.refusal(fault, answer_uuid)
-    reply = pb.Envelope(delivery_channel=HERMES_COMMAND)
-    reply.sender.din = site.din
-    reply.recipient.authorized_client = CUSTOMER_MOBILE_APP
     if keys.state(request.signer) is not KeyState.VERIFIED:
-        _error(reply, PERMISSION_DENIED, NOT_VERIFIED)
-        return signed.answer(reply.SerializeToString(), request.uuid, answer_uuid)
+        return _refused(NotVerified(), _reply(site.din), request.uuid, answer_uuid)
     envelope = pb.Envelope()
     try:
         envelope.ParseFromString(request.envelope)
     except DecodeError:
         undecodable = signed.Fault(v1r.MESSAGEFAULT_ERROR_DECODING, "the payload is not an envelope", request.uuid)
         return signed.refusal(undecodable, answer_uuid)
-    reply.delivery_channel = envelope.delivery_channel or HERMES_COMMAND
+    reply = _reply(site.din, envelope.delivery_channel)
+    injected = inject(*kind(envelope))
+    if injected is not None:
+        return _refused(injected, reply, request.uuid, answer_uuid)
     try:
         dispatch(Call(gw, snap, site, site.din, V1R, request.signer.der), envelope, reply)
-    except Unimplemented as exc:
-        _error(reply, UNIMPLEMENTED, str(exc))
-    except GatewayError as exc:
-        _error(reply, RPC_CODES.get(exc.status, UNKNOWN), exc.message)
+    except (Unimplemented, GatewayError) as exc:
+        return _refused(exc, reply, request.uuid, answer_uuid)
     return signed.answer(reply.SerializeToString(), request.uuid, answer_uuid)
+
+
+def refused(refusal: Refusal, din: str, request_uuid: bytes) -> bytes:
+    """The answer of gateway ``din`` to a request (uuid ``request_uuid``) it refuses with ``refusal``."""
+    return _refused(refusal, _reply(din), request_uuid, uuids.uuid4().bytes)
+
+
+def _reply(din: str, delivery_channel: int = HERMES_COMMAND) -> pb.Envelope:
+    reply = pb.Envelope(delivery_channel=delivery_channel or HERMES_COMMAND)
+    reply.sender.din = din
+    reply.recipient.authorized_client = CUSTOMER_MOBILE_APP
+    return reply
+
+
+def _refused(refusal: Refusal, reply: pb.Envelope, request_uuid: bytes, answer_uuid: bytes) -> bytes:
+    """A message fault in the RoutableMessage; anything else as ``common.error_response`` in the envelope."""
+    if isinstance(refusal, signed.Fault):
+        return signed.refusal(signed.Fault(refusal.code, refusal.why, request_uuid), answer_uuid)
+    if isinstance(refusal, NotVerified):
+        _error(reply, PERMISSION_DENIED, NOT_VERIFIED)
+    elif isinstance(refusal, Unimplemented):
+        _error(reply, UNIMPLEMENTED, str(refusal))
+    else:
+        _error(reply, RPC_CODES.get(refusal.status, UNKNOWN), refusal.message)
+    return signed.answer(reply.SerializeToString(), request_uuid, answer_uuid)
 
 
 def _error(reply: pb.Envelope, code: int, message: str) -> None:
