@@ -105,3 +105,8 @@ def dispatch(call: Call, request: pb.Envelope, reply: pb.Envelope) -> None:
 def registered() -> list[tuple[str, str]]:
     """Every (payload, member) a handler answers, for documentation and tests."""
     return sorted(_HANDLERS)
+
+
+def writes() -> list[tuple[str, str]]:
+    """Every (payload, member) that changes the gateway: what only the signed door takes."""
+    return sorted(_WRITES)

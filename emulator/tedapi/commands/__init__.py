@@ -6,7 +6,7 @@ through this package, so no command can be missing from it.
 """
 
 from emulator.tedapi.commands import authorization, config_write, reads, teg
-from emulator.tedapi.dispatch import V1, V1R, Call, Unimplemented, dispatch, registered, site_of
+from emulator.tedapi.dispatch import V1, V1R, Call, Unimplemented, dispatch, registered, site_of, writes
 
 __all__ = [
     "V1",
@@ -20,4 +20,5 @@ __all__ = [
     "registered",
     "site_of",
     "teg",
+    "writes",
 ]
