@@ -9,10 +9,12 @@ contract does not list for that route, stops the import with the name to fix.
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
 from emulator import contract
 from emulator.api import auth, device, live, modern, operation, site_info, wizard
-from emulator.api.base import ApiRoute, Handler, SnapshotRead, api_route
+from emulator.api.base import ApiRoute, Handler, SnapshotRead, api_route, snapshot_read
 
 _AREAS = (live, auth, device, operation, site_info, wizard, modern)
 
@@ -41,10 +43,10 @@ def contract_routes() -> dict[str, tuple[str, frozenset[str]]]:
     return routes
 
 
-def route_table() -> list[ApiRoute]:
-    """One route per registered name, at the contract's path, with the contract's methods."""
+def _rows() -> list[tuple[str, str, dict[str, Handler]]]:
+    """(route name, path, handlers by method) for every registered name, checked against the contract."""
     paths = contract_routes()
-    table = []
+    rows = []
     for name, by_method in handlers().items():
         if name not in paths:
             raise ValueError(f"handlers for route {name!r}, which no operation of openapi.yaml names (x-teg-route)")
@@ -52,10 +54,38 @@ def route_table() -> list[ApiRoute]:
         if set(by_method) != methods:
             raise ValueError(f"route {name!r}: handlers for {sorted(by_method)}, openapi.yaml lists {sorted(methods)}")
         bound = {m: replace(h, name=name) if isinstance(h, SnapshotRead) else h for m, h in by_method.items()}
-        table.append(api_route(name, path, bound))
-    return table
+        rows.append((name, path, bound))
+    return rows
 
 
-API_ROUTES: list[ApiRoute] = route_table()
+_ROWS = _rows()  # checked at import: a handler the contract does not know stops it, as the module says
 
-__all__ = ["API_ROUTES", "contract_routes", "handlers", "route_table"]
+
+def route_table() -> list[ApiRoute]:
+    """One route per registered name, at the contract's path, with the contract's methods."""
+    return [api_route(name, path, bound) for name, path, bound in _ROWS]
+
+
+def snapshot_reads() -> dict[str, SnapshotRead]:
+    """Path -> snapshot read, for every route whose GET body is a renderer of the snapshot (what the fast path
+    answers): what :func:`route_table`'s routes say, known without making them."""
+    return {path: read for _, path, bound in _ROWS if (read := snapshot_read(path, bound)) is not None}
+
+
+@cache
+def _api_routes() -> list[ApiRoute]:
+    return route_table()
+
+
+if TYPE_CHECKING:
+    API_ROUTES: list[ApiRoute]
+    """Every /api/ route (made when first asked for: a server makes its routes at its first routed request)."""
+
+
+def __getattr__(name: str) -> Any:
+    if name == "API_ROUTES":
+        return _api_routes()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+__all__ = ["API_ROUTES", "contract_routes", "handlers", "route_table", "snapshot_reads"]

@@ -30,6 +30,8 @@ from emulator.http.reply import Reply, dumps, render
 
 @dataclass(slots=True)
 class Ctx:
+    """What a handler is given: the request, the gateway, and the session it was authorized by (if any)."""
+
     request: Request
     gateway: Gateway
     session: Session | None
@@ -99,7 +101,11 @@ def api_route(name: str, path: str, handlers: dict[str, Handler]) -> ApiRoute:
         return render(result, profile.facts)
 
     route = ApiRoute(path, endpoint, methods=sorted(handlers), name=name)
-    read = handlers.get("GET")
-    if isinstance(read, SnapshotRead) and "{" not in path:
-        route.snapshot_read = read
+    route.snapshot_read = snapshot_read(path, handlers)
     return route
+
+
+def snapshot_read(path: str, handlers: dict[str, Handler]) -> SnapshotRead | None:
+    """The route's GET when it is a snapshot read of a fixed path (what the fast path can answer), else None."""
+    read = handlers.get("GET")
+    return read if isinstance(read, SnapshotRead) and "{" not in path else None

@@ -17,6 +17,7 @@ from collections.abc import Callable
 import uvicorn
 from starlette.applications import Starlette
 
+from emulator.cli import startup
 from emulator.contract import FirmwareFacts
 from emulator.http.guard import ControlPolicy, is_loopback
 from emulator.serving.gate import Door
@@ -105,6 +106,7 @@ def serve_app(
     for line in [*banner(app, base_url(sock, tls is not None)), stack_banner(stack)]:
         print(line, flush=True)
     configure_logging(args.log_level)
+    startup.ready(serving=True)
     run(app, sock, tls=tls, log_level=args.log_level, stack=stack, door=door)
     return 0
 

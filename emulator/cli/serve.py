@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from starlette.applications import Starlette
 
 from emulator.cli import options as opt
+from emulator.cli import startup
 from emulator.cli.listen import (
     Built,
     certificate,
@@ -247,6 +248,7 @@ def run_fleet(args: argparse.Namespace) -> int:
         print(line, flush=True)
     print(stack_banner(stack), flush=True)
     configure_logging(args.log_level)
+    startup.ready(serving=True)
     run_many(fleet, sockets, tls=tls, log_level=args.log_level, stack=stack)
     return 0
 
@@ -265,4 +267,5 @@ def run_workers(args: argparse.Namespace) -> int:
         print(f"teg-emulator: error: {exc}", file=sys.stderr)
         return 2
     print(f"teg-emulator fleet of {args.gateways} gateways in {len(workers)} worker processes", flush=True)
+    startup.ready(serving=True)
     return Supervisor(workers, lambda line: print(line, flush=True)).run()

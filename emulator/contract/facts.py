@@ -46,6 +46,8 @@ class ErrorText:
 
 @dataclass(frozen=True)
 class Call:
+    """A request a firmware fact names (the method, the path and, for a write, the body it carries)."""
+
     method: str
     path: str
     body: dict[str, Any] | None = field(default=None, hash=False, compare=False)
@@ -53,6 +55,8 @@ class Call:
 
 @dataclass(frozen=True)
 class Throttle:
+    """The firmware's login throttle: failures within the window before a lock-out, and how long it lasts."""
+
     threshold: int
     window_s: float
     cooldown_s: float
@@ -70,6 +74,8 @@ class RateLimits:
 
 @dataclass(frozen=True)
 class TLS:
+    """The TLS a firmware serves: the protocol versions it accepts and its certificate's key type."""
+
     versions: tuple[str, ...]  # "1.2", "1.3"
     key: str  # "rsa" or "ec"
 

@@ -17,6 +17,8 @@ from emulator.contract.files import load_spec
 
 @dataclass(frozen=True)
 class Operation:
+    """One operation of openapi.yaml (a method on a path) and the firmware that serve it, open or behind a login."""
+
     method: str
     path: str  # the template, e.g. /api/meters/{serial}/verify
     operation_id: str

@@ -46,6 +46,8 @@ CONN_TEST_DURATION_S = 5.0
 
 @dataclass(frozen=True, slots=True)
 class Overrides:
+    """Solar, load and cloud values the control API pins in place of the model's own (None: the model's)."""
+
     solar_w: float | None = None
     load_w: float | None = None
     cloud_cover: float | None = None
@@ -301,6 +303,12 @@ class Gateway:
             and self._snapshot_clock == clock.anchor()
         ):
             return snap
+        if snap is not None and self._pending is None and not self._firing:
+            target, t, timers = self._target(), self.model.state.t, self.pending_timers
+            if self._snapshot_key == (target, self._version) and t >= target and not (timers and timers[0].at <= t):
+                # what catch_up would find: nothing to finish, step or fire (a poll's usual case, once per request)
+                self._snapshot_real, self._snapshot_clock = real, clock.anchor()
+                return snap
         step_s = max(1.0, clock.speed * READ_REFRESH_REAL_S / REFRESH_MAX_STEPS) if fast else 1.0
         now = self.catch_up(step_s=step_s)
         key = (now, self._version)

@@ -23,6 +23,8 @@ GRID_STATUSES = (CONNECTED, ISLANDED_READY, ISLANDED, TO_GRID, TO_ISLAND, WAIT_F
 
 @dataclass(frozen=True, slots=True)
 class GridTimings:
+    """How long the gateway's grid transitions take, as a real gateway's contactor and resync do."""
+
     to_island_s: float = 1.0  # the gateway's contactor opens within a second
     resync_s: float = 10.0  # the grid is back but not yet in sync for this long
 

@@ -13,6 +13,8 @@ _SERIAL_RE = re.compile(r"^[A-Z0-9]{6,20}$")
 
 @dataclass(frozen=True, slots=True)
 class Identity:
+    """The serial numbers and the sticker password a gateway is known by, drawn once from its seed."""
+
     gateway_serial: str
     powerwall_serials: tuple[str, ...]
     meter_serial: str

@@ -18,6 +18,8 @@ from emulator.contract import Throttle
 
 @dataclass(frozen=True, slots=True)
 class Session:
+    """A login's session: the token a client presents, and who logged in when."""
+
     token: str
     username: str
     email: str | None
@@ -51,11 +53,13 @@ class SessionStore:
     def __init__(self, limit: int = MAX_SESSIONS) -> None:
         self._by_digest: dict[bytes, Session] = {}
         self.limit = limit
+        self.generation = 0  # changes whenever a session comes or goes: what was found before may not be now
 
     def add(self, session: Session) -> None:
         while len(self._by_digest) >= self.limit:
             del self._by_digest[next(iter(self._by_digest))]  # dicts keep insertion order: oldest first
         self._by_digest[_digest(session.token)] = session
+        self.generation += 1
 
     def find(self, token: str) -> Session | None:
         digest = _digest(token)
@@ -65,10 +69,12 @@ class SessionStore:
         return session
 
     def revoke(self, token: str) -> bool:
+        self.generation += 1
         return self._by_digest.pop(_digest(token), None) is not None
 
     def clear(self) -> None:
         self._by_digest.clear()
+        self.generation += 1
 
     def __len__(self) -> int:
         return len(self._by_digest)

@@ -18,6 +18,8 @@ from emulator.model import OPERATION_MODES, Flows, SiteConfig, StateReading
 
 @dataclass(frozen=True, slots=True)
 class Operation:
+    """The operation mode and backup reserve the gateway runs (or has staged) -- what GET /api/operation shows."""
+
     mode: str
     backup_reserve_percent: float
 

@@ -21,6 +21,8 @@ UPDATE_STATES = (CHECKING, SUCCEEDED, FAILED, STAGED, DOWNLOADING, DOWNLOADED, U
 
 @dataclass(frozen=True, slots=True)
 class UpdatePhase:
+    """One phase of a firmware update as the gateway reports it, and how long it lasts."""
+
     state: str
     status: str  # "nonactionable" | "ignoring" | "error"
     duration_s: float

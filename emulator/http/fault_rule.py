@@ -9,6 +9,8 @@ from typing import Any
 
 @dataclass
 class FaultRule:
+    """A fault rule as stored: what it matches, when it fires and what it does (emulator.http.faults)."""
+
     id: str
     path: str
     method: str | None

@@ -14,6 +14,8 @@ STRING_IDLE_V = 10.3  # what a string input reads with nothing produced (night, 
 
 @dataclass(frozen=True, slots=True)
 class PvString:
+    """One PV string's reading, as a Powerwall's MPPT reports it."""
+
     name: str  # "A".."F"
     connected: bool
     voltage_v: float

@@ -98,6 +98,8 @@ class StateReading:
 
 @dataclass(slots=True)
 class SiteState:
+    """What the site model carries from one step to the next: the clock, the stored energy, the counters."""
+
     t: float  # POSIX seconds the state is valid at
     energy_wh: float  # energy stored in all Powerwalls together
     pack_full_wh: tuple[float, ...]  # nominal full-pack energy of each Powerwall

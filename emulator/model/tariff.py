@@ -16,6 +16,8 @@ PERIODS = (PEAK, OFF_PEAK, SUPER_OFF_PEAK)
 
 @dataclass(frozen=True, slots=True)
 class TariffPeriod:
+    """A stretch of the day at one price (peak, off-peak, ...), in the site's local hours."""
+
     start_hour: float  # local time, inclusive
     end_hour: float  # local time, exclusive; may be < start_hour to wrap midnight
     name: str
@@ -29,6 +31,8 @@ class TariffPeriod:
 
 @dataclass(frozen=True, slots=True)
 class Tariff:
+    """A named time-of-use tariff: the periods that cover the day."""
+
     name: str
     periods: tuple[TariffPeriod, ...]
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from functools import cache
 from typing import TYPE_CHECKING
 
@@ -12,16 +13,10 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute
+from starlette.routing import BaseRoute, Router
 
-from emulator.api import API_ROUTES
+from emulator.api import snapshot_reads
 from emulator.contract import FirmwareFacts
-from emulator.control.authorized_clients import AUTHORIZED_CLIENT_ROUTES
-from emulator.control.firmware import FIRMWARE_ROUTES
-from emulator.control.limits import LIMIT_ROUTES
-from emulator.control.routes import CONTROL_ROUTES
-from emulator.control.scenario import SCENARIO_ROUTES
-from emulator.control.traffic import TRAFFIC_ROUTES
 from emulator.device.errors import GatewayError, error
 from emulator.device.gateway import Gateway
 from emulator.http.context import AppContext, app_context, attach, find_context
@@ -30,19 +25,17 @@ from emulator.http.guard import ControlGuard, ControlPolicy
 from emulator.http.journal import Journal
 from emulator.http.reply import render_error
 from emulator.http.turn import WaitForJump
-from emulator.serving.docs import docs_routes
-from emulator.serving.fast import FastReads, snapshot_reads
+from emulator.serving.at_once import AtOnce, Recorder
+from emulator.serving.fast import FastReads
 from emulator.serving.fast_tedapi import FastTedapi
 from emulator.serving.middleware import TrafficMiddleware
 from emulator.serving.transport import CutOnStop
-from emulator.tedapi.routes import ROUTES as TEDAPI_ROUTES
-from emulator.web import web_routes
 
 if TYPE_CHECKING:
     from emulator.scenario.spec import Scenario  # a served scenario comes loaded: none is read at start
 
 log = logging.getLogger("teg_emulator")
-_SNAPSHOT_READS = snapshot_reads(API_ROUTES)
+_SNAPSHOT_READS = snapshot_reads()
 
 
 def create_app(
@@ -64,7 +57,7 @@ def create_app(
     fast = FastReads(gateway, _SNAPSHOT_READS)
     app = gateway_app(
         gateway,
-        _routes(),
+        _routes,
         journal_size=journal_size,
         fault_seed=fault_seed,
         tls=tls,
@@ -78,7 +71,23 @@ def create_app(
 
 @cache
 def _routes() -> list[BaseRoute]:
-    """Every gateway's routes: stateless, so a fleet's members share one set instead of building their own."""
+    """Every gateway's routes: stateless, so a fleet's members share one set instead of building their own.
+
+    Made at the first request that reaches the router, with the modules behind them (the control API, the
+    TEDAPI's routes, the web pages, the served spec): the polls a start is first asked for are answered
+    without the router (serving/fast.py, serving/at_once.py), and a start is the shorter for it.
+    """
+    from emulator.api import API_ROUTES
+    from emulator.control.authorized_clients import AUTHORIZED_CLIENT_ROUTES
+    from emulator.control.firmware import FIRMWARE_ROUTES
+    from emulator.control.limits import LIMIT_ROUTES
+    from emulator.control.routes import CONTROL_ROUTES
+    from emulator.control.scenario import SCENARIO_ROUTES
+    from emulator.control.traffic import TRAFFIC_ROUTES
+    from emulator.serving.docs import docs_routes
+    from emulator.tedapi.routes import ROUTES as TEDAPI_ROUTES
+    from emulator.web import web_routes
+
     return [
         *TEDAPI_ROUTES,  # first: pypowerwall's polls of /tedapi/v1 skip ~60 /api regexes (no path is shared)
         *API_ROUTES,
@@ -93,9 +102,35 @@ def _routes() -> list[BaseRoute]:
     ]
 
 
+class GatewayApp(Starlette):
+    """A gateway's Starlette app, with the answers its httptools protocol may write at once (serving/at_once.py)."""
+
+    answer_at_once: AtOnce | None = None
+
+
+class _MadeWhenUsed(Router):
+    """A router whose routes are made when first used (matched, listed, or a URL built from them)."""
+
+    _made: list[BaseRoute] | None = None
+
+    def __init__(self, make: Callable[[], list[BaseRoute]]) -> None:
+        super().__init__()
+        self._make = make
+
+    @property  # Router's plain attribute, read and written the same way
+    def routes(self) -> list[BaseRoute]:
+        if self._made is None:
+            self._made = self._make()
+        return self._made
+
+    @routes.setter
+    def routes(self, routes: list[BaseRoute]) -> None:
+        self._made = routes or None  # Router.__init__ starts with []: still to be made
+
+
 def gateway_app(
     gateway: Gateway,
-    routes: list[BaseRoute],
+    routes: list[BaseRoute] | Callable[[], list[BaseRoute]],
     *,
     journal_size: int = 1000,
     fault_seed: int | None = None,
@@ -103,8 +138,9 @@ def gateway_app(
     control: ControlPolicy | None = None,
     fast: FastReads | None = None,
     tedapi: FastTedapi | None = None,
-) -> Starlette:
-    """Any routes behind the gateway's faults, journal and error rendering (the live app, a replay)."""
+) -> GatewayApp:
+    """Any routes behind the gateway's faults, journal and error rendering (the live app, a replay); ``routes``
+    may be a function that makes them, called when the router is first used."""
     started = time.monotonic()
 
     def traffic_clock() -> float:
@@ -112,18 +148,17 @@ def gateway_app(
 
     faults = FaultEngine(gateway.config.seed if fault_seed is None else fault_seed, tls=tls, clock=traffic_clock)
     journal = Journal(journal_size)
+    recorder = Recorder(journal, gateway.clock.now, traffic_clock, gateway)
 
-    app = Starlette(
-        routes=routes,
+    app = GatewayApp(
+        routes=routes if isinstance(routes, list) else None,
         middleware=[
             Middleware(CutOnStop),
             Middleware(ControlGuard, policy=control),
             Middleware(
                 TrafficMiddleware,
                 faults=faults,
-                journal=journal,
-                sim_time=gateway.clock.now,
-                clock=traffic_clock,
+                recorder=recorder,
                 fast=fast,
                 gateway=gateway,
                 tedapi=tedapi,
@@ -136,6 +171,10 @@ def gateway_app(
             Exception: _unexpected_error,
         },
     )
+    if not isinstance(routes, list):
+        app.router = _MadeWhenUsed(routes)  # before the middleware stack is built (at the first request)
+    if fast is not None or tedapi is not None:
+        app.answer_at_once = AtOnce(faults, recorder, fast, tedapi, gateway)
     attach(app, AppContext(gateway, faults, journal, traffic_clock, control=control or ControlPolicy()))
     return app
 

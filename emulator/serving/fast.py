@@ -12,24 +12,19 @@ answer differs, only its cost.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
 
-from starlette.routing import BaseRoute
 from starlette.types import Scope, Send
 
-from emulator.api.base import ApiRoute, SnapshotRead, sample_bytes
+from emulator.api.base import SnapshotRead, sample_bytes
 from emulator.device.errors import GatewayError
 from emulator.device.gateway import Gateway
 from emulator.firmware import profile_of
 from emulator.http.credentials import tokens_in
 from emulator.http.reply import raw_headers
+from emulator.serving.transport import header_lines
 
 _JSON = (b"content-type", b"application/json")
-
-
-def snapshot_reads(routes: Sequence[BaseRoute]) -> dict[str, SnapshotRead]:
-    """Path -> snapshot read, for every route whose GET body is a renderer of the snapshot."""
-    return {r.path: r.snapshot_read for r in routes if isinstance(r, ApiRoute) and r.snapshot_read is not None}
 
 
 class FastReads:
@@ -37,6 +32,9 @@ class FastReads:
         self.gateway = gateway
         self._all = reads
         self._facts: object = None
+        self._last_asked: tuple[object, ...] = ()
+        self._last_answer = False
+        self._last_until = 0.0  # sim seconds: the kept answer holds before this
         self._follow()
 
     def _follow(self) -> None:
@@ -47,6 +45,8 @@ class FastReads:
             path: (read, profile.is_open(read.name)) for path, read in self._all.items() if profile.serves(read.name)
         }
         self.headers = raw_headers(facts)
+        lines = header_lines([_JSON, *self.headers])
+        self._lines = None if lines is None else lines + b"\r\n"  # None: uvicorn's send refuses one; never here
         self._facts = facts
 
     def body_for(self, scope: Scope) -> bytes | None:
@@ -65,13 +65,37 @@ class FastReads:
             return None
 
     def _authorized(self, scope: Scope) -> bool:
-        auth, cookies = "", []
+        """Whether the request's credentials open a session. A poller sends its cookie again and again, so the
+        last answer is kept for the exact same header values, the same sessions (a login, a logout, a reset or
+        an expiry found changes their generation) and the same lifetime -- and, when a session opened, only
+        until that session's lifetime ends on the sim clock: from then on the question is asked again, and
+        the gateway finds it expired (and forgets it) as it would have without the kept answer."""
+        auth, cookies = b"", []
         for name, value in scope["headers"]:
             if name == b"authorization":
-                auth = auth or value.decode("latin-1")
+                auth = auth or value
             elif name == b"cookie":
-                cookies.append(value.decode("latin-1"))
-        return any(self.gateway.authenticate(token) is not None for token in tokens_in(auth, cookies))
+                cookies.append(value)
+        gateway = self.gateway
+        sessions, lifetime_s = gateway.logins.sessions, gateway.logins.lifetime_s
+        asked = (auth, tuple(cookies), sessions, sessions.generation, lifetime_s)
+        if asked == self._last_asked and gateway.clock.now() < self._last_until:
+            return self._last_answer
+        answer, until = False, math.inf  # no session: none opens by time passing, only with a new generation
+        for token in tokens_in(auth.decode("latin-1"), [cookie.decode("latin-1") for cookie in cookies]):
+            session = gateway.authenticate(token)
+            if session is not None:
+                answer, until = True, session.login_time + lifetime_s
+                break
+        # asked again after authenticate, which forgets an expired session (a new generation)
+        self._last_asked = (auth, tuple(cookies), sessions, sessions.generation, lifetime_s)
+        self._last_answer, self._last_until = answer, until
+        return answer
+
+    def head(self, body: bytes) -> bytes | None:
+        """The header lines :meth:`send` makes uvicorn write (after its date), ending in the blank line."""
+        lines = self._lines
+        return None if lines is None else b"content-length: %d\r\n" % len(body) + lines
 
     async def send(self, send: Send, body: bytes) -> None:
         headers = [(b"content-length", str(len(body)).encode()), _JSON, *self.headers]

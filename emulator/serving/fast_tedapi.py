@@ -20,24 +20,30 @@ from starlette.types import Message, Receive, Scope, Send
 from emulator.device.errors import GatewayError
 from emulator.device.gateway import Gateway
 from emulator.http.door import MAX_BODY_BYTES, declared_length
-from emulator.tedapi.routes import USERNAME
+from emulator.serving.transport import header_lines
 
 PATH = "/tedapi/v1"
 _BASIC = ("gateway_password", "login_or_gateway_password")  # where HTTP Basic with the gateway password is asked
 # what tedapi.routes.v1 answers with: Starlette puts its given headers first, then length and type
 _HEADERS = [(b"cache-control", b"no-cache, no-store"), (b"x-content-type-options", b"nosniff")]
 _PROTOBUF = (b"content-type", b"application/octet-stream")
+_BEFORE_LENGTH = header_lines(_HEADERS) or b""  # constant and valid: tests/http/test_at_once.py compares the bytes
+_AFTER_LENGTH = (header_lines([_PROTOBUF]) or b"") + b"\r\n"
 
 
 class FastTedapi:
     def __init__(self, gateway: Gateway) -> None:
         self.gateway = gateway
         self._password, self._authorization = "", b""
+        self._facts: object = None
+        self._basic = False  # whether the facts ask HTTP Basic with the gateway password on POST /tedapi/v1
 
     def authorization(self) -> bytes:
         """The header a client with the gateway password sends (a loaded scenario may bring another password)."""
         password = self.gateway.gw_password
         if password != self._password:
+            from emulator.tedapi.routes import USERNAME  # the route's: imported with the routes, not at start
+
             secret = f"{USERNAME}:{password}".encode()
             self._password, self._authorization = password, b"Basic " + base64.b64encode(secret)
         return self._authorization
@@ -46,7 +52,10 @@ class FastTedapi:
         """The declared body length when this request is one to answer here, else None."""
         if scope["path"] != PATH or scope["method"] != "POST":
             return None
-        if self.gateway.facts.access("POST", PATH) not in _BASIC:  # as the route's guard decides
+        facts = self.gateway.facts
+        if facts is not self._facts:  # as the route's guard decides, for the firmware the gateway runs now
+            self._facts, self._basic = facts, facts.access("POST", PATH) in _BASIC
+        if not self._basic:
             return None
         authorized, length = False, None
         for name, value in scope["headers"]:
@@ -69,6 +78,10 @@ class FastTedapi:
             return service.handle(self.gateway, body)
         except GatewayError:
             return None
+
+    def head(self, answer: bytes) -> bytes:
+        """The header lines :meth:`send` makes uvicorn write (after its date), ending in the blank line."""
+        return b"%scontent-length: %d\r\n%s" % (_BEFORE_LENGTH, len(answer), _AFTER_LENGTH)
 
     async def send(self, send: Send, answer: bytes) -> None:
         headers = [*_HEADERS, (b"content-length", str(len(answer)).encode()), _PROTOBUF]

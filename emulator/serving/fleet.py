@@ -144,6 +144,12 @@ class FleetApp:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         await self._guarded(scope, receive, send)
 
+    def answer_at_once(self, scope: Scope, body: bytes) -> tuple[bytes, bytes] | None:
+        """The member's answer written at once (serving/at_once.py; never a /_emulator path, so never guarded)."""
+        member = self._member(scope)
+        at_once = getattr(member.app, "answer_at_once", None) if member is not None else None
+        return at_once(scope, body) if at_once is not None else None
+
     async def _dispatch(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return

@@ -6,21 +6,17 @@ or drip a response exactly as a misbehaving gateway or network would.
 
 from __future__ import annotations
 
-import logging
-from typing import Any
-
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from emulator.device.errors import API_LIMIT, GatewayError
 from emulator.device.events_log import log
-from emulator.device.firmware_update import DONE_PHASE
 from emulator.device.gateway import Gateway
 from emulator.device.rate_limits import RequestLimiter
 from emulator.http.fault_kinds import KINDS
 from emulator.http.fault_rule import FaultRule
 from emulator.http.faults import FaultEngine, fired_in_route
-from emulator.http.journal import Journal, redact_body, redact_headers, redact_query, shared
 from emulator.http.reply import render_error
+from emulator.serving.at_once import Recorder
 from emulator.serving.fast import FastReads
 from emulator.serving.fast_tedapi import FastTedapi, read_body, replaying
 from emulator.serving.transport import abort_connection, admitted
@@ -34,9 +30,7 @@ class TrafficMiddleware:
         app: ASGIApp,
         *,
         faults: FaultEngine,
-        journal: Journal,
-        sim_time: Any,
-        clock: Any,
+        recorder: Recorder,
         fast: FastReads | None = None,
         gateway: Gateway | None = None,
         tedapi: FastTedapi | None = None,
@@ -47,9 +41,9 @@ class TrafficMiddleware:
         self.gateway = gateway
         self.limits = gateway.rate_limits if gateway is not None else RequestLimiter(None, float)
         self.faults = faults
-        self.journal = journal
-        self.sim_time = sim_time  # () -> float: the gateway's sim clock
-        self.now = clock  # () -> float: real seconds since the app was made
+        self.recorder = recorder  # the journal entry and debug line every answered request leaves
+        self.now = recorder.now  # () -> float: real seconds since the app was made
+        self.sim_time = recorder.sim_time  # () -> float: the gateway's sim clock
         self.fast = fast  # answers polls of snapshot reads from cached bytes when no fault rule exists
         self.tedapi = tedapi  # answers pypowerwall's TEDAPI polls without the router, likewise
 
@@ -74,8 +68,8 @@ class TrafficMiddleware:
                 try:
                     await self.fast.send(send, body)
                 finally:
-                    self._record(scope, [], 200, began, sim_began, None)
-                    self._debug(method, path, 200, began, self.fast.reads[path][0].name + " (cached bytes)")
+                    self.recorder.record(scope, [], 200, began, sim_began, None)
+                    self.recorder.debug(method, path, 200, began, self.fast.reads[path][0].name + " (cached bytes)")
                 return
         if rule is None and self.tedapi is not None and self.tedapi.length(scope) is not None:
             request_body, whole = await read_body(receive)
@@ -84,8 +78,8 @@ class TrafficMiddleware:
                 try:
                     await self.tedapi.send(send, answer)
                 finally:
-                    self._record(scope, [request_body], 200, began, sim_began, None)
-                    self._debug(method, path, 200, began, "tedapi.v1 (fast path)")
+                    self.recorder.record(scope, [request_body], 200, began, sim_began, None)
+                    self.recorder.debug(method, path, 200, began, "tedapi.v1 (fast path)")
                 return
             receive = replaying(request_body, whole, receive)  # the full stack answers, reading the same body
         parts: list[bytes] = []
@@ -108,8 +102,9 @@ class TrafficMiddleware:
         try:
             await self._answer(rule, scope, recording_receive if has_body else receive, recording_send)
         finally:
-            self._record(scope, parts, status[0], began, sim_began, rule or fired_in_route(scope))
-            self._debug(method, path, status[0], began, getattr(scope.get("route"), "name", None) or "none")
+            fired = rule or fired_in_route(scope)
+            self.recorder.record(scope, parts, status[0], began, sim_began, fired.id if fired else None)
+            self.recorder.debug(method, path, status[0], began, getattr(scope.get("route"), "name", None) or "none")
 
     def _rebooted(self, scope: Scope, now: float) -> bool:
         """Cut a request the gateway cannot answer: it is rebooting into new firmware, or the request came on a
@@ -122,7 +117,7 @@ class TrafficMiddleware:
         assert gateway is not None
         if gateway.firmware.cut(admitted(scope), now):
             log.info("%s %s cut: the gateway is rebooting into new firmware", scope["method"], scope["path"])
-            self._record(scope, [], 0, self.now(), now, None)
+            self.recorder.record(scope, [], 0, self.now(), now, None)
             if not abort_connection(scope):
                 raise ConnectionAbortedError("the gateway is rebooting")  # no server below: nothing to cut
             return True
@@ -137,49 +132,14 @@ class TrafficMiddleware:
         try:
             await render_error(GatewayError.of(facts.throttled or API_LIMIT), facts)(scope, receive, send)
         finally:
-            self._record(scope, [], 429, began, sim_began, None)
-            self._debug(scope["method"], scope["path"], 429, began, "rate limit")
-
-    def _debug(self, method: str, path: str, status: int, began: float, route: str) -> None:
-        """--log-level debug: each request's route and latency (never its headers or body)."""
-        if log.isEnabledFor(logging.DEBUG):
-            log.debug("%s %s -> %d in %.1f ms (route %s)", method, path, status, (self.now() - began) * 1000, route)
+            self.recorder.record(scope, [], 429, began, sim_began, None)
+            self.recorder.debug(scope["method"], scope["path"], 429, began, "rate limit")
 
     async def _answer(self, rule: FaultRule | None, scope: Scope, receive: Receive, send: Send) -> None:
         if rule is None:
             await self.app(scope, receive, send)
         else:
             await KINDS[rule.kind].apply(rule, self.app, scope, receive, send, abort_connection)
-
-    def _record(
-        self, scope: Scope, parts: list[bytes], status: int, began: float, sim_began: float, rule: FaultRule | None
-    ) -> None:
-        headers = redact_headers(scope.get("headers", []))
-        body = b"".join(parts)
-        content_type = next((v.decode("latin-1") for k, v in headers if k == b"content-type"), "") if body else ""
-        self.journal.record(
-            began,
-            sim_began,
-            scope["method"],
-            shared(scope["path"]),
-            shared(redact_query(scope["query_string"].decode("latin-1"))) if scope.get("query_string") else "",
-            headers,
-            redact_body(body, content_type),
-            status,
-            (self.now() - began) * 1000,
-            rule.id if rule else None,
-            *self._firmware(sim_began),
-        )
-
-    def _firmware(self, sim_began: float) -> tuple[str | None, str | None]:
-        """The version that answered, and a firmware update's phase when the request arrived (if one is under way)."""
-        gateway = self.gateway
-        if gateway is None:
-            return None, None
-        change = gateway.firmware.change
-        phase = change.phase_at(sim_began) if change is not None else None
-        version = gateway.firmware.facts_at(sim_began, gateway.facts).version
-        return shared(version), None if phase == DONE_PHASE else phase
 
 
 def _client(scope: Scope) -> str:

@@ -21,6 +21,8 @@ the transport tests on each stack)."""
 
 @dataclass(frozen=True)
 class Stack:
+    """The HTTP stack that serves: the parser and the event loop, and what ``auto`` could not import."""
+
     http: str  # "httptools" or "h11"
     loop: str  # "uvloop" or "asyncio"
     missing: tuple[str, ...] = ()  # what "auto" wanted and could not import

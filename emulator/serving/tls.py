@@ -89,6 +89,8 @@ def _write_all(fd: int, data: bytes) -> None:
 
 @dataclass(frozen=True)
 class SelfSigned:
+    """A self-signed identity and the CA that signed it, for clients that want to verify it."""
+
     identity: TLSIdentity
     ca_cert_pem: str  # the CA that signed the leaf (public: a client may trust it)
 

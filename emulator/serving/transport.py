@@ -21,6 +21,7 @@ import asyncio
 import json
 import logging
 import os
+import re
 import resource
 import socket
 import time
@@ -44,6 +45,23 @@ BUSY = (
     + b"\r\n\r\n"
     + _BUSY_BODY
 )
+
+
+# uvicorn's checks of a header name and value before it writes them (its httptools_impl's HEADER_RE and
+# HEADER_VALUE_RE; tests/unit/test_uvicorn_internals.py checks they are still the same)
+HEADER_NAME_REFUSED = re.compile(b'[\x00-\x1f\x7f()<>@,;:\\[\\]={} \t\\\\"]')
+HEADER_VALUE_REFUSED = re.compile(b"[\x00-\x08\x0a-\x1f\x7f]")
+
+
+def header_lines(headers: Iterable[tuple[bytes, bytes]]) -> bytes | None:
+    """The header lines uvicorn writes for ``headers`` (names in lower case), or None where its send would refuse
+    one: made once for an answer's constant headers, so that writing them costs nothing per request."""
+    lines = []
+    for name, value in headers:
+        if HEADER_NAME_REFUSED.search(name) or HEADER_VALUE_REFUSED.search(value):
+            return None
+        lines.append(name.lower() + b": " + value + b"\r\n")
+    return b"".join(lines)
 
 
 def max_connections() -> int:

@@ -196,6 +196,7 @@ def test_the_firmware_listing_names_the_versions_an_update_may_go_to():
             "scheme": "http",
             "update": None,
             "updates_to": ["21.44.1", "24.4.0"],
+            "versions": ["1.15.0", "21.44.1", "24.4.0", "25.10.1"],
         }
     with emulator.running(firmware="25.10.1", paused=True) as gw:
         assert gw.control("GET", "firmware")["updates_to"] == []

@@ -8,12 +8,11 @@ from datetime import UTC, datetime
 import pytest
 from starlette.testclient import TestClient
 
-from emulator.api import API_ROUTES
+from emulator.api import API_ROUTES, snapshot_reads
 from emulator.device.factory import EmulatorOptions, build_gateway
 from emulator.serving.app import create_app, gateway_app
-from emulator.serving.fast import snapshot_reads
 
-READS = sorted(snapshot_reads(API_ROUTES))
+READS = sorted(snapshot_reads())
 START = datetime(2026, 7, 1, 19, 0, tzinfo=UTC).timestamp()
 
 
