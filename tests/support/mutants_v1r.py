@@ -155,4 +155,11 @@ V1R_MUTANTS = [
         caught_by=(v1r_key_check("test_v1r_a_removed_key_leaves_the_list_and_is_locked_out"),),
         says="still listed",
     ),
+    Mutant(
+        "v1r still answers a removed key",
+        "25.10.1",
+        v1r=v1r_mutants.REMOVED_ANSWERED,
+        caught_by=(v1r_key_check("test_v1r_a_removed_key_leaves_the_list_and_is_locked_out"),),
+        says="not refused",
+    ),
 ]

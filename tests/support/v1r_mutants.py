@@ -11,6 +11,8 @@ request, the mutant signs it again so the real checks accept it too:
 * ``ignores the DIN``: a request signed for the DIN its envelope names rather than this gateway's -- the
   gateway trusts the DIN the request brings -- is signed again for this gateway;
 * ``answers an unverified key``: a registered key not yet verified is verified before its request is read;
+* ``answers a removed key``: a request by a key the test registered that the table no longer holds puts the
+  key back, verified, before it is read (the removal shows in the list until then; the key is not locked out);
 * ``ignores the config.json hash``: a rightly signed config.json write gets the file's current hash (and is
   signed again), so a stale one no longer refuses it;
 
@@ -55,6 +57,7 @@ BAD_SIGNATURE = "accepts a bad signature"
 EXPIRY = "ignores expiry"
 DIN = "ignores the DIN"
 UNVERIFIED = "answers an unverified key"
+REMOVED_ANSWERED = "answers a removed key"
 STALE_HASH = "ignores the config.json hash"
 ISLAND_NOT_ACTUATED = "acks island mode without actuating"
 SETPOINT_IGNORED = "acks a setpoint without acting"
@@ -76,6 +79,10 @@ def rewrite(kind: str, body: bytes, gateway: Gateway, keys: dict[bytes, SigningK
         client = gateway.authorized_clients.find(signer)
         if client is not None and gateway.authorized_clients.state(client) is not KeyState.VERIFIED:
             gateway.authorized_clients.add(client.key, verified=True)
+        return body
+    if kind == REMOVED_ANSWERED:
+        if signer in keys and gateway.authorized_clients.find(signer) is None:
+            gateway.authorized_clients.add(keys[signer].private.public_key(), verified=True)
         return body
     key = keys.get(signer)
     if key is None or message.signature_data.WhichOneof("sig_type") != "rsa_data":
