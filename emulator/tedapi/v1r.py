@@ -20,10 +20,13 @@ from google.protobuf.message import DecodeError
 from emulator.device.authorized_clients import KeyState
 from emulator.device.errors import GatewayError
 from emulator.device.gateway import Gateway
+from emulator.device.snapshot import Snapshot
 from emulator.tedapi import signed
 from emulator.tedapi import teg_emulator_tedapi_pb2 as pb
 from emulator.tedapi import teg_emulator_v1r_pb2 as v1r
-from emulator.tedapi.commands import V1R, Call, Unimplemented, dispatch, site_of
+from emulator.tedapi.answers import answers_of
+from emulator.tedapi.commands import V1R, Call, Unimplemented, dispatch, per_sample
+from emulator.tedapi.hardware import Site
 
 NOT_VERIFIED = "v1r: client authorization not verified"
 HERMES_COMMAND = 2  # Envelope.delivery_channel of the commands clients send over v1r
@@ -34,36 +37,58 @@ UNKNOWN, UNIMPLEMENTED, PERMISSION_DENIED = 2, 12, 7
 
 
 def handle(gw: Gateway, body: bytes, wall_now: float) -> bytes:
-    """Answer one POST /tedapi/v1r body; ``wall_now`` (real unix seconds) judges the signature's expiry."""
+    """Answer one POST /tedapi/v1r body; ``wall_now`` (real unix seconds) judges the signature's expiry.
+
+    Every request is parsed, its expiry judged against ``wall_now``, its signature verified for this site's DIN
+    and its key's state judged; only then may a read's answer for this sample be one already worked out
+    (:mod:`emulator.tedapi.answers`: by the signer and the envelope's exact bytes).
+    """
     snap = gw.snapshot()
-    site = site_of(gw, snap)
-    others = [p.din for p in site.packs if p.din != site.din]
+    answers = answers_of(gw)
+    site = answers.site(gw, snap)
     keys = gw.authorized_clients
     answer_uuid = uuids.uuid4().bytes
     try:
-        request = signed.check(body, keys.find, site.din, others, wall_now)
+        request = signed.check(body, keys.find, site.din, [p.din for p in site.packs if p.din != site.din], wall_now)
     except signed.Fault as fault:
         return signed.refusal(fault, answer_uuid)
-    reply = pb.Envelope(delivery_channel=HERMES_COMMAND)
-    reply.sender.din = site.din
-    reply.recipient.authorized_client = CUSTOMER_MOBILE_APP
     if keys.state(request.signer) is not KeyState.VERIFIED:
+        reply = _reply(site.din)
         _error(reply, PERMISSION_DENIED, NOT_VERIFIED)
         return signed.answer(reply.SerializeToString(), request.uuid, answer_uuid)
-    envelope = pb.Envelope()
     try:
-        envelope.ParseFromString(request.envelope)
+        envelope = answers.get(
+            gw, snap, (request.signer.der, request.envelope), lambda: _answer(gw, snap, site, request)
+        )
     except DecodeError:
         undecodable = signed.Fault(v1r.MESSAGEFAULT_ERROR_DECODING, "the payload is not an envelope", request.uuid)
         return signed.refusal(undecodable, answer_uuid)
+    return signed.answer(envelope, request.uuid, answer_uuid)
+
+
+def _reply(din: str) -> pb.Envelope:
+    reply = pb.Envelope(delivery_channel=HERMES_COMMAND)
+    reply.sender.din = din
+    reply.recipient.authorized_client = CUSTOMER_MOBILE_APP
+    return reply
+
+
+def _answer(gw: Gateway, snap: Snapshot, site: Site, request: signed.Signed) -> tuple[bytes, bool]:
+    """The verified request's answer envelope, and whether it may be kept for the sample; DecodeError: none."""
+    envelope = pb.Envelope()
+    envelope.ParseFromString(request.envelope)
+    reply = _reply(site.din)
     reply.delivery_channel = envelope.delivery_channel or HERMES_COMMAND
+    keep = per_sample(envelope)
     try:
         dispatch(Call(gw, snap, site, site.din, V1R, request.signer.der), envelope, reply)
     except Unimplemented as exc:
         _error(reply, UNIMPLEMENTED, str(exc))
+        keep = False
     except GatewayError as exc:
         _error(reply, RPC_CODES.get(exc.status, UNKNOWN), exc.message)
-    return signed.answer(reply.SerializeToString(), request.uuid, answer_uuid)
+        keep = False
+    return reply.SerializeToString(), keep
 
 
 def _error(reply: pb.Envelope, code: int, message: str) -> None:
