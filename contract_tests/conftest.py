@@ -14,9 +14,8 @@ from urllib.parse import urlsplit
 import pytest
 
 from contract_tests.client import GatewayClient, Unreachable
-from contract_tests.eras import ERAS
 from contract_tests.target import CONTROL, Target, TargetError, identify
-from emulator.contract import Operation
+from emulator.contract import Operation, facts_for, firmware_facts
 from emulator.contract.v1r import PATH, SigningKey, SigningKeyError, read_signing_key, signing_key
 
 TIERS = {
@@ -55,7 +54,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--gateway-email", default="contract-suite@example.com", help="email sent with a customer login")
     group.addoption(
         "--firmware",
-        choices=sorted(ERAS),
+        choices=sorted(firmware_facts()),
         default=None,
         help="contract profile (default: detected from /api/status or the TEDAPI; emulator: all)",
     )
@@ -178,7 +177,7 @@ def _label(item: pytest.Item) -> None:
 
 def _served(item: pytest.Item, profile: str) -> bool:
     """Whether the profile's facts serve every path the test's ``serves`` markers name (a PW3 has no /api/status)."""
-    facts = ERAS[profile].facts
+    facts = facts_for(profile)
     return all(facts.serves(*call.split(" ", 1)) for mark in item.iter_markers("serves") for call in mark.args)
 
 
@@ -189,9 +188,9 @@ def _selected(marker: pytest.Mark, op: Operation, profile: str) -> bool:
 def _profiles(config: pytest.Config) -> dict[str, str]:
     """Target keys -> contract profile: the gateway's (detected once), or each emulator profile."""
     if config.getoption("gateway_url"):
-        return {"gateway": _gateway_target(config).era.profile}
+        return {"gateway": _gateway_target(config).facts.version}
     chosen = config.getoption("firmware")
-    return {p: p for p in ([chosen] if chosen else sorted(ERAS))}
+    return {p: p for p in ([chosen] if chosen else sorted(firmware_facts()))}
 
 
 @pytest.fixture(scope="session")
@@ -255,7 +254,7 @@ def _emulator_target(config: pytest.Config, profile: str) -> tuple[Target, Calla
 
     password = "contract-suite-pw"
     # TEDAPI v1r: the emulator starts with the owner's key verified, as the owner's gateway has it
-    owner = private_key_pem(0) if ERAS[profile].facts.serves("POST", PATH) else None
+    owner = private_key_pem(0) if facts_for(profile).serves("POST", PATH) else None
     keys = [owner] if owner else []
     handle = running(firmware=profile, speed=0, start=EMULATOR_START, password=password, authorized_keys=keys).start()
     pace = config.getoption("pace")

@@ -88,7 +88,7 @@ class ReportPlugin:
 
     def _target_section(self, target: Target, shapes: dict[str, list[str]]) -> list[str]:
         lines = [f"## {target.name}", "", "| | |", "|---|---|"]
-        lines += [f"| firmware | `{target.version.strip()}` (contract profile {target.era.profile}) |"]
+        lines += [f"| firmware | `{target.version.strip()}` (contract profile {target.facts.version}) |"]
         lines += [
             f"| model | {_model(target)} |",
             f"| requests sent | {target.client.used} (pace {target.client.pace_s:g} s) |",
@@ -123,7 +123,7 @@ class ReportPlugin:
 
 
 def _key(target: Target) -> str:
-    return "gateway" if not target.has(CONTROL) else target.era.profile
+    return "gateway" if not target.has(CONTROL) else target.facts.version
 
 
 def _model(target: Target) -> str:

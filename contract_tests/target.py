@@ -1,9 +1,14 @@
-"""What the suite tests: a gateway at a URL, its firmware era, and what it can do.
+"""What the suite tests: a gateway at a URL, the firmware facts it speaks by, and what it can do.
 
 ``Target`` is all a test sees. Its capabilities say what exists beyond the gateway's
 own API (``control``: the emulator's /_emulator/ control API), and its restore ledger
 puts back every setting a write test changed, also when the test fails or the run is
 interrupted.
+
+Its ``facts`` are the contract's firmware facts (schemas/firmware/<version>.yaml through ``emulator.contract``),
+never the emulator's profiles: the suite judges real gateways and the emulator by the same data. A gateway
+speaks by the facts of the profile with the latest ``speaks_for_from`` not after the version it reports
+(``facts_for_reported``); ``version`` is what it reports.
 """
 
 from __future__ import annotations
@@ -16,7 +21,6 @@ from typing import Any
 import httpx
 
 from contract_tests.client import Credentials, GatewayClient
-from contract_tests.eras import ERAS, Era, era_for
 from contract_tests.tedapi import (
     WireError,
     basic_auth,
@@ -27,7 +31,7 @@ from contract_tests.tedapi import (
     system_info_body,
     system_info_request,
 )
-from emulator.contract import operation_for, v1r
+from emulator.contract import FirmwareFacts, facts_for, facts_for_reported, firmware_facts, operation_for, v1r
 from emulator.contract.v1r import SigningKey
 
 CONTROL = "control"
@@ -43,8 +47,8 @@ class Target:
     client: GatewayClient
     password: str
     email: str
-    era: Era
-    version: str
+    facts: FirmwareFacts  # the contract's facts of the firmware it speaks (facts.version: that profile)
+    version: str  # as the gateway reports it ("24.4.0 0fe780c9"); facts.version is the profile
     capabilities: frozenset[str] = frozenset()
     sample_gap_s: float = 2.0  # real time between live-data samples when time cannot be advanced
     gw_password: str | None = None  # the gateway (QR sticker) password: HTTP Basic on the TEDAPI
@@ -66,11 +70,11 @@ class Target:
 
     def needs_login(self, method: str, path: str) -> bool:
         op = operation_for(method, path)
-        return op is None or op.needs_login(self.era.profile)
+        return op is None or op.needs_login(self.facts.version)
 
     def serves(self, method: str, path: str) -> bool:
         op = operation_for(method, path)
-        return op is not None and op.serves(self.era.profile)
+        return op is not None and op.serves(self.facts.version)
 
     def request(self, method: str, path: str, *, auth: bool | Credentials = True, json: Any = None) -> httpx.Response:
         """``auth``: True = this run's session, False = none, or explicit credentials (e.g. forged).
@@ -80,11 +84,11 @@ class Target:
         runs fast, outlives one. A second 401 is the answer.
         """
         credentials = self.session() if auth is True else (auth or None)
-        headers = credentials.headers(self.era.cookie_auth) if credentials else {}
+        headers = credentials.headers(self.facts.cookie_sessions) if credentials else {}
         response = self.client.request(method, path, headers=headers, json=json)
         if auth is True and response.status_code == 401:
             self._session = None
-            headers = self.session().headers(self.era.cookie_auth)
+            headers = self.session().headers(self.facts.cookie_sessions)
             note = "the gateway ended the run's session (401); the suite logged in again, as clients do"
             if note not in self.notes:
                 self.notes.append(note)
@@ -104,7 +108,7 @@ class Target:
     # -- sessions ----------------------------------------------------------------------
     def login(self, password: str | None = None) -> httpx.Response:
         body = {
-            "username": self.era.login_username,
+            "username": self.facts.username,
             "password": self.password if password is None else password,
             "email": self.email,
             "force_sm_off": False,
@@ -112,7 +116,7 @@ class Target:
         response = self.client.request("POST", "/api/login/Basic", json=body)
         if response.status_code == 200:
             self._logins += 1
-            if self.era.login_stops_sitemaster:
+            if self.facts.login_stops_sitemaster:
                 self._restart_sitemaster_after_login()
         return response
 
@@ -130,9 +134,9 @@ class Target:
         return self._session
 
     def _restart_sitemaster_after_login(self) -> None:
-        method, path = self.era.sitemaster_run
+        method, path = self.facts.sitemaster_run.method, self.facts.sitemaster_run.path
         status = self.client.request(method, path).status_code
-        note = f"firmware {self.era.profile}: each login stops sitemaster; the suite restarted it ({method} {path} -> {status})"
+        note = f"firmware {self.facts.version}: each login stops sitemaster; the suite restarted it ({method} {path} -> {status})"
         if note not in self.notes:
             self.notes.append(note)
 
@@ -183,7 +187,7 @@ def identify(
     gw_password: str | None = None,
     rsa_key: SigningKey | None = None,
 ) -> Target:
-    """Learn the version and era: from /api/status (open on every firmware with a LAN API), or, where that is
+    """Learn the version and the facts it speaks by: from /api/status (open on every firmware with a LAN API), or, where that is
     404 (a Powerwall 3), from the TEDAPI's system information: over TEDAPI v1r with the owner's key (a
     Powerwall 3's LAN since 25.10), else over the Wi-Fi TEDAPI with the gateway password."""
     response = client.request("GET", "/api/status")
@@ -197,13 +201,13 @@ def identify(
         version = str(response.json()["version"])
     except (ValueError, KeyError, TypeError):
         raise TargetError(f"{name}: GET /api/status has no firmware version: is it a Tesla Energy Gateway?") from None
-    era = ERAS[profile] if profile else era_for(version)
+    facts = facts_for(profile) if profile else facts_for_reported(version)
     return Target(
         name=name,
         client=client,
         password=password,
         email=email,
-        era=era,
+        facts=facts,
         version=version,
         gw_password=gw_password,
         rsa_key=rsa_key,
@@ -221,8 +225,8 @@ def _identify_by_v1r(
 ) -> Target:
     """As v1r clients connect: a customer login, GET /tedapi/din with its bearer token, then the signed
     system information. The login's session is the run's (a Powerwall 3 throttles logins)."""
-    era = ERAS[profile] if profile else next(e for e in ERAS.values() if e.facts.serves("POST", v1r.PATH))
-    body = {"username": era.login_username, "password": password, "email": email, "force_sm_off": False}
+    facts = facts_for(profile) if profile else next(f for f in firmware_facts().values() if f.serves("POST", v1r.PATH))
+    body = {"username": facts.username, "password": password, "email": email, "force_sm_off": False}
     login = client.request("POST", "/api/login/Basic", json=body)
     try:
         token = login.json().get("token") if login.status_code == 200 else None
@@ -248,13 +252,13 @@ def _identify_by_v1r(
             f"{name}: TEDAPI v1r did not answer the system information with key {key.fingerprint[:16]}... ({why}):"
             " is the key registered and verified (the Powerwall 3's switch toggled)? or give --firmware"
         )
-    era = ERAS[profile] if profile else era_for(version)
+    facts = facts_for(profile) if profile else facts_for_reported(version)
     return Target(
         name=name,
         client=client,
         password=password,
         email=email,
-        era=era,
+        facts=facts,
         version=version or profile or "",
         gw_password=gw_password,
         din=din,
@@ -287,7 +291,9 @@ def _identify_by_tedapi(
                 " verify --rsa-key, pytest --gateway-rsa-key), the gateway password on its QR sticker"
                 " ($TEG_GW_PASSWORD, verify --gw-password, pytest --gateway-gw-password) or --firmware"
             )
-        return Target(name=name, client=client, password=password, email=email, era=ERAS[profile], version=profile)
+        return Target(
+            name=name, client=client, password=password, email=email, facts=facts_for(profile), version=profile
+        )
     auth = basic_auth(gw_password)
     response = client.request("GET", "/tedapi/din", headers=auth)
     if response.status_code in (401, 403):
@@ -303,13 +309,13 @@ def _identify_by_tedapi(
         version = ""
     if not version and profile is None:
         raise TargetError(f"{name}: the TEDAPI system information has no firmware version ({info.status_code})")
-    era = ERAS[profile] if profile else era_for(version)
+    facts = facts_for(profile) if profile else facts_for_reported(version)
     return Target(
         name=name,
         client=client,
         password=password,
         email=email,
-        era=era,
+        facts=facts,
         version=version or profile or "",
         gw_password=gw_password,
         din=din,

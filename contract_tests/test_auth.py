@@ -37,7 +37,7 @@ def test_login_answers_as_the_contract_says(target: Target) -> None:
     assert op is not None
     problems = body_problems("POST /api/login/Basic", op.response_schema(200) or "", response.json())
     assert not problems, "\n".join(problems)
-    if target.era.cookie_auth:
+    if target.facts.cookie_sessions:
         assert {"AuthCookie", "UserRecord"} <= set(response.cookies), f"login set cookies {sorted(response.cookies)}"
     target.logout(Credentials(response.json()["token"], tuple(response.cookies.items())))
 
@@ -77,7 +77,7 @@ def test_wrong_password_is_refused(target: Target) -> None:
 
 @pytest.mark.serves("GET /api/logout")
 def test_logout_revokes_the_session(target: Target) -> None:
-    protected = protected_reads(target.era.profile)
+    protected = protected_reads(target.facts.version)
     path = next(op.path for op in protected if "{" not in op.path)
     credentials = target.new_session()
     assert target.request("GET", path, auth=credentials).status_code == 200, f"GET {path} refused a fresh session"

@@ -16,7 +16,7 @@ TRANSITION_TIMEOUT_S = 120.0
 
 
 def _run_sitemaster(target: Target) -> None:
-    method, path = target.era.sitemaster_run
+    method, path = target.facts.sitemaster_run.method, target.facts.sitemaster_run.path
     response = target.request(method, path)
     assert response.status_code in (200, 202), f"{method} {path} answered {response.status_code}"
 
@@ -32,8 +32,9 @@ def _until(target: Target, what: str, done: Callable[[], bool]) -> None:
 @pytest.mark.serves("GET /api/sitemaster")
 def test_stopped_sitemaster_answers_502_until_run(target: Target) -> None:
     target.remember("sitemaster running", lambda: _run_sitemaster(target))
-    method, path, body = target.era.sitemaster_stop
-    response = target.request(method, path, json=body)
+    stop = target.facts.sitemaster_stop
+    method, path = stop.method, stop.path
+    response = target.request(method, path, json=stop.body)
     assert response.status_code == 202, f"{method} {path} answered {response.status_code}"
     sitemaster = target.get("/api/sitemaster").json()
     assert sitemaster["running"] is False, f"GET /api/sitemaster running {sitemaster['running']!r} after stop"
@@ -49,7 +50,7 @@ def test_stopped_sitemaster_answers_502_until_run(target: Target) -> None:
 def test_a_login_does_to_sitemaster_what_the_firmware_facts_say(target: Target) -> None:
     """1.x: each login stops sitemaster (live reads answer the stopped error until it runs again); later
     firmware: a login changes nothing. Both from the contract's facts, never from the gateway under test."""
-    facts = target.era.facts
+    facts = target.facts
     target.remember("sitemaster running", lambda: _run_sitemaster(target))
     body = {"username": facts.username, "password": target.password, "email": target.email, "force_sm_off": False}
     response = target.client.request("POST", "/api/login/Basic", json=body)

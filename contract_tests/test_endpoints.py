@@ -44,7 +44,7 @@ def concrete_path(target: Target, op: Operation) -> str:
 
 @pytest.mark.endpoints(select=reads)
 def test_read_endpoint_answers_as_the_contract_says(target: Target, op: Operation) -> None:
-    response = target.get(concrete_path(target, op), auth=op.needs_login(target.era.profile))
+    response = target.get(concrete_path(target, op), auth=op.needs_login(target.facts.version))
     problems = response_problems(op, response)
     assert not problems, "\n".join(problems)
 

@@ -24,23 +24,23 @@ def _operation(target: Target) -> dict[str, Any]:
 
 
 def _write_operation(target: Target, mode: str, reserve: float) -> None:
-    body = {target.era.mode_field: mode, "backup_reserve_percent": reserve}
+    body = {target.facts.mode_field: mode, "backup_reserve_percent": reserve}
     _ok(target.request("POST", "/api/operation", json=body), f"POST /api/operation {body}")
-    if target.era.operation_staged:
+    if target.facts.operation_staged:
         _ok(target.get("/api/config/completed"), "GET /api/config/completed")
 
 
 @pytest.fixture
 def original_operation(target: Target) -> dict[str, Any]:
     original = _operation(target)
-    mode, reserve = original[target.era.mode_field], original["backup_reserve_percent"]
+    mode, reserve = original[target.facts.mode_field], original["backup_reserve_percent"]
     target.remember(f"operation {mode} / reserve {reserve}", lambda: _write_operation(target, mode, reserve))
     return original
 
 
 @pytest.mark.serves("POST /api/operation")
 def test_operation_round_trips_and_is_restored(target: Target, original_operation: dict[str, Any]) -> None:
-    field = target.era.mode_field
+    field = target.facts.mode_field
     reserve = original_operation["backup_reserve_percent"]
     new_reserve = reserve + 5 if reserve <= 90 else reserve - 5
     new_mode = "backup" if original_operation[field] != "backup" else "self_consumption"
@@ -95,15 +95,15 @@ def test_an_operation_change_takes_effect_when_the_firmware_facts_say(
     says so."""
     if target.has(CONTROL) and _battery_w(target) < DISCHARGING_W:
         target.let_time_pass(8 * 3600)  # the emulator can wait for the evening, when the battery carries the house
-    if original_operation[target.era.mode_field] == "backup" or _battery_w(target) < DISCHARGING_W:
+    if original_operation[target.facts.mode_field] == "backup" or _battery_w(target) < DISCHARGING_W:
         pytest.skip("the battery is not discharging: a change of mode would not show")
-    body = {target.era.mode_field: "backup", "backup_reserve_percent": original_operation["backup_reserve_percent"]}
+    body = {target.facts.mode_field: "backup", "backup_reserve_percent": original_operation["backup_reserve_percent"]}
     _ok(target.request("POST", "/api/operation", json=body), f"POST /api/operation {body}")
     target.let_time_pass(60)
     after_post = _battery_w(target)
-    if not target.era.operation_staged:
+    if not target.facts.operation_staged:
         assert after_post <= 50, (
-            f"battery {after_post:.0f} W a minute after POSTing backup mode: firmware {target.era.profile} "
+            f"battery {after_post:.0f} W a minute after POSTing backup mode: firmware {target.facts.version} "
             "applies operation changes at once (firmware facts), yet it still discharges"
         )
         return

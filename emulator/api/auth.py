@@ -6,13 +6,14 @@ import base64
 from typing import Any
 
 from emulator.api.base import Ctx, Handler
+from emulator.device import commands
 from emulator.http.credentials import presented_tokens
 from emulator.http.reply import Reply, dumps
 
 
 async def login(ctx: Ctx) -> Any:
     body = await ctx.body("requests/login.Basic.json", form_ok=True)
-    session = ctx.gateway.login(str(body.get("username", "")), body["password"], body.get("email"))
+    session = commands.login(ctx.gateway, str(body.get("username", "")), body["password"], body.get("email"))
     reply = ctx.bodies.login(session, ctx.gateway.model.local.zone)
     if not ctx.facts.cookie_sessions:
         return reply
@@ -27,7 +28,7 @@ async def login(ctx: Ctx) -> Any:
 
 async def logout(ctx: Ctx) -> Any:
     for token in presented_tokens(ctx.request):
-        ctx.gateway.logout(token)
+        ctx.gateway.logins.logout(token)
     headers: tuple[tuple[str, str], ...] = ()
     if ctx.facts.cookie_sessions:
         expired = "Path=/; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT"

@@ -5,23 +5,24 @@ from __future__ import annotations
 from typing import Any
 
 from emulator.api.base import SNAPSHOT, Ctx, Handler
+from emulator.device import commands
 from emulator.http.reply import Reply
 
 
 async def sitemaster_stop(ctx: Ctx) -> Any:
     if ctx.request.method == "POST" and await ctx.request.body():  # newer clients send {"force": true}
         await ctx.body("requests/sitemaster.stop.json")
-    ctx.gateway.stop_sitemaster()
+    commands.stop_sitemaster(ctx.gateway)
     return Reply(202, empty=True)
 
 
 async def sitemaster_run(ctx: Ctx) -> Any:
-    ctx.gateway.run_sitemaster()
+    commands.run_sitemaster(ctx.gateway)
     return Reply(202, empty=True)
 
 
 async def config_completed(ctx: Ctx) -> Any:
-    ctx.gateway.commit_config()
+    commands.commit_config(ctx.gateway)
     body = ctx.bodies.config_completed(ctx.gateway.snapshot())
     return Reply(202, empty=True) if body is None else body
 

@@ -6,6 +6,7 @@ from types import ModuleType
 from typing import Any
 
 from emulator.api.base import SNAPSHOT, SNAPSHOT_LIVE, Ctx, Handler
+from emulator.device import commands
 from emulator.device.errors import GatewayError, not_found
 from emulator.http.reply import Reply
 
@@ -41,13 +42,13 @@ async def meter_cts(ctx: Ctx) -> Any:
 async def island_mode(ctx: Ctx) -> Any:
     """Go off grid ("intentional_reconnect_failsafe") or back ("backup"); the body is echoed."""
     body = await ctx.body("requests/v2.islanding.mode.json")
-    ctx.gateway.request_island(ISLAND_MODES[body["island_mode"]])
+    commands.request_island(ctx.gateway, ISLAND_MODES[body["island_mode"]])
     return {"island_mode": body["island_mode"]}
 
 
 async def password_change(ctx: Ctx) -> Any:
     body = await ctx.body("requests/password.change.json")
-    ctx.gateway.change_password(body["old_password"], body["new_password"])
+    commands.change_password(ctx.gateway, body["old_password"], body["new_password"])
     return {"password": body["new_password"]}
 
 

@@ -5,16 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from emulator.api.base import Ctx, Handler
+from emulator.device import commands
 
 
 async def get_operation(ctx: Ctx) -> Any:
-    return ctx.bodies.operation(ctx.gateway.visible_operation())
+    return ctx.bodies.operation(commands.visible_operation(ctx.gateway))
 
 
 async def post_operation(ctx: Ctx) -> Any:
     body = await ctx.body("requests/operation.json")
     mode = body.get("real_mode", body.get("mode"))
-    new = ctx.gateway.set_operation(mode, body.get("backup_reserve_percent"))
+    new = commands.set_operation(ctx.gateway, mode, body.get("backup_reserve_percent"))
     return ctx.bodies.operation_posted(new, body)
 
 

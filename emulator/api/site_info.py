@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from emulator.api.base import SNAPSHOT, Ctx, Handler
+from emulator.device import commands
 from emulator.firmware import wizard_data
 
 
 async def post_site_name(ctx: Ctx) -> Any:
     body = await ctx.body("requests/site_info.site_name.json")
-    ctx.gateway.set_site_name(body["site_name"])
+    commands.set_site_name(ctx.gateway, body["site_name"])
     return ctx.bodies.site_name(ctx.gateway.snapshot())
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from emulator.api.base import SNAPSHOT, Ctx, Handler
+from emulator.device import commands
 from emulator.device.errors import error, not_found
 from emulator.firmware import wizard_data
 from emulator.http.reply import Reply
@@ -27,12 +28,12 @@ async def disconnect_types(ctx: Ctx) -> Any:
 
 
 async def registration_skip(ctx: Ctx) -> Any:
-    ctx.gateway.update_registration(skipped_registration=True)
+    commands.update_registration(ctx.gateway, skipped_registration=True)
     return ctx.bodies.registration(ctx.gateway.snapshot())
 
 
 async def registration_emailed(ctx: Ctx) -> Any:
-    ctx.gateway.update_registration(emailed_registration=True)
+    commands.update_registration(ctx.gateway, emailed_registration=True)
     return ctx.bodies.registration(ctx.gateway.snapshot())
 
 
@@ -78,18 +79,18 @@ def _network_id(ctx: Ctx) -> str:
 
 
 async def network_enable(ctx: Ctx) -> Any:
-    ctx.gateway.set_network_enabled(_network_id(ctx), True)
+    commands.set_network_enabled(ctx.gateway, _network_id(ctx), True)
     return Reply(202, empty=True)
 
 
 async def network_disable(ctx: Ctx) -> Any:
-    ctx.gateway.set_network_enabled(_network_id(ctx), False)
+    commands.set_network_enabled(ctx.gateway, _network_id(ctx), False)
     return Reply(202, empty=True)
 
 
 async def conn_tests(ctx: Ctx) -> Any:
     if ctx.request.method == "POST":
-        ctx.gateway.start_conn_tests()
+        commands.start_conn_tests(ctx.gateway)
     return ctx.bodies.conn_tests(ctx.gateway.snapshot())
 
 

@@ -209,11 +209,11 @@ def _emulator_bodies(target: Any) -> dict[str, Any]:
     from contract_tests.target import identify
     from emulator.testing import running
 
-    handle = running(firmware=target.era.profile, speed=0, password="verify").start()
+    handle = running(firmware=target.facts.version, speed=0, password="verify").start()
     client = GatewayClient(handle.url, pace_s=0.0)
     try:
         twin = identify(
-            client, "emulator", handle.password, "verify@example.com", target.era.profile, handle.gw_password
+            client, "emulator", handle.password, "verify@example.com", target.facts.version, handle.gw_password
         )
         for path in target.client.observed:
             twin.read(path)  # the client keeps each 200 JSON body it sees

@@ -16,6 +16,7 @@ from starlette.responses import Response
 
 from emulator.contract import facts_for, firmware_facts
 from emulator.control.routes import control_route
+from emulator.device import direct_control
 from emulator.device.errors import GatewayError, bad_request
 from emulator.device.firmware_update import Durations, UpdateRefused, refusal, version_key
 from emulator.device.gateway import Gateway
@@ -64,7 +65,7 @@ async def post_firmware(request: Request) -> Response:
     if ctx.fixed_transport is not None and target.uses_tls != gw.facts.uses_tls:
         raise GatewayError(409, "Conflict", f"firmware {target.version} serves {target.scheme}: {ctx.fixed_transport}")
     try:
-        gw.update_firmware(target, durations, allow_downgrade=body.get("allow_downgrade", False))
+        direct_control.update_firmware(gw, target, durations, allow_downgrade=body.get("allow_downgrade", False))
     except UpdateRefused as exc:
         raise GatewayError(exc.status, "Conflict" if exc.status == 409 else "Bad Request", str(exc)) from None
     return json_reply(202, firmware_body(gw), dict(_HEADERS))

@@ -27,7 +27,7 @@ _HEADERS = {"cache-control": "no-cache, no-store"}
 
 
 def limits_body(gateway: Gateway) -> dict[str, Any]:
-    requests, login, stated = gateway.rate_limits.policy, gateway.throttle.policy, gateway.facts.rate_limits
+    requests, login, stated = gateway.rate_limits.policy, gateway.logins.throttle.policy, gateway.facts.rate_limits
     return {
         "requests": {
             "enabled": requests is not None,
@@ -53,7 +53,7 @@ def limits_body(gateway: Gateway) -> dict[str, Any]:
                 if login
                 else {}
             ),
-            "locked_for_s": round(gateway.throttle.locked_for(gateway.clock.real_time()), 3),
+            "locked_for_s": round(gateway.logins.throttle.locked_for(gateway.clock.real_time()), 3),
         },
     }
 
@@ -80,7 +80,9 @@ def _requests(gateway: Gateway, given: dict[str, Any]) -> RatePolicy | None:
 def _login(gateway: Gateway, given: dict[str, Any]) -> ThrottlePolicy | None:
     if not given.get("enabled", True):
         return None
-    base = gateway.throttle.policy or ThrottlePolicy.tuned(gateway.facts.throttle, None, None) or ThrottlePolicy()
+    base = (
+        gateway.logins.throttle.policy or ThrottlePolicy.tuned(gateway.facts.throttle, None, None) or ThrottlePolicy()
+    )
     return ThrottlePolicy(
         given.get("threshold", base.threshold),
         given.get("window_s", base.window_s),
@@ -101,7 +103,7 @@ async def put_limits(request: Request) -> Response:
     if "requests" in body:
         gateway.rate_limits.set_policy(requests)
     if "login" in body:
-        gateway.throttle = LoginThrottle(login)
+        gateway.logins.throttle = LoginThrottle(login)
     return json_reply(200, limits_body(gateway), dict(_HEADERS))
 
 

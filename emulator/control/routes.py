@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from emulator.device import commands, direct_control
 from emulator.device.gateway import Gateway, Overrides
 from emulator.device.reserve import api_to_app, app_to_api
 from emulator.device.site_controls import NO_LIMIT_KW
@@ -66,8 +67,8 @@ def state_body(gw: Gateway) -> dict[str, Any]:
             "status": gw.update.status,
             "firmware": gw.firmware.change.as_json(snap.t) if gw.firmware.change is not None else None,
         },
-        "sessions": len(gw.sessions),
-        "session_lifetime_s": gw.session_lifetime_s if gw.session_lifetime_s < math.inf else None,
+        "sessions": len(gw.logins.sessions),
+        "session_lifetime_s": gw.logins.lifetime_s if gw.logins.lifetime_s < math.inf else None,
         "site_controls": _site_controls(snap),
     }
 
@@ -131,15 +132,15 @@ async def patch_state(request: Request) -> Response:
         cloud_cover=body.get("cloud_cover", current.cloud_cover),
     )
     if "soe_pct" in body:
-        gw.set_soe(body["soe_pct"])
-    gw.set_overrides(overrides)
+        direct_control.set_soe(gw, body["soe_pct"])
+    direct_control.set_overrides(gw, overrides)
     return _reply(gw)
 
 
 async def post_grid(request: Request) -> Response:
     body = await control_body(request, "control/grid.json")
     gw = _gateway(request)
-    gw.set_utility_grid(body["connected"])
+    direct_control.set_utility_grid(gw, body["connected"])
     return _reply(gw)
 
 
@@ -163,7 +164,7 @@ async def post_clock(request: Request) -> Response:
 async def post_sitemaster(request: Request) -> Response:
     body = await control_body(request, "control/sitemaster.json")
     gw = _gateway(request)
-    gw.run_sitemaster() if body["running"] else gw.stop_sitemaster()
+    commands.run_sitemaster(gw) if body["running"] else commands.stop_sitemaster(gw)
     return _reply(gw)
 
 
@@ -175,8 +176,8 @@ async def post_operation(request: Request) -> Response:
     if "backup_reserve_app_percent" in body:
         reserve = app_to_api(body["backup_reserve_app_percent"])
     current = gw.operation
-    gw.apply_operation(
-        Operation(body.get("mode", current.mode), current.backup_reserve_percent if reserve is None else reserve)
+    direct_control.apply_operation(
+        gw, Operation(body.get("mode", current.mode), current.backup_reserve_percent if reserve is None else reserve)
     )
     return _reply(gw)
 

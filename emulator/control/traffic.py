@@ -29,8 +29,26 @@ def _journal(request: Request) -> Journal:
 
 
 def served_paths(request: Request) -> list[str]:
-    profile = profile_of(context(request).gateway)
-    return [r.path for r in request.app.routes if getattr(r, "name", None) and profile.serves(r.name)]
+    """The path templates of the routes this firmware serves: what a fault rule's pattern must hit.
+
+    A route is served when its firmware profile serves its name (the /api/ routes, named in openapi.yaml's
+    x-teg-route), or, for the routes no x-teg-route names (the TEDAPI's), when the firmware's facts state its
+    path for one of its methods. The emulator's own API is never faulted.
+    """
+    gateway = context(request).gateway
+    profile, facts = profile_of(gateway), gateway.facts
+    return [
+        r.path
+        for r in request.app.routes
+        if getattr(r, "name", None)
+        and (
+            profile.serves(r.name)
+            or (
+                not r.path.startswith("/_emulator")
+                and any(facts.serves(method, r.path) for method in getattr(r, "methods", None) or ())
+            )
+        )
+    ]
 
 
 async def add_fault(request: Request) -> Response:

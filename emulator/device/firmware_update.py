@@ -181,6 +181,11 @@ class FirmwareUpdates:
     def running(self) -> bool:
         return self.change is not None and self.applied < 2
 
+    @property
+    def target_version(self) -> str | None:
+        """The version an update under way installs (None: none is under way)."""
+        return self.change.target.version if self.change is not None and self.running else None
+
     def begin(self, change: FirmwareChange) -> None:
         if self.change is not None:
             self._previous = (self.change.reboot_at, self.change.back_at)

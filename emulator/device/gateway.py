@@ -1,8 +1,11 @@
 """The gateway: the device and its state machines, owning one site model and one clock.
 
-It is the only thing that changes state. HTTP routes, the control API and the
-scenario runner all call its methods; every read first catches the model up
-to ``clock.now()`` in bounded work.
+It holds the site's state and is the only thing that advances it: every read first catches the model up to
+``clock.now()`` in bounded work. The catch-up, the snapshot cache and a firmware update's reboot are here, on
+every request's path or inside the catch-up. What changes the state lives beside it, as functions over it:
+what clients ask (logins, sitemaster, configuration: :mod:`emulator.device.commands`) and what only the
+emulator does (:mod:`emulator.device.direct_control`). Its state machines are collaborators it owns
+(the grid, updates, logins, site controls, rate limits, authorized clients).
 """
 
 from __future__ import annotations
@@ -18,17 +21,17 @@ from emulator.device.authorized_clients import AuthorizedClients
 from emulator.device.catchup import CatchUp
 from emulator.device.clock import SimClock
 from emulator.device.defaults import GATEWAY_SERIAL, START_SOE_PCT
-from emulator.device.errors import API_LIMIT, GatewayError
+from emulator.device.errors import GatewayError
 from emulator.device.events_log import log, sim
-from emulator.device.firmware_update import Durations, FirmwareChange, FirmwareUpdates, UpdateRefused, refusal
+from emulator.device.firmware_update import FirmwareChange, FirmwareUpdates
 from emulator.device.grid import GridMachine, GridTimings
 from emulator.device.identity import Identity, make_identity
+from emulator.device.logins import Logins
 from emulator.device.rate_limits import RateChoice, RequestLimiter, rate_policy
-from emulator.device.sessions import LoginThrottle, Session, SessionStore, ThrottlePolicy, new_token, passwords_match
-from emulator.device.site_controls import GridSettings, SiteControls
+from emulator.device.site_controls import SiteControls
 from emulator.device.snapshot import GridFault, Operation, Snapshot, UpdateView
 from emulator.device.timers import Timer
-from emulator.device.updates import UpdatePhase, UpdateStatus
+from emulator.device.updates import UpdateStatus
 from emulator.model import Controls, SiteConfig, SiteModel, initial_state
 
 if TYPE_CHECKING:
@@ -72,11 +75,8 @@ class GatewaySettings:
     rate_limit_cooldown_s: float | None = None  # how long its 429 lasts (None: the firmware's)
 
 
-MAX_GRID_FAULTS = 20
-
-
 class Gateway:
-    """A Tesla Energy Gateway: sitemaster, grid, sessions, configuration, updates."""
+    """A Tesla Energy Gateway's state: sitemaster, grid, logins, configuration, updates, and the site model."""
 
     def __init__(self, facts: FirmwareFacts, clock: SimClock, settings: GatewaySettings) -> None:
         self._initial_facts = facts  # what reset() returns to, whatever updates ran since
@@ -90,8 +90,9 @@ class Gateway:
         self.identity: Identity = make_identity(
             settings.gateway_serial, settings.config.powerwalls, settings.config.seed, settings.gw_password
         )
-        self.sessions = SessionStore()
-        self.rate_limits = RequestLimiter(None, clock.now)  # its policy, like the login throttle's, set by _init_state
+        self.logins = Logins(clock.now, clock.real_time)  # its limits, like the request limit's, set by _init_state
+        self.authenticate = self.logins.authenticate  # bound once: every request with a token asks it
+        self.rate_limits = RequestLimiter(None, clock.now)
         self._initial_clock = (clock.now(), clock.speed, clock.paused)
         self._init_state()
 
@@ -117,7 +118,6 @@ class Gateway:
         self.site_name = s.site_name
         self.commission_count = 0
         self.update = UpdateStatus(now)
-        self.battery_paused_until = float("-inf")
         self.conn_tests_started: float | None = None
         self.registration = {"skipped_registration": False, "emailed_registration": True}
         self.disabled_networks: set[str] = set()
@@ -126,10 +126,8 @@ class Gateway:
         self.fired_timers: list[Timer[Gateway]] = []
         self._firing = False
         self._pending: CatchUp | None = None  # a jump being run in slices; reset() drops it
-        self.sessions.clear()
         self.firmware.reset()
-        self.session_lifetime_s = self._session_lifetime()
-        self.throttle = LoginThrottle(self._throttle_policy())  # the starting policies: the control API may change them
+        self.logins.start(self.facts, s.login_throttle, s.login_cooldown_s, s.session_lifetime_s)
         self.rate_limits.set_policy(rate_policy(self.facts, s.rate_limit, s.rate_limit_cooldown_s))
         self.authorized_clients = AuthorizedClients(self.clock.now, s.authorized_keys, self._changed)
         self.site_controls = SiteControls()
@@ -140,28 +138,17 @@ class Gateway:
         self._snapshot_clock: tuple[float, float, float, bool] | None = None
         self._rendered: dict[str, bytes] = {}
 
-    def _throttle_policy(self) -> ThrottlePolicy | None:
-        """The firmware's login throttle, tuned by the settings (tests want short cool-downs)."""
-        return ThrottlePolicy.tuned(self.facts.throttle, self.settings.login_throttle, self.settings.login_cooldown_s)
-
-    def _session_lifetime(self) -> float:
-        """Sim seconds a login lasts: the settings', else the firmware's stated lifetime, else for ever."""
-        chosen = self.settings.session_lifetime_s
-        stated = self.facts.session_lifetime_s
-        return chosen if chosen is not None else stated if stated is not None else math.inf
-
     def set_facts(self, facts: FirmwareFacts) -> None:
         """Run another firmware from now on (a firmware update): its facts decide every answer after this.
 
         Sessions, the site and the clock stay; cached bodies are dropped (they were rendered for the old facts).
         """
-        self._mutate()
+        self.mutate()
         self._use_facts(facts)
 
     def _use_facts(self, facts: FirmwareFacts) -> None:
         self.facts = facts
-        self.throttle = LoginThrottle(self._throttle_policy())
-        self.session_lifetime_s = self._session_lifetime()
+        self.logins.use_facts(facts)
         self._snapshot = None
         self._snapshot_key = None
         self._rendered = {}
@@ -197,9 +184,7 @@ class Gateway:
             mode=self.operation.mode,
             reserve_pct=self.operation.backup_reserve_percent,
             grid_connected=self.grid.connected,
-            battery_enabled=self.sitemaster_running
-            and self.model.state.t >= self.battery_paused_until
-            and not self.update.installing,  # installing firmware restarts the inverters
+            battery_enabled=self.sitemaster_running and not self.update.installing,  # installing restarts the inverters
             solar_override_w=self.overrides.solar_w,
             load_override_w=self.overrides.load_w,
             cloudiness=self.overrides.cloud_cover,
@@ -210,8 +195,9 @@ class Gateway:
         """State no reading needs caught up for has changed (the key table): drop what was rendered."""
         self._version = getattr(self, "_version", 0) + 1
 
-    def _mutate(self) -> float:
-        """Catch up, then mark every cached snapshot and body stale: state is about to change."""
+    def mutate(self) -> float:
+        """Catch up, then mark every cached snapshot and body stale: state is about to change (every command
+        calls it first: emulator.device.commands, emulator.device.direct_control). Returns the time now."""
         now = self.catch_up()
         self._version += 1
         return now
@@ -282,23 +268,17 @@ class Gateway:
         self.fire_due()
 
     def next_deadline(self, target: float) -> float:
-        deadlines = [target]
-        if self.grid.deadline is not None:
-            deadlines.append(self.grid.deadline)
-        if self.model.state.t < self.battery_paused_until:
-            deadlines.append(self.battery_paused_until)
-        if self.pending_timers:
-            deadlines.append(self.pending_timers[0].at)
-        next_update = self.update.next_change()
-        if next_update is not None:
-            deadlines.append(next_update)
-        next_control = self.site_controls.next_change(self.model.state.t)
-        if next_control is not None:
-            deadlines.append(next_control)
-        next_firmware = self.firmware.next_step_at()
-        if next_firmware is not None:
-            deadlines.append(next_firmware)
-        return max(min(deadlines), self.model.state.t)
+        """The first instant before ``target`` at which a state machine, a timer or an update acts."""
+        now = self.model.state.t
+        pending = (
+            self.grid.deadline,
+            self.pending_timers[0].at if self.pending_timers else None,
+            self.update.next_change(),
+            self.site_controls.next_change(now),
+            self.firmware.next_step_at(),
+        )
+        deadlines = [target, *(at for at in pending if at is not None)]
+        return max(min(deadlines), now)
 
     # -- reads ----------------------------------------------------------------
     def snapshot(self) -> Snapshot:
@@ -389,213 +369,12 @@ class Gateway:
             raise GatewayError.of(self.facts.sitemaster_stopped)
         return self.snapshot()
 
-    def visible_operation(self) -> Operation:
-        """What GET /api/operation shows: the staged value that will apply, if any."""
-        self.settle()  # a scenario event inside a half-run jump may have changed it
-        return self.staged_operation or self.operation
-
-    # -- sessions -------------------------------------------------------------
-    def login(self, username: str, password: str, email: str | None) -> Session:
-        real_now = self.clock.real_time()
-        if self.throttle.locked(real_now):
-            log.info("login refused for %r: throttled after too many wrong passwords", username)
-            raise GatewayError.of(self.facts.throttled or API_LIMIT)
-        if not passwords_match(password, self.password):
-            self.throttle.record_failure(real_now)
-            log.info("login refused for %r: wrong password", username)
-            raise GatewayError.of(self.facts.bad_credentials)
-        self.throttle.record_success()
-        now = self.catch_up()
-        session = Session(new_token(), username, email, self.facts.roles, now)
-        self.sessions.add(session)
-        log.info("login: %r at %s", username, sim(now))
-        if self.facts.login_stops_sitemaster:
-            self.stop_sitemaster()
-        return session
-
-    def open_session(self, username: str) -> Session:
-        """A session as if ``username`` had logged in earlier, without a login's side effects (the offline
-        runner's reads: on 1.15.0 a login would stop sitemaster)."""
-        session = Session(new_token(), username, None, self.facts.roles, self.clock.now())
-        self.sessions.add(session)
-        return session
-
     @property
     def gw_password(self) -> str:
         """The gateway password (QR sticker): HTTP Basic on the TEDAPI."""
         return self.identity.gateway_password
 
-    def authenticate(self, token: str) -> Session | None:
-        """The live session ``token`` names; None when there is none or it has outlived the session lifetime
-        (on the sim clock, so a clock jump expires it as a day of waiting would)."""
-        session = self.sessions.find(token)
-        if session is not None and self.clock.now() >= session.login_time + self.session_lifetime_s:
-            self.sessions.revoke(token)
-            log.info("session of %r expired (logged in at %s)", session.username, sim(session.login_time))
-            return None
-        return session
-
-    def logout(self, token: str | None) -> None:
-        if token:
-            self.sessions.revoke(token)
-
-    # -- sitemaster -----------------------------------------------------------
-    def stop_sitemaster(self) -> None:
-        self._mutate()
-        if self.sitemaster_running:
-            self.sitemaster_running = False
-            self.sitemaster_since = self.model.state.t
-            log.info("sitemaster stopped at %s", sim(self.sitemaster_since))
-
-    def run_sitemaster(self) -> None:
-        self._mutate()
-        if not self.sitemaster_running:
-            self.sitemaster_running = True
-            self.sitemaster_since = self.model.state.t
-            log.info("sitemaster running at %s", sim(self.sitemaster_since))
-
-    # -- configuration --------------------------------------------------------
-    def set_operation(self, mode: str | None, reserve: float | None) -> Operation:
-        """Stage or apply (per firmware) a new mode and/or reserve; missing parts keep their value."""
-        base = self.visible_operation()
-        new = Operation(
-            mode if mode is not None else base.mode,
-            float(reserve) if reserve is not None else base.backup_reserve_percent,
-        )
-        self._mutate()
-        if self.facts.operation_staged:
-            self.staged_operation = new
-        else:
-            self.operation = new
-        return new
-
-    def apply_operation(self, op: Operation) -> None:
-        """Make an operation active at once, dropping anything staged (control API, scenarios)."""
-        self._mutate()
-        self.operation = op
-        self.staged_operation = None
-
-    def commit_config(self) -> None:
-        """GET /api/config/completed: staged configuration takes effect now."""
-        self._mutate()
-        if self.staged_operation is not None:
-            self.operation = self.staged_operation
-            self.staged_operation = None
-        self.commission_count += 1
-
-    def change_password(self, old: str, new: str) -> None:
-        """POST /api/password/change: the old password must match; sessions stay valid."""
-        if not passwords_match(old, self.password):
-            raise GatewayError.of(self.facts.bad_credentials)
-        self._mutate()
-        self.password = new
-
-    def set_network_enabled(self, network_id: str, enabled: bool) -> None:
-        self._mutate()
-        if enabled:
-            self.disabled_networks.discard(network_id)
-        else:
-            self.disabled_networks.add(network_id)
-
-    def update_registration(self, **flags: bool) -> None:
-        self._mutate()
-        self.registration.update(flags)
-
-    def set_site_name(self, name: str) -> None:
-        self._mutate()
-        self.site_name = name
-
-    # -- grid -----------------------------------------------------------------
-    def set_utility_grid(self, up: bool) -> None:
-        now = self._mutate()
-        if self.grid.utility_up and not up:
-            self.grid_faults = [*self.grid_faults, GridFault(now, "PINV_a010_vfCheckUnderVoltage")][-MAX_GRID_FAULTS:]
-        self.grid.set_utility(up, now)
-
-    def request_island(self, island: bool) -> None:
-        now = self._mutate()
-        self.grid.request_island(island, now)
-
-    # -- the owner's controls, as TEDAPI v1r commands set them (emulator.device.site_controls) --------
-    def write_config(self, operation: Operation, grid: GridSettings, site_name: str | None = None) -> None:
-        """A config.json write: mode and reserve apply at once (nothing staged), with the grid settings."""
-        self._mutate()
-        self.operation, self.staged_operation = operation, None
-        self.site_controls.grid = grid
-        if site_name is not None:
-            self.site_name = site_name
-
-    def dispatch_battery(self, power_w: float, duration_s: int) -> None:
-        now = self._mutate()
-        self.site_controls.dispatch(power_w, duration_s, now)
-
-    def resume_battery(self) -> None:
-        self._mutate()
-        self.site_controls.resume()
-
-    def schedule_backup(self, start_time_s: int, duration_s: int, priority: int, wall_now: float) -> None:
-        """A manual backup event from the client's wall-clock start: as far from now on the simulated clock."""
-        now = self._mutate()
-        self.site_controls.schedule_backup(start_time_s, duration_s, priority, now + (start_time_s - wall_now))
-
-    def cancel_backup(self) -> None:
-        self._mutate()
-        self.site_controls.cancel_backup()
-
-    def delay_calibration(self, hours: int) -> None:
-        now = self._mutate()
-        self.site_controls.delay_calibration(hours, now)
-
-    # -- direct control (control API, scenarios) ---------------------------------
-    def set_soe(self, soe_pct: float) -> None:
-        self._mutate()
-        self.model.set_soe(soe_pct)
-
-    def set_overrides(self, overrides: Overrides) -> None:
-        self._mutate()
-        self.overrides = overrides
-
-    def pause_battery(self, seconds: float) -> None:
-        """Hold the battery idle (a firmware update restarting the inverters)."""
-        now = self._mutate()
-        self.battery_paused_until = max(self.battery_paused_until, now + seconds)
-
-    def start_update(self, phases: tuple[UpdatePhase, ...]) -> None:
-        """A firmware check or upgrade walks its update states; the battery rests while it installs."""
-        now = self._mutate()
-        if self.firmware.running:
-            log.info("update check at %s ignored: an update to %s is under way", sim(now), self.firmware_target)
-            return
-        self.update.start(phases, now)
-
-    # -- firmware updates (emulator.device.firmware_update) ---------------------------
-    @property
-    def firmware_target(self) -> str | None:
-        """The version an update under way installs (None: none is under way)."""
-        change = self.firmware.change
-        return change.target.version if change is not None and self.firmware.running else None
-
-    def update_firmware(
-        self, target: FirmwareFacts, durations: Durations, *, allow_downgrade: bool = False
-    ) -> FirmwareChange:
-        """Start an update to ``target``: it checks, downloads and installs, then reboots into the new firmware.
-
-        UpdateRefused (nothing changed) for another hardware generation, a downgrade not allowed, the version
-        already running, or an update already under way.
-        """
-        now = self._mutate()
-        if self.firmware.running or self.update.running:
-            to = f" to {self.firmware_target}" if self.firmware.running else ""
-            raise UpdateRefused(f"an update{to} is under way; wait until the gateway is back", 409)
-        problem = refusal(self.facts, target, allow_downgrade=allow_downgrade)
-        if problem is not None:
-            raise problem
-        change = FirmwareChange(self.facts, target, now, durations)
-        self.firmware.begin(change)
-        self.update.start(change.update_phases(), now)
-        log.info("firmware update %s -> %s started at %s", change.source.version, target.version, sim(now))
-        return change
-
+    # -- a firmware update's steps (started by emulator.device.direct_control.update_firmware) ----------
     def _firmware_steps(self, at: float) -> None:
         """Reboot into the new firmware, then come back, at the update's instants (inside the catch-up)."""
         while (due := self.firmware.next_step_at()) is not None and due <= at:
@@ -615,7 +394,7 @@ class Gateway:
         self.set_facts(change.target)
         if self.settings.password is None and self.password == old_default:
             self.password = change.target.default_password(self.identity.gateway_serial, self.identity.gateway_password)
-        self.sessions.clear()
+        self.logins.sessions.clear()
         self.staged_operation = None
         log.info("firmware update: rebooting into %s at %s", change.target.version, sim(change.reboot_at))
         for watcher in self.firmware.watchers:  # the server closes the connections the reboot ends
@@ -626,12 +405,3 @@ class Gateway:
         self.started_at = change.back_at  # /api/status counts its up time from the boot
         self.sitemaster_running, self.sitemaster_since = True, change.back_at
         log.info("firmware update: back on %s at %s", change.target.version, sim(change.back_at))
-
-    def start_conn_tests(self) -> None:
-        self.conn_tests_started = self._mutate()
-
-    def conn_tests_done(self) -> bool | None:
-        """None: never started; False: running; True: complete."""
-        if self.conn_tests_started is None:
-            return None
-        return self.catch_up() >= self.conn_tests_started + CONN_TEST_DURATION_S

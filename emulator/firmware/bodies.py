@@ -342,73 +342,10 @@ class Bodies:
         return {"2", "3", "170", "171", "172"}
 
     def networks(self, snap: Snapshot) -> Body:
-        wifi_enabled = "171" not in snap.disabled_networks
-        return [
-            {
-                "id": 2,
-                "name": "can0",
-                "connected": True,
-                "is_dhcp": True,
-                "ip_address": "",
-                "subnet": "",
-                "config": None,
-            },
-            {
-                "id": 3,
-                "name": "eth0",
-                "connected": "3" not in snap.disabled_networks,
-                "is_dhcp": True,
-                "ip_address": "",
-                "subnet": "",
-                "config": None,
-            },
-            {
-                "id": 170,
-                "name": "rpine0",
-                "connected": "170" not in snap.disabled_networks,
-                "is_dhcp": True,
-                "ip_address": "",
-                "subnet": "",
-                "config": None,
-            },
-            {
-                "id": 171,
-                "name": "wifi0",
-                "connected": wifi_enabled,
-                "is_dhcp": True,
-                "ip_address": "192.168.1.50" if wifi_enabled else "",
-                "subnet": "255.255.255.0",
-                "config": {
-                    "network_name": "HomeNetwork",
-                    "interface": "WifiType",
-                    "security_type": "WPA2_Personal",
-                    "dhcp": True,
-                    "enabled": wifi_enabled,
-                },
-            },
-            {
-                "id": 172,
-                "name": "wifi1",
-                "connected": True,
-                "is_dhcp": True,
-                "ip_address": "192.168.91.1",
-                "subnet": "255.255.255.0",
-                "config": None,
-            },
-        ]
+        return wizard_data.interfaces_1_15(snap.disabled_networks)
 
     def system_networks(self, snap: Snapshot) -> Body:
-        return [
-            {"network_name": "default_gsm", "interface": "GsmType", "security_type": "NONE", "dhcp": None},
-            {"network_name": "default_eth", "interface": "EthType", "security_type": "NONE", "dhcp": True},
-            {
-                "network_name": "HomeNetwork",
-                "interface": "WifiType",
-                "security_type": "WPA2_Personal",
-                "dhcp": True,
-                "enabled": "171" not in snap.disabled_networks,
-            },
-        ]
+        return wizard_data.system_networks_1_15(snap.disabled_networks)
 
     def system_testing(self, snap: Snapshot) -> Body:
         return wizard_data.SYSTEM_TESTING

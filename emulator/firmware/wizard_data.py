@@ -6,6 +6,8 @@ the same shapes (see the seed notes and the captures named in the research).
 
 from __future__ import annotations
 
+from typing import Any
+
 GRID_CODES = [
     {
         "grid_code": "60Hz_240V_s_UL1741SA:2016_California",
@@ -103,3 +105,76 @@ ACCESS_POINTS = [
     {"network_name": "Neighbour-5G", "security_type": "WPA2_Personal", "signal_strength": 41},
     {"network_name": "CoffeeShopGuest", "security_type": "NONE", "signal_strength": 22},
 ]
+
+
+def interfaces_1_15(disabled: frozenset[str]) -> list[dict[str, Any]]:
+    """/api/networks on 1.15.0: numbered interfaces; a disabled one shows disconnected (wifi0 also loses its address)."""
+    wifi_enabled = "171" not in disabled
+    return [
+        {
+            "id": 2,
+            "name": "can0",
+            "connected": True,
+            "is_dhcp": True,
+            "ip_address": "",
+            "subnet": "",
+            "config": None,
+        },
+        {
+            "id": 3,
+            "name": "eth0",
+            "connected": "3" not in disabled,
+            "is_dhcp": True,
+            "ip_address": "",
+            "subnet": "",
+            "config": None,
+        },
+        {
+            "id": 170,
+            "name": "rpine0",
+            "connected": "170" not in disabled,
+            "is_dhcp": True,
+            "ip_address": "",
+            "subnet": "",
+            "config": None,
+        },
+        {
+            "id": 171,
+            "name": "wifi0",
+            "connected": wifi_enabled,
+            "is_dhcp": True,
+            "ip_address": "192.168.1.50" if wifi_enabled else "",
+            "subnet": "255.255.255.0",
+            "config": {
+                "network_name": "HomeNetwork",
+                "interface": "WifiType",
+                "security_type": "WPA2_Personal",
+                "dhcp": True,
+                "enabled": wifi_enabled,
+            },
+        },
+        {
+            "id": 172,
+            "name": "wifi1",
+            "connected": True,
+            "is_dhcp": True,
+            "ip_address": "192.168.91.1",
+            "subnet": "255.255.255.0",
+            "config": None,
+        },
+    ]
+
+
+def system_networks_1_15(disabled: frozenset[str]) -> list[dict[str, Any]]:
+    """/api/system/networks on 1.15.0: the networks it knows, the home Wi-Fi enabled unless disabled."""
+    return [
+        {"network_name": "default_gsm", "interface": "GsmType", "security_type": "NONE", "dhcp": None},
+        {"network_name": "default_eth", "interface": "EthType", "security_type": "NONE", "dhcp": True},
+        {
+            "network_name": "HomeNetwork",
+            "interface": "WifiType",
+            "security_type": "WPA2_Personal",
+            "dhcp": True,
+            "enabled": "171" not in disabled,
+        },
+    ]

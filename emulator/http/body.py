@@ -53,5 +53,25 @@ def validate(schema: str, value: Any) -> Any:
 
 
 def describe(error: ValidationError) -> str:
-    where = "/".join(str(p) for p in error.absolute_path)
-    return f"{where or 'body'}: {error.message}"
+    where = "/".join(str(p) for p in error.absolute_path) or "body"
+    ruled_out = error.validator_value
+    if error.validator == "not" and isinstance(error.instance, dict) and isinstance(ruled_out, dict):
+        given = [name for name in _required_in(ruled_out) if name in error.instance]  # members others rule out
+        if given:
+            kind = error.instance.get("kind")
+            together = len(ruled_out.get("required", ())) > 1  # not {"required": [a, b]}: not both
+            names = " and ".join(repr(name) for name in given)
+            told = f"{names} cannot be given together" if together else f"{names} cannot be given here"
+            return f"{where}: {told}" + (f" (kind {kind!r})" if isinstance(kind, str) else "")
+    return f"{where}: {error.message}"
+
+
+def _required_in(schema: Any) -> list[str]:
+    """The member names a ``not`` schema's ``required`` lists name, through its anyOf/allOf/oneOf."""
+    if not isinstance(schema, dict):
+        return []
+    names = [name for name in schema.get("required", []) if isinstance(name, str)]
+    for key in ("anyOf", "allOf", "oneOf"):
+        for branch in schema.get(key, []):
+            names += [name for name in _required_in(branch) if name not in names]
+    return names

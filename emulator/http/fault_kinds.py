@@ -6,6 +6,11 @@ The registry (:data:`KINDS`) is the one list of kinds. The control API's schema
 not there fails the suite. A new kind is a subclass registered with :func:`register`: it says which rule
 fields it takes, refuses a rule it cannot serve (:meth:`FaultKind.check`), and answers a request it fires
 on (:meth:`FaultKind.apply`), pure ASGI, so it can delay, replace, cut or drip a response.
+
+Most kinds fire around the app, in the middleware, on the method and path alone. Two families fire elsewhere,
+where what they act on is known: a TLS handshake stall in the server (``at_handshake``), and the TEDAPI v1r
+door's faults inside its route (``in_route``, emulator.tedapi.fault_kinds), which only fire on a signed request
+the gateway would otherwise answer, chosen by the command it carries. Those register from their own layer.
 """
 
 from __future__ import annotations
@@ -37,6 +42,7 @@ class FaultKind:
     name: ClassVar[str]
     fields: ClassVar[tuple[str, ...]] = ()  # the rule fields this kind reads (the panel shows those)
     at_handshake: ClassVar[bool] = False  # fires on a new TLS connection, before any request
+    in_route: ClassVar[bool] = False  # fired by the route that answers (FaultEngine.pick_in_route), not around it
 
     def check(self, spec: dict[str, Any], tls: bool | str) -> None:
         """Refuse a rule this kind cannot serve (``tls``: whether a handshake can be stalled, or why not)."""

@@ -26,6 +26,8 @@ class FaultRule:
     stall_s: float = 0.0  # tls_stall: how long a new connection's handshake is held
     drift: str = ""  # drift: remove | null | empty | retype (emulator.http.drift)
     pointer: str = ""  # drift: where in the JSON body, e.g. /site/instant_power or /*/instant_average_voltage
+    message_fault: str | int | None = None  # v1r_fault: a MessageFault's name (UNKNOWN_KEY_ID) or number
+    command: str = ""  # the v1r kinds: the command it acts on, by the dispatcher's name (dispatch_battery_power)
     created_at: float = 0.0
     hits: int = field(default=0)
 

@@ -12,10 +12,11 @@ from __future__ import annotations
 import fnmatch
 import itertools
 import random
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from starlette.routing import compile_path
+from starlette.types import Scope
 
 from emulator.contract import ErrorText, FirmwareFacts
 from emulator.device.errors import API_LIMIT
@@ -90,7 +91,21 @@ class FaultEngine:
     def pick(self, method: str, path: str, now: float) -> FaultRule | None:
         """The first active rule for this request that fires (probability drawn per match)."""
         for rule in self.rules:
-            if not KINDS[rule.kind].at_handshake and rule.matches(method, path) and self._fires(rule, now):
+            kind = KINDS[rule.kind]
+            if not (kind.at_handshake or kind.in_route) and rule.matches(method, path) and self._fires(rule, now):
+                return rule
+        return None
+
+    def pick_in_route(self, scope: Scope, now: float, concerns: Callable[[FaultRule], bool]) -> FaultRule | None:
+        """The first active ``in_route`` rule for the request in ``scope`` that ``concerns`` accepts and that fires.
+
+        Asked by the route that answers, once it knows what the request asks (a v1r command): a rule fires,
+        and counts, only on the requests it acts on. The rule is noted in the scope, so the journal names it.
+        """
+        method, path = scope["method"], scope["path"]
+        for rule in self.rules:
+            if KINDS[rule.kind].in_route and rule.matches(method, path) and concerns(rule) and self._fires(rule, now):
+                scope[_FIRED_IN_ROUTE] = rule
                 return rule
         return None
 
@@ -119,6 +134,15 @@ class FaultEngine:
     def clear(self) -> None:
         self.rules.clear()
         self._rng = random.Random(self.seed)
+
+
+_FIRED_IN_ROUTE = "teg_emulator.fault"
+
+
+def fired_in_route(scope: Scope) -> FaultRule | None:
+    """The rule the route fired on this request (:meth:`FaultEngine.pick_in_route`), if any."""
+    rule: FaultRule | None = scope.get(_FIRED_IN_ROUTE)
+    return rule
 
 
 def _kind_values() -> set[str]:

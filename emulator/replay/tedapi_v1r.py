@@ -34,19 +34,20 @@ from emulator.device.errors import error
 from emulator.replay.client import RecordError, RecordingClient
 from emulator.replay.context import replay_context
 from emulator.replay.tedapi import CONFIG, SYSTEM_INFO, Read, ask_query, envelope_key
+from emulator.tedapi import fault_kinds
 from emulator.tedapi import teg_emulator_tedapi_pb2 as pb
 from emulator.tedapi import teg_emulator_v1r_pb2 as v1r_pb
+from emulator.tedapi.dispatch import kind
 from emulator.tedapi.routes import guard, read_body
 
 if TYPE_CHECKING:
     from emulator.device.gateway import Gateway
     from emulator.replay.timeline import Prepared
+    from emulator.tedapi.v1r import Inject
 
 PATH = contract_v1r.PATH
 LOCAL_HTTPS, HERMES_COMMAND = 1, 2  # Envelope.delivery_channel: reads and queries; commands (filestore)
 INSTALLER, CUSTOMER_MOBILE_APP = 1, 1  # Participant.local; Participant.authorized_client
-PERMISSION_DENIED = 7  # google.rpc.Code of the "not verified" answer's error_response
-NOT_VERIFIED = "v1r: client authorization not verified"
 PER_DEVICE = ("query ComponentsQuery", "query PW3Query")  # answered for a device: the leader, over v1r
 
 
@@ -133,7 +134,7 @@ def endpoint(din: str, render: Callable[[Prepared, Gateway], Response]) -> Calla
         if not body:
             raise error("tedapi_body_required")
         ctx = replay_context(request)
-        checked = _checked(body, gateway.authorized_clients, din)
+        checked = _checked(body, gateway.authorized_clients, din, fault_kinds.injector(request))
         if isinstance(checked, bytes):
             return _protobuf(checked)
         key, request_uuid = checked
@@ -147,26 +148,27 @@ def endpoint(din: str, render: Callable[[Prepared, Gateway], Response]) -> Calla
     return answer
 
 
-def _checked(body: bytes, keys: AuthorizedClients, din: str) -> tuple[str, bytes] | bytes:
-    """(the kind of request, its uuid) once ``body`` passes a gateway's checks; else the answer that refuses it."""
-    from emulator.tedapi import signed  # brings cryptography's RSA: loaded by the first v1r request
+def _checked(body: bytes, keys: AuthorizedClients, din: str, inject: Inject) -> tuple[str, bytes] | bytes:
+    """(the kind of request, its uuid) once ``body`` passes a gateway's checks; else the answer that refuses it
+    (one a fault rule injects too, as the live door does)."""
+    from emulator.tedapi import signed, v1r  # bring cryptography's RSA: loaded by the first v1r request
 
     mine = uuids.uuid4().bytes
     try:
         checked = signed.check(body, keys.find, din, (), time.time())  # the expiry: wall-clock time
     except signed.Fault as fault:
         return signed.refusal(fault, mine)
-    envelope = pb.Envelope()
     if keys.state(checked.signer) is not KeyState.VERIFIED:
-        envelope.sender.din = din
-        envelope.common.error_response.status.code = PERMISSION_DENIED
-        envelope.common.error_response.status.message = NOT_VERIFIED
-        return signed.answer(envelope.SerializeToString(), checked.uuid, mine)
+        return v1r.refused(v1r.NotVerified(), din, checked.uuid)
+    envelope = pb.Envelope()
     try:
         envelope.ParseFromString(checked.envelope)
     except DecodeError:
         undecodable = signed.Fault(v1r_pb.MESSAGEFAULT_ERROR_DECODING, "the payload is not an envelope", checked.uuid)
         return signed.refusal(undecodable, mine)
+    injected = inject(*kind(envelope))
+    if injected is not None:
+        return v1r.refused(injected, din, checked.uuid)
     return envelope_key(envelope) or "", checked.uuid
 
 

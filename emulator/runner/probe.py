@@ -16,6 +16,7 @@ import httpx
 from starlette.applications import Starlette
 
 from emulator import contract
+from emulator.device import direct_control
 from emulator.device.gateway import Gateway
 from emulator.firmware import profile_of
 
@@ -63,5 +64,5 @@ class Probe:
         """A session as if a client had logged in earlier; opened again after a reset drops it."""
         gw = self.gateway
         if self._token is None or gw.authenticate(self._token) is None:
-            self._token = gw.open_session(PROBE_USER).token
+            self._token = direct_control.open_session(gw, PROBE_USER).token
         return self._token

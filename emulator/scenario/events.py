@@ -17,6 +17,7 @@ from dataclasses import replace
 from typing import Any
 
 from emulator.contract import FirmwareFacts, facts_for
+from emulator.device import commands, direct_control
 from emulator.device.events_log import log
 from emulator.device.firmware_update import (
     DEFAULT_CHECK_S,
@@ -109,8 +110,8 @@ def timers_for(event: Event) -> list[Timer[Gateway]]:
         "grid_down": lambda: _with_end(p, (0.0, "grid_down", _grid(False)), ("grid_up", _grid(True))),
         "grid_up": lambda: [(0.0, "grid_up", _grid(True))],
         "operation": lambda: [(0.0, "operation", _operation(p.get("mode"), p.get("reserve_pct")))],
-        "sitemaster_stop": lambda: [(0.0, "sitemaster_stop", Gateway.stop_sitemaster)],
-        "sitemaster_run": lambda: [(0.0, "sitemaster_run", Gateway.run_sitemaster)],
+        "sitemaster_stop": lambda: [(0.0, "sitemaster_stop", commands.stop_sitemaster)],
+        "sitemaster_run": lambda: [(0.0, "sitemaster_run", commands.run_sitemaster)],
         "cloud_cover": lambda: _with_end(
             p, (0.0, "cloud_cover", _override(cloud_cover=p["value"])), ("clouds_clear", _override(cloud_cover=None))
         ),
@@ -144,21 +145,21 @@ def _with_end(
 
 
 def _grid(up: bool) -> Action:
-    return lambda gw: gw.set_utility_grid(up)
+    return lambda gw: direct_control.set_utility_grid(gw, up)
 
 
 def _operation(mode: str | None, reserve: float | None) -> Action:
     def act(gw: Gateway) -> None:
         now = gw.operation
-        gw.apply_operation(
-            Operation(mode or now.mode, now.backup_reserve_percent if reserve is None else float(reserve))
+        direct_control.apply_operation(
+            gw, Operation(mode or now.mode, now.backup_reserve_percent if reserve is None else float(reserve))
         )
 
     return act
 
 
 def _override(**changes: Any) -> Action:
-    return lambda gw: gw.set_overrides(replace(gw.overrides, **changes))
+    return lambda gw: direct_control.set_overrides(gw, replace(gw.overrides, **changes))
 
 
 def durations(p: dict[str, Any]) -> Durations:
@@ -177,7 +178,7 @@ def _update(p: dict[str, Any]) -> Action:
 
         def install_version(gw: Gateway) -> None:
             try:
-                gw.update_firmware(target, times, allow_downgrade=downgrade)
+                direct_control.update_firmware(gw, target, times, allow_downgrade=downgrade)
             except UpdateRefused as exc:  # checked when the scenario was installed; the control API may intervene
                 log.warning("scenario firmware_update to %s refused: %s", target.version, exc)
 
@@ -187,13 +188,13 @@ def _update(p: dict[str, Any]) -> Action:
         phases = update_sequence(check, p.get("download_s", 300.0), p.get("install_s", 600.0))
     else:
         phases = check_only_sequence(check)
-    return lambda gw: gw.start_update(phases)
+    return lambda gw: direct_control.start_update(gw, phases)
 
 
 def _login(username: str) -> Action:
     """A client logging in with the right password (the gateway's own), as an app or script would."""
 
     def act(gw: Gateway) -> None:
-        gw.login(username, gw.password, None)
+        commands.login(gw, username, gw.password, None)
 
     return act

@@ -12,6 +12,8 @@ answer differs, only its cost.
 
 from __future__ import annotations
 
+import math
+
 from starlette.types import Scope, Send
 
 from emulator.api.base import SnapshotRead, sample_bytes
@@ -32,6 +34,7 @@ class FastReads:
         self._facts: object = None
         self._last_asked: tuple[object, ...] = ()
         self._last_answer = False
+        self._last_until = 0.0  # sim seconds: the kept answer holds before this
         self._follow()
 
     def _follow(self) -> None:
@@ -62,22 +65,31 @@ class FastReads:
             return None
 
     def _authorized(self, scope: Scope) -> bool:
-        """Whether the request's credentials open a session; the last answer is kept for the exact same header
-        values and the same sessions (a poller sends its cookie again and again; a login, a logout or a reset
-        changes the sessions' generation, and the question is asked again)."""
+        """Whether the request's credentials open a session. A poller sends its cookie again and again, so the
+        last answer is kept for the exact same header values, the same sessions (a login, a logout, a reset or
+        an expiry found changes their generation) and the same lifetime -- and, when a session opened, only
+        until that session's lifetime ends on the sim clock: from then on the question is asked again, and
+        the gateway finds it expired (and forgets it) as it would have without the kept answer."""
         auth, cookies = b"", []
         for name, value in scope["headers"]:
             if name == b"authorization":
                 auth = auth or value
             elif name == b"cookie":
                 cookies.append(value)
-        sessions = self.gateway.sessions
-        asked = (auth, tuple(cookies), sessions, sessions.generation)
-        if asked == self._last_asked:
+        gateway = self.gateway
+        sessions, lifetime_s = gateway.logins.sessions, gateway.logins.lifetime_s
+        asked = (auth, tuple(cookies), sessions, sessions.generation, lifetime_s)
+        if asked == self._last_asked and gateway.clock.now() < self._last_until:
             return self._last_answer
-        tokens = tokens_in(auth.decode("latin-1"), [cookie.decode("latin-1") for cookie in cookies])
-        answer = any(self.gateway.authenticate(token) is not None for token in tokens)
-        self._last_asked, self._last_answer = asked, answer
+        answer, until = False, math.inf  # no session: none opens by time passing, only with a new generation
+        for token in tokens_in(auth.decode("latin-1"), [cookie.decode("latin-1") for cookie in cookies]):
+            session = gateway.authenticate(token)
+            if session is not None:
+                answer, until = True, session.login_time + lifetime_s
+                break
+        # asked again after authenticate, which forgets an expired session (a new generation)
+        self._last_asked = (auth, tuple(cookies), sessions, sessions.generation, lifetime_s)
+        self._last_answer, self._last_until = answer, until
         return answer
 
     def head(self, body: bytes) -> bytes | None:

@@ -14,11 +14,11 @@ from emulator.device.gateway import Gateway
 from emulator.device.rate_limits import RequestLimiter
 from emulator.http.fault_kinds import KINDS
 from emulator.http.fault_rule import FaultRule
-from emulator.http.faults import FaultEngine
+from emulator.http.faults import FaultEngine, fired_in_route
 from emulator.http.reply import render_error
 from emulator.serving.at_once import Recorder
 from emulator.serving.fast import FastReads
-from emulator.serving.fast_tedapi import ROUTE_NAMES, FastTedapi, read_body, replaying
+from emulator.serving.fast_tedapi import ROUTE_NAMES, SIGNED_PATH, FastTedapi, read_body, replaying
 from emulator.serving.transport import abort_connection, admitted
 
 _CONTROL_PREFIX = "/_emulator"
@@ -71,7 +71,12 @@ class TrafficMiddleware:
                     self.recorder.record(scope, [], 200, began, sim_began, None)
                     self.recorder.debug(method, path, 200, began, self.fast.reads[path][0].name + " (cached bytes)")
                 return
-        if rule is None and self.tedapi is not None and self.tedapi.length(scope) is not None:
+        if (
+            rule is None
+            and self.tedapi is not None
+            and not (self.faults.rules and path == SIGNED_PATH)  # v1r's rules act inside its door: the route's
+            and self.tedapi.length(scope) is not None
+        ):
             request_body, whole = await read_body(receive)
             answer = self.tedapi.answer(path, request_body) if whole else None
             if answer is not None:
@@ -102,7 +107,8 @@ class TrafficMiddleware:
         try:
             await self._answer(rule, scope, recording_receive if has_body else receive, recording_send)
         finally:
-            self.recorder.record(scope, parts, status[0], began, sim_began, rule.id if rule else None)
+            fired = rule or fired_in_route(scope)
+            self.recorder.record(scope, parts, status[0], began, sim_began, fired.id if fired else None)
             self.recorder.debug(method, path, status[0], began, getattr(scope.get("route"), "name", None) or "none")
 
     def _rebooted(self, scope: Scope, now: float) -> bool:

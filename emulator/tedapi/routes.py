@@ -14,7 +14,8 @@ answers. What a client sees:
   (a bearer header is ignored, not refused: some clients send one);
 * a body over 64 KiB: 413; on v1 not a TEDAPI protobuf, an unknown request or an unparseable query: 400;
   an unsigned query: 403; an unknown device or file: 404. v1r answers every other body 200, its refusals
-  inside (a message fault, or a command's error).
+  inside (a message fault, or a command's error), including those fault rules inject: its fault kinds
+  (:mod:`emulator.tedapi.fault_kinds`) are registered with these routes.
 
 Errors carry the gateway's JSON error body; answers are ``application/octet-stream``.
 """
@@ -38,6 +39,7 @@ from emulator.http.credentials import authorize, presented_tokens
 from emulator.http.door import read_bounded
 from emulator.http.reply import render_error
 from emulator.http.turn import settled
+from emulator.tedapi import fault_kinds
 
 USERNAME = "Tesla_Energy_Device"
 _PROTOBUF = "application/octet-stream"
@@ -152,7 +154,8 @@ async def v1r(request: Request) -> Response:
     # Imported here for start-up speed, as the service above (and the signature checks bring cryptography's RSA).
     from emulator.tedapi import v1r as signed_door
 
-    answer = signed_door.handle(gateway, body, time.time())  # the expiry is wall-clock time, never simulated
+    # the expiry is wall-clock time, never simulated
+    answer = signed_door.handle(gateway, body, time.time(), fault_kinds.injector(request))
     return Response(answer, media_type=_PROTOBUF, headers=_HEADERS)
 
 

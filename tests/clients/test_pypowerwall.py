@@ -89,7 +89,7 @@ def test_a_wrong_password_is_refused(live: LiveGateway, tmp_path):
     from pypowerwall.local.exceptions import LoginError
 
     bad = pypowerwall.Powerwall(live.host, password="wrong", cachefile=str(tmp_path / ".pw"), pwcacheexpire=0)
-    sessions = len(live.gateway.sessions)
+    sessions = len(live.gateway.logins.sessions)
     with pytest.raises(LoginError, match="Invalid Powerwall Login"):
         bad.level()
-    assert len(live.gateway.sessions) == sessions
+    assert len(live.gateway.logins.sessions) == sessions

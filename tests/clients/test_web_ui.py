@@ -263,6 +263,34 @@ def test_the_panel_injects_body_drift_and_refuses_a_pointer_that_reaches_nothing
     assert [(r["kind"], r["drift"], r["pointer"]) for r in rules] == [("drift", "null", "/percentage")]
 
 
+@pytest.mark.teg_emulator(speed=0, firmware="25.10.1")
+def test_the_panel_injects_v1r_faults_and_refuses_a_command_the_gateway_lacks(teg_emulator, open_page):
+    panel = open_page("/_emulator/")
+    panel.fill("#fault-path", "/tedapi/v1r")
+    panel.select_option("#fault-kind", "v1r_unimplemented")
+    panel.fill("#fault-command", "reboot")
+    panel.click("#fault-add")
+    wait_until(lambda: "dispatch_battery_power" in panel.locator("#message").text_content(), "the known commands")
+    assert teg_emulator.control("GET", "faults")["faults"] == []
+    panel.fill("#fault-command", "dispatch_battery_power")
+    panel.click("#fault-add")
+    wait_until(lambda: "on dispatch_battery_power" in panel.locator("#fault-list").text_content(), "the rule listed")
+    panel.select_option("#fault-kind", "v1r_fault")
+    panel.fill("#fault-message", "TIME_EXPIRED")
+    panel.fill("#fault-command", "")
+    panel.click("#fault-add")
+    wait_until(lambda: "TIME_EXPIRED" in panel.locator("#fault-list").text_content(), "the second rule listed")
+    panel.fill("#fault-message", "5")  # a fault's number is sent as a number
+    panel.click("#fault-add")
+    wait_until(lambda: len(teg_emulator.control("GET", "faults")["faults"]) == 3, "the third rule added")
+    rules = teg_emulator.control("GET", "faults")["faults"]
+    assert [(r["kind"], r["command"], r["message_fault"]) for r in rules] == [
+        ("v1r_unimplemented", "dispatch_battery_power", None),
+        ("v1r_fault", "", "TIME_EXPIRED"),
+        ("v1r_fault", "", 5),
+    ]
+
+
 @pytest.mark.teg_emulator(speed=0)
 def test_the_panel_loads_a_bundled_scenario_and_the_gateway_becomes_that_day(teg_emulator, open_page):
     bundled = teg_emulator.control("GET", "scenarios")["scenarios"]

@@ -137,14 +137,14 @@ def test_1_15_is_recorded_without_a_login_so_sitemaster_keeps_running(recorded_b
     live, recording = recorded_by("1.15.0")
     methods = {entry["method"] for entry in live.journal()}
     assert methods == {"GET"}
-    assert live.gateway.sitemaster_running and len(live.gateway.sessions) == 0
+    assert live.gateway.sitemaster_running and len(live.gateway.logins.sessions) == 0
 
 
 def test_24_4_is_recorded_with_one_customer_login_and_logs_out_after(recorded_by):
     live, recording = recorded_by("24.4.0")
     assert len(live.journal(method="POST", path="/api/login/Basic")) == 1
     assert {e["method"] for e in live.journal()} == {"GET", "POST"}
-    assert live.journal()[-1]["path"] == "/api/logout" and len(live.gateway.sessions) == 0
+    assert live.journal()[-1]["path"] == "/api/logout" and len(live.gateway.logins.sessions) == 0
 
 
 # -- replaying -----------------------------------------------------------------------

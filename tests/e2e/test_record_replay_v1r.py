@@ -121,6 +121,26 @@ def test_a_replay_answers_its_own_verified_keys_with_the_recorded_envelopes(reco
         assert client.post(V1R, content=body).status_code == 404
 
 
+def test_a_replay_takes_the_v1r_fault_rules_after_its_own_checks(recorded: tuple[Recording, str]) -> None:
+    recording, password = recorded
+    din = recording.header.gateway["din"] or ""
+    with TestClient(create_replay_app(recording, paused=True, password=password, authorized_keys=(OWNER,))) as client:
+        added = client.post("/_emulator/faults", json={"path": V1R, "kind": "v1r_fault", "message_fault": "BUSY"})
+        assert added.status_code == 201, added.text
+        assert fault(ask(client, system_info(din), pem=OTHER, din=din)) == "MESSAGEFAULT_ERROR_UNKNOWN_KEY_ID"
+        assert fault(ask(client, system_info(din), din=din)) == "MESSAGEFAULT_ERROR_BUSY"
+        client.delete("/_emulator/faults")
+        rule = {"path": V1R, "kind": "v1r_unimplemented", "command": "get_system_info", "count": 1}
+        assert client.post("/_emulator/faults", json=rule).status_code == 201
+        refused = v1r_pb.RoutableMessage.FromString(ask(client, system_info(din), din=din))
+        reply = pb.Envelope.FromString(refused.protobuf_message_as_bytes)
+        assert reply.common.error_response.status.code == 12  # UNIMPLEMENTED
+        answered = v1r_pb.RoutableMessage.FromString(ask(client, system_info(din), din=din))
+        assert pb.Envelope.FromString(answered.protobuf_message_as_bytes).common.HasField("get_system_info_response")
+        journal = client.get("/_emulator/requests", params={"path": V1R}).json()["requests"]
+        assert [entry["fault"] for entry in journal] == [None, "f1", "f2", None]
+
+
 def test_a_replay_without_keys_knows_none(recorded: tuple[Recording, str]) -> None:
     recording, _ = recorded
     din = recording.header.gateway["din"] or ""

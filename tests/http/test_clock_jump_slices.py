@@ -19,6 +19,7 @@ from starlette.testclient import TestClient
 
 from emulator import RunOptions, create_app
 from emulator.control.routes import ADVANCE_MAX_STEPS
+from emulator.device import direct_control
 from emulator.device.factory import build_gateway
 from emulator.device.gateway import Gateway
 from emulator.serving.fleet import FleetApp, build_fleet, member_options
@@ -39,12 +40,12 @@ def reference(options: RunOptions, *jumps: float, scenario: str | None = None, c
             assert c.post("/_emulator/scenario", json={"name": scenario}).status_code == 200
     for done, seconds in enumerate(jumps):
         if done == cloud_after:
-            gateway.set_overrides(replace(gateway.overrides, cloud_cover=0.5))
+            direct_control.set_overrides(gateway, replace(gateway.overrides, cloud_cover=0.5))
         gateway.catch_up()
         gateway.clock.advance(seconds)
         gateway.catch_up(max_steps=ADVANCE_MAX_STEPS)
     if len(jumps) == cloud_after:
-        gateway.set_overrides(replace(gateway.overrides, cloud_cover=0.5))
+        direct_control.set_overrides(gateway, replace(gateway.overrides, cloud_cover=0.5))
     return gateway
 
 

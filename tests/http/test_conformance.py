@@ -11,6 +11,7 @@ from starlette.routing import Route
 from starlette.testclient import TestClient
 
 from emulator import contract, create_app
+from emulator.device import commands, direct_control
 from emulator.device.factory import EmulatorOptions, build_gateway
 from emulator.device.gateway import Gateway
 from emulator.firmware import PROFILES, profile_of
@@ -59,11 +60,11 @@ def client_in(firmware: str, state: str) -> tuple[TestClient, dict[str, str]]:
     login = client.post("/api/login/Basic", json=POST_BODIES["login.Basic"](gw))
     headers = {"Authorization": "Bearer " + login.json()["token"]}
     client.cookies.clear()
-    gw.run_sitemaster()
+    commands.run_sitemaster(gw)
     if state == "stopped":
-        gw.stop_sitemaster()
+        commands.stop_sitemaster(gw)
     elif state in ("islanded", "transitioning"):
-        gw.set_utility_grid(False)
+        direct_control.set_utility_grid(gw, False)
         if state == "islanded":
             gw.clock.advance(5)
     return client, headers

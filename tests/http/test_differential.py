@@ -184,7 +184,7 @@ class DifferentialMachine(RuleBasedStateMachine):
         return self.log_in(self.ref.password if right else self.ref.password + "x" + wrong, form, email)
 
     def log_in(self, password: str, form: bool, email: str) -> Any:
-        fields = {"username": self.ref.facts.login_username, "password": password, "email": email}
+        fields = {"username": self.ref.facts.username, "password": password, "email": email}
         if form:
             response = self.call("POST", "/api/login/Basic", data=fields)
         else:
@@ -194,7 +194,7 @@ class DifferentialMachine(RuleBasedStateMachine):
         if want.status == 401:  # gateway-api.md §2: the era's wrong-password text
             assert response.json() == {
                 "code": 401,
-                "error": self.ref.facts.bad_password_error,
+                "error": self.ref.facts.bad_credentials.error,
                 "message": "Login Error",
             }
         if want.status != 200:
@@ -244,7 +244,7 @@ class DifferentialMachine(RuleBasedStateMachine):
             return
         path = "/api/sitemaster/run" if running else "/api/sitemaster/stop"
         method = "GET" if running else method
-        stop_body = self.ref.facts.facts.sitemaster_stop.body  # what this firmware's clients send
+        stop_body = self.ref.facts.sitemaster_stop.body  # what this firmware's clients send
         kwargs = {"json": stop_body} if method == "POST" and stop_body else {}
         response = self.call(method, path, token, transport, **kwargs)
         self.expect(response, self.ref.set_sitemaster(method, path, token, running=running).status)
@@ -455,11 +455,11 @@ def _grid_never_finishes_reconnecting(gateway: Gateway) -> None:
 
 
 def _logout_keeps_the_session(gateway: Gateway) -> None:
-    gateway.sessions.revoke = lambda token: False  # type: ignore[method-assign]
+    gateway.logins.sessions.revoke = lambda token: False  # type: ignore[method-assign]
 
 
 def _island_request_ignored(gateway: Gateway) -> None:
-    gateway.request_island = lambda island: None  # type: ignore[method-assign]
+    gateway.grid.request_island = lambda island, now: None  # type: ignore[method-assign]
 
 
 MUTANTS = {  # name: (the bug, the firmware it shows on)

@@ -12,10 +12,12 @@ import re
 from emulator import contract
 from emulator.http.fault_kinds import KINDS
 from emulator.http.faults import PRESETS
+from emulator.tedapi import routes  # registers the TEDAPI v1r kinds, as every served app does with its routes
 from tests.support.paths import ROOT
 
 
 def test_the_rule_schema_lists_exactly_the_registered_kinds_and_presets() -> None:
+    assert "v1r_fault" in KINDS, f"{routes.__name__} registers the v1r kinds"
     properties = contract.schema("control/fault.json")["properties"]
     assert properties["kind"]["enum"] == list(KINDS)
     assert properties["preset"]["enum"] == list(PRESETS)
@@ -35,6 +37,28 @@ def test_the_control_panel_takes_its_kinds_from_the_schema_not_a_list_of_its_own
     script = (ROOT / "emulator" / "web" / "static" / "control.js").read_text()
     assert not any(f'<option value="{kind}"' in page for kind in KINDS)
     assert "/_emulator/schemas/control/fault.json" in script
+
+
+def test_the_control_panel_has_an_input_for_every_field_a_kind_reads() -> None:
+    """control.js's FAULT_FIELDS sends each field a kind reads, from an input its page shows for that kind."""
+    page = (ROOT / "emulator" / "web" / "pages" / "control.html").read_text()
+    script = (ROOT / "emulator" / "web" / "static" / "control.js").read_text()
+    table = re.search(r"const FAULT_FIELDS = \{\n(.*?)\n  \};", script, re.S)
+    assert table, "control.js lost its FAULT_FIELDS table"
+    sent = {
+        kind: re.findall(r'\["([\w-]+)", "(\w+)", \w+\]', fields)
+        for kind, fields in re.findall(r"^\s+(\w+): \[(.*)\],$", table.group(1), re.M)
+    }
+    shown = {
+        input_id: kinds.split()
+        for kinds, label in re.findall(r'<label data-kinds="([\w ]+)">(.*?)</label>', page, re.S)
+        for input_id in re.findall(r'<(?:input|select) id="([\w-]+)"', label)
+    }
+    for name, kind in KINDS.items():
+        wanted = set(kind.fields) - {"preset", "body"}  # the preset has its own list; a body is the API's alone
+        assert {field for _, field in sent.get(name, [])} >= wanted, f"control.js: {name} does not send {wanted}"
+        for input_id, field in sent.get(name, []):
+            assert name in shown.get(input_id, []), f"control.html: #{input_id} ({field}) is not shown for {name}"
 
 
 def test_every_preset_answers_with_the_served_firmwares_own_text(make_client) -> None:

@@ -164,7 +164,7 @@ def test_the_journal_caps_bytes_as_well_as_entries():
 
 def test_past_the_session_cap_the_oldest_login_ends(make_client):
     client = make_client(firmware="24.4.0")
-    app_context(client.app).gateway.sessions.limit = 3
+    app_context(client.app).gateway.logins.sessions.limit = 3
 
     def login() -> dict[str, str]:
         body = {

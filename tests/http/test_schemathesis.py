@@ -9,6 +9,7 @@ from schemathesis import GenerationMode
 from schemathesis.checks import ignored_auth, not_a_server_error, positive_data_acceptance
 
 from emulator import contract, create_app
+from emulator.device import commands
 from emulator.device.factory import EmulatorOptions, build_gateway
 from emulator.firmware import PROFILES
 from emulator.http.context import app_context
@@ -49,8 +50,8 @@ SCHEMAS = {firmware: live_schema(firmware) for firmware in sorted(PROFILES)}
 
 def authorize(case, gateway) -> None:
     """Give generated requests a valid session, as a logged-in client would have."""
-    token = gateway.login("customer", gateway.password, None).token
-    gateway.run_sitemaster()  # a 1.15 login stops it; keep live data flowing
+    token = commands.login(gateway, "customer", gateway.password, None).token
+    commands.run_sitemaster(gateway)  # a 1.15 login stops it; keep live data flowing
     case.headers = {**(case.headers or {}), "Authorization": f"Bearer {token}"}
 
 

@@ -65,8 +65,8 @@ def test_at_3600x_a_day_of_sessions_passes_in_24_real_seconds(make_client, fake_
 )
 def test_the_session_lifetime_option(make_client, lifetime, alive_after_s, gone_after_s):
     gateway = build_gateway(RunOptions(firmware="24.4.0", session_lifetime=lifetime).gateway_options())
-    assert gateway.session_lifetime_s == (gone_after_s or float("inf"))
-    client = make_client(firmware="24.4.0", session_lifetime_s=gateway.session_lifetime_s)
+    assert gateway.logins.lifetime_s == (gone_after_s or float("inf"))
+    client = make_client(firmware="24.4.0", session_lifetime_s=gateway.logins.lifetime_s)
     bearer = {"Authorization": "Bearer " + login(client, "24.4.0")}
     client.post("/_emulator/clock", json={"advance_s": alive_after_s})
     assert client.get("/api/system_status/soe", headers=bearer).status_code == 200

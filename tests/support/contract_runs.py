@@ -27,6 +27,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from emulator import contract
 from emulator.contract import v1r as contract_v1r
+from emulator.device import commands
 from emulator.device.factory import EmulatorOptions, build_gateway
 from emulator.device.gateway import Gateway
 from emulator.serving.app import create_app
@@ -157,8 +158,8 @@ def served(firmware: str, mutant: Mutant | None = None, journal_size: int = 1000
     app = create_app(gateway, tls=tls is not None, journal_size=journal_size)
     outer: ASGIApp = app
     if mutant is not None:
-        token = gateway.login("customer", gateway.password, "mutant@example.com").token
-        gateway.run_sitemaster()
+        token = commands.login(gateway, "customer", gateway.password, "mutant@example.com").token
+        commands.run_sitemaster(gateway)
         outer = MutatedGateway(app, mutant, token, gateway.password, {k.public_der: k for k in keys.values()})
     watch = Watch(outer)
     with tempfile.TemporaryDirectory(prefix="teg-keys-") as folder, ServerThread(watch, tls=tls) as server:

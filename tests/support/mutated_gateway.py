@@ -16,6 +16,7 @@ from starlette.applications import Starlette
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from emulator.contract.v1r import SigningKey
+from emulator.device import commands
 from emulator.device.gateway import Gateway
 from emulator.http.context import app_context
 from tests.support import v1r_mutants
@@ -64,9 +65,9 @@ class MutatedGateway:
         """Undo, behind the client's back, what the firmware facts say a request does."""
         gateway = self._gateway()
         if self.mutant.login_keeps_sitemaster and scope["path"] == "/api/login/Basic":
-            gateway.run_sitemaster()
+            commands.run_sitemaster(gateway)
         if self.mutant.applies_at_once and scope["path"] == "/api/operation" and scope["method"] == "POST":
-            gateway.commit_config()
+            commands.commit_config(gateway)
 
     async def _rewrite(self, scope: Scope, receive: Receive, send: Send) -> None:
         started: dict[str, Any] = {}

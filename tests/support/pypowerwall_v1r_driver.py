@@ -7,21 +7,36 @@ in this process's environment only.
     python pypowerwall_v1r_driver.py HOST GW_PASSWORD RSA_KEY_PATH
 
 Each line read on stdin is a JSON list of calls, ``[["level"], ["set_reserve", 40]]``; each answers one
-JSON line: ``{"results": [...], "warnings": [...]}``, the warnings pypowerwall raised since the last
-answer (its UserWarnings for an unknown or unverified key; the first answer's include connecting's).
+JSON line: ``{"results": [...], "warnings": [...], "logs": [...]}``, the warnings pypowerwall raised since
+the last answer (its UserWarnings for an unknown or unverified key; the first answer's include
+connecting's), and the lines it logged at WARNING or above (how it reports a fault or a refused command).
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import sys
 import warnings
 
 import pypowerwall
 
 
+class Kept(logging.Handler):
+    """Keeps what pypowerwall logs, to be answered with the calls' results."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(record.getMessage())
+
+
 def main() -> None:
     host, gw_password, key_path = sys.argv[1:4]
+    kept = Kept()
+    logging.getLogger("pypowerwall").addHandler(kept)
     with warnings.catch_warnings(record=True) as caught:  # from the start: connecting probes the key
         warnings.simplefilter("always")
         pw = pypowerwall.Powerwall(
@@ -37,7 +52,8 @@ def main() -> None:
             results = [getattr(pw, name)(*args) for name, *args in json.loads(line)]
             seen = [str(w.message) for w in caught if issubclass(w.category, UserWarning)]
             caught.clear()
-            print(json.dumps({"results": results, "warnings": seen}, default=str), flush=True)
+            logged, kept.lines = kept.lines, []
+            print(json.dumps({"results": results, "warnings": seen, "logs": logged}, default=str), flush=True)
 
 
 if __name__ == "__main__":

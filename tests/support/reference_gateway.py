@@ -19,51 +19,18 @@ from dataclasses import dataclass, field
 
 from emulator import contract
 
-# -- facts --------------------------------------------------------------------------------------
+# -- what the facts do not state, from the research notes ----------------------------------------
 
 
-@dataclass(frozen=True)
-class EraFacts:
-    """What a client sees differ between firmware profiles, beyond which paths exist and which are open."""
-
-    cookie_sessions: bool  # login sets AuthCookie/UserRecord; requests may carry the token as a cookie
-    login_username: str
-    login_stops_sitemaster: bool
-    operation_staged: bool  # POST /api/operation waits for GET /api/config/completed
-    mode_field: str  # the mode's name in GET /api/operation
-    missing_token_status: int  # a protected path asked with no credentials at all
-    revoked_token_status: int
-    bad_password_error: str  # the "error" of a wrong password's answer (message: "Login Error")
-    bad_password_status: int
-    throttled_status: int
-    config_completed_status: int
-    facts: contract.FirmwareFacts
-
-    def default_password(self, serial: str, gateway_password: str) -> str:
-        return self.facts.default_password(serial, gateway_password)
+def throttled_status(facts: contract.FirmwareFacts) -> int:
+    """A locked-out login's status: the facts' where they state one, else 429 (gateway-api.md §2.3)."""
+    return facts.throttled.status if facts.throttled else 429
 
 
-def era_facts(firmware: str) -> EraFacts:
-    """A profile's facts as the reference needs them, read from schemas/firmware/<firmware>.yaml.
-
-    One fact is the research notes' own: GET /api/config/completed answers 202 with no body on 1.x
-    and 200 with the /api/status body from 21.39.1 on (gateway-api.md, §1 table).
-    """
-    facts = contract.facts_for(firmware)
-    return EraFacts(
-        cookie_sessions=facts.cookie_sessions,
-        login_username=facts.username,
-        login_stops_sitemaster=facts.login_stops_sitemaster,
-        operation_staged=facts.operation_staged,
-        mode_field=facts.mode_field,
-        missing_token_status=facts.missing_credentials.status,
-        revoked_token_status=facts.invalid_credentials.status,
-        bad_password_error=facts.bad_credentials.error,
-        bad_password_status=facts.bad_credentials.status,
-        throttled_status=facts.throttled.status if facts.throttled else 429,  # gateway-api.md §2.3: 429
-        config_completed_status=202 if facts.speaks_for_from < (20, 0) else 200,
-        facts=facts,
-    )
+def config_completed_status(facts: contract.FirmwareFacts) -> int:
+    """GET /api/config/completed answers 202 with no body on 1.x and 200 with the /api/status body from 21.39.1
+    on (gateway-api.md, §1 table)."""
+    return 202 if facts.speaks_for_from < (20, 0) else 200
 
 
 # gateway-api.md §3.4: a PW3 confirms an island on the first poll <= 3 s after going off grid and is
@@ -140,7 +107,7 @@ class ReferenceGateway:
     powerwalls: int = 1
     password: str = ""
     gateway_password: str = ""  # the QR-sticker password some firmware derives the login password from
-    facts: EraFacts = field(init=False)
+    facts: contract.FirmwareFacts = field(init=False)  # the contract's, never the emulator's profile
     now_s: float = 0.0
     sessions: dict[str, bool] = field(default_factory=dict)  # token -> still valid
     sitemaster_running: bool = True
@@ -155,7 +122,7 @@ class ReferenceGateway:
 
     def __post_init__(self) -> None:
         self.initial = (self.mode, self.reserve_pct, self.password)
-        self.facts = era_facts(self.firmware)
+        self.facts = contract.facts_for(self.firmware)
         self.password = self.password or self.facts.default_password(self.serial, self.gateway_password)
         self.grid = Grid(utility_up=self.grid_connected, heading_to_grid=self.grid_connected)
 
@@ -182,8 +149,8 @@ class ReferenceGateway:
         if not op.needs_login(self.firmware):
             return None
         if token is None:
-            return self.facts.missing_token_status
-        return None if self.sessions.get(token, False) else self.facts.revoked_token_status
+            return self.facts.missing_credentials.status
+        return None if self.sessions.get(token, False) else self.facts.invalid_credentials.status
 
     def live_sessions(self) -> int:
         return sum(self.sessions.values())
@@ -200,12 +167,12 @@ class ReferenceGateway:
     # -- sessions -------------------------------------------------------------------------------
     def login(self, password: str) -> Expect:
         if self.locked:
-            return Expect(self.facts.throttled_status)
+            return Expect(throttled_status(self.facts))
         if password != self.password:
             self.failures += 1
             if self.failures >= self.throttle_threshold:
                 self.locked, self.failures = True, 0
-            return Expect(self.facts.bad_password_status)
+            return Expect(self.facts.bad_credentials.status)
         self.failures = 0
         if self.facts.login_stops_sitemaster:
             self.sitemaster_running = False
@@ -227,7 +194,7 @@ class ReferenceGateway:
         if refused:
             return Expect(refused)
         if old != self.password:
-            return Expect(self.facts.bad_password_status)
+            return Expect(self.facts.bad_credentials.status)
         self.password = new  # sessions survive (gateway-api.md §1: "cookies kept working")
         return Expect(200)
 
@@ -270,7 +237,7 @@ class ReferenceGateway:
         if self.staged is not None:
             (self.mode, self.reserve_pct), self.staged = self.staged, None
         self.commits += 1
-        return Expect(self.facts.config_completed_status)
+        return Expect(config_completed_status(self.facts))
 
     def commission_count_ok(self, reported: int) -> bool:
         """gateway-api.md §1 (config/completed): "side effect: commission_count+1" and nothing else moves it."""

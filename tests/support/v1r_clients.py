@@ -41,7 +41,7 @@ class Pypowerwall:
         self.proc = proc
 
     def call(self, *calls: list[Any]) -> dict[str, Any]:
-        """``{"results": [...], "warnings": [...]}`` for the calls, in order."""
+        """``{"results": [...], "warnings": [...], "logs": [...]}`` for the calls, in order."""
         assert self.proc.stdin is not None and self.proc.stdout is not None
         self.proc.stdin.write(json.dumps(list(calls)) + "\n")
         self.proc.stdin.flush()

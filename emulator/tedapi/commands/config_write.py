@@ -21,12 +21,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from emulator.device import commands
 from emulator.device.errors import bad_request, error, not_found
 from emulator.device.site_controls import NO_LIMIT_KW, GridSettings
 from emulator.device.snapshot import Operation
 from emulator.http.door import parse_json
 from emulator.model import AUTONOMOUS, BACKUP, BATTERY_OK, EXPORT_RULES, SELF_CONSUMPTION
-from emulator.tedapi import documents
+from emulator.tedapi import config_document
 from emulator.tedapi import teg_emulator_tedapi_pb2 as pb
 from emulator.tedapi.commands.reads import CONFIG_DOMAIN, CONFIG_NAME, blob_hash, config_blob
 from emulator.tedapi.dispatch import Call, command
@@ -58,9 +59,9 @@ def update_file(call: Call, request: pb.FileUpdateRequest, reply: pb.Envelope) -
     if not isinstance(written, dict):
         raise bad_request("config.json must be a JSON object")
     written = _without_false(written)
-    own = documents.own_config(call.site, call.snap)
+    own = config_document.own_config(call.site, call.snap)
     operation, grid, site_name = _acted_on(call, written, _extras(written, own, ""))
-    call.gateway.write_config(operation, grid, site_name)
+    commands.write_config(call.gateway, operation, grid, site_name)
     blob = config_blob(call.refreshed())
     content = reply.filestore.update_file_response
     content.file.name = CONFIG_NAME

@@ -14,7 +14,7 @@ from google.protobuf.message import DecodeError
 
 from emulator.device.errors import bad_request, error, not_found
 from emulator.numbers import json_text
-from emulator.tedapi import documents
+from emulator.tedapi import config_document, documents
 from emulator.tedapi import teg_emulator_tedapi_pb2 as pb
 from emulator.tedapi.dispatch import Call, command
 
@@ -54,7 +54,7 @@ def system_info(call: Call, _request: pb.SystemInfoRequest, reply: pb.Envelope) 
 
 def config_blob(call: Call) -> bytes:
     """config.json's bytes as the gateway stores them now."""
-    return json_text(documents.config_json(call.site, call.snap)).encode("utf-8")
+    return json_text(config_document.config_json(call.site, call.snap)).encode("utf-8")
 
 
 def blob_hash(blob: bytes) -> bytes:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import time
 
+from emulator.device import commands
 from emulator.device.errors import bad_request, error
 from emulator.device.site_controls import CommandRefused
 from emulator.tedapi import teg_emulator_tedapi_pb2 as pb
@@ -35,14 +36,14 @@ def set_island_mode(call: Call, request: pb.SetIslandModeRequest, reply: pb.Enve
     if off_grid and call.snap.soe_pct <= LOW_ENERGY_PCT:
         reply.teg.set_island_mode_response.result = REJECTED_LOW_ENERGY
         return
-    call.gateway.request_island(off_grid)
+    commands.request_island(call.gateway, off_grid)
     reply.teg.set_island_mode_response.result = ACCEPTED
 
 
 @command("teg", "trigger_islanding_black_start_request", writes=True)
 def black_start(call: Call, _request: pb.Empty, reply: pb.Envelope) -> None:
     """The explicit islanding transition: the same grid machine as an off-grid request."""
-    call.gateway.request_island(True)
+    commands.request_island(call.gateway, True)
     reply.teg.trigger_islanding_black_start_response.SetInParent()
 
 
@@ -56,14 +57,14 @@ def schedule_backup(call: Call, request: pb.ScheduleManualBackupEventRequest, re
         raise bad_request("a manual backup starts within a week of now")
     if call.snap.site_controls.backup_event is not None:
         raise error("backup_event_scheduled")
-    call.gateway.schedule_backup(info.start_time.seconds, info.duration_seconds, info.priority, wall_now)
+    commands.schedule_backup(call.gateway, info.start_time.seconds, info.duration_seconds, info.priority, wall_now)
     reply.teg.schedule_manual_backup_event_response.SetInParent()
 
 
 @command("teg", "cancel_manual_backup_event_request", writes=True)
 def cancel_backup(call: Call, _request: pb.Empty, reply: pb.Envelope) -> None:
     """Acknowledged also when nothing is scheduled: clients cancel before every schedule."""
-    call.gateway.cancel_backup()
+    commands.cancel_backup(call.gateway)
     reply.teg.cancel_manual_backup_event_response.SetInParent()
 
 
@@ -88,9 +89,9 @@ def dispatch_battery_power(call: Call, request: pb.DispatchBatteryPowerRequest, 
             raise bad_request(f"power_watts must be a finite number of at most {MAX_POWER_W} W either way")
         if not 1 <= duration <= MAX_DISPATCH_S:
             raise bad_request(f"duration_seconds must be 1 to {MAX_DISPATCH_S}, not {duration}")
-        call.gateway.dispatch_battery(power, duration)
+        commands.dispatch_battery(call.gateway, power, duration)
     elif which == "resume_device_mode":
-        call.gateway.resume_battery()  # acknowledged also when no setpoint is active
+        commands.resume_battery(call.gateway)  # acknowledged also when no setpoint is active
     else:
         raise bad_request("a dispatch is real_power or resume_device_mode")
     reply.teg.dispatch_battery_power_response.SetInParent()
@@ -101,7 +102,7 @@ def delay_calibration(call: Call, request: pb.DelayBatteryCalibrationRequest, re
     if not 1 <= request.delay_hours <= MAX_DELAY_HOURS:
         raise bad_request(f"delay_hours must be 1 to {MAX_DELAY_HOURS}, not {request.delay_hours}")
     try:
-        call.gateway.delay_calibration(request.delay_hours)
+        commands.delay_calibration(call.gateway, request.delay_hours)
     except CommandRefused as exc:
         raise error("command_refused", detail=str(exc)) from None
     reply.teg.delay_battery_calibration_response.SetInParent()

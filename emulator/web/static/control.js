@@ -162,12 +162,16 @@
   }
 
   // -- faults ----------------------------------------------------------------------------------
+  const faultCode = (text) => (/^\d+$/.test(text.trim()) ? Number(text) : text.trim()); // a name or its number
   const FAULT_FIELDS = {
     status: [["fault-status", "status", Number]],
     latency: [["fault-latency", "latency_ms", Number]],
     slow_body: [["fault-chunk", "chunk_delay_ms", Number]],
     tls_stall: [["fault-stall", "stall_s", Number]],
     drift: [["fault-drift", "drift", String], ["fault-pointer", "pointer", String]],
+    v1r_fault: [["fault-message", "message_fault", faultCode], ["fault-command", "command", String]],
+    v1r_not_verified: [["fault-command", "command", String]],
+    v1r_unimplemented: [["fault-command", "command", String]],
   };
 
   function faultBody() {
@@ -196,6 +200,8 @@
     if (rule.kind === "latency") parts.push(`${rule.latency_ms} ms`);
     if (rule.kind === "slow_body") parts.push(`${rule.chunk_delay_ms} ms/chunk`);
     if (rule.kind === "drift") parts.push(`${rule.drift} at ${rule.pointer}`);
+    if (rule.kind === "v1r_fault") parts.push(`${rule.message_fault}`);
+    if (rule.command) parts.push(`on ${rule.command}`);
     if (rule.count !== null) parts.push(`${rule.count} left`);
     if (rule.probability < 1) parts.push(`p=${rule.probability}`);
     if (rule.for_s !== null) parts.push(`for ${rule.for_s} s`);
