@@ -119,6 +119,20 @@ def test_a_kept_answer_lets_no_failing_check_through() -> None:
     assert pending.common.error_response.status.message == "v1r: client authorization not verified"
 
 
+def test_a_fault_rule_acts_on_a_read_whose_answer_is_kept_and_its_refusal_is_not_kept() -> None:
+    c = client()
+    din = din_of(c)
+    envelope = status_envelope(din)
+    key = private_key_pem(VERIFIED)
+    kept = envelope_of(post(c, routable(key, din, envelope)))  # answered, and kept
+    rule = c.post("/_emulator/faults", json={"path": "/tedapi/v1r", "kind": "v1r_not_verified"})
+    assert rule.status_code == 201, rule.text
+    refused = envelope_of(post(c, routable(key, din, envelope)))
+    assert refused.common.error_response.status.message == "v1r: client authorization not verified"
+    assert c.delete("/_emulator/faults").status_code in (200, 204)
+    assert envelope_of(post(c, routable(key, din, envelope))) == kept
+
+
 def test_only_reads_of_the_sample_are_kept_and_a_write_can_never_be() -> None:
     def asking(payload: str, member: str) -> pb.Envelope:
         envelope = pb.Envelope()
