@@ -16,7 +16,7 @@ import pytest
 from contract_tests.client import GatewayClient, Unreachable
 from contract_tests.target import CONTROL, Target, TargetError, identify
 from emulator.contract import Operation, facts_for, firmware_facts
-from emulator.contract.v1r import PATH, SigningKey, SigningKeyError, read_signing_key, signing_key
+from emulator.contract.v1r import PATH, SigningKey, SigningKeyError, new_signing_key, read_signing_key, signing_key
 
 TIERS = {
     "writes": ("allow_writes", "changes settings and restores them; run with --allow-writes"),
@@ -51,6 +51,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="TEDAPI v1r: a key the gateway lists but has not verified (registered, switch not toggled), to check"
         " it is refused (default: $TEG_UNVERIFIED_RSA_KEY)",
     )
+    group.addoption(
+        "--gateway-spare-rsa-key",
+        default=os.environ.get("TEG_SPARE_RSA_KEY"),
+        help="TEDAPI v1r, writes tier: a throwaway key registered to the gateway (pending is enough) that the suite"
+        " may remove for good, to check a removed key is locked out; register it again before the next run. The"
+        " suite never removes its own key (default: $TEG_SPARE_RSA_KEY)",
+    )
     group.addoption("--gateway-email", default="contract-suite@example.com", help="email sent with a customer login")
     group.addoption(
         "--firmware",
@@ -77,6 +84,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption(
         "--sample-gap", type=float, default=2.0, help="real seconds between live-data samples on a gateway (default 2)"
     )
+    group.addoption(
+        "--transition-timeout",
+        type=float,
+        default=120.0,
+        help="seconds a commanded change (islanding, reconnecting, a battery setpoint) may take to show; real"
+        " Powerwall 3s island in about 3 s and reconnect in about 21 s (default 120)",
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -93,11 +107,17 @@ def pytest_configure(config: pytest.Config) -> None:
     url = config.getoption("gateway_url")
     if url is not None:
         _check_gateway_options(config, url)
+    if not config.getoption("transition_timeout") > 0:
+        raise pytest.UsageError("--transition-timeout must be more than 0 seconds")
     config.stash[TARGETS] = []
-    config.stash[KEYS] = {option: _key(config, option) for option in ("gateway_rsa_key", "gateway_unverified_rsa_key")}
+    keys = config.stash[KEYS] = {option: _key(config, option) for option in KEY_OPTIONS}
+    spare = keys["gateway_spare_rsa_key"]
+    if spare is not None and spare.fingerprint in {k.fingerprint for k in keys.values() if k is not spare and k}:
+        raise pytest.UsageError("--gateway-spare-rsa-key is removed by the run: it must not be one of the other keys")
 
 
 KEYS = pytest.StashKey[dict[str, SigningKey | None]]()
+KEY_OPTIONS = ("gateway_rsa_key", "gateway_unverified_rsa_key", "gateway_spare_rsa_key")
 
 
 def _key(config: pytest.Config, option: str) -> SigningKey | None:
@@ -244,6 +264,8 @@ def _gateway_target(config: pytest.Config) -> Target:
             pytest.exit(f"contract suite: {exc}", returncode=3)
         built.sample_gap_s = config.getoption("sample_gap")
         built.rsa_key, built.unverified_key = keys["gateway_rsa_key"], keys["gateway_unverified_rsa_key"]
+        built.spare_key = keys["gateway_spare_rsa_key"]
+        built.transition_timeout_s = config.getoption("transition_timeout")
         config.stash[GATEWAY] = built
     return config.stash[GATEWAY]
 
@@ -263,6 +285,7 @@ def _emulator_target(config: pytest.Config, profile: str) -> tuple[Target, Calla
     built = identify(client, f"emulator {profile}", handle.password, email, profile, handle.gw_password)
     built.capabilities = frozenset({CONTROL})
     built.rsa_key = signing_key(owner) if owner else None
+    built.transition_timeout_s = config.getoption("transition_timeout")
 
     def stop() -> None:
         client.close()
@@ -285,6 +308,76 @@ def _tiers_and_capabilities(request: pytest.FixtureRequest) -> None:
         missing = [c for c in marker.args if not built.has(c)]
         if missing:
             pytest.skip(f"needs {', '.join(missing)}: only the emulator has it")
+
+
+# -- TEDAPI v1r's keys (contract_tests/test_tedapi_v1r*.py) ---------------------------------------------
+@pytest.fixture(scope="module")
+def key(target: Target) -> SigningKey:
+    """The owner's registered, verified key: what the suite signs with. Never removed (that locks the owner out)."""
+    if target.rsa_key is None:
+        pytest.skip("TEDAPI v1r needs the owner's registered key: verify --rsa-key PEM (pytest --gateway-rsa-key)")
+    return target.rsa_key
+
+
+@pytest.fixture(scope="module")
+def din(target: Target, key: SigningKey) -> str:
+    """The DIN a v1r client signs for: GET /tedapi/din with a customer session's bearer token, as both clients ask."""
+    if target.din is None:
+        token = target.session().token
+        response = target.client.request("GET", "/tedapi/din", headers={"authorization": f"Bearer {token}"})
+        assert response.status_code == 200, f"GET /tedapi/din with a customer session: {response.status_code}"
+        target.din = response.text.strip()
+    return target.din
+
+
+@pytest.fixture(scope="module")
+def unverified(target: Target) -> SigningKey:
+    """A key the gateway lists but has not verified: given (a real gateway), or registered pending (the emulator)."""
+    return _given_or_registered(
+        target,
+        target.unverified_key,
+        "the pending key",
+        "needs a key registered but not verified: verify --unverified-rsa-key PEM (pytest"
+        " --gateway-unverified-rsa-key); a registration whose switch toggle never came stays unverified",
+    )
+
+
+@pytest.fixture
+def spare(target: Target) -> SigningKey:
+    """A throwaway key the gateway lists, which a test may remove for good: given (a real gateway, whose keys
+    are added through Tesla's cloud), or registered pending (the emulator, whose control API stands in)."""
+    return _given_or_registered(
+        target,
+        target.spare_key,
+        "the spare key",
+        "removing a key needs a throwaway one registered to the gateway: verify --spare-rsa-key PEM (pytest"
+        " --gateway-spare-rsa-key); the suite never removes its own key, which would lock the owner out",
+    )
+
+
+def _given_or_registered(target: Target, given: SigningKey | None, what: str, skip_reason: str) -> SigningKey:
+    """The key the run was given; else, on the emulator, a fresh one registered pending; else a skip saying why."""
+    if given is not None:
+        return given
+    if not target.has(CONTROL):
+        pytest.skip(skip_reason)
+    return _registered(target, what)
+
+
+def _registered(target: Target, what: str) -> SigningKey:
+    """A fresh key, registered pending through the emulator's control API (the cloud's stand-in); dropped after."""
+    pending = new_signing_key()
+    listed = target.control("POST", "authorized_clients", {"public_key": pending.public_pem(), "state": "pending"})
+    fingerprint = listed["fingerprint"]
+
+    def drop() -> None:
+        if any(
+            c["fingerprint"] == fingerprint for c in target.control("GET", "authorized_clients")["authorized_clients"]
+        ):
+            target.control("DELETE", f"authorized_clients/{fingerprint}")
+
+    target.remember(what, drop)
+    return pending
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, exitstatus: int, config: pytest.Config) -> None:

@@ -55,6 +55,8 @@ class Target:
     din: str | None = None  # the gateway's DIN, as GET /tedapi/din answers it (when the TEDAPI was reached)
     rsa_key: SigningKey | None = None  # TEDAPI v1r: the owner's registered (verified) key
     unverified_key: SigningKey | None = None  # TEDAPI v1r: a key the gateway lists but has not verified
+    spare_key: SigningKey | None = None  # TEDAPI v1r: a throwaway key the gateway lists, which the suite may remove
+    transition_timeout_s: float = 120.0  # how long a commanded change (islanding, a setpoint) may take to show
     notes: list[str] = field(default_factory=list)
     _restorers: list[tuple[str, Callable[[], None]]] = field(default_factory=list)
     _session: Credentials | None = None
@@ -154,6 +156,18 @@ class Target:
         else:
             time.sleep(self.sample_gap_s)
 
+    def until(self, what: str, done: Callable[[], bool], sim_step_s: float = 2.0) -> float:
+        """Poll ``done`` (letting time pass between polls) until it holds, within the run's transition timeout;
+        returns the real seconds it took. A real gateway islands in seconds, and reconnects in about 21 s."""
+        started = time.monotonic()
+        deadline = started + self.transition_timeout_s
+        while not done():
+            assert time.monotonic() < deadline, (
+                f"{what} did not happen within {self.transition_timeout_s:g} s (--transition-timeout)"
+            )
+            self.let_time_pass(sim_step_s)
+        return time.monotonic() - started
+
     def control(self, method: str, path: str, body: Any = None) -> Any:
         if not self.has(CONTROL):
             raise TargetError(f"{self.name} has no control API")
@@ -165,6 +179,13 @@ class Target:
     # -- restoring what writes changed ---------------------------------------------------
     def remember(self, what: str, restore: Callable[[], None]) -> None:
         self._restorers.append((what, restore))
+
+    def restore(self, what: str) -> None:
+        """Undo the newest change remembered as ``what`` now (a test's own step: a cancel, a release), then forget
+        it; what it raises is the test's failure, and the change stays remembered for the end of the run."""
+        index = max(i for i, (name, _) in enumerate(self._restorers) if name == what)
+        self._restorers[index][1]()
+        del self._restorers[index]
 
     def restore_all(self) -> list[str]:
         """Undo every remembered change, newest first; returns what could not be restored."""

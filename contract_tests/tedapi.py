@@ -1,7 +1,7 @@
 """The few TEDAPI messages the suite sends, hand-encoded from the wire facts, and a field reader for the answers.
 
 The suite judges real gateways, so it cannot borrow the emulator's generated protobuf code
-(that would test the emulator against itself). It needs only a few read-only requests, so it
+(that would test the emulator against itself). It needs only a few requests, so it
 writes their protobuf bytes directly (varints and length-delimited fields) rather than carrying
 a second set of .proto files. Field numbers, from the wire as pypowerwall 0.22.2 speaks it:
 
@@ -12,7 +12,10 @@ a second set of .proto files. Field numbers, from the wire as pypowerwall 0.22.2
   15 file {1 read {1 domain = 1, 2 name}} -> {2 content {1 file {100 text}, 2 hash}} (and v1r's write:
   {5 update {1 domain, 2 file, 3 hash}}), a refusal: 4 common {1 error_response {1 status {1 code, 2 message}}},
   16 query {1 request {1 format = 2, 2 signed query {1 version, 2 text}, 3 signature, 4 variables {1 json}}}
-  -> {2 response {1 status, 2 data (JSON)}}.
+  -> {2 response {1 status, 2 data (JSON)}};
+* over v1r only, the commands of 5 teg (island mode, black start, battery dispatch, manual backup, calibration)
+  and 12 authorization (the key list, a key's removal): their members are listed with their builders below
+  (aiopowerwall 0.8.0's tesla-protocol 4.x numbers, which pypowerwall 0.22.2 sends too).
 
 A status query must carry Tesla's ECDSA signature of its text, which only Tesla can make: the
 suite reads a pre-signed query from the data file pypowerwall ships (not its code).
@@ -22,11 +25,12 @@ from __future__ import annotations
 
 import base64
 import json
+import struct
 
 from emulator.contract.signed_query import SignedQuery
 
 USERNAME = "Tesla_Energy_Device"
-_VARINT, _LEN = 0, 2
+_VARINT, _FIXED64, _LEN = 0, 1, 2
 
 
 class WireError(ValueError):
@@ -57,9 +61,14 @@ def _bytes(field: int, value: bytes | str) -> bytes:
     return _varint(field << 3 | _LEN) + _varint(len(raw)) + raw
 
 
+def _double(field: int, value: float) -> bytes:
+    """A double, omitted when 0 as proto3 writes it (pypowerwall's and aiopowerwall's generated code do)."""
+    return _varint(field << 3 | _FIXED64) + struct.pack("<d", value) if value else b""
+
+
 LOCAL_HTTPS, HERMES_COMMAND = 1, 2  # Envelope.delivery_channel
 INSTALLER, CUSTOMER_MOBILE_APP = 1, 1  # Participant.local, Participant.authorized_client
-COMMON, FILE, QUERY = 4, 15, 16  # the envelope's bodies the suite asks (common: system info, errors)
+COMMON, TEG, AUTHORIZATION, FILE, QUERY = 4, 5, 12, 15, 16  # the envelope's bodies (common: system info, errors)
 
 
 def envelope(din: str, body_field: int, body: bytes, *, command: bool = False) -> bytes:
@@ -94,6 +103,57 @@ def query_body(query: SignedQuery) -> tuple[int, bytes]:
     signed = query.signed or _int(1, 1) + _bytes(2, query.text)
     request = _int(1, 2) + _bytes(2, signed) + _bytes(3, query.signature) + _bytes(4, _bytes(1, query.variables))
     return QUERY, _bytes(1, request)
+
+
+# -- TEDAPI v1r's commands (teg, authorization; ../shared/research/tedapi-v1r.md section 7) --------------
+# Each request is a member of the envelope's teg (5) or authorization (12) body, answered by the next member.
+OFF_GRID, BACK_ON_GRID = 6, 1  # SetIslandModeRequest.mode: intentional with reconnect failsafe; auto active
+ISLAND_MODE, ISLAND_MODE_ANSWER = 3, 4  # {1 mode, 2 force} -> {1 result: 1 accepted, 2-5 rejected}
+BLACK_START, BLACK_START_ANSWER = 5, 6  # {} -> {}: the contactor opens, as island mode 6 opens it
+DISPATCH, DISPATCH_ANSWER = 37, 38  # {1 resume_device_mode {}, 2 real_power {1 power_watts, 2 duration_seconds}}
+SCHEDULE_BACKUP, SCHEDULE_BACKUP_ANSWER = 45, 46  # {1 scheduling_info {1 start_time {1 s}, 2 duration_s, 3 priority}}
+CANCEL_BACKUP, CANCEL_BACKUP_ANSWER = 47, 48
+BACKUP_EVENTS, BACKUP_EVENTS_ANSWER = 49, 50  # -> {1 manual_backup_event {1 scheduling_info}, 2 backup_events}
+CALIBRATION_DELAY, CALIBRATION_DELAY_ANSWER = 75, 76  # {1 delay_hours} -> {}
+CALIBRATION_STATUS, CALIBRATION_STATUS_ANSWER = 77, 78  # -> {1 delays left, 2 remaining s, 3 max delays}
+REMOVE_CLIENT, REMOVE_CLIENT_ANSWER = 3, 4  # {1 public_key (PKCS#1 DER)}
+LIST_CLIENTS, LIST_CLIENTS_ANSWER = 5, 6  # -> {1 clients [AuthorizationRecord], 2 enable_line_switch_off}
+HIGHEST_PRIORITY = 2**64 - 1  # what both clients send as a manual backup's priority
+
+
+def teg_body(member: int, body: bytes = b"") -> tuple[int, bytes]:
+    return TEG, _bytes(member, body)
+
+
+def authorization_body(member: int, body: bytes = b"") -> tuple[int, bytes]:
+    return AUTHORIZATION, _bytes(member, body)
+
+
+def island_mode_body(mode: int, *, force: bool) -> tuple[int, bytes]:
+    """force written out even when false, as aiopowerwall writes it (pypowerwall leaves it out: the same value)."""
+    return teg_body(ISLAND_MODE, _int(1, mode) + _int(2, int(force)))
+
+
+def schedule_backup_body(start_s: int, duration_s: int) -> tuple[int, bytes]:
+    info = _bytes(1, _int(1, start_s)) + _int(2, duration_s) + _int(3, HIGHEST_PRIORITY)
+    return teg_body(SCHEDULE_BACKUP, _bytes(1, info))
+
+
+def dispatch_body(power_w: float, duration_s: int) -> tuple[int, bytes]:
+    """A battery setpoint: + discharges, - charges, 0 holds the battery idle."""
+    return teg_body(DISPATCH, _bytes(2, _double(1, power_w) + _int(2, duration_s)))
+
+
+def resume_body() -> tuple[int, bytes]:
+    return teg_body(DISPATCH, _bytes(1, b""))
+
+
+def calibration_delay_body(hours: int) -> tuple[int, bytes]:
+    return teg_body(CALIBRATION_DELAY, _int(1, hours))
+
+
+def remove_client_body(public_der: bytes) -> tuple[int, bytes]:
+    return authorization_body(REMOVE_CLIENT, _bytes(1, public_der))
 
 
 def system_info_request(din: str) -> bytes:
@@ -147,6 +207,23 @@ def fields(data: bytes) -> dict[int, list[int | bytes]]:
     return found
 
 
+def repeated(values: list[int | bytes]) -> list[int]:
+    """A repeated number field's values (``fields(...)[n]``), packed (proto3's way) or one by one."""
+    found: list[int] = []
+    for value in values:
+        if isinstance(value, int):
+            found.append(value)
+            continue
+        while value:
+            end = next((i + 1 for i, byte in enumerate(value) if not byte & 0x80), None)
+            if end is None:
+                raise WireError("truncated packed varint")
+            number = fields(b"\x08" + value[:end])[1][0]
+            found.append(number if isinstance(number, int) else 0)
+            value = value[end:]
+    return found
+
+
 def path(data: bytes, *numbers: int) -> bytes:
     """The length-delimited value at a path of field numbers (the last occurrence, as protobuf merges)."""
     for number in numbers:
@@ -180,6 +257,19 @@ def command_error(envelope: bytes) -> tuple[int, str] | None:
     code, message = status.get(1, [0])[-1], status.get(2, [b""])[-1]
     text = message.decode("utf-8", "replace") if isinstance(message, bytes) else ""
     return (code if isinstance(code, int) else 0), text
+
+
+def member(envelope: bytes, payload: int, number: int) -> bytes | None:
+    """The member ``number`` of a bare envelope's ``payload`` body (b"" when it is empty), None when absent."""
+    try:
+        return path(envelope, payload, number)
+    except WireError:
+        return None
+
+
+def numbers(message: bytes) -> dict[int, int]:
+    """A message's varint fields (the last of each), by field number: absent ones are 0 in proto3."""
+    return {number: values[-1] for number, values in fields(message).items() if isinstance(values[-1], int)}
 
 
 def query_data(answer: bytes, *, framed: bool = True) -> object:

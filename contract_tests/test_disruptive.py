@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
-
 import pytest
 
 from contract_tests.target import Target
@@ -12,21 +9,12 @@ from contract_tests.target import Target
 REPORT_AREA = "sitemaster and islanding"
 
 pytestmark = pytest.mark.disruptive
-TRANSITION_TIMEOUT_S = 120.0
 
 
 def _run_sitemaster(target: Target) -> None:
     method, path = target.facts.sitemaster_run.method, target.facts.sitemaster_run.path
     response = target.request(method, path)
     assert response.status_code in (200, 202), f"{method} {path} answered {response.status_code}"
-
-
-def _until(target: Target, what: str, done: Callable[[], bool]) -> None:
-    """Poll (letting sim time pass on the emulator) until ``done``; a real transition takes seconds."""
-    deadline = time.monotonic() + TRANSITION_TIMEOUT_S
-    while not done():
-        assert time.monotonic() < deadline, f"{what} did not happen within {TRANSITION_TIMEOUT_S:.0f} s"
-        target.let_time_pass(2)
 
 
 @pytest.mark.serves("GET /api/sitemaster")
@@ -93,8 +81,8 @@ def test_islanding_goes_off_grid_and_back(target: Target) -> None:
         seen.append(grid_status())
         return seen[-1] == "SystemIslandedActive"
 
-    _until(target, "islanding", islanded)
+    target.until("islanding", islanded)
     assert seen[0] in ("SystemTransitionToIsland", "SystemIslandedActive"), f"first status after the request: {seen[0]}"
     assert abs(target.get("/api/meters/aggregates").json()["site"]["instant_power"]) <= 50
     reconnect()
-    _until(target, "reconnection", lambda: grid_status() == "SystemGridConnected")
+    target.until("reconnection", lambda: grid_status() == "SystemGridConnected")

@@ -19,7 +19,7 @@ import pytest
 
 from contract_tests import tedapi, v1r
 from contract_tests.spec import body_problems
-from contract_tests.target import CONTROL, Target
+from contract_tests.target import Target
 from emulator.contract.signed_query import components_queries, status_query
 from emulator.contract.v1r import SigningKey, new_signing_key, new_uuid, signed_message
 
@@ -27,40 +27,6 @@ REPORT_AREA = "TEDAPI v1r"
 pytestmark = pytest.mark.serves("POST /tedapi/v1r")
 EXPIRED_S = 300  # well past any clock skew: the clients sign for 12 s
 TOO_FAR_S = 86_400  # a day ahead: no client signs so long
-
-
-@pytest.fixture(scope="module")
-def key(target: Target) -> SigningKey:
-    if target.rsa_key is None:
-        pytest.skip("TEDAPI v1r needs the owner's registered key: verify --rsa-key PEM (pytest --gateway-rsa-key)")
-    return target.rsa_key
-
-
-@pytest.fixture(scope="module")
-def din(target: Target, key: SigningKey) -> str:
-    """The DIN a v1r client signs for: GET /tedapi/din with a customer session's bearer token, as both clients ask."""
-    if target.din is None:
-        token = target.session().token
-        response = target.client.request("GET", "/tedapi/din", headers={"authorization": f"Bearer {token}"})
-        assert response.status_code == 200, f"GET /tedapi/din with a customer session: {response.status_code}"
-        target.din = response.text.strip()
-    return target.din
-
-
-@pytest.fixture(scope="module")
-def unverified(target: Target) -> SigningKey:
-    """A key the gateway lists but has not verified: given (a real gateway), or registered pending (the emulator)."""
-    if target.unverified_key is not None:
-        return target.unverified_key
-    if not target.has(CONTROL):
-        pytest.skip(
-            "needs a key registered but not verified: verify --unverified-rsa-key PEM (pytest"
-            " --gateway-unverified-rsa-key); a registration whose switch toggle never came stays unverified"
-        )
-    pending = new_signing_key()
-    listed = target.control("POST", "authorized_clients", {"public_key": pending.public_pem(), "state": "pending"})
-    target.remember("the pending key", lambda: target.control("DELETE", f"authorized_clients/{listed['fingerprint']}"))
-    return pending
 
 
 # -- the reads ----------------------------------------------------------------------------------

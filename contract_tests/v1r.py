@@ -95,3 +95,14 @@ def refused_with(target: Target, body: bytes, faults: set[str], what: str) -> No
     assert answer.status == 200 and v1r.fault_name(answer.fault) in faults, (
         f"{what} was answered {answer.describe()}, not fault {wanted}"
     )
+
+
+def command(target: Target, key: SigningKey, din: str, body: tuple[int, bytes], answer: int, what: str) -> bytes:
+    """Send a command (``body``: its payload and bytes) as clients send commands, and return its answer member
+    (``answer``, of the same payload): what both clients require; a refusal or another answer fails here."""
+    envelope = answered(target, request(key, din, body, command=True), what)
+    refused = tedapi.command_error(envelope)
+    assert refused is None, f"{what} was refused: common.error_response code {refused[0]} {refused[1]!r}"
+    found = tedapi.member(envelope, body[0], answer)
+    assert found is not None, f"{what} was answered without its acknowledgement (envelope field {body[0]}.{answer})"
+    return found

@@ -17,6 +17,7 @@ PASSWORD_ENV = "TEG_PASSWORD"
 GW_PASSWORD_ENV = "TEG_GW_PASSWORD"
 RSA_KEY_ENV = "TEG_RSA_KEY"
 UNVERIFIED_RSA_KEY_ENV = "TEG_UNVERIFIED_RSA_KEY"
+SPARE_RSA_KEY_ENV = "TEG_SPARE_RSA_KEY"
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -51,6 +52,14 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         help="TEDAPI v1r: a key registered but not verified (its switch toggle never came), to check the gateway"
         f" answers it 'not verified' (default: ${UNVERIFIED_RSA_KEY_ENV})",
     )
+    p.add_argument(
+        "--spare-rsa-key",
+        default=os.environ.get(SPARE_RSA_KEY_ENV),
+        metavar="PEM",
+        help="TEDAPI v1r, with --allow-writes: a throwaway key registered to the gateway, which the run removes for"
+        " good to check a removed key is locked out (the suite never removes --rsa-key's)"
+        f" (default: ${SPARE_RSA_KEY_ENV})",
+    )
     p.add_argument("--email", default="contract-suite@example.com", help="email sent with a customer login")
     p.add_argument(
         "--firmware", choices=tuple(firmware_facts()), default=None, help="contract profile (default: detected)"
@@ -70,6 +79,12 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     )
     p.add_argument(
         "--timeout", type=opt.bounded_float(0.1, 300), default=10.0, help="seconds to wait for each answer (default 10)"
+    )
+    p.add_argument(
+        "--transition-timeout",
+        type=opt.bounded_float(1, 600),
+        default=120.0,
+        help="seconds islanding, reconnecting or a battery setpoint may take to show (default 120)",
     )
     p.add_argument("--report", default=None, help="write the Markdown report here")
     p.add_argument("--junit", default=None, help="write JUnit XML here")
@@ -155,6 +170,7 @@ def _pytest_args(args: argparse.Namespace) -> list[str]:
         for flag, key in (
             ("--gateway-rsa-key", args.rsa_key),
             ("--gateway-unverified-rsa-key", args.unverified_rsa_key),
+            ("--gateway-spare-rsa-key", args.spare_rsa_key),
         ):
             if key:
                 argv += [flag, key]
@@ -162,6 +178,7 @@ def _pytest_args(args: argparse.Namespace) -> list[str]:
         if value is not None:
             argv += [flag, str(value)]
     argv += ["--max-requests", str(args.max_requests), "--gateway-timeout", str(args.timeout)]
+    argv += ["--transition-timeout", str(args.transition_timeout)]
     argv += ["--allow-writes"] * args.allow_writes + ["--allow-disruptive"] * args.allow_disruptive
     if args.junit:
         argv += ["--junitxml", args.junit]
@@ -172,15 +189,22 @@ def _key_problem(args: argparse.Namespace) -> str | None:
     """Why a key flag cannot be used (one line), checked before anything is sent; None when they can."""
     from emulator.contract.v1r import SigningKeyError, read_signing_key
 
-    for flag, file in (("--rsa-key", args.rsa_key), ("--unverified-rsa-key", args.unverified_rsa_key)):
+    files = {"--rsa-key": args.rsa_key, "--unverified-rsa-key": args.unverified_rsa_key}
+    files["--spare-rsa-key"] = args.spare_rsa_key
+    fingerprints = {}
+    for flag, file in files.items():
         if not file:
             continue
         if not args.gateway_url:
             return f"{flag} is the key a real gateway knows: give it with --gateway-url (the emulator makes its own)"
         try:
-            read_signing_key(file)
+            fingerprints[flag] = read_signing_key(file).fingerprint
         except SigningKeyError as exc:
             return f"{flag}: {exc}"
+    spare = fingerprints.pop("--spare-rsa-key", None)
+    same = next((flag for flag, fingerprint in fingerprints.items() if fingerprint == spare), None)
+    if same:
+        return f"--spare-rsa-key is the {same} key: the run removes the spare key, and must never remove that one"
     return None
 
 

@@ -29,7 +29,8 @@ _DURATIONS = ("check_s", "download_s", "install_s", "reboot_s")
 
 
 def firmware_body(gw: Gateway) -> dict[str, Any]:
-    """The firmware in charge now, the update (under way or last done), and the versions it may update to."""
+    """The firmware in charge now, the update (under way or last done), the versions it may update to, and every
+    version the emulator knows (a downgrade or another hardware generation is refused, with why)."""
     now = gw.catch_up()
     facts = gw.firmware.facts_at(now, gw.facts)
     change = gw.firmware.change
@@ -43,6 +44,7 @@ def firmware_body(gw: Gateway) -> dict[str, Any]:
             for f in firmware_facts().values()
             if version_key(f.version) > version_key(facts.version) and refusal(facts, f, allow_downgrade=False) is None
         ],
+        "versions": sorted(firmware_facts(), key=version_key),
     }
 
 

@@ -18,7 +18,7 @@ from emulator.control.routes import control_route
 from emulator.device.errors import bad_request
 from emulator.device.gateway import Gateway
 from emulator.device.rate_limits import DEFAULT_COOLDOWN_S, RatePolicy
-from emulator.device.sessions import LoginThrottle, ThrottlePolicy
+from emulator.device.sessions import ThrottlePolicy
 from emulator.http.body import control_body
 from emulator.http.context import context
 from emulator.http.reply import json_reply
@@ -103,7 +103,7 @@ async def put_limits(request: Request) -> Response:
     if "requests" in body:
         gateway.rate_limits.set_policy(requests)
     if "login" in body:
-        gateway.logins.throttle = LoginThrottle(login)
+        gateway.logins.set_throttle(login)
     return json_reply(200, limits_body(gateway), dict(_HEADERS))
 
 

@@ -4,7 +4,9 @@ Logins have state and rules of their own, so the gateway owns them as one collab
 rather than as a dozen of its attributes: the sessions (:mod:`emulator.device.sessions`), the login throttle
 (counted in real time, so a cool-down always ends) and how long a session lasts (on the simulated clock, so
 a clock jump expires a session as a day of waiting would). Each limit is the firmware's, as its facts state
-it, unless the user chose one (``serve --login-throttle``, ``--session-lifetime``).
+it, unless the user chose one (``serve --login-throttle``, ``--session-lifetime``, or the lockout through the
+control API: :meth:`Logins.set_throttle`). What the user chose outlives a firmware update: it is the emulator
+operator's setting, not the firmware's, so only a reset returns to the start's.
 
 The gateway's password is the gateway's (it is shown, changed and reset with the site); a login is checked
 against the one it is given.
@@ -32,6 +34,7 @@ class Logins:
         self.lifetime_s = math.inf
         """Simulated seconds a session lasts (inf: for ever)."""
         self._chosen: tuple[int | None, float | None, float | None] = (None, None, None)
+        self._set: tuple[ThrottlePolicy | None] | None = None  # the lockout set at run time (None: none was)
 
     def start(
         self, facts: FirmwareFacts, throttle: int | None, cooldown_s: float | None, lifetime_s: float | None
@@ -39,14 +42,22 @@ class Logins:
         """The gateway (re)starts: no session, and the limits the user chose (None: the firmware's)."""
         self.sessions.clear()
         self._chosen = (throttle, cooldown_s, lifetime_s)
+        self._set = None
         self.use_facts(facts)
 
     def use_facts(self, facts: FirmwareFacts) -> None:
-        """Another firmware is in charge: its limits apply wherever the user chose none."""
+        """Another firmware is in charge (it boots: the count of wrong passwords starts again): its limits
+        apply wherever the user chose none."""
         threshold, cooldown_s, lifetime_s = self._chosen
-        self.throttle = LoginThrottle(ThrottlePolicy.tuned(facts.throttle, threshold, cooldown_s))
+        chosen = self._set[0] if self._set is not None else ThrottlePolicy.tuned(facts.throttle, threshold, cooldown_s)
+        self.throttle = LoginThrottle(chosen)
         stated = facts.session_lifetime_s
         self.lifetime_s = lifetime_s if lifetime_s is not None else stated if stated is not None else math.inf
+
+    def set_throttle(self, policy: ThrottlePolicy | None) -> None:
+        """The lockout the operator sets at run time (None: none), with a fresh count; it holds until a reset."""
+        self._set = (policy,)
+        self.throttle = LoginThrottle(policy)
 
     def check(self, username: str, given: str, password: str, facts: FirmwareFacts) -> None:
         """Refuse a login while logins are locked out, or for a wrong password (GatewayError: the firmware's

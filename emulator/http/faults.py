@@ -36,20 +36,29 @@ PRESETS: dict[str, tuple[int, Any] | str] = {
 text (``errors.<key>`` in schemas/firmware/<version>.yaml), so a preset says what the served firmware says."""
 
 
+Stallable = bool | str | Callable[[], bool | str]
+"""Whether a new connection's TLS handshake can be stalled: True, False or a string saying why not; or a function
+asked at each tls_stall rule, for a port whose transport follows its firmware (HTTP until an update brings HTTPS)."""
+
 MAX_RULES = 100  # every request scans the list; a harness needs a handful
 BODILESS_STATUSES = frozenset({204, 205, 304})  # RFC 9110: these answers never carry content
 
 
 class FaultEngine:
-    def __init__(self, seed: int = 0, *, tls: bool | str = False, clock: Any = None) -> None:
+    def __init__(self, seed: int = 0, *, tls: Stallable = False, clock: Any = None) -> None:
         """``tls``: True when served over HTTPS on a listener of its own, so a handshake can be stalled;
-        False, or a string saying why not, otherwise."""
+        False, or a string saying why not, otherwise; or a function that says which now (:data:`Stallable`)."""
         self.seed = seed
-        self.tls = tls
+        self._tls = tls
         self.clock = clock  # () -> float: the same real-time clock rules are stamped with
         self._rng = random.Random(seed)
         self._ids = itertools.count(1)
         self.rules: list[FaultRule] = []
+
+    @property
+    def tls(self) -> bool | str:
+        """Whether a handshake can be stalled now (True), or not (False, or why not)."""
+        return self._tls() if callable(self._tls) else self._tls
 
     def add(self, spec: dict[str, Any], now: float, known_paths: Iterable[str], facts: FirmwareFacts) -> FaultRule:
         """Store a rule from a validated JSON spec; RuleError (and nothing stored) if it cannot be served.

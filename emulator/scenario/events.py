@@ -12,7 +12,7 @@ reboots into that firmware and answers as it from then on; login -> login (POST 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from typing import Any
 
@@ -85,22 +85,42 @@ def update_problem(scenario: Scenario, start: FirmwareFacts) -> tuple[Event, str
     An update to another hardware generation, a downgrade not allowed, or one that begins while the previous
     one is still under way would be refused when it fires; a file says so when it loads instead.
     """
+    return firmware_changes(scenario.events, start, scenario.label)[1]
+
+
+def firmware_changes(
+    events: Iterable[Event], start: FirmwareFacts, label: Callable[[float], str]
+) -> tuple[list[FirmwareChange], tuple[Event, str] | None]:
+    """The firmware changes ``events`` (in time order) make on a site that starts on ``start``, up to the first
+    update the site cannot take, and that one with why (None: every one is fine)."""
+    changes: list[FirmwareChange] = []
     facts, busy_until = start, -math.inf
-    for event in scenario.events:
+    for event in events:
         if event.kind != "firmware_update":
             continue
         if event.at < busy_until:
-            return event, f"the update before it is under way until {scenario.label(busy_until)}"
+            return changes, (event, f"the update before it is under way until {label(busy_until)}")
         if "version" not in event.params:
             busy_until = event.at + durations(event.params).check_s  # a check: firmware updates wait for it
             continue
         target = facts_for(event.params["version"])
         refused = refusal(facts, target, allow_downgrade=bool(event.params.get("allow_downgrade", False)))
         if refused is not None:
-            return event, str(refused)
-        busy_until = FirmwareChange(facts, target, event.at, durations(event.params)).back_at
-        facts = target
-    return None
+            return changes, (event, str(refused))
+        changes.append(FirmwareChange(facts, target, event.at, durations(event.params)))
+        busy_until, facts = changes[-1].back_at, target
+    return changes, None
+
+
+def in_charge(start: FirmwareFacts, changes: Iterable[FirmwareChange], begin: float, end: float) -> list[str]:
+    """The versions in charge from ``begin`` to ``end``, in order: a new firmware takes charge as it reboots."""
+    versions = [start.version]
+    for change in changes:
+        if change.reboot_at <= begin:
+            versions = [change.target.version]
+        elif change.reboot_at <= end:
+            versions.append(change.target.version)
+    return versions
 
 
 def timers_for(event: Event) -> list[Timer[Gateway]]:

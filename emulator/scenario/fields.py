@@ -9,6 +9,7 @@ error when the file loads, never a silent pass.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,16 +37,24 @@ class FieldInfo:
         return not self.types or kind in self.types or (kind == "number" and self.numeric)
 
 
-def endpoint_schema(path: str, firmware: str) -> str | None:
-    """The schema of a GET /api/ endpoint's 200 body on a firmware (None: no JSON body).
+def endpoint_schema(
+    path: str, firmware: str | Sequence[str], *, body: bool = True, ever: Iterable[str] = ()
+) -> str | None:
+    """The schema of a GET /api/ endpoint's 200 body (None: no JSON body), judged against ``firmware``: the one
+    in charge when it is read, or each in turn over a window (a firmware_update changes it mid-run).
 
-    ValueError for a path the gateway does not serve, or one whose GET acts.
+    ValueError for a path the gateway does not serve, or one whose GET acts. A ``body`` read needs every firmware
+    in charge to serve the path; a status alone (a 404 once an update removed it) needs one the run goes through
+    (``ever``) to.
     """
+    versions = [firmware] if isinstance(firmware, str) else list(firmware)
     op = contract.operation_for("GET", path)
     if op is None or not op.path.startswith("/api/"):
         raise ValueError(f"GET {path} is not an endpoint of the gateway (see openapi.yaml)")
-    if not op.serves(firmware):
-        raise ValueError(f"GET {path} is not served by firmware {firmware}")
+    unserved = [version for version in versions if not op.serves(version)]
+    if unserved and (body or not any(op.serves(version) for version in (*versions, *ever))):
+        then = " (in charge then)" if len({*versions, *ever}) > 1 else ""  # the run goes through several
+        raise ValueError(f"GET {path} is not served by firmware {unserved[0]}{then}")
     if op.safety != "read":  # the spec's x-teg-safety: reading it would change what is observed
         raise ValueError(f"GET {path} changes the gateway; expectations only read (make it an event)")
     return op.response_schema(200)

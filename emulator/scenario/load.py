@@ -8,7 +8,7 @@ expectation reads, checks that suit the field's type.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,7 +20,7 @@ from emulator.device.snapshot import Operation
 from emulator.model import SCE_TOU, SiteConfig, Tariff, TariffPeriod
 from emulator.model.tariff import OFF_PEAK
 from emulator.scenario import fields
-from emulator.scenario.events import update_problem
+from emulator.scenario.events import firmware_changes, in_charge, update_problem
 from emulator.scenario.source import Path_, ScenarioError, Source
 from emulator.scenario.spec import Check, Event, Expectation, Scenario, show
 from emulator.scenario.times import parse_duration, parse_start, parse_time
@@ -69,8 +69,9 @@ def build(src: Source, name: str) -> Scenario:
         grid_connected=initial.get("grid", "up") == "up",
     )
     events = tuple(_event(src, scenario, i, e) for i, e in enumerate(data.get("events", [])))
-    expectations = tuple(_expectation(src, scenario, i, e) for i, e in enumerate(data.get("expect", [])))
     ordered = tuple(sorted(events, key=lambda e: e.at))  # stable: same-instant events keep file order
+    firmware = _Firmware(contract.facts_for(scenario.run_firmware), ordered, scenario.label)
+    expectations = tuple(_expectation(src, scenario, firmware, i, e) for i, e in enumerate(data.get("expect", [])))
     scenario = replace(scenario, events=ordered, expectations=expectations)
     if scenario.firmware is not None:  # its updates can be judged now (else: when it is installed on a gateway)
         problem = update_problem(scenario, contract.facts_for(scenario.firmware))
@@ -198,7 +199,20 @@ def _event(src: Source, scenario: Scenario, i: int, data: dict[str, Any]) -> Eve
     return Event(at, data["do"], params, data.get("label", data["do"]), src.line(("events", i)))
 
 
-def _expectation(src: Source, scenario: Scenario, i: int, data: dict[str, Any]) -> Expectation:
+class _Firmware:
+    """Which firmware is in charge when: the start's, then each firmware_update's from its reboot on. An
+    expectation is judged against the firmware in charge while it reads, as a client would find it."""
+
+    def __init__(self, start: contract.FirmwareFacts, events: tuple[Event, ...], label: Callable[[float], str]) -> None:
+        self.start = start
+        self.changes = firmware_changes(events, start, label)[0]
+        self.ever = [start.version, *(change.target.version for change in self.changes)]
+
+    def between(self, begin: float, end: float) -> list[str]:
+        return in_charge(self.start, self.changes, begin, end)
+
+
+def _expectation(src: Source, scenario: Scenario, firmware: _Firmware, i: int, data: dict[str, Any]) -> Expectation:
     here: Path_ = ("expect", i)
     at, window = _when(src, scenario, here, data)
     check, change = Check.from_data(data), Check.from_data(data["change"]) if "change" in data else None
@@ -211,7 +225,8 @@ def _expectation(src: Source, scenario: Scenario, i: int, data: dict[str, Any]) 
         raise src.error(
             (*here, "trend" if trend else "change"), "trend and change compare a window's ends: give from and to"
         )
-    info = _field(src, scenario, here, data, needed=bool(check or change or trend))
+    begin, end = (at, at) if at is not None else window or (scenario.start, scenario.end)
+    info = _field(src, firmware.between(begin, end), firmware.ever, here, data, needed=bool(check or change or trend))
     if info is not None:
         _check_types(src, here, data, info)
     return Expectation(
@@ -258,10 +273,15 @@ def _when(
     return None, (begin, end)
 
 
-def _field(src: Source, scenario: Scenario, here: Path_, data: dict[str, Any], needed: bool) -> fields.FieldInfo | None:
+def _field(
+    src: Source, in_charge: list[str], ever: list[str], here: Path_, data: dict[str, Any], needed: bool
+) -> fields.FieldInfo | None:
     endpoint = data.get("endpoint")
     if endpoint is not None:
-        schema = _parse(src, (*here, "endpoint"), lambda: fields.endpoint_schema(endpoint, scenario.run_firmware))
+        reads = "field" in data
+        schema = _parse(
+            src, (*here, "endpoint"), lambda: fields.endpoint_schema(endpoint, in_charge, body=reads, ever=ever)
+        )
         where = f"the body of GET {endpoint}"
     else:
         schema, where = fields.STATE_SCHEMA, "GET /_emulator/state"

@@ -20,7 +20,7 @@ from emulator.contract import FirmwareFacts
 from emulator.device.errors import GatewayError, error
 from emulator.device.gateway import Gateway
 from emulator.http.context import AppContext, app_context, attach, find_context
-from emulator.http.faults import FaultEngine
+from emulator.http.faults import FaultEngine, Stallable
 from emulator.http.guard import ControlGuard, ControlPolicy
 from emulator.http.journal import Journal
 from emulator.http.reply import render_error
@@ -43,14 +43,15 @@ def create_app(
     *,
     journal_size: int = 1000,
     fault_seed: int | None = None,
-    tls: bool | str = False,
+    tls: Stallable = False,
     scenario: Scenario | None = None,
     control: ControlPolicy | None = None,
 ) -> Starlette:
     """A Starlette app serving one gateway, with fault injection and a request journal in front.
 
     ``tls`` says whether it will be served over HTTPS on a listener of its own (only then can a
-    TLS handshake be stalled); a string instead says why a handshake cannot be stalled.
+    TLS handshake be stalled); a string instead says why a handshake cannot be stalled; a function says which
+    at each tls_stall rule (a port whose transport follows its firmware).
     ``control`` guards /_emulator (token, extra host names; see emulator.http.guard).
     """
     fast = FastReads(gateway, _SNAPSHOT_READS)
@@ -133,7 +134,7 @@ def gateway_app(
     *,
     journal_size: int = 1000,
     fault_seed: int | None = None,
-    tls: bool | str = False,
+    tls: Stallable = False,
     control: ControlPolicy | None = None,
     fast: FastReads | None = None,
     tedapi: FastTedapi | None = None,

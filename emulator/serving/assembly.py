@@ -78,8 +78,9 @@ def assemble(
     """Build the gateway, its app and its TLS from ``options``; ValueError with a one-line reason on bad ones.
 
     ``scenario``: an already loaded one (the runner's) instead of ``options.scenario``'s name.
-    ``stallable``: whether this app's own listener can stall a TLS handshake (default: it serves HTTPS on
-    its own); a string says why not (a fleet served by Host name). ``monotonic``: the clock's real time
+    ``stallable``: whether this app's own listener can stall a TLS handshake (default: whenever its port
+    serves HTTPS, asked at each tls_stall rule, since a firmware update can turn the port from HTTP into HTTPS);
+    a string says why not (a fleet served by Host name). ``monotonic``: the clock's real time
     source (tests and the runner).
     """
     options, scenario = with_scenario(options, scenario)
@@ -95,7 +96,7 @@ def assemble(
         gateway,
         journal_size=journal_size,
         fault_seed=options.fault_seed,
-        tls=stallable if stallable is not None and tls is not None else tls is not None,
+        tls=stallable if stallable is not None and tls is not None else lambda: listener.identity() is not None,
         scenario=scenario,
         control=control,
     )

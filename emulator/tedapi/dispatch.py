@@ -118,3 +118,8 @@ def per_sample(request: pb.Envelope) -> bool:
 def registered() -> list[tuple[str, str]]:
     """Every (payload, member) a handler answers, for documentation and tests."""
     return sorted(_HANDLERS)
+
+
+def writes() -> list[tuple[str, str]]:
+    """Every (payload, member) that changes the gateway: what only the signed door takes."""
+    return sorted(_WRITES)

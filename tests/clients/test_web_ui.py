@@ -306,6 +306,38 @@ def test_the_panel_loads_a_bundled_scenario_and_the_gateway_becomes_that_day(teg
     assert teg_emulator.state()["sim_time"].startswith("2026-07-15T00:00")  # the scenario's start
 
 
+@pytest.mark.teg_emulator(speed=0, firmware="21.44.1")
+def test_the_panel_updates_the_firmware_and_shows_what_is_refused(teg_emulator, open_page):
+    panel = open_page("/_emulator/")
+    select = panel.locator("#firmware-version")
+    wait_until(lambda: select.locator("option").count() == 4, "the versions listed")
+    assert select.input_value() == "24.4.0"  # the first version an update may go to
+    message = panel.locator("#message")
+    for version, says in (("1.15.0", "allow_downgrade"), ("25.10.1", "Powerwall 3")):
+        select.select_option(version)
+        panel.click("#firmware-update")
+        wait_until(lambda: "refused" in message.text_content(), f"the refusal of {version}")
+        assert says in message.text_content()
+        panel.evaluate("document.getElementById('message').textContent = ''")  # the next refusal shows anew
+    assert teg_emulator.control("GET", "firmware")["update"] is None  # nothing changed
+
+    select.select_option("24.4.0")
+    panel.fill("#firmware-reboot", "30")
+    panel.click("#firmware-update")
+    wait_until(lambda: teg_emulator.control("GET", "firmware")["update"] is not None, "the update started")
+    update = teg_emulator.control("GET", "firmware")["update"]
+    assert (update["from"], update["to"], update["reboot_s"], update["phase"]) == ("21.44.1", "24.4.0", 30, "checking")
+    panel.click("button.advance[data-seconds='3600']")  # the clock is paused: move it through the update
+    wait_until(lambda: panel.locator("#firmware-now").text_content() == "24.4.0", "the new firmware shown")
+    wait_until(lambda: "24.4.0: done" in panel.locator("#firmware-note").text_content(), "the update done")
+
+    select.select_option("21.44.1")  # back, now that the downgrade is allowed
+    panel.check("#firmware-downgrade")
+    panel.click("#firmware-update")
+    wait_until(lambda: "21.44.1: checking" in panel.locator("#firmware-note").text_content(), "the downgrade started")
+    assert teg_emulator.control("GET", "firmware")["update"]["to"] == "21.44.1"
+
+
 @pytest.mark.teg_emulator(speed=0)
 def test_without_scenarios_the_panel_says_so_and_disables_the_control(teg_emulator, open_page):
     open_page.context.route(

@@ -12,8 +12,39 @@ import pytest
 
 from emulator.contract import operation_for
 from emulator.http.context import app_context
+from emulator.tedapi.commands import registered, writes
 from tests.support.contract_runs import misjudged, run_suite, served, verdict
 from tests.support.mutants import AGG, MUTANTS, Mutant, read_check
+
+# What each TEDAPI v1r command does to a site (../shared/research/tedapi-v1r.md section 7). The read-only tier
+# sends only reads; the writes and disruptive tiers send every change but the one no client sends the gateway
+# (a key is added through Tesla's cloud).
+V1R_READS = {
+    "common.get_system_info_request",
+    "filestore.read_file_request",
+    "graphql.query_request",
+    "teg.get_backup_events_request",
+    "teg.get_delay_battery_calibration_status_request",
+    "authorization.list_authorized_clients_request",
+}
+V1R_CHANGES = {
+    "filestore.update_file_request",
+    "teg.set_island_mode_request",
+    "teg.trigger_islanding_black_start_request",
+    "teg.schedule_manual_backup_event_request",
+    "teg.cancel_manual_backup_event_request",
+    "teg.dispatch_battery_power_request",
+    "teg.delay_battery_calibration_request",
+    "authorization.add_authorized_client_request",
+    "authorization.remove_authorized_client_request",
+}
+V1R_NEVER_SENT = {"authorization.add_authorized_client_request"}
+
+
+def test_every_v1r_command_the_gateway_takes_is_known_as_a_read_or_a_change() -> None:
+    """A command added to the gateway must be placed here too, so the read-only tier's proof below covers it."""
+    assert {f"{payload}.{member}" for payload, member in registered()} == V1R_READS | V1R_CHANGES
+    assert {f"{payload}.{member}" for payload, member in writes()} == V1R_CHANGES
 
 
 @pytest.mark.parametrize("firmware", ["1.15.0", "21.44.1", "24.4.0", "25.10.1"])
@@ -23,6 +54,8 @@ def test_the_suite_passes_on_the_emulator_served_as_a_real_gateway(firmware: str
     assert result.returncode == 0, result.tail()
     assert " passed" in result.stdout and "failed" not in result.stdout
     assert not gateway.watch.problems
+    if firmware == "25.10.1":  # every tier ran: each change the suite makes over v1r was sent
+        assert set(gateway.watch.v1r_commands) >= V1R_CHANGES - V1R_NEVER_SENT
 
 
 def test_there_are_at_least_twenty_mutants() -> None:
@@ -95,9 +128,10 @@ def test_the_read_only_tier_sends_nothing_that_changes_a_real_site(firmware: str
     allowed |= {("POST", "/tedapi/v1r")}  # a door for reads and writes: what it was asked is checked below
     acting = [(e.method, e.path) for e in entries if (operation_for(e.method, e.path) or _unknown).safety != "read"]
     assert set(acting) <= allowed, set(acting) - allowed
-    v1r_reads = {"", "common.get_system_info_request", "filestore.read_file_request", "graphql.query_request"}
-    assert set(gateway.watch.v1r_commands) <= v1r_reads, set(gateway.watch.v1r_commands) - v1r_reads
-    assert len(gateway.watch.v1r_commands) >= (14 if firmware == "25.10.1" else 0)  # the v1r checks did run
+    sent = set(gateway.watch.v1r_commands)
+    assert not sent & V1R_CHANGES and sent <= V1R_READS | {""}, sent - V1R_READS  # "": no envelope, refused
+    if firmware == "25.10.1":  # the v1r checks did run, the key list and the calibration status among them
+        assert len(gateway.watch.v1r_commands) >= 16 and sent >= V1R_READS, V1R_READS - sent
     logins = [i for i, e in enumerate(entries) if e.path == "/api/login/Basic" and e.status == 200]
     restarts = [i for i, e in enumerate(entries) if e.path == "/api/sitemaster/run"]
     expected = [i + 1 for i in logins] if firmware == "1.15.0" else []  # only a 1.15.0 login stops sitemaster

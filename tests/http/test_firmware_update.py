@@ -196,6 +196,7 @@ def test_the_firmware_listing_names_the_versions_an_update_may_go_to():
             "scheme": "http",
             "update": None,
             "updates_to": ["21.44.1", "24.4.0"],
+            "versions": ["1.15.0", "21.44.1", "24.4.0", "25.10.1"],
         }
     with emulator.running(firmware="25.10.1", paused=True) as gw:
         assert gw.control("GET", "firmware")["updates_to"] == []
@@ -237,3 +238,34 @@ def test_a_fleet_member_cannot_switch_its_port_between_http_and_https_but_may_up
     modern = build_fleet(RunOptions(firmware="21.44.1", paused=True), 2)
     with TestClient(modern[1].app) as member:
         assert member.post("/_emulator/firmware", json={"version": "24.4.0"}).status_code == 202
+
+
+@pytest.mark.parametrize("gw", ["1.15.0"], indirect=True)
+def test_a_tls_stall_holds_the_handshakes_of_a_port_an_update_turned_to_https(gw: Emulator):
+    refused = httpx.post(gw.url + "/_emulator/faults", json={"path": "*", "kind": "tls_stall", "stall_s": 1})
+    assert refused.status_code == 400 and "HTTPS" in refused.json()["message"]  # plain HTTP: no handshake
+    gw.update_firmware("21.44.1", reboot_s=0, check_s=10, download_s=20, install_s=30)
+    assert gw.scheme == "https"
+    gw.fault("*", "tls_stall", stall_s=1.0, count=1)
+    with httpx.Client(base_url=gw.url, verify=False) as http:
+        with pytest.raises(httpx.ConnectTimeout):  # TCP connects; the handshake is held
+            http.get("/api/status", timeout=httpx.Timeout(5, connect=0.3))
+        assert http.get("/api/status", timeout=5).status_code == 200  # count=1: the next one is served
+    assert [rule["hits"] for rule in gw.control("GET", "faults")["faults"]] == [1]
+
+
+def test_the_login_lockout_set_through_the_control_api_outlives_an_update(gw: Emulator):
+    """The lockout is the operator's setting, not the firmware's: 24.4.0's stated one (5 in 300 s, 30 s) does not
+    replace it; the reboot only starts the count of wrong passwords again."""
+    set_to = {"enabled": True, "threshold": 2, "window_s": 300, "cooldown_s": 1800}
+    assert gw.control("PUT", "rate_limits", {"login": set_to})["login"] == {**set_to, "locked_for_s": 0}
+    with client(gw) as http:
+        assert http.post("/api/login/Basic", json={"username": "customer", "password": "wrong"}).status_code == 401
+    gw.update_firmware("24.4.0", reboot_s=0, check_s=10, download_s=20, install_s=30)
+    assert gw.control("GET", "rate_limits")["login"] == {**set_to, "locked_for_s": 0}
+    wrong = {"username": "customer", "password": "wrong", "email": "a@b.c"}
+    with client(gw) as http:
+        assert [http.post("/api/login/Basic", json=wrong).status_code for _ in range(2)] == [401, 401]
+        right = http.post("/api/login/Basic", json={**wrong, "password": gw.password})
+        assert right.status_code == 429  # locked after the operator's 2, not the firmware's 5
+    assert gw.control("GET", "rate_limits")["login"]["locked_for_s"] > 60  # the operator's 30 minutes, not 30 s

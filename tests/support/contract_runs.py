@@ -45,6 +45,9 @@ NOON = datetime(2026, 7, 1, 19, 0, tzinfo=UTC)  # 12:00 in Los Angeles: sun, bat
 PASSWORD = "mutant-pw"
 GW_PASSWORD = "MUTANTGWPW"  # the TEDAPI (QR sticker) password of every served gateway
 SUITE_TIMEOUT_S = 240
+# What a commanded change may take to show on a served emulator (at speed 60 its islanding takes 17 ms and its
+# reconnection 170 ms): a mutant that acknowledges a command and does nothing is waited for this long.
+TRANSITION_TIMEOUT_S = 5
 
 
 class Watch:
@@ -113,7 +116,8 @@ class Served:
     gateway: Gateway
     app: Starlette  # the emulator's own app, inside the mutant and the watch
     watch: Watch
-    key_files: dict[str, Path]  # TEDAPI v1r: the owner's verified key and an unverified one, as the suite's options
+    # TEDAPI v1r: the owner's verified key, an unverified one and a spare, as the suite's options
+    key_files: dict[str, Path]
 
     @property
     def url(self) -> str:
@@ -129,19 +133,25 @@ class Served:
         return [arg for option, file in self.key_files.items() for arg in (option, str(file))]
 
 
-OWNER_SLOT, UNVERIFIED_SLOT = 0, 1  # emulator.testing.keys slots: RSA-4096, as registrations make them
+OWNER_SLOT, UNVERIFIED_SLOT, SPARE_SLOT = 0, 1, 2  # emulator.testing.keys slots: RSA-4096, as registrations make them
+KEY_OPTIONS = {
+    "--gateway-rsa-key": OWNER_SLOT,
+    "--gateway-unverified-rsa-key": UNVERIFIED_SLOT,
+    "--gateway-spare-rsa-key": SPARE_SLOT,
+}
 
 
 @contextmanager
 def served(firmware: str, mutant: Mutant | None = None, journal_size: int = 1000) -> Iterator[Served]:
     """The emulator of ``firmware`` (or ``mutant`` of it) on a free port, stopped on every path.
 
-    Where it serves TEDAPI v1r, its table holds the owner's key, verified, and a second key registered
-    but never verified (its window runs out: it stays unverified), both written to files for the suite.
+    Where it serves TEDAPI v1r, its table holds the owner's key, verified, a second key registered but never
+    verified (its window runs out: it stays unverified) and a third one the suite may remove (registered, as
+    an owner registers a throwaway key), all written to files for the suite.
     """
     start = NOON if mutant is None else NOON.replace(hour=mutant.start_hour_utc)
     v1r = contract.facts_for(firmware).serves("POST", contract_v1r.PATH)
-    pems = {slot: private_key_pem(slot) for slot in (OWNER_SLOT, UNVERIFIED_SLOT)} if v1r else {}
+    pems = {slot: private_key_pem(slot) for slot in KEY_OPTIONS.values()} if v1r else {}
     options = EmulatorOptions(
         firmware=firmware,
         speed=60,
@@ -153,7 +163,8 @@ def served(firmware: str, mutant: Mutant | None = None, journal_size: int = 1000
     gateway = build_gateway(options)
     keys = {slot: contract_v1r.signing_key(pem) for slot, pem in pems.items()}
     if v1r:
-        gateway.authorized_clients.add(keys[UNVERIFIED_SLOT].private.public_key())
+        for slot in (UNVERIFIED_SLOT, SPARE_SLOT):
+            gateway.authorized_clients.add(keys[slot].private.public_key())
     tls = self_signed().identity if gateway.facts.uses_tls else None
     app = create_app(gateway, tls=tls is not None, journal_size=journal_size)
     outer: ASGIApp = app
@@ -164,7 +175,7 @@ def served(firmware: str, mutant: Mutant | None = None, journal_size: int = 1000
     watch = Watch(outer)
     with tempfile.TemporaryDirectory(prefix="teg-keys-") as folder, ServerThread(watch, tls=tls) as server:
         files = {}
-        for option, slot in (("--gateway-rsa-key", OWNER_SLOT), ("--gateway-unverified-rsa-key", UNVERIFIED_SLOT)):
+        for option, slot in KEY_OPTIONS.items():
             if slot in pems:
                 files[option] = Path(folder) / f"{slot}.pem"
                 files[option].write_bytes(pems[slot])
@@ -233,6 +244,8 @@ def run_suite(url: str, password: str, *extra: str, read_only: bool = False) -> 
         "0",
         "--sample-gap",
         "0.05",
+        "--transition-timeout",
+        str(TRANSITION_TIMEOUT_S),
         *tiers,
         *extra,
     ]

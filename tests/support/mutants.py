@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from tests.support import v1r_mutants
+from tests.support import v1r_mutants, v1r_replies
 
 Body = Any
 Edit = Callable[[Body], Body]
@@ -35,7 +35,8 @@ class Mutant:
     login_keeps_sitemaster: bool = False  # a login leaves sitemaster running (1.15.0 stops it)
     tedapi_open: bool = False  # the TEDAPI answers whatever Basic credentials (or none) a request carries
     applies_at_once: bool = False  # POST /api/operation takes effect without GET /api/config/completed
-    v1r: str | None = None  # a TEDAPI v1r signature check broken (tests/support/v1r_mutants.py)
+    v1r: str | None = None  # a TEDAPI v1r request rewritten: a check broken, a command not carried out (v1r_mutants.py)
+    v1r_reply: str | None = None  # a TEDAPI v1r answer edited (tests/support/v1r_replies.py)
     start_hour_utc: int = 19  # 12:00 in Los Angeles; 03:00 UTC is 20:00 there: no sun, the battery carries the house
     # The contract checks whose failure names this fault ("module.py::test_name[param]", fnmatch patterns):
     # the suite must fail on one of these, not merely fail (tests/support/contract_runs.misjudged).
@@ -96,9 +97,19 @@ def open_check(path: str) -> str:
     return f"test_auth.py::test_protected_endpoint_refuses_no_credentials[*-GET {path}]"
 
 
-def v1r_check(name: str) -> str:
-    """A check of TEDAPI v1r's signature (contract_tests/test_tedapi_v1r.py)."""
-    return f"test_tedapi_v1r.py::{name}[*]"
+def v1r_check(name: str, module: str = "test_tedapi_v1r") -> str:
+    """A check of TEDAPI v1r (contract_tests/test_tedapi_v1r.py: signatures and config.json)."""
+    return f"{module}.py::{name}[*]"
+
+
+def v1r_control_check(name: str) -> str:
+    """A check of a TEDAPI v1r command (contract_tests/test_tedapi_v1r_controls.py)."""
+    return v1r_check(name, "test_tedapi_v1r_controls")
+
+
+def v1r_key_check(name: str) -> str:
+    """A check of TEDAPI v1r's key table (contract_tests/test_tedapi_v1r_keys.py)."""
+    return v1r_check(name, "test_tedapi_v1r_keys")
 
 
 AGG = "/api/meters/aggregates"
@@ -323,6 +334,75 @@ MUTANTS = [
         "25.10.1",
         v1r=v1r_mutants.STALE_HASH,
         caught_by=(v1r_check("test_v1r_config_write_with_a_stale_hash_is_refused_and_changes_nothing"),),
+    ),
+    # TEDAPI v1r's commands: acknowledged but not carried out, or answered wrong (v1r_mutants.py, v1r_replies.py).
+    Mutant(
+        "v1r acknowledges a manual backup and does not list it",
+        "25.10.1",
+        v1r_reply=v1r_replies.BACKUP_UNLISTED,
+        caught_by=(v1r_control_check("test_v1r_a_manual_backup_is_listed_as_the_client_stamped_it_until_cancelled"),),
+        says="is not listed",
+    ),
+    Mutant(
+        "v1r lists a manual backup's start on its own clock, not the client's",
+        "25.10.1",
+        v1r_reply=v1r_replies.BACKUP_ON_ITS_CLOCK,
+        caught_by=(v1r_control_check("test_v1r_a_manual_backup_is_listed_as_the_client_stamped_it_until_cancelled"),),
+        says="the client stamped",
+    ),
+    Mutant(
+        "v1r acknowledges a battery setpoint and does not act on it",
+        "25.10.1",
+        v1r=v1r_mutants.SETPOINT_IGNORED,
+        caught_by=(v1r_control_check("test_v1r_a_battery_setpoint_holds_the_battery_until_released"),),
+        says="holding a 0 W setpoint",
+    ),
+    Mutant(
+        "v1r resume does not release the battery setpoint",
+        "25.10.1",
+        v1r=v1r_mutants.RESUME_KEEPS,
+        caught_by=(v1r_control_check("test_v1r_a_battery_setpoint_holds_the_battery_until_released"),),
+        says="resume",
+    ),
+    Mutant(
+        "v1r acknowledges island mode and does not island",
+        "25.10.1",
+        v1r=v1r_mutants.ISLAND_NOT_ACTUATED,
+        caught_by=(v1r_control_check("test_v1r_island_mode_takes_the_site_off_the_grid_and_back"),),
+        says="islanding (SystemIslandedActive)",
+    ),
+    Mutant(
+        "v1r acknowledges a black start and stays on the grid",
+        "25.10.1",
+        v1r_reply=v1r_replies.BLACK_START_UNDONE,
+        caught_by=(v1r_control_check("test_v1r_a_black_start_islands_the_site_until_reconnected"),),
+        says="after the black start was accepted",
+    ),
+    Mutant(
+        "v1r never counts a calibration delay",
+        "25.10.1",
+        v1r_reply=v1r_replies.CALIBRATION_UNCOUNTED,
+        caught_by=(v1r_control_check("test_v1r_a_calibration_delay_is_counted_and_runs"),),
+        says="was not counted",
+    ),
+    Mutant(
+        "v1r counts more calibration delays left than its maximum",
+        "25.10.1",
+        v1r_reply=v1r_replies.CALIBRATION_OVER,
+        caught_by=(v1r_control_check("test_v1r_calibration_delay_status_counts_within_its_maximum"),),
+    ),
+    Mutant(
+        "v1r lists the suite's verified key as pending",
+        "25.10.1",
+        v1r_reply=v1r_replies.KEYS_PENDING,
+        caught_by=(v1r_key_check("test_v1r_lists_the_suites_key_verified_with_the_documented_record_fields"),),
+    ),
+    Mutant(
+        "v1r acknowledges a key's removal and keeps the key",
+        "25.10.1",
+        v1r=v1r_mutants.KEY_KEPT,
+        caught_by=(v1r_key_check("test_v1r_a_removed_key_leaves_the_list_and_is_locked_out"),),
+        says="still listed",
     ),
     Mutant(
         "a staged 1.15.0 operation applies at once",

@@ -19,7 +19,7 @@ from emulator.contract.v1r import SigningKey
 from emulator.device import commands
 from emulator.device.gateway import Gateway
 from emulator.http.context import app_context
-from tests.support import v1r_mutants
+from tests.support import v1r_mutants, v1r_replies
 from tests.support.mutants import Mutant
 
 
@@ -51,7 +51,8 @@ class MutatedGateway:
         if m.v1r and path == "/tedapi/v1r":
             gateway, kind = self._gateway(), m.v1r
             receive = await _rewritten(receive, lambda body: v1r_mutants.rewrite(kind, body, gateway, self.keys))
-        if path != m.path or not (m.edit or m.status or m.content_type or m.strip_cookies):
+        v1r_reply = m.v1r_reply is not None and path == "/tedapi/v1r"
+        if not v1r_reply and (path != m.path or not (m.edit or m.status or m.content_type or m.strip_cookies)):
             await self.app(scope, receive, send)
             self._after(scope)
             return
@@ -88,6 +89,8 @@ class MutatedGateway:
         headers = [(k, v) for k, v in start["headers"] if k.lower() != b"content-length"]
         if m.edit and start["status"] == 200:
             body = json.dumps(m.edit(json.loads(body))).encode()
+        if m.v1r_reply and start["status"] == 200:
+            body = v1r_replies.edit(m.v1r_reply, body, self._gateway())
         if m.content_type:
             headers = [(k, v) for k, v in headers if k.lower() != b"content-type"] + [
                 (b"content-type", m.content_type.encode())

@@ -12,13 +12,23 @@ request, the mutant signs it again so the real checks accept it too:
   gateway trusts the DIN the request brings -- is signed again for this gateway;
 * ``answers an unverified key``: a registered key not yet verified is verified before its request is read;
 * ``ignores the config.json hash``: a rightly signed config.json write gets the file's current hash (and is
-  signed again), so a stale one no longer refuses it.
+  signed again), so a stale one no longer refuses it;
+
+and the commands acknowledged but not carried out, each rewritten into one that changes nothing (and signed
+again), so the gateway still answers the member the client waits for:
+
+* ``acks island mode without actuating`` (a documented field failure): island mode 6 becomes mode 1, which a
+  site on the grid acknowledges and stays on it;
+* ``acks a setpoint without acting``: a battery setpoint becomes a resume;
+* ``resume keeps the setpoint``: a resume becomes the active setpoint again, for the time it had left;
+* ``keeps a removed key``: a removal names no key of the table (acknowledged, as a removal always is).
 
 A request by a key the mutant does not know (the suite's unknown key) is never changed.
 """
 
 from __future__ import annotations
 
+import math
 import time
 
 from cryptography.exceptions import InvalidSignature
@@ -40,6 +50,10 @@ EXPIRY = "ignores expiry"
 DIN = "ignores the DIN"
 UNVERIFIED = "answers an unverified key"
 STALE_HASH = "ignores the config.json hash"
+ISLAND_NOT_ACTUATED = "acks island mode without actuating"
+SETPOINT_IGNORED = "acks a setpoint without acting"
+RESUME_KEEPS = "resume keeps the setpoint"
+KEY_KEPT = "keeps a removed key"
 
 
 def rewrite(kind: str, body: bytes, gateway: Gateway, keys: dict[bytes, SigningKey]) -> bytes:
@@ -76,6 +90,11 @@ def rewrite(kind: str, body: bytes, gateway: Gateway, keys: dict[bytes, SigningK
         if unlocked is not None:
             message.protobuf_message_as_bytes = unlocked
             _sign(message, key, din, rsa_data.expires_at)
+    elif kind in _NOT_CARRIED_OUT and good:
+        changed = _command_changed(kind, envelope, gateway)
+        if changed is not None:
+            message.protobuf_message_as_bytes = changed
+            _sign(message, key, din, rsa_data.expires_at)
     data: bytes = message.SerializeToString()
     return data
 
@@ -108,6 +127,40 @@ def _unlocked(envelope: bytes, gateway: Gateway) -> bytes | None:
     parsed.filestore.update_file_request.hash = blob_hash(config_blob(Call(gateway, snap, site, site.din, V1R)))
     data: bytes = parsed.SerializeToString()
     return data
+
+
+def _command_changed(kind: str, envelope: bytes, gateway: Gateway) -> bytes | None:
+    """The command ``envelope`` carries, as ``kind`` carries it out (None: a command it leaves alone)."""
+    parsed = pb.Envelope()
+    try:
+        parsed.ParseFromString(envelope)
+    except DecodeError:
+        return None
+    teg, authorization = parsed.teg, parsed.authorization
+    member = getattr(parsed, parsed.WhichOneof("payload") or "teg").WhichOneof("message")
+    dispatch = teg.dispatch_battery_power_request
+    if kind == ISLAND_NOT_ACTUATED and member == "set_island_mode_request" and teg.set_island_mode_request.mode == 6:
+        teg.set_island_mode_request.mode = 1
+    elif kind == SETPOINT_IGNORED and member == "dispatch_battery_power_request" and dispatch.HasField("real_power"):
+        dispatch.resume_device_mode.SetInParent()
+    elif (
+        kind == RESUME_KEEPS and member == "dispatch_battery_power_request" and dispatch.HasField("resume_device_mode")
+    ):
+        snap = gateway.snapshot()
+        setpoint = snap.site_controls.setpoint
+        if setpoint is None or setpoint.until <= snap.t:
+            return None
+        dispatch.real_power.power_watts = setpoint.power_w
+        dispatch.real_power.duration_seconds = math.ceil(setpoint.until - snap.t)
+    elif kind == KEY_KEPT and member == "remove_authorized_client_request":
+        authorization.remove_authorized_client_request.public_key = b"no key of the table"
+    else:
+        return None
+    data: bytes = parsed.SerializeToString()
+    return data
+
+
+_NOT_CARRIED_OUT = (ISLAND_NOT_ACTUATED, SETPOINT_IGNORED, RESUME_KEEPS, KEY_KEPT)
 
 
 def _recipient(envelope: bytes) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from emulator.runner.engine import run
-from emulator.scenario import load_text
+from emulator.scenario import ScenarioError, load_text
 from tests.support.paths import ROOT
 
 SPIKE = """
@@ -99,3 +99,43 @@ def test_a_firmware_update_event_changes_the_contract_mid_run():
     result = run(load_text(example.read_text("utf-8"), example.name), 60)
     assert [o.passed for o in result.outcomes] == [True] * 10, [o.found for o in result.outcomes]
     assert [t.label for t in result.fired] == ["firmware_update"]
+
+
+OLD_TO_NEW = """
+title: a 1.15.0 gateway updates to 24.4.0
+start: 2026-07-15T00:00
+duration: 4h
+site: {firmware: 1.15.0}
+events:
+  - {at: "01:00", do: firmware_update, version: 24.4.0, check: 30s, download: 5m, install: 10m, reboot: 2m}
+expect:
+  - {at: "00:59", endpoint: /api/system/networks, field: 0.network_name, equals: default_gsm}
+  - {at: "00:59", endpoint: /api/meters/site, status: 404}
+  - {at: "03:00", endpoint: /api/meters/site, field: 0.location, equals: site}
+  - {at: "03:00", endpoint: /api/system/networks, status: 404}
+"""
+
+
+def test_expectations_are_judged_by_the_firmware_in_charge_when_they_read():
+    """/api/meters/site exists only from 20.49 on, /api/system/networks only on 1.x: each is read, or expected
+    gone, by what the firmware in charge then serves."""
+    result = run(load_text(OLD_TO_NEW, "old-to-new.yaml"), 600)
+    assert [(o.passed, o.found) for o in result.outcomes] == [
+        (True, "found HTTP 200 default_gsm"),
+        (True, "found HTTP 404"),
+        (True, "found HTTP 200 site"),
+        (True, "found HTTP 404"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "expectation",
+    [
+        '{at: "03:00", endpoint: /api/system/networks, field: 0.network_name, equals: default_gsm}',
+        '{from: "00:30", to: "03:00", endpoint: /api/system/networks, field: 0.network_name, equals: default_gsm}',
+    ],
+)
+def test_reading_a_body_the_firmware_in_charge_no_longer_serves_is_refused_at_load(expectation: str):
+    text = OLD_TO_NEW.split("expect:")[0] + f"expect:\n  - {expectation}\n"
+    with pytest.raises(ScenarioError, match=r"not served by firmware 24\.4\.0 \(in charge then\)"):
+        load_text(text, "old-to-new.yaml")

@@ -6,7 +6,7 @@ through this package, so no command can be missing from it.
 """
 
 from emulator.tedapi.commands import authorization, config_write, reads, teg
-from emulator.tedapi.dispatch import V1, V1R, Call, Unimplemented, dispatch, per_sample, registered, site_of
+from emulator.tedapi.dispatch import V1, V1R, Call, Unimplemented, dispatch, per_sample, registered, site_of, writes
 
 __all__ = [
     "V1",
@@ -21,4 +21,5 @@ __all__ = [
     "registered",
     "site_of",
     "teg",
+    "writes",
 ]

@@ -57,6 +57,7 @@
     setText("now-battery", `${p.battery < 0 ? "\u2212" : ""}${kw(p.battery)}`);
     setText("now-soe", pct(s.soe_pct));
     showSliders(s);
+    showFirmware(s.firmware, s.update.firmware);
   }
 
   function showSliders(s) {
@@ -158,6 +159,33 @@
       event.preventDefault();
       const chosen = list.find((s) => s.name === select.value);
       act("POST", "/_emulator/scenario", { name: select.value }, () => say(`Loaded scenario \u201c${chosen ? chosen.title || chosen.name : select.value}\u201d`, true));
+    });
+  }
+
+  // -- firmware updates (POST /_emulator/firmware: the gateway reboots into another contract) ---------------
+  function showFirmware(version, update) {
+    setText("firmware-now", version);
+    const note = update
+      ? `${update.from} \u2192 ${update.to}: ${update.phase}${update.phase === "done" ? "" : ` (back at +${Math.round(update.back_at_s - update.started_at_s)} s)`}`
+      : "No update since the start.";
+    setText("firmware-note", note);
+  }
+
+  /** The versions as GET /_emulator/firmware lists them; the first newer one is chosen. */
+  async function loadFirmware() {
+    const reply = await call("GET", "/_emulator/firmware");
+    if (!reply.ok) return say(`GET /_emulator/firmware: ${reply.error || reply.status}`, false);
+    const fw = reply.body;
+    const select = $("firmware-version");
+    select.replaceChildren(...fw.versions.map((v) => new Option(v === fw.version ? `${v} (running)` : v, v)));
+    select.value = fw.updates_to[0] || fw.version;
+    showFirmware(fw.version, fw.update);
+    $("firmware-form").addEventListener("submit", (event) => {
+      event.preventDefault();
+      const body = { version: select.value, allow_downgrade: $("firmware-downgrade").checked };
+      const reboot = $("firmware-reboot").value;
+      if (reboot !== "") body.reboot_s = Number(reboot);
+      act("POST", "/_emulator/firmware", body, (answer) => showFirmware(answer.version, answer.update));
     });
   }
 
@@ -266,6 +294,7 @@
   bindSliders();
   bindFaults();
   loadScenarios();
+  loadFirmware();
   window.addEventListener("resize", () => FlowChart.draw($("chart"), samples, Date.now()));
   refresh();
 })();
