@@ -37,7 +37,7 @@ from emulator.tedapi import teg_emulator_tedapi_pb2 as tedapi_pb
 from emulator.tedapi import teg_emulator_v1r_pb2 as v1r_pb
 from emulator.tedapi.dispatch import kind
 from emulator.testing.keys import private_key_pem
-from tests.support.mutants import Mutant
+from tests.support.mutant import Mutant
 from tests.support.mutated_gateway import MutatedGateway
 from tests.support.paths import ROOT
 

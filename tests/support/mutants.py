@@ -3,45 +3,20 @@
 Each mutant wraps the emulator's ASGI app (tests/support/mutated_gateway.py) and changes one
 thing a real firmware bug could change: a field dropped or retyped, a sign flipped, an enum
 misspelt, a wrong status, a protected endpoint left open, a counter running backwards, the
-power balance broken, a TEDAPI v1r signature check skipped. The contract suite must fail on
-every one, on the check that names the fault (tests/contract_meta/test_contract_mutants.py).
+power balance broken; and TEDAPI v1r's, listed in tests/support/mutants_v1r.py. The contract suite
+must fail on every one, on the check that names the fault (tests/contract_meta/test_contract_mutants.py).
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
-from tests.support import v1r_mutants, v1r_replies
+from tests.support.mutant import Body, Edit, Mutant
+from tests.support.mutants_v1r import V1R_MUTANTS
 
-Body = Any
-Edit = Callable[[Body], Body]
-
-
-@dataclass(frozen=True)
-class Mutant:
-    name: str
-    firmware: str
-    path: str | None = None  # the response to change (None: the request side only)
-    edit: Edit | None = None  # JSON body -> JSON body
-    status: int | None = None  # answer this status instead
-    content_type: str | None = None
-    open_up: bool = False  # send the request on with valid credentials whatever it carried
-    accept_any_password: bool = False
-    keep_session_on_logout: bool = False
-    strip_cookies: bool = False
-    login_keeps_sitemaster: bool = False  # a login leaves sitemaster running (1.15.0 stops it)
-    tedapi_open: bool = False  # the TEDAPI answers whatever Basic credentials (or none) a request carries
-    applies_at_once: bool = False  # POST /api/operation takes effect without GET /api/config/completed
-    v1r: str | None = None  # a TEDAPI v1r request rewritten: a check broken, a command not carried out (v1r_mutants.py)
-    v1r_reply: str | None = None  # a TEDAPI v1r answer edited (tests/support/v1r_replies.py)
-    start_hour_utc: int = 19  # 12:00 in Los Angeles; 03:00 UTC is 20:00 there: no sun, the battery carries the house
-    # The contract checks whose failure names this fault ("module.py::test_name[param]", fnmatch patterns):
-    # the suite must fail on one of these, not merely fail (tests/support/contract_runs.misjudged).
-    caught_by: tuple[str, ...] = ()
-    says: str | None = None  # and, where a check's name alone is too wide, what its message must say
+__all__ = ["AGG", "MUTANTS", "Mutant", "open_check", "read_check"]
 
 
 def _set(path: str, value: Callable[[Any], Any]) -> Edit:
@@ -95,21 +70,6 @@ def read_check(path: str) -> str:
 def open_check(path: str) -> str:
     """The check that a protected read refuses a request without credentials."""
     return f"test_auth.py::test_protected_endpoint_refuses_no_credentials[*-GET {path}]"
-
-
-def v1r_check(name: str, module: str = "test_tedapi_v1r") -> str:
-    """A check of TEDAPI v1r (contract_tests/test_tedapi_v1r.py: signatures and config.json)."""
-    return f"{module}.py::{name}[*]"
-
-
-def v1r_control_check(name: str) -> str:
-    """A check of a TEDAPI v1r command (contract_tests/test_tedapi_v1r_controls.py)."""
-    return v1r_check(name, "test_tedapi_v1r_controls")
-
-
-def v1r_key_check(name: str) -> str:
-    """A check of TEDAPI v1r's key table (contract_tests/test_tedapi_v1r_keys.py)."""
-    return v1r_check(name, "test_tedapi_v1r_keys")
 
 
 AGG = "/api/meters/aggregates"
@@ -303,107 +263,7 @@ MUTANTS = [
         tedapi_open=True,
         caught_by=("test_tedapi.py::test_tedapi_refuses_no_credentials_with_401[*]",),
     ),
-    # TEDAPI v1r's signature checks, each broken as tests/support/v1r_mutants.py says.
-    Mutant(
-        "v1r accepts a bad signature",
-        "25.10.1",
-        v1r=v1r_mutants.BAD_SIGNATURE,
-        caught_by=(v1r_check("test_v1r_refuses_a_bad_signature"),),
-    ),
-    Mutant(
-        "v1r ignores the expiry",
-        "25.10.1",
-        v1r=v1r_mutants.EXPIRY,
-        caught_by=(v1r_check("test_v1r_refuses_an_expired_request"), v1r_check("test_v1r_refuses_an_expiry_too*")),
-    ),
-    Mutant(
-        "v1r takes the DIN the request names, not its own",
-        "25.10.1",
-        v1r=v1r_mutants.DIN,
-        caught_by=(v1r_check("test_v1r_refuses_a_signature_for_another_din"),),
-    ),
-    Mutant(
-        "v1r answers an unverified key with data",
-        "25.10.1",
-        v1r=v1r_mutants.UNVERIFIED,
-        caught_by=(v1r_check("test_v1r_answers_an_unverified_key_not_verified"),),
-        says="not 'client authorization not verified'",
-    ),
-    Mutant(
-        "v1r takes a config.json write with a stale hash",
-        "25.10.1",
-        v1r=v1r_mutants.STALE_HASH,
-        caught_by=(v1r_check("test_v1r_config_write_with_a_stale_hash_is_refused_and_changes_nothing"),),
-    ),
-    # TEDAPI v1r's commands: acknowledged but not carried out, or answered wrong (v1r_mutants.py, v1r_replies.py).
-    Mutant(
-        "v1r acknowledges a manual backup and does not list it",
-        "25.10.1",
-        v1r_reply=v1r_replies.BACKUP_UNLISTED,
-        caught_by=(v1r_control_check("test_v1r_a_manual_backup_is_listed_as_the_client_stamped_it_until_cancelled"),),
-        says="is not listed",
-    ),
-    Mutant(
-        "v1r lists a manual backup's start on its own clock, not the client's",
-        "25.10.1",
-        v1r_reply=v1r_replies.BACKUP_ON_ITS_CLOCK,
-        caught_by=(v1r_control_check("test_v1r_a_manual_backup_is_listed_as_the_client_stamped_it_until_cancelled"),),
-        says="the client stamped",
-    ),
-    Mutant(
-        "v1r acknowledges a battery setpoint and does not act on it",
-        "25.10.1",
-        v1r=v1r_mutants.SETPOINT_IGNORED,
-        caught_by=(v1r_control_check("test_v1r_a_battery_setpoint_holds_the_battery_until_released"),),
-        says="holding a 0 W setpoint",
-    ),
-    Mutant(
-        "v1r resume does not release the battery setpoint",
-        "25.10.1",
-        v1r=v1r_mutants.RESUME_KEEPS,
-        caught_by=(v1r_control_check("test_v1r_a_battery_setpoint_holds_the_battery_until_released"),),
-        says="resume",
-    ),
-    Mutant(
-        "v1r acknowledges island mode and does not island",
-        "25.10.1",
-        v1r=v1r_mutants.ISLAND_NOT_ACTUATED,
-        caught_by=(v1r_control_check("test_v1r_island_mode_takes_the_site_off_the_grid_and_back"),),
-        says="islanding (SystemIslandedActive)",
-    ),
-    Mutant(
-        "v1r acknowledges a black start and stays on the grid",
-        "25.10.1",
-        v1r_reply=v1r_replies.BLACK_START_UNDONE,
-        caught_by=(v1r_control_check("test_v1r_a_black_start_islands_the_site_until_reconnected"),),
-        says="after the black start was accepted",
-    ),
-    Mutant(
-        "v1r never counts a calibration delay",
-        "25.10.1",
-        v1r_reply=v1r_replies.CALIBRATION_UNCOUNTED,
-        caught_by=(v1r_control_check("test_v1r_a_calibration_delay_is_counted_and_runs"),),
-        says="was not counted",
-    ),
-    Mutant(
-        "v1r counts more calibration delays left than its maximum",
-        "25.10.1",
-        v1r_reply=v1r_replies.CALIBRATION_OVER,
-        caught_by=(v1r_control_check("test_v1r_calibration_delay_status_counts_within_its_maximum"),),
-    ),
-    Mutant(
-        "v1r lists the suite's verified key as pending",
-        "25.10.1",
-        v1r_reply=v1r_replies.KEYS_PENDING,
-        caught_by=(v1r_key_check("test_v1r_lists_the_suites_key_verified_with_the_documented_record_fields"),),
-    ),
-    Mutant(
-        "v1r acknowledges a key's removal and keeps the key",
-        "25.10.1",
-        v1r=v1r_mutants.KEY_KEPT,
-        caught_by=(v1r_key_check("test_v1r_a_removed_key_leaves_the_list_and_is_locked_out"),),
-        says="still listed",
-    ),
+    *V1R_MUTANTS,
     Mutant(
         "a staged 1.15.0 operation applies at once",
         "1.15.0",

@@ -20,7 +20,7 @@ from emulator.device import commands
 from emulator.device.gateway import Gateway
 from emulator.http.context import app_context
 from tests.support import v1r_mutants, v1r_replies
-from tests.support.mutants import Mutant
+from tests.support.mutant import Mutant
 
 
 class MutatedGateway:

@@ -21,7 +21,13 @@ again), so the gateway still answers the member the client waits for:
   site on the grid acknowledges and stays on it;
 * ``acks a setpoint without acting``: a battery setpoint becomes a resume;
 * ``resume keeps the setpoint``: a resume becomes the active setpoint again, for the time it had left;
-* ``keeps a removed key``: a removal names no key of the table (acknowledged, as a removal always is).
+* ``keeps a removed key``: a removal names no key of the table (acknowledged, as a removal always is);
+
+and the commands refused where the clients need them acknowledged, each rewritten into a malformed one the
+gateway refuses (``common.error_response``) without a change:
+
+* ``refuses a cancel with nothing scheduled``: pypowerwall requires the cancel's acknowledgement then too;
+* ``refuses a resume with no setpoint``: both clients require the resume's acknowledgement then too.
 
 A request by a key the mutant does not know (the suite's unknown key) is never changed.
 """
@@ -54,6 +60,8 @@ ISLAND_NOT_ACTUATED = "acks island mode without actuating"
 SETPOINT_IGNORED = "acks a setpoint without acting"
 RESUME_KEEPS = "resume keeps the setpoint"
 KEY_KEPT = "keeps a removed key"
+CANCEL_NOTHING_REFUSED = "refuses a cancel with nothing scheduled"
+RESUME_NOTHING_REFUSED = "refuses a resume with no setpoint"
 
 
 def rewrite(kind: str, body: bytes, gateway: Gateway, keys: dict[bytes, SigningKey]) -> bytes:
@@ -154,13 +162,31 @@ def _command_changed(kind: str, envelope: bytes, gateway: Gateway) -> bytes | No
         dispatch.real_power.duration_seconds = math.ceil(setpoint.until - snap.t)
     elif kind == KEY_KEPT and member == "remove_authorized_client_request":
         authorization.remove_authorized_client_request.public_key = b"no key of the table"
+    elif kind == CANCEL_NOTHING_REFUSED and member == "cancel_manual_backup_event_request":
+        if gateway.snapshot().site_controls.backup_event is not None:
+            return None
+        teg.schedule_manual_backup_event_request.scheduling_info.duration_seconds = 0  # refused: lasts 0 s
+    elif kind == RESUME_NOTHING_REFUSED and member == "dispatch_battery_power_request":
+        snap = gateway.snapshot()
+        setpoint = snap.site_controls.setpoint
+        if not dispatch.HasField("resume_device_mode") or (setpoint is not None and setpoint.until > snap.t):
+            return None
+        dispatch.Clear()  # refused: a dispatch names a setpoint or a resume
+        dispatch.SetInParent()
     else:
         return None
     data: bytes = parsed.SerializeToString()
     return data
 
 
-_NOT_CARRIED_OUT = (ISLAND_NOT_ACTUATED, SETPOINT_IGNORED, RESUME_KEEPS, KEY_KEPT)
+_NOT_CARRIED_OUT = (
+    ISLAND_NOT_ACTUATED,
+    SETPOINT_IGNORED,
+    RESUME_KEEPS,
+    KEY_KEPT,
+    CANCEL_NOTHING_REFUSED,
+    RESUME_NOTHING_REFUSED,
+)
 
 
 def _recipient(envelope: bytes) -> str:

@@ -8,6 +8,8 @@ only the answer it names):
 * ``lists a manual backup on its own clock``: the start is the gateway's (simulated) clock, not the
   wall-clock time the client stamped;
 * ``lists verified keys as pending``: every VERIFIED record of the key list reads PENDING_VERIFICATION;
+* ``lists pending keys as verified``: every record of the key list not VERIFIED reads VERIFIED;
+* ``does not answer backup events``: get_backup_events is answered with an empty envelope, no teg.50;
 * ``counts more calibration delays than its maximum``: delays left = the maximum + 1;
 * ``never counts a calibration delay``: delays left always reads the maximum, however many were spent;
 * ``acks a black start and stays on the grid``: the black start is acknowledged, and the contactor it opened
@@ -30,6 +32,8 @@ from emulator.tedapi import teg_emulator_v1r_pb2 as v1r
 BACKUP_UNLISTED = "does not list a manual backup"
 BACKUP_ON_ITS_CLOCK = "lists a manual backup on its own clock"
 KEYS_PENDING = "lists verified keys as pending"
+KEYS_VERIFIED = "lists pending keys as verified"
+EVENTS_UNANSWERED = "does not answer backup events"
 CALIBRATION_OVER = "counts more calibration delays than its maximum"
 CALIBRATION_UNIMPLEMENTED = "has no calibration delay status"
 CALIBRATION_UNCOUNTED = "never counts a calibration delay"
@@ -75,6 +79,17 @@ def _pending(envelope: pb.Envelope, gateway: Gateway) -> None:
                 record.state = PENDING
 
 
+def _verified(envelope: pb.Envelope, gateway: Gateway) -> None:
+    if _answers(envelope, "authorization", "list_authorized_clients_response"):
+        for record in envelope.authorization.list_authorized_clients_response.clients:
+            record.state = VERIFIED
+
+
+def _events_unanswered(envelope: pb.Envelope, gateway: Gateway) -> None:
+    if _answers(envelope, "teg", "get_backup_events_response"):
+        envelope.ClearField("teg")
+
+
 def _over(envelope: pb.Envelope, gateway: Gateway) -> None:
     if _answers(envelope, "teg", "get_delay_battery_calibration_status_response"):
         status = envelope.teg.get_delay_battery_calibration_status_response
@@ -103,6 +118,8 @@ _EDITS: dict[str, Callable[[pb.Envelope, Gateway], None]] = {
     BACKUP_UNLISTED: _unlisted,
     BACKUP_ON_ITS_CLOCK: _on_its_clock,
     KEYS_PENDING: _pending,
+    KEYS_VERIFIED: _verified,
+    EVENTS_UNANSWERED: _events_unanswered,
     CALIBRATION_OVER: _over,
     CALIBRATION_UNIMPLEMENTED: _unimplemented,
     CALIBRATION_UNCOUNTED: _uncounted,
