@@ -1,6 +1,6 @@
 """Answers written the moment a request is whole: the hot polls, without an ASGI task.
 
-A poll of a snapshot read, or pypowerwall's TEDAPI status query, is answered by the middleware's fast
+A poll of a snapshot read, or a TEDAPI read (pypowerwall's on v1, aiopowerwall's signed on v1r), is answered by the middleware's fast
 paths (:mod:`emulator.serving.fast`, :mod:`emulator.serving.fast_tedapi`) from bytes already made. Even so,
 through ASGI each one costs a task, the middleware chain and uvicorn's ``send``, which checks every header
 with two regular expressions: for a 31-byte ``soe`` more than the answer itself. Everything the answer needs
@@ -28,7 +28,7 @@ from emulator.device.gateway import Gateway
 from emulator.http.faults import FaultEngine
 from emulator.http.journal import Journal, redact_body, redact_headers, redact_query, shared
 from emulator.serving.fast import FastReads
-from emulator.serving.fast_tedapi import FastTedapi
+from emulator.serving.fast_tedapi import ROUTE_NAMES, FastTedapi
 
 
 class Recorder:
@@ -118,10 +118,11 @@ class AtOnce:
             return head, answer
         if tedapi is not None and tedapi.length(scope) is not None:
             began, sim_began = recorder.now(), recorder.sim_time()
-            answer = tedapi.answer(body)
+            path = scope["path"]
+            answer = tedapi.answer(path, body)
             if answer is None:
                 return None
             recorder.record(scope, [body], 200, began, sim_began, None)
-            recorder.debug(scope["method"], scope["path"], 200, began, "tedapi.v1 (fast path)")
+            recorder.debug(scope["method"], path, 200, began, f"{ROUTE_NAMES[path]} (fast path)")
             return tedapi.head(answer), answer
         return None

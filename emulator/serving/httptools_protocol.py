@@ -63,9 +63,9 @@ class TrackedHttpToolsProtocol(Protections, HttpToolsProtocol):
         view = memoryview(data)
         for offset in range(0, len(data), _SLICE):
             if not self._head_incoming():
-                self._feed(bytes(view[offset:]))
+                self._parse(bytes(view[offset:]))
                 return
-            self._feed(bytes(view[offset : offset + _SLICE]))
+            self._parse(bytes(view[offset : offset + _SLICE]))
             if self.transport.is_closing():
                 return
 
@@ -81,26 +81,33 @@ class TrackedHttpToolsProtocol(Protections, HttpToolsProtocol):
             HttpToolsProtocol._start_asgi_task(self, held, self.app)
 
     def _feed(self, data: bytes) -> None:
-        """Parse (large reads a slice at a time), bound the head, then arm or disarm the deadline."""
+        """Parse (large reads a slice at a time, bounding the head), then arm or disarm the deadline once for the
+        whole read: a request whose head and body come in one read never arms it."""
         if len(data) > _SLICE and self._head_incoming():
             self._sliced(data)
-            return
-        HttpToolsProtocol.data_received(self, data)
+        else:
+            self._parse(data)
         scope, cycle = self.scope, self.cycle
         if cycle is not None and cycle.scope is scope:  # the latest request's headers are in
-            self._head_bytes = 0
             if cycle.more_body:
                 if self._deadline is None:
                     self._arm()
             elif self._deadline is not None:
                 self._disarm()  # whole: the app's time is not the client's
+        elif scope is not None and self._deadline is None:  # its head is coming in
+            self._arm()
+
+    def _parse(self, data: bytes) -> None:
+        """Parse, and answer 400 once an incomplete head has grown past the bound."""
+        HttpToolsProtocol.data_received(self, data)
+        scope, cycle = self.scope, self.cycle
+        if cycle is not None and cycle.scope is scope:  # the latest request's headers are in
+            self._head_bytes = 0
         elif scope is not None:  # its head is coming in
             self._head_bytes += len(data)
             if self._head_bytes > MAX_HEAD_BYTES and not self.transport.is_closing():
                 self.logger.warning(_INVALID)
                 self.send_400_response(_INVALID)
-            if self._deadline is None:
-                self._arm()
 
     def _start_asgi_task(self, cycle: RequestResponseCycle, app: Any) -> None:
         """Start the app on a request -- or, for one whose head just came in, wait for its last byte in this read."""

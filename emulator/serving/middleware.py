@@ -18,7 +18,7 @@ from emulator.http.faults import FaultEngine, fired_in_route
 from emulator.http.reply import render_error
 from emulator.serving.at_once import Recorder
 from emulator.serving.fast import FastReads
-from emulator.serving.fast_tedapi import FastTedapi, read_body, replaying
+from emulator.serving.fast_tedapi import ROUTE_NAMES, SIGNED_PATH, FastTedapi, read_body, replaying
 from emulator.serving.transport import abort_connection, admitted
 
 _CONTROL_PREFIX = "/_emulator"
@@ -71,15 +71,20 @@ class TrafficMiddleware:
                     self.recorder.record(scope, [], 200, began, sim_began, None)
                     self.recorder.debug(method, path, 200, began, self.fast.reads[path][0].name + " (cached bytes)")
                 return
-        if rule is None and self.tedapi is not None and self.tedapi.length(scope) is not None:
+        if (
+            rule is None
+            and self.tedapi is not None
+            and not (self.faults.rules and path == SIGNED_PATH)  # v1r's rules act inside its door: the route's
+            and self.tedapi.length(scope) is not None
+        ):
             request_body, whole = await read_body(receive)
-            answer = self.tedapi.answer(request_body) if whole else None
+            answer = self.tedapi.answer(path, request_body) if whole else None
             if answer is not None:
                 try:
                     await self.tedapi.send(send, answer)
                 finally:
                     self.recorder.record(scope, [request_body], 200, began, sim_began, None)
-                    self.recorder.debug(method, path, 200, began, "tedapi.v1 (fast path)")
+                    self.recorder.debug(method, path, 200, began, f"{ROUTE_NAMES[path]} (fast path)")
                 return
             receive = replaying(request_body, whole, receive)  # the full stack answers, reading the same body
         parts: list[bytes] = []

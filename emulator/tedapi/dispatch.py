@@ -52,6 +52,7 @@ H = TypeVar("H", bound=Handler)
 
 _HANDLERS: dict[tuple[str, str], Handler] = {}
 _WRITES: set[tuple[str, str]] = set()
+_PER_SAMPLE: set[tuple[str, str]] = set()
 
 
 class Unimplemented(Exception):
@@ -63,11 +64,16 @@ class Unimplemented(Exception):
         super().__init__(f"{what} is not implemented")
 
 
-def command(payload: str, member: str, *, writes: bool = False) -> Callable[[H], H]:
+def command(payload: str, member: str, *, writes: bool = False, per_sample: bool = False) -> Callable[[H], H]:
     """Register the decorated function as the handler of ``Envelope.<payload>.<member>``.
 
     ``writes``: the command changes the gateway, so only the signed door (v1r) may ask it.
+    ``per_sample``: a read whose answer is a function of ``call.snap``, ``call.site``, ``call.target`` and the
+    request only (no clock, no RNG, nothing read from ``call.gateway``), which the doors may therefore keep
+    for the sample (:mod:`emulator.tedapi.answers`).
     """
+    if writes and per_sample:
+        raise ValueError(f"{payload}.{member}: a write's answer is never kept")
     members = pb.Envelope.DESCRIPTOR.fields_by_name[payload].message_type.fields_by_name  # KeyError: a typo
     if member not in members:
         raise ValueError(f"Envelope.{payload} has no member {member!r}")
@@ -78,6 +84,8 @@ def command(payload: str, member: str, *, writes: bool = False) -> Callable[[H],
         _HANDLERS[(payload, member)] = handler
         if writes:
             _WRITES.add((payload, member))
+        if per_sample:
+            _PER_SAMPLE.add((payload, member))
         return handler
 
     return register
@@ -100,6 +108,11 @@ def dispatch(call: Call, request: pb.Envelope, reply: pb.Envelope) -> None:
     if handler is None or (call.door == V1 and (payload, member) in _WRITES):
         raise Unimplemented(payload, member)
     handler(call, getattr(getattr(request, payload), member), reply)
+
+
+def per_sample(request: pb.Envelope) -> bool:
+    """Whether the answer to ``request`` may be kept for the sample: its command is registered ``per_sample``."""
+    return kind(request) in _PER_SAMPLE
 
 
 def registered() -> list[tuple[str, str]]:

@@ -24,11 +24,14 @@ from google.protobuf.message import DecodeError
 from emulator.device.authorized_clients import KeyState
 from emulator.device.errors import GatewayError
 from emulator.device.gateway import Gateway
+from emulator.device.snapshot import Snapshot
 from emulator.tedapi import signed
 from emulator.tedapi import teg_emulator_tedapi_pb2 as pb
 from emulator.tedapi import teg_emulator_v1r_pb2 as v1r
-from emulator.tedapi.commands import V1R, Call, Unimplemented, dispatch, site_of
+from emulator.tedapi.answers import answers_of
+from emulator.tedapi.commands import V1R, Call, Unimplemented, dispatch, per_sample
 from emulator.tedapi.dispatch import kind
+from emulator.tedapi.hardware import Site
 
 NOT_VERIFIED = "v1r: client authorization not verified"
 HERMES_COMMAND = 2  # Envelope.delivery_channel of the commands clients send over v1r
@@ -54,33 +57,61 @@ def no_faults(_payload: str | None, _member: str | None) -> Refusal | None:
 
 
 def handle(gw: Gateway, body: bytes, wall_now: float, inject: Inject = no_faults) -> bytes:
-    """Answer one POST /tedapi/v1r body; ``wall_now`` (real unix seconds) judges the signature's expiry."""
+    """Answer one POST /tedapi/v1r body; ``wall_now`` (real unix seconds) judges the signature's expiry.
+
+    Every request is parsed, its expiry judged against ``wall_now``, its signature verified for this site's DIN
+    and its key's state judged; only then, and only where no fault rule may act (``inject`` is
+    :func:`no_faults`), may a read's answer for this sample be one already worked out
+    (:mod:`emulator.tedapi.answers`: by the signer and the envelope's exact bytes).
+    """
     snap = gw.snapshot()
-    site = site_of(gw, snap)
-    others = [p.din for p in site.packs if p.din != site.din]
+    answers = answers_of(gw)
+    site = answers.site(gw, snap)
     keys = gw.authorized_clients
     answer_uuid = uuids.uuid4().bytes
     try:
-        request = signed.check(body, keys.find, site.din, others, wall_now)
+        request = signed.check(body, keys.find, site.din, [p.din for p in site.packs if p.din != site.din], wall_now)
     except signed.Fault as fault:
         return signed.refusal(fault, answer_uuid)
     if keys.state(request.signer) is not KeyState.VERIFIED:
         return _refused(NotVerified(), _reply(site.din), request.uuid, answer_uuid)
-    envelope = pb.Envelope()
     try:
-        envelope.ParseFromString(request.envelope)
+        if inject is no_faults:
+            key = (request.signer.der, request.envelope)
+            envelope = answers.get(gw, snap, key, lambda: _answer(gw, snap, site, request, inject))
+        else:  # a rule may refuse it in place of its command: nothing kept is answered
+            envelope, _ = _answer(gw, snap, site, request, inject)
     except DecodeError:
         undecodable = signed.Fault(v1r.MESSAGEFAULT_ERROR_DECODING, "the payload is not an envelope", request.uuid)
         return signed.refusal(undecodable, answer_uuid)
+    except _Injected as injected:
+        return _refused(injected.refusal, injected.reply, request.uuid, answer_uuid)
+    return signed.answer(envelope, request.uuid, answer_uuid)
+
+
+class _Injected(Exception):
+    """A fault rule's refusal in place of the command, and the reply it goes into."""
+
+    def __init__(self, refusal: Refusal, reply: pb.Envelope) -> None:
+        super().__init__(str(refusal))
+        self.refusal, self.reply = refusal, reply
+
+
+def _answer(gw: Gateway, snap: Snapshot, site: Site, request: signed.Signed, inject: Inject) -> tuple[bytes, bool]:
+    """A verified request's answer envelope, and whether it may be kept for the sample (a per-sample read's,
+    never a refusal's). DecodeError: the payload is not an envelope; _Injected: a rule refuses it."""
+    envelope = pb.Envelope()
+    envelope.ParseFromString(request.envelope)
     reply = _reply(site.din, envelope.delivery_channel)
     injected = inject(*kind(envelope))
     if injected is not None:
-        return _refused(injected, reply, request.uuid, answer_uuid)
+        raise _Injected(injected, reply)
     try:
         dispatch(Call(gw, snap, site, site.din, V1R, request.signer.der), envelope, reply)
     except (Unimplemented, GatewayError) as exc:
-        return _refused(exc, reply, request.uuid, answer_uuid)
-    return signed.answer(reply.SerializeToString(), request.uuid, answer_uuid)
+        _error_for(exc, reply)
+        return reply.SerializeToString(), False
+    return reply.SerializeToString(), per_sample(envelope)
 
 
 def refused(refusal: Refusal, din: str, request_uuid: bytes) -> bytes:
@@ -99,13 +130,17 @@ def _refused(refusal: Refusal, reply: pb.Envelope, request_uuid: bytes, answer_u
     """A message fault in the RoutableMessage; anything else as ``common.error_response`` in the envelope."""
     if isinstance(refusal, signed.Fault):
         return signed.refusal(signed.Fault(refusal.code, refusal.why, request_uuid), answer_uuid)
+    _error_for(refusal, reply)
+    return signed.answer(reply.SerializeToString(), request_uuid, answer_uuid)
+
+
+def _error_for(refusal: NotVerified | Unimplemented | GatewayError, reply: pb.Envelope) -> None:
     if isinstance(refusal, NotVerified):
         _error(reply, PERMISSION_DENIED, NOT_VERIFIED)
     elif isinstance(refusal, Unimplemented):
         _error(reply, UNIMPLEMENTED, str(refusal))
     else:
         _error(reply, RPC_CODES.get(refusal.status, UNKNOWN), refusal.message)
-    return signed.answer(reply.SerializeToString(), request_uuid, answer_uuid)
 
 
 def _error(reply: pb.Envelope, code: int, message: str) -> None:

@@ -6,7 +6,7 @@ through this package, so no command can be missing from it.
 """
 
 from emulator.tedapi.commands import authorization, config_write, reads, teg
-from emulator.tedapi.dispatch import V1, V1R, Call, Unimplemented, dispatch, registered, site_of, writes
+from emulator.tedapi.dispatch import V1, V1R, Call, Unimplemented, dispatch, per_sample, registered, site_of, writes
 
 __all__ = [
     "V1",
@@ -16,6 +16,7 @@ __all__ = [
     "authorization",
     "config_write",
     "dispatch",
+    "per_sample",
     "reads",
     "registered",
     "site_of",

@@ -24,7 +24,7 @@ QUERY_SUCCESS = 1
 DEVICE_TYPE_SITECONTROLLER = 4
 
 
-@command("common", "get_system_info_request")
+@command("common", "get_system_info_request", per_sample=True)
 def system_info(call: Call, _request: pb.SystemInfoRequest, reply: pb.Envelope) -> None:
     snap, din = call.snap, call.site.din
     text, _, short_hash = snap.version_string.partition(" ")
@@ -62,7 +62,7 @@ def blob_hash(blob: bytes) -> bytes:
     return hashlib.sha256(blob).digest()
 
 
-@command("filestore", "read_file_request")
+@command("filestore", "read_file_request", per_sample=True)
 def read_file(call: Call, request: pb.FileReadRequest, reply: pb.Envelope) -> None:
     if request.name != CONFIG_NAME and request.domain != CONFIG_DOMAIN:
         raise not_found("file", request.name)
@@ -73,7 +73,7 @@ def read_file(call: Call, request: pb.FileReadRequest, reply: pb.Envelope) -> No
     content.hash = blob_hash(blob)
 
 
-@command("graphql", "query_request")
+@command("graphql", "query_request", per_sample=True)
 def query(call: Call, request: pb.QueryRequest, reply: pb.Envelope) -> None:
     signed = pb.SignedGraphQLQuery()
     try:

@@ -68,7 +68,7 @@ def cancel_backup(call: Call, _request: pb.Empty, reply: pb.Envelope) -> None:
     reply.teg.cancel_manual_backup_event_response.SetInParent()
 
 
-@command("teg", "get_backup_events_request")
+@command("teg", "get_backup_events_request", per_sample=True)
 def backup_events(call: Call, _request: pb.Empty, reply: pb.Envelope) -> None:
     events = reply.teg.get_backup_events_response
     events.SetInParent()
@@ -108,7 +108,7 @@ def delay_calibration(call: Call, request: pb.DelayBatteryCalibrationRequest, re
     reply.teg.delay_battery_calibration_response.SetInParent()
 
 
-@command("teg", "get_delay_battery_calibration_status_request")
+@command("teg", "get_delay_battery_calibration_status_request", per_sample=True)
 def calibration_status(call: Call, _request: pb.Empty, reply: pb.Envelope) -> None:
     calibration = call.snap.site_controls.calibration
     status = reply.teg.get_delay_battery_calibration_status_response
