@@ -9,6 +9,7 @@ select what a query asks for. Names and units are the wire's, as pypowerwall
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection
 from typing import Any
 
 from emulator.device.snapshot import Snapshot
@@ -31,33 +32,54 @@ def _fault_alerts(snap: Snapshot) -> list[str]:
     return [] if snap.grid_utility_up else sorted({f.alert_name for f in snap.grid_faults})
 
 
-def device_controller(site: Site, snap: Snapshot) -> Doc:
-    """Everything DeviceControllerQuery may select, both the basic and the full form."""
+def device_controller(site: Site, snap: Snapshot, wanted: Collection[str] | None = None) -> Doc:
+    """Everything DeviceControllerQuery may select, both the basic and the full form.
+
+    ``wanted``: the top-level sections to build (:func:`emulator.tedapi.query.top_fields`), None for all. A
+    section is a function of the sample and the site only, so leaving out one the query never reads changes
+    no answer; it saves building it on every new sample.
+    """
     when = rfc3339nano(snap.t, snap.zone)
+    return {name: build(snap, site, when) for name, build in _SECTIONS.items() if wanted is None or name in wanted}
+
+
+def _system(snap: Snapshot, _site: Site, when: str) -> Doc:
     return {
-        "control": _control(snap, site) if snap.sitemaster_running else None,  # null while stopped
-        "system": {
-            "time": when,
-            "supportMode": {"remoteService": {"isEnabled": False, "expiryTime": None, "sessionId": None}},
-            "sitemanagerStatus": {"isRunning": snap.sitemaster_running},
-            "updateUrgencyCheck": None,
-        },
-        "neurio": {"isDetectingWiredMeters": False, "readings": [], "pairings": []},
-        "teslaRemoteMeter": {"meters": [], "detectedWired": []},
-        "pw3Can": {
-            "firmwareUpdate": {"isUpdating": snap.update.installing, "progress": None},
-            "enumeration": {"inProgress": False},
-        },
-        "esCan": {
-            "bus": _bus(snap, site, when),
-            "enumeration": {"inProgress": False, "numACPW": len(site.inverters), "numPVI": 0 if site.pw3 else 1},
-            "firmwareUpdate": {"isUpdating": snap.update.installing, "powerwalls": None, "msa": None, "sync": None},
-            "phaseDetection": None,
-            "inverterSelfTests": None,
-        },
-        "components": {"components": _msa_components(snap, site)},
-        "ieee20305": {"longFormDeviceID": "", "polledResources": [], "controls": None, "registration": None},
+        "time": when,
+        "supportMode": {"remoteService": {"isEnabled": False, "expiryTime": None, "sessionId": None}},
+        "sitemanagerStatus": {"isRunning": snap.sitemaster_running},
+        "updateUrgencyCheck": None,
     }
+
+
+def _es_can(snap: Snapshot, site: Site, when: str) -> Doc:
+    return {
+        "bus": _bus(snap, site, when),
+        "enumeration": {"inProgress": False, "numACPW": len(site.inverters), "numPVI": 0 if site.pw3 else 1},
+        "firmwareUpdate": {"isUpdating": snap.update.installing, "powerwalls": None, "msa": None, "sync": None},
+        "phaseDetection": None,
+        "inverterSelfTests": None,
+    }
+
+
+_SECTIONS: dict[str, Callable[[Snapshot, Site, str], Any]] = {
+    "control": lambda snap, site, _when: _control(snap, site) if snap.sitemaster_running else None,  # null: stopped
+    "system": _system,
+    "neurio": lambda _snap, _site, _when: {"isDetectingWiredMeters": False, "readings": [], "pairings": []},
+    "teslaRemoteMeter": lambda _snap, _site, _when: {"meters": [], "detectedWired": []},
+    "pw3Can": lambda snap, _site, _when: {
+        "firmwareUpdate": {"isUpdating": snap.update.installing, "progress": None},
+        "enumeration": {"inProgress": False},
+    },
+    "esCan": _es_can,
+    "components": lambda snap, site, _when: {"components": _msa_components(snap, site)},
+    "ieee20305": lambda _snap, _site, _when: {
+        "longFormDeviceID": "",
+        "polledResources": [],
+        "controls": None,
+        "registration": None,
+    },
+}
 
 
 def _control(snap: Snapshot, site: Site) -> Doc:
@@ -289,8 +311,13 @@ def _msa_components(snap: Snapshot, site: Site) -> list[Doc]:
     return components
 
 
-def components(site: Site, snap: Snapshot, pack: Pack) -> Doc:
-    """A Powerwall 3's ComponentsQuery / PW3Query tree: its inverter (pch), packs (bms, hvp), safety (pws)."""
+def pw3_can(snap: Snapshot) -> Doc:
+    """What a Powerwall 3 adds to the device controller's ``pw3Can`` (its own firmware update)."""
+    return {"firmwareUpdate": {"isUpdating": snap.update.installing, "progress": None}}
+
+
+def components(site: Site, snap: Snapshot, pack: Pack) -> list[Doc]:
+    """A Powerwall 3's ComponentsQuery / PW3Query components: its inverter (pch), packs (bms, hvp), safety (pws)."""
     e = site.electrical
     flows = snap.flows
     islanded = not snap.grid_connected
@@ -351,38 +378,33 @@ def components(site: Site, snap: Snapshot, pack: Pack) -> Doc:
         }
         for p in packs
     ]
-    return {
-        "pw3Can": {"firmwareUpdate": {"isUpdating": snap.update.installing, "progress": None}},
-        "components": {
-            "components": [
-                {
-                    "type": "PCH",
-                    "partNumber": pack.part,
-                    "serialNumber": pack.serial,
-                    "signals": pch,
-                    "activeAlerts": alerts,
-                },
-                *bms,
-                *hvp,
-                {
-                    "type": "PW3SAF",
-                    "partNumber": pack.part,
-                    "serialNumber": pack.serial,
-                    "signals": [_signal("PWS_SelfTest", text="PWS_SelfTest_Passed")],
-                    "activeAlerts": [],
-                },
-                {
-                    "type": "BAGGR",
-                    "partNumber": pack.part,
-                    "serialNumber": pack.serial,
-                    "signals": [
-                        _signal("BAGGR_State", text="BAGGR_STATE_ACTIVE"),
-                        _signal("BAGGR_NumBatteriesConnected", len(packs)),
-                        _signal("BAGGR_NumBatteriesPresent", len(packs)),
-                        _signal("BAGGR_NumBatteriesExpected", len(packs)),
-                    ],
-                    "activeAlerts": [],
-                },
-            ]
+    return [
+        {
+            "type": "PCH",
+            "partNumber": pack.part,
+            "serialNumber": pack.serial,
+            "signals": pch,
+            "activeAlerts": alerts,
         },
-    }
+        *bms,
+        *hvp,
+        {
+            "type": "PW3SAF",
+            "partNumber": pack.part,
+            "serialNumber": pack.serial,
+            "signals": [_signal("PWS_SelfTest", text="PWS_SelfTest_Passed")],
+            "activeAlerts": [],
+        },
+        {
+            "type": "BAGGR",
+            "partNumber": pack.part,
+            "serialNumber": pack.serial,
+            "signals": [
+                _signal("BAGGR_State", text="BAGGR_STATE_ACTIVE"),
+                _signal("BAGGR_NumBatteriesConnected", len(packs)),
+                _signal("BAGGR_NumBatteriesPresent", len(packs)),
+                _signal("BAGGR_NumBatteriesExpected", len(packs)),
+            ],
+            "activeAlerts": [],
+        },
+    ]

@@ -58,40 +58,63 @@ def operation_name(op: OperationDefinitionNode) -> str:
 
 def answer(op: OperationDefinitionNode, data: dict[str, Any], variables: dict[str, Any]) -> dict[str, Any]:
     """The query's answer: ``data`` cut down to the selection set (depth-limited)."""
-    return _select(data, _plan_of(op), variables, 0)
+    return _select(data, _plan_of(op)[0], variables, 0)
+
+
+def top_fields(op: OperationDefinitionNode) -> frozenset[str]:
+    """The names the query reads from the document's top level (inline fragments' included).
+
+    A document needs no other top-level key to answer the query the same: the walk reads nothing else there.
+    So a document builder may leave the rest out (pypowerwall's status query reads 5 of the device
+    controller's 8 sections, and none of the components, which took a fifth of a new sample's answer).
+    """
+    return _plan_of(op)[1]
 
 
 # A query's selection set as plain tuples, made once per parsed query (the parse is cached by text): each field
-# is (name, answer key, its arguments, its own plan or None); an inline fragment has name None. Walking these
-# instead of graphql-core's nodes took selecting pypowerwall's 121-field status query from 58 to ~20 us, which a
-# gateway pays once per meter sample. Deeper than MAX_DEPTH a plan is left empty: a walk that reaches that depth
-# is refused (as before, only where the data goes that deep).
-_Plan = tuple[tuple[str | None, str, tuple[ArgumentNode, ...], Any], ...]
-_PLANS: dict[int, tuple[OperationDefinitionNode, _Plan]] = {}
+# is (name, answer key, its arguments, its own plan or None, whether it takes arguments); an inline fragment has
+# name None. Walking these instead of graphql-core's nodes took selecting pypowerwall's 121-field status query
+# from 58 to ~20 us, which a gateway pays once per meter sample (~16 us since the walk reads an object's fields
+# without a call per value). Deeper than MAX_DEPTH a plan is left empty: a walk that reaches that depth is
+# refused (as before, only where the data goes that deep).
+_Plan = tuple[tuple[str | None, str, tuple[ArgumentNode, ...], Any, bool], ...]
+_PLANS: dict[int, tuple[OperationDefinitionNode, tuple[_Plan, frozenset[str]]]] = {}
 
 
-def _plan_of(op: OperationDefinitionNode) -> _Plan:
+def _plan_of(op: OperationDefinitionNode) -> tuple[_Plan, frozenset[str]]:
+    """The query's plan and the top-level names it reads (:func:`top_fields`)."""
     found = _PLANS.get(id(op))
     if found is not None and found[0] is op:
         return found[1]
     if len(_PLANS) >= 64:
         _PLANS.clear()
     plan = _compile(op.selection_set, 0)
-    _PLANS[id(op)] = (op, plan)  # the op is held, so its id cannot name another op while this entry lives
-    return plan
+    made = plan, frozenset(_names(plan))
+    _PLANS[id(op)] = (op, made)  # the op is held, so its id cannot name another op while this entry lives
+    return made
+
+
+def _names(plan: _Plan) -> list[str]:
+    """The field names a plan reads at its own level: its fields', and its inline fragments' (same level)."""
+    names: list[str] = []
+    for name, _key, _arguments, sub, _takes in plan:
+        names.extend(_names(sub) if name is None else (name,))
+    return names
 
 
 def _compile(selection: SelectionSetNode, depth: int) -> _Plan:
     if depth > MAX_DEPTH:
         return ()
-    plan: list[tuple[str | None, str, tuple[ArgumentNode, ...], Any]] = []
+    plan: list[tuple[str | None, str, tuple[ArgumentNode, ...], Any, bool]] = []
     for node in selection.selections:
         if isinstance(node, InlineFragmentNode):
-            plan.append((None, "", (), _compile(node.selection_set, depth + 1)))
+            plan.append((None, "", (), _compile(node.selection_set, depth + 1), False))
         elif isinstance(node, FieldNode):  # named fragments: none of the known queries use them
             name = node.name.value
             sub = _compile(node.selection_set, depth + 1) if node.selection_set is not None else None
-            plan.append((name, node.alias.value if node.alias else name, tuple(node.arguments or ()), sub))
+            arguments = tuple(node.arguments or ())
+            takes = bool(arguments) or name in _TAKES_ARGUMENTS
+            plan.append((name, node.alias.value if node.alias else name, arguments, sub, takes))
     return tuple(plan)
 
 
@@ -99,17 +122,27 @@ def _select(data: Any, plan: _Plan, variables: dict[str, Any], depth: int) -> di
     if depth > MAX_DEPTH:
         raise QueryRejected(f"query nests deeper than {MAX_DEPTH} levels")
     result: dict[str, Any] = {}
-    fields = data if isinstance(data, dict) else None
-    for name, key, arguments, sub in plan:
+    get = data.get if isinstance(data, dict) else _absent
+    for name, key, arguments, sub, takes in plan:
         if name is None:
             result.update(_select(data, sub, variables, depth + 1))
             continue
-        value = fields.get(name) if fields is not None else None
-        if arguments or name in _TAKES_ARGUMENTS:
+        value = get(name)
+        if takes:
             args = {a.name.value: value_from_ast_untyped(a.value, variables) for a in arguments}
             value = _apply(name, value, args)
-        result[key] = value if sub is None or value is None else _shape(value, sub, variables, depth)
+        if sub is None or value is None:
+            result[key] = value
+        elif isinstance(value, dict):  # what _shape does, without its call: most nested values are objects
+            result[key] = _select(value, sub, variables, depth + 1)
+        else:
+            result[key] = _shape(value, sub, variables, depth)
     return result
+
+
+def _absent(_name: str) -> None:
+    """A field read from a value that is not an object: null."""
+    return None
 
 
 def _shape(value: Any, plan: _Plan, variables: dict[str, Any], depth: int) -> Any:

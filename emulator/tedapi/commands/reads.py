@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Collection
 from typing import Any
 
 from google.protobuf.message import DecodeError
@@ -89,10 +90,11 @@ def query(call: Call, request: pb.QueryRequest, reply: pb.Envelope) -> None:
 
     try:
         op = graphql.operation(text)
-        data = graphql.answer(op, _data_for(call), variables)
+        data = graphql.answer(op, document_for(call, graphql.top_fields(op)), variables)
     except graphql.QueryRejected as exc:
         raise bad_request(str(exc)) from None
-    reply.graphql.query_response.CopyFrom(pb.QueryResponse(status=QUERY_SUCCESS, data=json_text(data)))
+    response = reply.graphql.query_response
+    response.status, response.data = QUERY_SUCCESS, json_text(data)
 
 
 def _variables(raw: str) -> dict[str, Any]:
@@ -107,13 +109,19 @@ def _variables(raw: str) -> dict[str, Any]:
     return value
 
 
-def _data_for(call: Call) -> dict[str, Any]:
-    """The document a query selects from: the device controller, plus a Powerwall 3's own components."""
+def document_for(call: Call, wanted: Collection[str] | None = None) -> dict[str, Any]:
+    """The document a query selects from: the device controller, plus a Powerwall 3's own components.
+
+    Only the top-level sections the query reads (``wanted``; None: all) are built: the others cannot change its
+    answer (tests/http/test_tedapi_samples.py compares it with the selection from the whole document).
+    """
     site, snap, target = call.site, call.snap, call.target
-    data = documents.device_controller(site, snap)
+    data = documents.device_controller(site, snap, wanted)
     pack = next((p for p in site.inverters if p.din == target), site.leader if target == site.din else None)
     if site.pw3 and pack is not None:
-        pw3 = documents.components(site, snap, pack)
-        data["pw3Can"] = {**data["pw3Can"], **pw3["pw3Can"]}
-        data["components"]["components"] = data["components"]["components"] + pw3["components"]["components"]
+        if "pw3Can" in data:
+            data["pw3Can"] = {**data["pw3Can"], **documents.pw3_can(snap)}
+        if "components" in data:
+            own = documents.components(site, snap, pack)
+            data["components"]["components"] = data["components"]["components"] + own
     return data
