@@ -391,11 +391,13 @@ def test_a_folder_as_out_is_refused_up_front_with_or_without_force(tmp_path, cap
 def test_a_disk_that_fills_mid_recording_stops_it_with_one_line_and_a_valid_file(tmp_path):
     """The file-size limit stands in for a full disk: the write that passes it fails (EFBIG, not a signal)."""
     out = tmp_path / "filled.jsonl"
+    # -B: under the size limit Python would write this process's bytecode cut short (importlib does not check
+    # for a short write) and every later import of the module would fail; a full disk refuses the write instead
     limit = "import resource, signal, sys; signal.signal(signal.SIGXFSZ, signal.SIG_IGN);"
     limit += "resource.setrlimit(resource.RLIMIT_FSIZE, (16384, 16384));"
     code = limit + "from emulator.cli import main; sys.exit(main(sys.argv[1:]))"
     with live_emulator("1.15.0") as live:
-        argv = [sys.executable, "-c", code, "record", "--gateway-url", live.server.url, "--out", str(out), *FAST]
+        argv = [sys.executable, "-B", "-c", code, "record", "--gateway-url", live.server.url, "--out", str(out), *FAST]
         done = subprocess.run([*argv[:-1], "1h"], capture_output=True, text=True, timeout=60, env=ENV)
     assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
     assert f"cannot write {out}: File too large (kept " in done.stderr and len(done.stderr.splitlines()) == 1

@@ -86,10 +86,12 @@ def test_a_full_disk_is_one_line_naming_the_file_and_exit_2(scenario_file, flag)
 def test_a_full_disk_leaves_no_half_written_file(scenario_file, tmp_path):
     """A regular file that cannot be finished is removed: a truncated CSV reads as a shorter day."""
     out = tmp_path / "day.csv"
+    # -B: under the size limit Python would write this process's bytecode cut short (importlib does not check
+    # for a short write) and every later import of the module would fail; a full disk refuses the write instead
     limit = "import resource, signal, sys; signal.signal(signal.SIGXFSZ, signal.SIG_IGN);"
     limit += "resource.setrlimit(resource.RLIMIT_FSIZE, (2048, 2048));"
     code = limit + "from emulator.cli import main; sys.exit(main(sys.argv[1:]))"
-    argv = [sys.executable, "-c", code, "scenario", "run", str(scenario_file(OK)), "--csv", str(out)]
+    argv = [sys.executable, "-B", "-c", code, "scenario", "run", str(scenario_file(OK)), "--csv", str(out)]
     done = subprocess.run(argv, capture_output=True, text=True, timeout=60, env=ENV)
     assert done.returncode == 2, done.stderr
     assert f"cannot write {out}: File too large (the partial file was removed)" in done.stderr
