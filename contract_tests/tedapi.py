@@ -28,6 +28,7 @@ import json
 import struct
 
 from emulator.contract.signed_query import SignedQuery
+from emulator.contract.wire import varint
 
 USERNAME = "Tesla_Energy_Device"
 _VARINT, _FIXED64, _LEN = 0, 1, 2
@@ -43,27 +44,18 @@ def basic_auth(password: str, user: str = USERNAME) -> dict[str, str]:
 
 
 # -- encoding ----------------------------------------------------------------------------
-def _varint(value: int) -> bytes:
-    out = bytearray()
-    while True:
-        byte, value = value & 0x7F, value >> 7
-        out.append(byte | (0x80 if value else 0))
-        if not value:
-            return bytes(out)
-
-
 def _int(field: int, value: int) -> bytes:
-    return _varint(field << 3 | _VARINT) + _varint(value)
+    return varint(field << 3 | _VARINT) + varint(value)
 
 
 def _bytes(field: int, value: bytes | str) -> bytes:
     raw = value.encode("utf-8") if isinstance(value, str) else value
-    return _varint(field << 3 | _LEN) + _varint(len(raw)) + raw
+    return varint(field << 3 | _LEN) + varint(len(raw)) + raw
 
 
 def _double(field: int, value: float) -> bytes:
     """A double, omitted when 0 as proto3 writes it (pypowerwall's and aiopowerwall's generated code do)."""
-    return _varint(field << 3 | _FIXED64) + struct.pack("<d", value) if value else b""
+    return varint(field << 3 | _FIXED64) + struct.pack("<d", value) if value else b""
 
 
 LOCAL_HTTPS, HERMES_COMMAND = 1, 2  # Envelope.delivery_channel
@@ -174,7 +166,7 @@ def fields(data: bytes) -> dict[int, list[int | bytes]]:
     found: dict[int, list[int | bytes]] = {}
     pos = 0
 
-    def varint() -> int:
+    def read_varint() -> int:
         nonlocal pos
         value = shift = 0
         while True:
@@ -188,13 +180,13 @@ def fields(data: bytes) -> dict[int, list[int | bytes]]:
                 return value
 
     while pos < len(data):
-        key = varint()
+        key = read_varint()
         number, kind = key >> 3, key & 7
         value: int | bytes
         if kind == _VARINT:
-            value = varint()
+            value = read_varint()
         elif kind == _LEN:
-            size = varint()
+            size = read_varint()
             if pos + size > len(data):
                 raise WireError(f"field {number} runs past the end of the message")
             value, pos = data[pos : pos + size], pos + size

@@ -35,6 +35,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from emulator.contract.wire import varint
+
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric import rsa
 
@@ -241,21 +243,12 @@ def signed_message(
 
 
 # -- protobuf, by hand -----------------------------------------------------------------------
-def _varint(value: int) -> bytes:
-    out = bytearray()
-    while True:
-        byte, value = value & 0x7F, value >> 7
-        out.append(byte | (0x80 if value else 0))
-        if not value:
-            return bytes(out)
-
-
 def _varint_field(number: int, value: int) -> bytes:
-    return _varint(number << 3) + _varint(value)
+    return varint(number << 3) + varint(value)
 
 
 def _field(number: int, value: bytes, *, wire: int = 2) -> bytes:
     """A length-delimited field (``wire`` 2), or a fixed32 one (``wire`` 5, ``value`` its 4 bytes)."""
     if wire == 5:
-        return _varint(number << 3 | 5) + value
-    return _varint(number << 3 | 2) + _varint(len(value)) + value
+        return varint(number << 3 | 5) + value
+    return varint(number << 3 | 2) + varint(len(value)) + value
