@@ -20,29 +20,17 @@ from starlette.testclient import TestClient
 
 import emulator
 from contract_tests import tedapi
-from emulator import create_app
 from emulator.contract.signed_query import status_query
-from emulator.device.factory import EmulatorOptions, build_gateway
 from emulator.tedapi import teg_emulator_tedapi_pb2 as pb
 from emulator.tedapi.commands import per_sample
 from emulator.tedapi.dispatch import command
 from emulator.testing.keys import private_key_pem, public_key_pem
 from tests.support.v1r_messages import answer, envelope_of, fault_name, routable
+from tests.support.v1r_site import GW_PASSWORD, din_of, v1r_client
 
 warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
-GW_PASSWORD = "ABCDEFGHIJ"
 VERIFIED, OTHER = 0, 2  # key slots (made once per process)
 HEADERS = {"content-type": "application/octet-stream"}
-
-
-def client(**options: Any) -> TestClient:
-    options.setdefault("authorized_keys", (private_key_pem(VERIFIED),))
-    gateway = build_gateway(EmulatorOptions(firmware="25.10.1", gw_password=GW_PASSWORD, paused=True, **options))
-    return TestClient(create_app(gateway), base_url="https://testserver")
-
-
-def din_of(c: TestClient | httpx.Client) -> str:
-    return c.get("/tedapi/din", auth=("Tesla_Energy_Device", GW_PASSWORD)).text
 
 
 def status_envelope(din: str) -> bytes:
@@ -76,7 +64,7 @@ def v1_status_data(c: TestClient, din: str) -> dict[str, Any]:
 
 
 def test_a_read_answers_from_its_sample_and_anew_with_the_next_one_as_the_wi_fi_door_does() -> None:
-    c = client()
+    c = v1r_client()
     din = din_of(c)
     envelope = status_envelope(din)
     first = post(c, routable(private_key_pem(VERIFIED), din, envelope))
@@ -90,7 +78,7 @@ def test_a_read_answers_from_its_sample_and_anew_with_the_next_one_as_the_wi_fi_
 
 
 def test_a_kept_answer_lets_no_failing_check_through() -> None:
-    c = client(powerwalls=2)
+    c = v1r_client(powerwalls=2)
     din = din_of(c)
     envelope = status_envelope(din)
     key = private_key_pem(VERIFIED)
@@ -120,7 +108,7 @@ def test_a_kept_answer_lets_no_failing_check_through() -> None:
 
 
 def test_a_fault_rule_acts_on_a_read_whose_answer_is_kept_and_its_refusal_is_not_kept() -> None:
-    c = client()
+    c = v1r_client()
     din = din_of(c)
     envelope = status_envelope(din)
     key = private_key_pem(VERIFIED)
@@ -156,7 +144,7 @@ def _without_uuids(body: bytes) -> bytes:
 
 def test_the_fast_path_answers_v1r_as_the_route_does() -> None:
     """With a length, the middleware answers before the router; chunked (no length), the route answers."""
-    c = client()
+    c = v1r_client()
     din = din_of(c)
     for envelope in (status_envelope(din), b"\x00\x01not an envelope"):
         body = routable(private_key_pem(VERIFIED), din, envelope)

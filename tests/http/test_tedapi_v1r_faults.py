@@ -16,9 +16,8 @@ import pytest
 from starlette.testclient import TestClient
 from tesla_protocol.energy_device import filestore_api_pb2, signed_message_pb2
 
-from emulator import contract, create_app
+from emulator import contract
 from emulator.contract.v1r import FAULTS, PATH
-from emulator.device.factory import EmulatorOptions, build_gateway
 from emulator.tedapi import fault_kinds
 from emulator.tedapi.commands import registered
 from emulator.tedapi.fault_kinds import command_names
@@ -33,30 +32,17 @@ from tests.support.v1r_messages import (
     routable,
     system_info,
 )
+from tests.support.v1r_site import din_of, v1r_client
 
 warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
-GW_PASSWORD = "ABCDEFGHIJ"
 KEY, STRANGER, PENDING = 0, 1, 2  # key slots
 V1R = PATH
 UNIMPLEMENTED, ABORTED, PERMISSION_DENIED = 12, 10, 7
 
 
-def gateway_client(firmware: str = "25.10.1") -> TestClient:
-    gateway = build_gateway(
-        EmulatorOptions(
-            firmware=firmware, gw_password=GW_PASSWORD, paused=True, authorized_keys=(private_key_pem(KEY),)
-        )
-    )
-    return TestClient(create_app(gateway), base_url="https://testserver")
-
-
 @pytest.fixture
 def site() -> TestClient:
-    return gateway_client()
-
-
-def din_of(c: TestClient) -> str:
-    return c.get("/tedapi/din", auth=("Tesla_Energy_Device", GW_PASSWORD)).text
+    return v1r_client()
 
 
 def add(c: TestClient, **rule: Any) -> dict[str, Any]:
@@ -148,7 +134,7 @@ def test_a_rule_a_v1r_kind_cannot_serve_is_a_400_that_says_why_and_nothing_is_st
 
 
 def test_a_v1r_kind_on_a_firmware_without_v1r_is_a_400() -> None:
-    with gateway_client("24.4.0") as old:
+    with v1r_client("24.4.0") as old:
         response = old.post("/_emulator/faults", json={"path": V1R, "kind": "v1r_not_verified"})
         assert response.status_code == 400 and "matches no path this emulator serves" in response.json()["message"]
 

@@ -22,8 +22,6 @@ from hypothesis import strategies as st
 from starlette.testclient import TestClient
 from tesla_protocol.energy_device import filestore_api_pb2, signed_message_pb2, transport_pb2
 
-from emulator import create_app
-from emulator.device.factory import EmulatorOptions, build_gateway
 from emulator.testing.keys import private_key_pem, public_key_pem
 from tests.support.v1r_messages import (
     NOT_VERIFIED,
@@ -36,25 +34,15 @@ from tests.support.v1r_messages import (
     sign,
     system_info,
 )
+from tests.support.v1r_site import GW_PASSWORD, din_of, v1r_client
 
 warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
-GW_PASSWORD = "ABCDEFGHIJ"
 VERIFIED, STRANGER, PENDING = 0, 1, 2  # key slots
-
-
-def client(firmware: str = "25.10.1", **options: Any) -> TestClient:
-    options.setdefault("authorized_keys", (private_key_pem(VERIFIED),))
-    gateway = build_gateway(EmulatorOptions(firmware=firmware, gw_password=GW_PASSWORD, paused=True, **options))
-    return TestClient(create_app(gateway), base_url="https://testserver")
 
 
 @pytest.fixture(scope="module")
 def site() -> TestClient:
-    return client(powerwalls=2)
-
-
-def din_of(c: TestClient) -> str:
-    return c.get("/tedapi/din", auth=("Tesla_Energy_Device", GW_PASSWORD)).text
+    return v1r_client(powerwalls=2)
 
 
 def post(c: TestClient, body: bytes) -> bytes:
@@ -246,12 +234,12 @@ def test_any_bytes_get_a_fault_and_change_nothing(body: bytes) -> None:
     assert observed(c) == before
 
 
-CLIENT = client()
+CLIENT = v1r_client()
 
 
 @pytest.mark.parametrize("state", ["pending", "timed_out"])
 def test_a_key_not_verified_gets_200_and_the_phrase_both_clients_look_for(state: str) -> None:
-    c = client()
+    c = v1r_client()
     pem = private_key_pem(PENDING)
     added = c.post("/_emulator/authorized_clients", json={"public_key": pem.decode()})
     assert added.status_code == 201 and added.json()["state"] == "pending"
@@ -306,9 +294,9 @@ def test_a_bearer_header_on_v1r_is_ignored_not_refused(site: TestClient) -> None
 
 
 def test_v1r_is_404_where_the_firmware_facts_do_not_serve_it() -> None:
-    c = client("24.4.0")
+    c = v1r_client("24.4.0")
     assert c.post("/tedapi/v1r", content=b"").status_code == 404
-    assert client().get("/tedapi/v1r").status_code == 405
+    assert v1r_client().get("/tedapi/v1r").status_code == 405
 
 
 def _frame(envelope: bytes) -> bytes:
@@ -321,7 +309,7 @@ def _frame(envelope: bytes) -> bytes:
 
 def test_the_wi_fi_door_answers_the_same_reads_and_keeps_its_own_refusals() -> None:
     """The two doors share one command table: the same system info either way; v1 still refuses with a 400."""
-    c = client()
+    c = v1r_client()
     din = din_of(c)
     basic = ("Tesla_Energy_Device", GW_PASSWORD)
     wifi = c.post("/tedapi/v1", content=_frame(system_info(din)), auth=basic)
@@ -337,13 +325,13 @@ def test_the_wi_fi_door_answers_the_same_reads_and_keeps_its_own_refusals() -> N
 
 
 def test_a_public_key_pem_is_as_good_as_the_private_one() -> None:
-    c = client(authorized_keys=(public_key_pem(private_key_pem(VERIFIED)),))
+    c = v1r_client(authorized_keys=(public_key_pem(private_key_pem(VERIFIED)),))
     din = din_of(c)
     assert envelope_of(post(c, routable(private_key_pem(VERIFIED), din, system_info(din)))).HasField("common")
 
 
 def test_the_din_answers_a_customer_sessions_bearer_from_a_json_or_a_form_login_as_well_as_basic() -> None:
-    c = client()
+    c = v1r_client()
     password = GW_PASSWORD[-5:]  # a Powerwall 3's customer password: the sticker's last five characters
     by_json = c.post(  # what both v1r clients send
         "/api/login/Basic",
@@ -372,7 +360,7 @@ def test_the_din_answers_a_customer_sessions_bearer_from_a_json_or_a_form_login_
 
 
 def test_a_bearer_opens_no_din_where_the_facts_say_basic_only() -> None:
-    c = client("24.4.0")
+    c = v1r_client("24.4.0")
     token = c.post(
         "/api/login/Basic",
         json={"username": "customer", "password": c.get("/_emulator/credentials").json()["password"]},

@@ -17,29 +17,18 @@ import pytest
 from starlette.testclient import TestClient
 from tesla_protocol.energy_device import filestore_api_pb2, teg_api_pb2, transport_pb2
 
-from emulator import create_app
-from emulator.device.factory import EmulatorOptions, build_gateway
 from emulator.testing.keys import private_key_pem
 from tests.support.v1r_messages import command, config_read, envelope_of, routable
+from tests.support.v1r_site import GW_PASSWORD, din_of, v1r_client
 
 warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
-GW_PASSWORD = "ABCDEFGHIJ"
 KEY = 0
 INVALID_ARGUMENT, NOT_FOUND, ABORTED, FAILED_PRECONDITION = 3, 5, 10, 9
 
 
 @pytest.fixture
 def site() -> TestClient:
-    gateway = build_gateway(
-        EmulatorOptions(
-            firmware="25.10.1", gw_password=GW_PASSWORD, paused=True, authorized_keys=(private_key_pem(KEY),)
-        )
-    )
-    return TestClient(create_app(gateway), base_url="https://testserver")
-
-
-def din_of(c: TestClient) -> str:
-    return c.get("/tedapi/din", auth=("Tesla_Energy_Device", GW_PASSWORD)).text
+    return v1r_client()
 
 
 def send(c: TestClient, envelope: transport_pb2.MessageEnvelope | bytes) -> transport_pb2.MessageEnvelope:
